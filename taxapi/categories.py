@@ -1,0 +1,58 @@
+"""Product tax categories and rate kinds: the closed vocabularies of the API."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    general = "general"
+    food = "food"
+    books = "books"
+    ebooks = "ebooks"
+    newspapers = "newspapers"
+    children_clothing = "children_clothing"
+    clothing = "clothing"
+    medicines = "medicines"
+    medical_devices = "medical_devices"
+    hygiene_products = "hygiene_products"
+    digital_services = "digital_services"
+    services = "services"
+    exempt = "exempt"
+
+
+CATEGORY_DESCRIPTIONS: dict[Category, str] = {
+    Category.general: "Goods with no special treatment (standard rate).",
+    Category.food: "Food and non-alcoholic drinks for human consumption, not catering.",
+    Category.books: "Printed books (and books on physical media where the law treats them alike).",
+    Category.ebooks: "Electronically supplied books (e-books, audiobooks by download).",
+    Category.newspapers: "Newspapers and periodicals.",
+    Category.children_clothing: "Children's clothing and footwear.",
+    Category.clothing: "Adult clothing and footwear.",
+    Category.medicines: "Medicines for human use (pharmaceutical products).",
+    Category.medical_devices: "Medical devices and aids for disabled persons.",
+    Category.hygiene_products: "Feminine hygiene and incontinence products, nappies.",
+    Category.digital_services: "Telecommunication, broadcasting and electronically supplied services (TBE).",
+    Category.services: "Other services (general B2C place-of-supply rule).",
+    Category.exempt: "Supplies exempt from tax without right of deduction.",
+}
+
+#: Categories that are services rather than goods.
+SERVICE_CATEGORIES = frozenset({Category.digital_services, Category.services})
+
+
+class RateKind(StrEnum):
+    standard = "standard"
+    reduced = "reduced"
+    second_reduced = "second_reduced"
+    super_reduced = "super_reduced"
+    parking = "parking"
+    zero = "zero"
+    exempt = "exempt"
+    none = "none"
+
+
+#: Kinds whose percentage comes from a period's ``rates_percent``.
+NUMERIC_KINDS = frozenset(
+    {RateKind.standard, RateKind.reduced, RateKind.second_reduced, RateKind.super_reduced, RateKind.parking}
+)

@@ -1,0 +1,113 @@
+"""Money: Decimal from the wire to the response, never binary floating point.
+
+* :data:`DecimalStr` is the one annotated type used for every amount and rate on
+  the wire. It accepts decimal strings (``"19.99"``) and JSON numbers with at
+  most 15 significant digits (which a binary double represents exactly enough
+  to recover the decimal the client wrote); anything else is refused, never
+  rounded silently.
+* :func:`minor_units` is the one place currency precision comes from (CLDR via
+  babel, limited to currencies babel knows).
+* :func:`quantize` always takes an explicit rounding mode.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Annotated, Any
+
+from babel.numbers import get_currency_precision, list_currencies
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+DECIMAL_PATTERN = r"^-?[0-9]{1,15}(\.[0-9]{1,12})?$"
+_DECIMAL_RE = re.compile(DECIMAL_PATTERN)
+MAX_SIGNIFICANT_NUMBER_DIGITS = 15
+HUNDRED = Decimal(100)
+
+
+def parse_decimal(value: Any) -> Decimal:
+    """Turn a wire value into an exact Decimal or raise ValueError saying why."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("must be a finite decimal number")
+        return value
+    if isinstance(value, bool):
+        raise ValueError("must be a decimal string such as \"19.99\", not a boolean")
+    if isinstance(value, int):
+        if len(str(abs(value))) > MAX_SIGNIFICANT_NUMBER_DIGITS:
+            raise ValueError("JSON numbers may have at most 15 significant digits; send a decimal string")
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("must be a finite decimal number")
+        text = repr(value)
+        exact = Decimal(text)
+        if len(exact.as_tuple().digits) > MAX_SIGNIFICANT_NUMBER_DIGITS or "e" in text.lower():
+            raise ValueError(
+                "JSON number cannot be represented exactly; send the amount as a decimal string"
+            )
+        return exact
+    if isinstance(value, str):
+        text = value.strip()
+        if not _DECIMAL_RE.match(text):
+            raise ValueError(
+                "must be a decimal string with at most 15 integer and 12 fraction digits, "
+                "dot as decimal separator, no exponent (e.g. \"19.99\")"
+            )
+        return Decimal(text)
+    raise ValueError("must be a decimal string such as \"19.99\"")
+
+
+def _serialize(value: Decimal) -> str:
+    return format(value, "f")
+
+
+DecimalStr = Annotated[
+    Decimal,
+    BeforeValidator(parse_decimal),
+    PlainSerializer(_serialize, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": DECIMAL_PATTERN, "examples": ["19.99"]}),
+]
+"""Every amount and rate in the API: a decimal string on the wire, Decimal inside."""
+
+
+@lru_cache(maxsize=None)
+def supported_currencies() -> frozenset[str]:
+    return frozenset(c for c in list_currencies() if len(c) == 3 and c.isalpha() and c.isupper())
+
+
+@lru_cache(maxsize=None)
+def minor_units(currency: str) -> int:
+    """Number of fraction digits of ``currency`` (EUR 2, JPY 0, KWD 3)."""
+    if currency not in supported_currencies():
+        raise KeyError(currency)
+    return int(get_currency_precision(currency))
+
+
+@lru_cache(maxsize=None)
+def _exponent(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
+def quantize(amount: Decimal, places: int, *, rounding: str) -> Decimal:
+    """Round ``amount`` to ``places`` fraction digits with an explicit rounding mode."""
+    return amount.quantize(_exponent(places), rounding=rounding)
+
+
+def round_money(amount: Decimal, currency: str, *, rounding: str = ROUND_HALF_UP) -> Decimal:
+    return quantize(amount, minor_units(currency), rounding=rounding)
+
+
+def fmt_percent(rate: Decimal) -> str:
+    """Render a percentage without trailing zeros: 19, 5.5, 9.975."""
+    text = format(rate.normalize(), "f")
+    return text
+
+
+def is_exact_decimal(text: str) -> bool:
+    try:
+        Decimal(text)
+    except InvalidOperation:
+        return False
+    return True
