@@ -24,6 +24,7 @@ DECIMAL_PATTERN = r"^-?[0-9]{1,15}(\.[0-9]{1,12})?$"
 _DECIMAL_RE = re.compile(DECIMAL_PATTERN)
 MAX_SIGNIFICANT_NUMBER_DIGITS = 15
 HUNDRED = Decimal(100)
+MAX_MAGNITUDE = Decimal(10) ** 15
 
 
 def parse_decimal(value: Any) -> Decimal:
@@ -41,12 +42,13 @@ def parse_decimal(value: Any) -> Decimal:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError("must be a finite decimal number")
-        text = repr(value)
-        exact = Decimal(text)
-        if len(exact.as_tuple().digits) > MAX_SIGNIFICANT_NUMBER_DIGITS or "e" in text.lower():
+        exact = Decimal(repr(value))
+        if len(exact.as_tuple().digits) > MAX_SIGNIFICANT_NUMBER_DIGITS or abs(exact) >= MAX_MAGNITUDE:
             raise ValueError(
                 "JSON number cannot be represented exactly; send the amount as a decimal string"
             )
+        if exact.as_tuple().exponent < -12:  # type: ignore[operator]
+            raise ValueError("more than 12 fraction digits")
         return exact
     if isinstance(value, str):
         text = value.strip()

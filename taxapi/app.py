@@ -1,0 +1,46 @@
+"""The ASGI application: ``taxapi.app:app``.
+
+``create_app()`` loads and validates every rate table and the ECB history before
+serving: a bad table stops the server at boot with the file and field named.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from taxapi import __version__
+from taxapi.ecb import get_ecb_rates
+from taxapi.problems import PROBLEM_RESPONSES, install_problem_handlers
+from taxapi.rate_tables.loader import get_rate_book
+from taxapi.reference.router import router as reference_router
+
+ROUTERS = [reference_router]
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def create_app() -> FastAPI:
+    get_rate_book()  # fail fast on a bad rate table
+    get_ecb_rates()
+    app = FastAPI(
+        title="taxapi",
+        version=__version__,
+        summary="VAT, GST and sales-tax calculation for cross-border e-commerce",
+        description=(
+            "Money and rates are decimal strings. Every response carries `rates_version`; errors are "
+            "RFC 9457 problem details with a stable `code`."
+        ),
+        generate_unique_id_function=_operation_id,
+        responses=PROBLEM_RESPONSES,
+        license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+    )
+    install_problem_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+app = create_app()

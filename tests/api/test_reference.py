@@ -1,0 +1,136 @@
+"""Reference endpoints: rates, categories, jurisdictions, tax ids, health."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_health_reports_rates_version(client, rate_book):
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok", "rates_version": rate_book.version}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("date=2020-06-30", "19"),
+        ("date=2020-07-01", "16"),
+        ("date=2020-12-31", "16"),
+        ("date=2021-01-01", "19"),
+        ("date=2020-07-01&category=books", "5"),
+        ("category=books", "7"),
+        ("date=2019-12-17&category=ebooks", "19"),
+        ("date=2019-12-18&category=ebooks", "7"),
+    ],
+)
+def test_rate_text_answers_bare_number(client, query, expected):
+    r = client.get(f"/v1/rates/DE?{query}&format=text")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/plain")
+    assert r.text == expected
+
+
+def test_rate_json_names_source_kind_and_version(client, rate_book):
+    body = client.get("/v1/rates/de?date=2020-08-01&category=food").json()
+    assert body["jurisdiction"] == "DE"
+    assert body["rate_kind"] == "reduced"
+    assert body["rate_percent"] == "5"
+    assert "bgbl120s1512" in body["source"]
+    assert body["effective_from"] == "2020-07-01"
+    assert body["effective_to"] == "2020-12-31"
+    assert body["rates_version"] == rate_book.version
+
+
+def test_rate_without_date_uses_release_as_of_date(client, rate_book):
+    body = client.get("/v1/rates/DE").json()
+    assert body["date"] == rate_book.as_of.isoformat()
+
+
+def test_rate_csv(client):
+    r = client.get("/v1/rates/DE?date=2024-01-01&category=books&format=csv")
+    assert r.headers["content-type"].startswith("text/csv")
+    lines = r.text.strip().splitlines()
+    assert lines[0].startswith("jurisdiction,date,category,rate_kind,rate_percent")
+    assert lines[1].startswith("DE,2024-01-01,books,reduced,7,EUR,")
+
+
+def test_unknown_jurisdiction_is_a_problem(client):
+    r = client.get("/v1/rates/ZZ")
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/problem+json"
+    body = r.json()
+    assert body["code"] == "unknown_jurisdiction"
+    assert body["status"] == 404
+    assert "ZZ" in body["detail"]
+
+
+def test_date_before_table_start_is_a_problem(client):
+    r = client.get("/v1/rates/DE?date=1990-01-01")
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "date_out_of_range"
+    assert body["table_starts"] == "2007-01-01"
+
+
+@pytest.mark.parametrize("bad", ["0", "2024-02-30", "20240101", "2024-1-1", "yesterday"])
+def test_bad_date_is_named(client, bad):
+    r = client.get(f"/v1/rates/DE?date={bad}")
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "validation_error"
+    assert body["errors"][0]["loc"] == ["query", "date"]
+
+
+def test_text_mode_error_is_one_line(client):
+    r = client.get("/v1/rates/ZZ?format=text")
+    assert r.status_code == 404
+    assert r.text.startswith("#ERROR: ")
+    assert r.text.count("\n") == 1
+
+
+def test_unknown_category_is_named(client):
+    r = client.get("/v1/rates/DE?category=cigarettes")
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["loc"] == ["query", "category"]
+
+
+def test_rates_table_csv_and_json(client):
+    body = client.get("/v1/rates?date=2020-08-01&country=DE").json()
+    de = next(r for r in body["rates"] if r["jurisdiction"] == "DE")
+    assert (de["standard"], de["reduced"]) == ("16", "5")
+    csv_text = client.get("/v1/rates?date=2020-08-01&country=DE&format=csv").text
+    assert "\r\nDE,Germany,DE,EUR,eu_vat," in csv_text
+
+
+def test_categories_map_every_jurisdiction(client, rate_book):
+    body = client.get("/v1/categories?date=2026-01-01").json()
+    assert {c["category"] for c in body["categories"]} >= {"general", "books", "ebooks", "digital_services", "exempt"}
+    for entry in body["categories"]:
+        assert set(entry["jurisdictions"]) == {j for j, v in rate_book.jurisdictions.items() if v.starts_on <= __import__("datetime").date(2026, 1, 1)}
+
+
+def test_jurisdictions_list(client, rate_book):
+    body = client.get("/v1/jurisdictions").json()
+    assert body["count"] == len(rate_book.jurisdictions)
+    de = next(j for j in body["jurisdictions"] if j["jurisdiction"] == "DE")
+    assert de["currency"] == "EUR" and de["tax_name"].startswith("Umsatzsteuer")
+
+
+def test_tax_id_valid_and_invalid(client):
+    ok = client.get("/v1/tax-ids/DE136695976").json()
+    assert ok["valid"] is True and ok["country"] == "DE" and ok["kind"] == "eu_vat"
+    bad = client.get("/v1/tax-ids/DE136695977").json()
+    assert bad["valid"] is False and "check digit" in bad["reason"]
+
+
+def test_tax_id_greek_prefix_and_other_countries(client):
+    assert client.get("/v1/tax-ids/EL094259216").json()["valid"] is True
+    assert client.get("/v1/tax-ids/GB980780684").json()["valid"] is True
+    assert client.get("/v1/tax-ids/CHE-107.787.577%20MWST").json()["valid"] is True
+
+
+def test_tax_id_without_country_is_a_problem(client):
+    r = client.get("/v1/tax-ids/12345")
+    assert r.status_code == 422
+    assert r.json()["code"] == "unsupported_tax_id"

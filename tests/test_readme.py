@@ -1,0 +1,29 @@
+"""README claims are true: the supported-jurisdictions table and the two set-up commands."""
+
+from __future__ import annotations
+
+import re
+
+from taxapi.cli import README_END, README_START
+from taxapi.reference.service import jurisdictions_markdown
+
+from .conftest import REPO_DIR
+
+README = (REPO_DIR / "README.md").read_text(encoding="utf-8")
+
+
+def _fenced_commands() -> list[str]:
+    return re.findall(r"```sh\n(.+?)\n```", README, flags=re.S)
+
+
+def test_supported_jurisdictions_table_is_current(rate_book):
+    block = README.split(README_START, 1)[1].split(README_END, 1)[0].strip()
+    assert block == jurisdictions_markdown(rate_book), "README table is stale: run `taxapi rates readme`"
+    assert f"We currently support {len(rate_book.jurisdictions)} jurisdictions." in README
+
+
+def test_readme_gives_exactly_the_two_setup_commands_and_ci_runs_the_test_one():
+    commands = [c for c in _fenced_commands() if c.startswith("pip install")]
+    assert commands == ['pip install . && taxapi serve', 'pip install -e ".[test]" && pytest']
+    ci = (REPO_DIR / ".ci" / "run").read_text(encoding="utf-8")
+    assert commands[1] in ci.splitlines()
