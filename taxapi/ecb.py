@@ -120,12 +120,16 @@ class EcbRates:
             )
         return FxRate(currency, rates[i], days[i])
 
-    def on_or_before(self, currency: str, day: date) -> FxRate:
-        """Latest rate published on or before ``day`` (Art. 91(2) "latest rate recorded")."""
+    def on_or_before(self, currency: str, day: date, *, strict: bool = True) -> FxRate:
+        """Latest rate published on or before ``day`` (Art. 91(2) "latest rate recorded").
+
+        With ``strict`` (the default) a day after the end of the shipped data is an error; without it
+        the last published rate is returned and the caller must say it is stale (``fx.date``).
+        """
         if currency == EUR:
             return FxRate(EUR, Decimal(1), day)
         days, rates = self._get(currency)
-        if day > self.last_date:
+        if strict and day > self.last_date:
             raise ExchangeRateNotFound(
                 f"No ECB rate for {currency} on {day.isoformat()}: the shipped ECB data ends on "
                 f"{self.last_date.isoformat()}. Run `taxapi ecb refresh`.",

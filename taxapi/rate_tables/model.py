@@ -59,7 +59,7 @@ class MatchRule:
     postal_code: re.Pattern[str] | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Jurisdiction:
     id: str
     name: str

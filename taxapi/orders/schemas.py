@@ -1,0 +1,189 @@
+"""Request and response models of ``POST /v1/calculate`` (contract: api.md §1)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from taxapi.categories import Category
+from taxapi.money import DecimalStr
+from taxapi.wire import IsoDate
+
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$", to_upper=True, strip_whitespace=True)]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$", to_upper=True, strip_whitespace=True)]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,3}$", to_upper=True, strip_whitespace=True)]
+Registration = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,12})?$", to_upper=True, strip_whitespace=True)]
+Text = Annotated[str, StringConstraints(max_length=200)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Address(_Model):
+    country: CountryCode
+    region: RegionCode | None = None
+    postal_code: Annotated[str, StringConstraints(max_length=16)] | None = None
+    city: Text | None = None
+
+
+class Origin(_Model):
+    country: CountryCode
+    region: RegionCode | None = None
+    postal_code: Annotated[str, StringConstraints(max_length=16)] | None = None
+
+
+class DistanceSales(_Model):
+    previous_year: DecimalStr = Field(description="EUR, net, intra-EU B2C distance sales + TBE services of the previous calendar year")
+    current_year: DecimalStr = Field(description="EUR, net, the same for the current calendar year before this order")
+
+
+class Seller(_Model):
+    country: CountryCode
+    region: RegionCode | None = None
+    other_establishments: list[CountryCode] = Field(default_factory=list, max_length=50)
+    registrations: list[Registration] | None = Field(
+        None, max_length=300,
+        description="Jurisdictions where the seller is registered to collect. When sent, a missing registration is warned about.",
+    )
+    oss: Literal["union", "non_union"] | None = None
+    ioss: bool = False
+    eu_distance_sales: DistanceSales | None = None
+    eu_destination_option: bool = False
+    us_nexus: list[RegionCode] = Field(default_factory=list, max_length=60)
+
+
+class Marketplace(_Model):
+    name: Text
+    facilitates: bool = True
+
+
+class Customer(_Model):
+    type: Literal["consumer", "business"] = "consumer"
+    tax_id: Annotated[str, StringConstraints(max_length=40)] | None = None
+    exemption: Literal["resale", "government", "nonprofit", "other"] | None = None
+
+
+class Line(_Model):
+    id: Annotated[str, StringConstraints(max_length=100)] | None = None
+    quantity: DecimalStr = Field(default=Decimal(1), description="Positive, at most 6 decimals.")
+    unit_price: DecimalStr | None = Field(None, description="Price of one unit; give this or `amount`.")
+    amount: DecimalStr | None = Field(None, description="Line total before discount; give this or `unit_price`.")
+    discount: DecimalStr | None = Field(None, description="Discount on the line total.")
+    category: Category = Category.general
+    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+    excise_goods: bool = Field(False, description="Alcohol, tobacco or energy products: refused (not computed).")
+
+
+class Shipping(_Model):
+    amount: DecimalStr
+
+
+class CalculateRequest(_Model):
+    date: IsoDate
+    currency: CurrencyCode
+    prices_include_tax: bool = False
+    rounding: Literal["per_line", "per_document"] = "per_line"
+    seller: Seller
+    marketplace: Marketplace | None = None
+    customer: Customer = Customer()
+    ship_from: Origin
+    ship_to: Address
+    transport_mode: Literal["post", "courier", "air", "sea", "road", "rail"] = Field(
+        "post", description="How imported goods travel (Singapore's point-of-sale rule covers air and post only)."
+    )
+    lines: list[Line] = Field(min_length=1, max_length=1000)
+    shipping: Shipping | None = None
+
+
+RateKindOut = Literal["standard", "reduced", "second_reduced", "super_reduced", "parking", "zero", "exempt", "none"]
+Reason = Literal[
+    "standard_rated", "reduced_rated", "zero_rated", "product_exempt", "reverse_charge", "intra_community_supply",
+    "export", "not_collecting", "marketplace_collects", "import_vat_at_border", "customer_exempt", "outside_scope",
+]
+CollectedBy = Literal["seller", "marketplace", "customer", "customs", "none"]
+Scheme = Literal[
+    "domestic", "oss_union", "oss_non_union", "ioss", "uk_vat", "voec", "us_sales_tax", "ca_gst", "au_gst",
+    "nz_gst", "sg_gst", "jp_ct", "ch_vat", "none",
+]
+
+
+class BreakdownEntry(BaseModel):
+    jurisdiction: str
+    level: Literal["state", "county", "city", "special", "federal", "provincial"]
+    rate_percent: str
+    tax_amount: str
+
+
+class ShippingPart(BaseModel):
+    line_id: str | None
+    net_amount: str
+    rate_percent: str
+    tax_amount: str
+
+
+class LineResult(BaseModel):
+    id: str | None
+    category: str
+    net_amount: str
+    tax_amount: str
+    gross_amount: str
+    rate_percent: str
+    rate_kind: RateKindOut
+    jurisdiction: str
+    taxability_reason: Reason
+    collected_by: CollectedBy
+    scheme: Scheme
+    rule: str
+    source: str
+    breakdown: list[BreakdownEntry]
+    tax_reverse_charged: str
+    tax_due_at_import: str
+    apportioned: list[ShippingPart] | None = None
+
+
+class Totals(BaseModel):
+    net_amount: str
+    tax_amount: str
+    gross_amount: str
+    tax_collected_by_seller: str
+    tax_collected_by_marketplace: str
+    tax_reverse_charged: str
+    tax_due_at_import: str
+    seller_proceeds: str
+
+
+class Note(BaseModel):
+    code: str
+    text: str
+    language: str
+
+
+class Warning(BaseModel):
+    code: str
+    detail: str
+
+
+class Conversion(BaseModel):
+    from_currency: str
+    to_currency: str
+    rate: str
+    date: str
+    purpose: str
+    source: str
+
+
+class CalculateResponse(BaseModel):
+    rates_version: str
+    date: str
+    currency: str
+    prices_include_tax: bool
+    rounding: str
+    lines: list[LineResult]
+    shipping: LineResult | None
+    totals: Totals
+    notes: list[Note]
+    warnings: list[Warning]
+    conversions: list[Conversion]

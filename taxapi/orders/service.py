@@ -1,0 +1,425 @@
+"""Tax for one order: ``compute_order``.
+
+Steps: validate the amounts, establish where the order's goods and services are
+taxed (:mod:`taxapi.orders.rules`), look up the rate of each line's category in
+force on the tax date, apportion shipping over the lines by value, then the line
+math (tax-exclusive: net fixed, tax added; tax-inclusive: gross fixed, tax
+carved out, net derived — gross is never re-derived), rounded per line or per
+document (one rounding per rate group, the difference spread deterministically:
+largest remainder first, ties broken by line content, not position).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from taxapi.categories import Category, RateKind
+from taxapi.ecb import EcbRates
+from taxapi.errors import ExciseGoodsNotSupported, InvalidTaxId, TaxApiError, UnknownJurisdiction, ValidationFailed
+from taxapi.money import fmt_percent, minor_units, supported_currencies
+from taxapi.orders import notes as N
+from taxapi.orders import parameters as P
+from taxapi.orders.rules import GOODS, Context, Treatment, decide_line, place_of, supply_kind
+from taxapi.orders.schemas import CalculateRequest
+from taxapi.rate_tables.model import Jurisdiction, RateBook
+from taxapi.reference.service import levels
+from taxapi.tax_ids import validate_tax_id
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+MAX_QUANTITY_PLACES = 6
+MAX_UNIT_PRICE_PLACES = 6
+
+_REASON_BY_KIND = {
+    RateKind.standard: "standard_rated",
+    RateKind.reduced: "reduced_rated",
+    RateKind.second_reduced: "reduced_rated",
+    RateKind.super_reduced: "reduced_rated",
+    RateKind.parking: "reduced_rated",
+    RateKind.zero: "zero_rated",
+    RateKind.exempt: "product_exempt",
+    RateKind.none: "outside_scope",
+}
+
+
+@dataclass(slots=True)
+class Rate:
+    """The combined rate of a treatment for a category, with its levels."""
+
+    percent: Decimal
+    fraction: Decimal
+    kind: RateKind
+    jurisdiction: str
+    source: str
+    levels: tuple[tuple[str, str, Decimal], ...]  # (jurisdiction, level, percent)
+
+
+NO_RATE = Rate(ZERO, ZERO, RateKind.none, "", "", ())
+
+
+@dataclass(slots=True)
+class Item:
+    """One taxable amount: a line, or a line's share of shipping."""
+
+    index: int
+    line_id: str | None
+    category: Category
+    base: Decimal  # price as given (net if exclusive, gross if inclusive), in minor units
+    treatment: Treatment
+    rate: Rate
+    raw_tax: Decimal = ZERO
+    tax: Decimal = ZERO  # tax on this bill
+    info_tax: Decimal = ZERO  # reverse-charged / due at import, not on this bill
+    net: Decimal = ZERO
+    gross: Decimal = ZERO
+
+
+def _places(value: Decimal) -> int:
+    exp = value.as_tuple().exponent
+    return -exp if isinstance(exp, int) and exp < 0 else 0
+
+
+def _check_precision(value: Decimal, places: int, loc: list[str | int], what: str) -> None:
+    if _places(value) > places:
+        raise ValidationFailed.at(loc, f"{what} has more than {places} decimal places, which cannot be honoured")
+
+
+def _validate(order: CalculateRequest, exp: Decimal, digits: int) -> list[Decimal]:
+    """Each line's base amount in minor units, or a 422 naming every bad field."""
+    errors: list[dict[str, Any]] = []
+
+    def bad(loc: list[str | int], msg: str) -> None:
+        errors.append({"loc": ["body", *loc], "msg": msg})
+
+    bases: list[Decimal] = []
+    for i, line in enumerate(order.lines):
+        loc: list[str | int] = ["lines", i]
+        if line.excise_goods:
+            raise ExciseGoodsNotSupported(
+                "Excise goods (alcohol, tobacco, energy products) follow their own rules and are not computed.",
+                errors=[{"loc": ["body", *loc, "excise_goods"], "msg": "excise goods are not supported"}],
+            )
+        q = line.quantity
+        if q <= 0:
+            bad([*loc, "quantity"], "must be greater than 0")
+        elif _places(q) > MAX_QUANTITY_PLACES:
+            bad([*loc, "quantity"], f"at most {MAX_QUANTITY_PLACES} decimal places")
+        if (line.unit_price is None) == (line.amount is None):
+            bad([*loc, "amount"], "give exactly one of unit_price and amount")
+            bases.append(ZERO)
+            continue
+        if line.unit_price is not None:
+            if line.unit_price < 0:
+                bad([*loc, "unit_price"], "must not be negative (record refunds as negative ledger rows)")
+            if _places(line.unit_price) > MAX_UNIT_PRICE_PLACES:
+                bad([*loc, "unit_price"], f"at most {MAX_UNIT_PRICE_PLACES} decimal places")
+            base = (line.unit_price * q).quantize(exp, rounding=ROUND_HALF_UP) if q > 0 else ZERO
+        else:
+            assert line.amount is not None
+            if line.amount < 0:
+                bad([*loc, "amount"], "must not be negative (record refunds as negative ledger rows)")
+            if _places(line.amount) > digits:
+                bad([*loc, "amount"], f"has more than {digits} decimal places for {order.currency}, which cannot be honoured")
+            base = line.amount
+        if line.discount is not None:
+            if line.discount < 0:
+                bad([*loc, "discount"], "must not be negative")
+            elif _places(line.discount) > digits:
+                bad([*loc, "discount"], f"has more than {digits} decimal places for {order.currency}, which cannot be honoured")
+            elif line.discount > base:
+                bad([*loc, "discount"], "is larger than the line amount")
+            else:
+                base -= line.discount
+        bases.append(base)
+    if order.shipping is not None:
+        s = order.shipping.amount
+        if s < 0:
+            bad(["shipping", "amount"], "must not be negative")
+        elif _places(s) > digits:
+            bad(["shipping", "amount"], f"has more than {digits} decimal places for {order.currency}, which cannot be honoured")
+    if errors:
+        raise ValidationFailed("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors), errors=errors)
+    return bases
+
+
+def _place(book: RateBook, addr: Any, loc: str, goods: bool):
+    try:
+        return place_of(book, addr.country, addr.region, addr.postal_code, goods=goods)
+    except UnknownJurisdiction as exc:
+        raise ValidationFailed.at(["body", loc, "country"], exc.detail) from None
+
+
+def _context(order: CalculateRequest, book: RateBook, fx: EcbRates, goods: bool) -> Context:
+    seller = order.seller
+    eu = {c for c in [seller.country, *seller.other_establishments] if c in P.EU_MEMBER_STATES}
+    customer = order.customer
+    b2b = False
+    tax_country = None
+    warnings: dict[str, str] = {}
+    if customer.type == "business":
+        if customer.tax_id:
+            try:
+                result = validate_tax_id(customer.tax_id)
+            except TaxApiError:
+                result = None
+            if result is None or not result.valid:
+                reason = result.reason if result is not None else "country prefix not recognised"
+                raise InvalidTaxId(
+                    f"customer.tax_id '{customer.tax_id}' is not a valid tax number: {reason}",
+                    errors=[{"loc": ["body", "customer", "tax_id"], "msg": f"invalid: {reason}"}],
+                )
+            b2b = True
+            tax_country = "GR" if result.country == "EL" else result.country
+            if customer.tax_id.strip().upper().startswith("XI"):
+                tax_country = "XI"
+        else:
+            warnings["business_without_tax_id"] = (
+                "A business customer without a tax id is treated as a consumer (CIR 282/2011 Art. 18(2))."
+            )
+    ctx = Context(
+        order=order,
+        book=book,
+        fx=fx,
+        day=order.date,
+        dest=_place(book, order.ship_to, "ship_to", goods),
+        origin=_place(book, order.ship_from, "ship_from", goods),
+        seller_country=seller.country,
+        seller_eu_establishments=frozenset(eu),
+        b2b=b2b,
+        customer_tax_country=tax_country,
+        facilitated=order.marketplace is not None and order.marketplace.facilitates,
+        registrations=frozenset(seller.registrations) if seller.registrations is not None else None,
+    )
+    ctx.warnings.update(warnings)
+    return ctx
+
+
+def _rate(book: RateBook, j: Jurisdiction | None, category: Category, day: Any) -> Rate:
+    if j is None:
+        return NO_RATE
+    parts = levels(book, j)
+    total = ZERO
+    kind = None
+    source = ""
+    lv: list[tuple[str, str, Decimal]] = []
+    for level_j, level in parts:
+        found = level_j.lookup(category, day)
+        total += found.rate_percent
+        if level_j is j or kind is None or kind is RateKind.none:
+            if not (level_j is not j and found.rate_kind is RateKind.none):
+                kind = found.rate_kind if (kind is None or kind is RateKind.none or level_j is j and found.rate_kind is not RateKind.none) else kind
+                source = found.source if found.rate_kind is not RateKind.none or not source else source
+        lv.append((level_j.id, level, found.rate_percent))
+    assert kind is not None
+    return Rate(total, total / 100, kind, j.id, source, tuple(lv) if len(lv) > 1 or j.regime == "us_sales_tax" else ())
+
+
+def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal, keys: list[tuple[Any, ...]]) -> list[Decimal]:
+    """Split ``total`` (in minor units) by ``weights``: floor, then the remaining units to the largest remainders."""
+    wsum = sum(weights, ZERO)
+    n = len(weights)
+    if n == 0:
+        return []
+    if wsum == 0:
+        return [total] + [ZERO] * (n - 1)
+    raw = [total * w / wsum for w in weights]
+    floors = [r.quantize(exp, rounding=ROUND_FLOOR) for r in raw]
+    left = int(((total - sum(floors, ZERO)) / exp).to_integral_value())
+    order = sorted(range(n), key=lambda i: (-(raw[i] - floors[i]), keys[i]))
+    for k in range(left):
+        floors[order[k % n]] += exp
+    return floors
+
+
+def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> dict[str, Any]:
+    currency = order.currency
+    if currency not in supported_currencies():
+        raise ValidationFailed.at(["body", "currency"], f"'{currency}' is not a supported ISO 4217 currency")
+    digits = minor_units(currency)
+    exp = Decimal(1).scaleb(-digits)
+    bases = _validate(order, exp, digits)
+    inclusive = order.prices_include_tax
+    day = order.date
+
+    kinds = [supply_kind(line.category) for line in order.lines]
+    has_goods = GOODS in kinds
+    ctx = _context(order, book, fx, goods=has_goods)
+    shipping_amount = order.shipping.amount if order.shipping is not None else ZERO
+
+    # Values the rules need: goods value net of VAT (estimated at the destination rate for inclusive prices).
+    dest_j = ctx.dest.jurisdiction
+    goods_value = ZERO
+    for line, base, kind in zip(order.lines, bases, kinds):
+        if kind != GOODS:
+            continue
+        if inclusive and dest_j is not None:
+            r = dest_j.lookup(line.category, day).rate_fraction if day >= dest_j.starts_on else ZERO
+            goods_value += base / (ONE + r)
+        else:
+            goods_value += base
+    ctx.goods_value = goods_value
+    ctx.shipping_value = shipping_amount
+    ctx.distance_value = sum((b for b, k in zip(bases, kinds) if k != "services"), ZERO) + shipping_amount
+
+    # Treatments and rates per line.
+    order_level: dict[str, Treatment] = {}
+    items: list[Item] = []
+    for i, (line, base, kind) in enumerate(zip(order.lines, bases, kinds)):
+        unit_value = base / line.quantity if line.quantity > 0 else base
+        if inclusive and dest_j is not None and day >= dest_j.starts_on:
+            unit_value = unit_value / (ONE + dest_j.lookup(line.category, day).rate_fraction)
+        treatment = decide_line(ctx, kind, line.category, unit_value, order_level)
+        rate = _rate(book, treatment.jurisdiction, line.category, day)
+        items.append(Item(i, line.id, line.category, base, treatment, rate))
+
+    # Shipping: follows the goods, apportioned by value over the lines' treatments and rates.
+    ship_items: list[Item] = []
+    if order.shipping is not None:
+        groups: dict[tuple[Any, ...], list[Item]] = {}
+        for it in items:
+            groups.setdefault((it.treatment, it.rate.percent, it.rate.kind), []).append(it)
+        keys = list(groups)
+        weights = [sum((it.base for it in groups[k]), ZERO) for k in keys]
+        tie = [(str(k[1]), k[0].rule, k[2].value) for k in keys]
+        shares = _allocate(shipping_amount, weights, exp, tie)
+        for k, share in zip(keys, shares):
+            first = groups[k][0]
+            ship_items.append(Item(-1, first.line_id, first.category, share, first.treatment, first.rate))
+
+    all_items = items + ship_items
+    for it in all_items:
+        r = it.rate.fraction
+        if it.treatment.on_bill and r:
+            it.raw_tax = it.base * r / (ONE + r) if inclusive else it.base * r
+        elif it.treatment.info and not it.treatment.exempt_import and r:
+            it.info_tax = (it.base * r).quantize(exp, rounding=ROUND_HALF_UP)
+
+    if order.rounding == "per_line":
+        for it in all_items:
+            it.tax = it.raw_tax.quantize(exp, rounding=ROUND_HALF_UP)
+    else:
+        groups2: dict[tuple[Any, ...], list[Item]] = {}
+        for it in all_items:
+            if it.treatment.on_bill:
+                groups2.setdefault((it.treatment, it.rate.percent), []).append(it)
+        for group in groups2.values():
+            total = sum((it.raw_tax for it in group), ZERO).quantize(exp, rounding=ROUND_HALF_UP)
+            for it in group:
+                it.tax = it.raw_tax.quantize(exp, rounding=ROUND_FLOOR)
+            left = int(((total - sum((it.tax for it in group), ZERO)) / exp).to_integral_value())
+            ranked = sorted(group, key=lambda it: (-(it.raw_tax - it.tax), -it.base, it.line_id or "", it.category.value, it.index))
+            for k in range(left):
+                ranked[k % len(ranked)].tax += exp
+
+    for it in all_items:
+        if inclusive:
+            it.gross = it.base
+            it.net = it.base - it.tax
+        else:
+            it.net = it.base
+            it.gross = it.base + it.tax
+
+    def fmt(d: Decimal) -> str:
+        return format(d.quantize(exp, rounding=ROUND_HALF_UP), "f")
+
+    def breakdown(it_rate: Rate, tax: Decimal, ids: tuple[Any, ...]) -> list[dict[str, str]]:
+        if not it_rate.levels:
+            return []
+        pcts = [p for _, _, p in it_rate.levels]
+        split = _allocate(tax, pcts, exp, [(j,) for j, _, _ in it_rate.levels]) if tax else [ZERO] * len(pcts)
+        return [
+            {"jurisdiction": j, "level": lvl, "rate_percent": fmt_percent(p), "tax_amount": fmt(t)}
+            for (j, lvl, p), t in zip(it_rate.levels, split)
+        ]
+
+    def line_out(it: Item) -> dict[str, Any]:
+        t = it.treatment
+        reason = t.reason or _REASON_BY_KIND[it.rate.kind]
+        collected = t.collected_by
+        if t.on_bill and it.rate.kind in (RateKind.exempt, RateKind.none):
+            collected = "none"
+        return {
+            "id": it.line_id,
+            "category": it.category.value,
+            "net_amount": fmt(it.net),
+            "tax_amount": fmt(it.tax),
+            "gross_amount": fmt(it.gross),
+            "rate_percent": fmt_percent(it.rate.percent),
+            "rate_kind": it.rate.kind.value,
+            "jurisdiction": it.rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else ctx.dest.country),
+            "taxability_reason": reason,
+            "collected_by": collected,
+            "scheme": t.scheme,
+            "rule": t.rule,
+            "source": it.rate.source or _rule_source(t),
+            "breakdown": breakdown(it.rate, it.tax if t.on_bill else it.info_tax, ()),
+            "tax_reverse_charged": fmt(it.info_tax if t.info == "reverse_charge" else ZERO),
+            "tax_due_at_import": fmt(it.info_tax if t.info == "import" else ZERO),
+        }
+
+    lines_out = [line_out(it) for it in items]
+    shipping_out = None
+    if order.shipping is not None:
+        if len(ship_items) == 1:
+            shipping_out = line_out(ship_items[0])
+            shipping_out["id"] = None
+            shipping_out["category"] = "shipping"
+        else:
+            net = sum((s.net for s in ship_items), ZERO)
+            tax = sum((s.tax for s in ship_items), ZERO)
+            main = max(ship_items, key=lambda s: (s.base, s.rate.percent))
+            shipping_out = line_out(main)
+            eff = (tax / net * 100).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if net else ZERO
+            shipping_out.update(
+                id=None,
+                category="shipping",
+                net_amount=fmt(net),
+                tax_amount=fmt(tax),
+                gross_amount=fmt(sum((s.gross for s in ship_items), ZERO)),
+                rate_percent=fmt_percent(eff),
+                rule="shipping.apportioned",
+                tax_reverse_charged=fmt(sum((s.info_tax for s in ship_items if s.treatment.info == "reverse_charge"), ZERO)),
+                tax_due_at_import=fmt(sum((s.info_tax for s in ship_items if s.treatment.info == "import"), ZERO)),
+                apportioned=[
+                    {"line_id": s.line_id, "net_amount": fmt(s.net), "rate_percent": fmt_percent(s.rate.percent), "tax_amount": fmt(s.tax)}
+                    for s in ship_items
+                ],
+            )
+    everything = all_items
+    net_total = sum((it.net for it in everything), ZERO)
+    tax_total = sum((it.tax for it in everything), ZERO)
+    gross_total = sum((it.gross for it in everything), ZERO)
+    by_seller = sum((it.tax for it in everything if it.treatment.collected_by == "seller"), ZERO)
+    by_marketplace = sum((it.tax for it in everything if it.treatment.collected_by == "marketplace"), ZERO)
+    reverse = sum((it.info_tax for it in everything if it.treatment.info == "reverse_charge"), ZERO)
+    at_import = sum((it.info_tax for it in everything if it.treatment.info == "import"), ZERO)
+
+    notes = N.invoice_notes(ctx, [it.treatment for it in items])
+    return {
+        "rates_version": book.version,
+        "date": day.isoformat(),
+        "currency": currency,
+        "prices_include_tax": inclusive,
+        "rounding": order.rounding,
+        "lines": lines_out,
+        "shipping": shipping_out,
+        "totals": {
+            "net_amount": fmt(net_total),
+            "tax_amount": fmt(tax_total),
+            "gross_amount": fmt(gross_total),
+            "tax_collected_by_seller": fmt(by_seller),
+            "tax_collected_by_marketplace": fmt(by_marketplace),
+            "tax_reverse_charged": fmt(reverse),
+            "tax_due_at_import": fmt(at_import),
+            "seller_proceeds": fmt(gross_total - by_marketplace),
+        },
+        "notes": notes,
+        "warnings": [{"code": k, "detail": v} for k, v in ctx.warnings.items()],
+        "conversions": list(ctx.conversions.values()),
+    }
+
+
+def _rule_source(t: Treatment) -> str:
+    return N.RULE_SOURCES.get(t.rule.split(".")[0], "")
