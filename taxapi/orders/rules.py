@@ -135,23 +135,27 @@ def supply_kind(category: Category) -> str:
     return GOODS
 
 
-def place_of(book: RateBook, country: str, region: str | None, postal_code: str | None, *, goods: bool) -> Place:
+def place_of(book: RateBook, country: str, region: str | None, postal_code: str | None, *, goods: bool,
+             day: date, loc: str = "ship_to") -> Place:
     cc = country.upper()
-    if cc == "XI":
-        j = book.jurisdictions.get("XI")
-        return Place(j, "GB", "EU" if goods else "GB")
-    if not book.knows_country(cc) and not any(
-        (cc, r) in book._by_country for r in ([region] if region else [])
-    ):
-        if cc in P.EU_MEMBER_STATES:
+    if cc == "XI" or (cc == "GB" and postal_code and postal_code.strip().upper().startswith("BT")):
+        xi = book.jurisdictions.get("XI")
+        if xi is not None and day >= xi.starts_on:
+            return Place(xi, "GB", "EU" if goods else "GB")
+        cc, postal_code = "GB", None  # before the Protocol, Northern Ireland was simply UK
+    if book.has_regions(cc) and not book.knows_country(cc):
+        if loc == "ship_from" and (not region or not book.knows_region(cc, region)):
+            regime = next(j.regime for j in book.jurisdictions.values() if j.country == cc)
+            return Place(None, cc, COUNTRY_AREAS.get(regime, "OTHER"))
+        if not region:
+            raise ValidationFailed.at(["body", loc, "region"], f"a state or province code is required for {cc} addresses")
+        if not book.knows_region(cc, region):
+            raise ValidationFailed.at(["body", loc, "region"], f"unknown region '{region}' of {cc}")
+    if not book.knows_country(cc) and not book.has_regions(cc):
+        if cc in P.EU_MEMBER_STATES:  # pragma: no cover - every Member State has a table
             raise UnsupportedScenario(f"No rate table for EU Member State {cc}.")
         return Place(None, cc, "OTHER")
-    try:
-        j = book.resolve(cc, region, postal_code)
-    except Exception:
-        return Place(None, cc, "OTHER")
-    if j.id == "XI":
-        return Place(j, "GB", "EU" if goods else "GB")
+    j = book.resolve(cc, region, postal_code)
     if j.regime == "eu_vat":
         return Place(j, j.country, "EU")
     if j.regime == "outside_eu_vat":
@@ -460,12 +464,15 @@ def _services(ctx: Context, kind: str) -> Treatment:
     return Treatment(dest.jurisdiction, "seller", _scheme_for(area, domestic=seller_in_dest), f"{area.lower()}.tbe.seller", True)
 
 
-def _seller_home(ctx: Context) -> Jurisdiction:
-    try:
-        return ctx.book.resolve(ctx.seller_country, ctx.order.seller.region, None)
-    except Exception:
-        home = sorted(ctx.seller_eu_establishments)[0]
-        return ctx.book.resolve(home)
+def _seller_home(ctx: Context) -> Jurisdiction | None:
+    """The seller's home jurisdiction (its EU establishment for EU sellers)."""
+    if ctx.seller_country in ctx.seller_eu_establishments or not ctx.seller_eu_establishments:
+        cc = ctx.seller_country
+    else:
+        cc = sorted(ctx.seller_eu_establishments)[0]
+    if not ctx.book.knows_country(cc):
+        return None
+    return ctx.book.resolve(cc)
 
 
 def _scheme_for(area: str, domestic: bool = False) -> str:

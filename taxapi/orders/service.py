@@ -144,9 +144,9 @@ def _validate(order: CalculateRequest, exp: Decimal, digits: int) -> list[Decima
     return bases
 
 
-def _place(book: RateBook, addr: Any, loc: str, goods: bool):
+def _place(book: RateBook, addr: Any, loc: str, goods: bool, day: Any):
     try:
-        return place_of(book, addr.country, addr.region, addr.postal_code, goods=goods)
+        return place_of(book, addr.country, addr.region, addr.postal_code, goods=goods, day=day, loc=loc)
     except UnknownJurisdiction as exc:
         raise ValidationFailed.at(["body", loc, "country"], exc.detail) from None
 
@@ -183,8 +183,8 @@ def _context(order: CalculateRequest, book: RateBook, fx: EcbRates, goods: bool)
         book=book,
         fx=fx,
         day=order.date,
-        dest=_place(book, order.ship_to, "ship_to", goods),
-        origin=_place(book, order.ship_from, "ship_from", goods),
+        dest=_place(book, order.ship_to, "ship_to", goods, order.date),
+        origin=_place(book, order.ship_from, "ship_from", goods, order.date),
         seller_country=seller.country,
         seller_eu_establishments=frozenset(eu),
         b2b=b2b,
@@ -196,24 +196,27 @@ def _context(order: CalculateRequest, book: RateBook, fx: EcbRates, goods: bool)
     return ctx
 
 
+_RATE_CACHE: dict[tuple[int, str, Category, Any], Rate] = {}
+
+
 def _rate(book: RateBook, j: Jurisdiction | None, category: Category, day: Any) -> Rate:
+    """Combined rate of ``j`` (plus the federal level for a Canadian province) for a category on a day."""
     if j is None:
         return NO_RATE
-    parts = levels(book, j)
-    total = ZERO
-    kind = None
-    source = ""
-    lv: list[tuple[str, str, Decimal]] = []
-    for level_j, level in parts:
-        found = level_j.lookup(category, day)
-        total += found.rate_percent
-        if level_j is j or kind is None or kind is RateKind.none:
-            if not (level_j is not j and found.rate_kind is RateKind.none):
-                kind = found.rate_kind if (kind is None or kind is RateKind.none or level_j is j and found.rate_kind is not RateKind.none) else kind
-                source = found.source if found.rate_kind is not RateKind.none or not source else source
-        lv.append((level_j.id, level, found.rate_percent))
-    assert kind is not None
-    return Rate(total, total / 100, kind, j.id, source, tuple(lv) if len(lv) > 1 or j.regime == "us_sales_tax" else ())
+    key = (id(book), j.id, category, day)
+    hit = _RATE_CACHE.get(key)
+    if hit is not None:
+        return hit
+    found = [(level_j, level, level_j.lookup(category, day)) for level_j, level in levels(book, j)]
+    main = next(f for lj, _, f in found if lj is j)
+    if main.rate_kind is RateKind.none:  # e.g. Alberta: no provincial tax, the federal GST decides
+        main = next((f for _, _, f in found if f.rate_kind is not RateKind.none), main)
+    total = sum((f.rate_percent for _, _, f in found), ZERO)
+    lv = tuple((lj.id, level, f.rate_percent) for lj, level, f in found)
+    rate = Rate(total, total / 100, main.rate_kind, j.id, main.source, lv if len(lv) > 1 or j.regime == "us_sales_tax" else ())
+    if len(_RATE_CACHE) < 100_000:
+        _RATE_CACHE[key] = rate
+    return rate
 
 
 def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal, keys: list[tuple[Any, ...]]) -> list[Decimal]:
@@ -296,6 +299,8 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
         elif it.treatment.info and not it.treatment.exempt_import and r:
             it.info_tax = (it.base * r).quantize(exp, rounding=ROUND_HALF_UP)
 
+    _swiss_de_minimis(ctx, all_items)
+
     if order.rounding == "per_line":
         for it in all_items:
             it.tax = it.raw_tax.quantize(exp, rounding=ROUND_HALF_UP)
@@ -322,7 +327,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
             it.gross = it.base + it.tax
 
     def fmt(d: Decimal) -> str:
-        return format(d.quantize(exp, rounding=ROUND_HALF_UP), "f")
+        return str(d.quantize(exp, rounding=ROUND_HALF_UP))
 
     def breakdown(it_rate: Rate, tax: Decimal, ids: tuple[Any, ...]) -> list[dict[str, str]]:
         if not it_rate.levels:
@@ -334,29 +339,33 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
             for (j, lvl, p), t in zip(it_rate.levels, split)
         ]
 
+    zero_s = fmt(ZERO)
+
     def line_out(it: Item) -> dict[str, Any]:
         t = it.treatment
-        reason = t.reason or _REASON_BY_KIND[it.rate.kind]
+        rate = it.rate
+        reason = t.reason or _REASON_BY_KIND[rate.kind]
         collected = t.collected_by
-        if t.on_bill and it.rate.kind in (RateKind.exempt, RateKind.none):
+        if t.on_bill and rate.kind in (RateKind.exempt, RateKind.none):
             collected = "none"
+        info = fmt(it.info_tax) if it.info_tax else zero_s
         return {
             "id": it.line_id,
             "category": it.category.value,
             "net_amount": fmt(it.net),
-            "tax_amount": fmt(it.tax),
+            "tax_amount": fmt(it.tax) if it.tax else zero_s,
             "gross_amount": fmt(it.gross),
-            "rate_percent": fmt_percent(it.rate.percent),
-            "rate_kind": it.rate.kind.value,
-            "jurisdiction": it.rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else ctx.dest.country),
+            "rate_percent": fmt_percent(rate.percent),
+            "rate_kind": rate.kind.value,
+            "jurisdiction": rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else ctx.dest.country),
             "taxability_reason": reason,
             "collected_by": collected,
             "scheme": t.scheme,
             "rule": t.rule,
-            "source": it.rate.source or _rule_source(t),
-            "breakdown": breakdown(it.rate, it.tax if t.on_bill else it.info_tax, ()),
-            "tax_reverse_charged": fmt(it.info_tax if t.info == "reverse_charge" else ZERO),
-            "tax_due_at_import": fmt(it.info_tax if t.info == "import" else ZERO),
+            "source": rate.source or _rule_source(t),
+            "breakdown": breakdown(rate, it.tax if t.on_bill else it.info_tax, ()) if rate.levels else [],
+            "tax_reverse_charged": info if t.info == "reverse_charge" else zero_s,
+            "tax_due_at_import": info if t.info == "import" else zero_s,
         }
 
     lines_out = [line_out(it) for it in items]
@@ -380,6 +389,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
                 gross_amount=fmt(sum((s.gross for s in ship_items), ZERO)),
                 rate_percent=fmt_percent(eff),
                 rule="shipping.apportioned",
+                breakdown=[],
                 tax_reverse_charged=fmt(sum((s.info_tax for s in ship_items if s.treatment.info == "reverse_charge"), ZERO)),
                 tax_due_at_import=fmt(sum((s.info_tax for s in ship_items if s.treatment.info == "import"), ZERO)),
                 apportioned=[
@@ -387,14 +397,20 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
                     for s in ship_items
                 ],
             )
-    everything = all_items
-    net_total = sum((it.net for it in everything), ZERO)
-    tax_total = sum((it.tax for it in everything), ZERO)
-    gross_total = sum((it.gross for it in everything), ZERO)
-    by_seller = sum((it.tax for it in everything if it.treatment.collected_by == "seller"), ZERO)
-    by_marketplace = sum((it.tax for it in everything if it.treatment.collected_by == "marketplace"), ZERO)
-    reverse = sum((it.info_tax for it in everything if it.treatment.info == "reverse_charge"), ZERO)
-    at_import = sum((it.info_tax for it in everything if it.treatment.info == "import"), ZERO)
+    net_total = tax_total = gross_total = by_seller = by_marketplace = reverse = at_import = ZERO
+    for it in all_items:
+        net_total += it.net
+        tax_total += it.tax
+        gross_total += it.gross
+        t = it.treatment
+        if t.collected_by == "seller":
+            by_seller += it.tax
+        elif t.collected_by == "marketplace":
+            by_marketplace += it.tax
+        if t.info == "reverse_charge":
+            reverse += it.info_tax
+        elif t.info == "import":
+            at_import += it.info_tax
 
     notes = N.invoice_notes(ctx, [it.treatment for it in items])
     return {
@@ -419,6 +435,21 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
         "warnings": [{"code": k, "detail": v} for k, v in ctx.warnings.items()],
         "conversions": list(ctx.conversions.values()),
     }
+
+
+def _swiss_de_minimis(ctx: Context, items: list[Item]) -> None:
+    """CH: import tax of CHF 5 or less is not levied (Art. 1 para. 2 let. a VO EFD über die Steuerbefreiung)."""
+    imported = [it for it in items if it.treatment.rule == "ch.import"]
+    if not imported:
+        return
+    total = sum((it.info_tax for it in imported), ZERO)
+    if ctx.convert(total, "CHF", "CHF 5 import-tax de minimis") <= P.CH_IMPORT_DE_MINIMIS.amount:
+        for it in imported:
+            it.treatment = Treatment(it.treatment.jurisdiction, "none", "none", "ch.import.de_minimis_not_levied", False,
+                                     reason="import_vat_at_border", info="import", exempt_import=True)
+            it.info_tax = ZERO
+    else:
+        ctx.warn("import_duty_not_included", "Customs duty and carrier fees at import are not computed.")
 
 
 def _rule_source(t: Treatment) -> str:

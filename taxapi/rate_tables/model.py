@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 
@@ -200,6 +201,16 @@ class RateBook:
 
     def knows_country(self, country: str) -> bool:
         return (country.strip().upper(), None) in self._by_country
+
+    @cached_property
+    def _region_countries(self) -> frozenset[str]:
+        return frozenset(c for c, r in self._by_country if r is not None)
+
+    def has_regions(self, country: str) -> bool:
+        return country.strip().upper() in self._region_countries
+
+    def knows_region(self, country: str, region: str) -> bool:
+        return (country.strip().upper(), region.strip().upper()) in self._by_country
 
 
 def normalise_postcode(postal_code: str) -> str:
