@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
-from fastapi import APIRouter
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from pydantic import ValidationError
 
 from taxapi.ecb import get_ecb_rates
 from taxapi.orders.schemas import CalculateRequest, CalculateResponse
@@ -14,13 +15,38 @@ from taxapi.rate_tables.loader import get_rate_book
 
 router = APIRouter(tags=["calculate"])
 
+MAX_BODY = 2 * 1024 * 1024
+
+
+async def parse_json_body(request: Request, model: type) -> object:
+    """Validate the raw body with pydantic's JSON parser (errors keep FastAPI's ``body`` location)."""
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise RequestValidationError([{"loc": ("body",), "msg": "request body too large", "type": "too_large"}])
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors(include_url=False):
+            loc = err["loc"]
+            errors.append({**err, "loc": ("body", *loc)})
+        raise RequestValidationError(errors) from None
+
 
 @router.post(
     "/v1/calculate",
     response_model=None,
     responses={200: {"model": CalculateResponse, "description": "Tax per line and in total, with who collects it and why"}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CalculateRequest"}}},
+        }
+    },
     summary="Tax for one order (storefront checkout)",
 )
-def calculate(order: CalculateRequest) -> Response:
+async def calculate(request: Request) -> Response:
+    order = await parse_json_body(request, CalculateRequest)
+    assert isinstance(order, CalculateRequest)
     result = compute_order(order=order, book=get_rate_book(), fx=get_ecb_rates())
-    return Response(json.dumps(result, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
+    return Response(orjson.dumps(result), media_type="application/json")

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from taxapi.categories import SERVICE_CATEGORIES, Category
 from taxapi.ecb import EcbRates
@@ -47,7 +48,7 @@ class Treatment:
     exempt_import: bool = False  # import tax not levied (de minimis)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     """Where an address is for tax purposes."""
 
@@ -135,8 +136,23 @@ def supply_kind(category: Category) -> str:
     return GOODS
 
 
+_PLACE_CACHE: dict[tuple[Any, ...], Place] = {}
+
+
 def place_of(book: RateBook, country: str, region: str | None, postal_code: str | None, *, goods: bool,
              day: date, loc: str = "ship_to") -> Place:
+    """Where an address is (cached: the rate book is immutable; errors are not cached)."""
+    key = (id(book), country, region, postal_code, goods, day >= P.XI_START, loc)
+    hit = _PLACE_CACHE.get(key)
+    if hit is None:
+        hit = _place_of(book, country, region, postal_code, goods=goods, day=day, loc=loc)
+        if len(_PLACE_CACHE) < 100_000:
+            _PLACE_CACHE[key] = hit
+    return hit
+
+
+def _place_of(book: RateBook, country: str, region: str | None, postal_code: str | None, *, goods: bool,
+              day: date, loc: str) -> Place:
     cc = country.upper()
     if cc == "XI" or (cc == "GB" and postal_code and postal_code.strip().upper().startswith("BT")):
         xi = book.jurisdictions.get("XI")

@@ -282,10 +282,10 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
     if order.shipping is not None:
         groups: dict[tuple[Any, ...], list[Item]] = {}
         for it in items:
-            groups.setdefault((it.treatment, it.rate.percent, it.rate.kind), []).append(it)
+            groups.setdefault((id(it.treatment), it.rate.percent, it.rate.kind), []).append(it)
         keys = list(groups)
         weights = [sum((it.base for it in groups[k]), ZERO) for k in keys]
-        tie = [(str(k[1]), k[0].rule, k[2].value) for k in keys]
+        tie = [(str(k[1]), groups[k][0].treatment.rule, k[2].value) for k in keys]
         shares = _allocate(shipping_amount, weights, exp, tie)
         for k, share in zip(keys, shares):
             first = groups[k][0]
@@ -308,7 +308,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
         groups2: dict[tuple[Any, ...], list[Item]] = {}
         for it in all_items:
             if it.treatment.on_bill:
-                groups2.setdefault((it.treatment, it.rate.percent), []).append(it)
+                groups2.setdefault((id(it.treatment), it.rate.percent), []).append(it)
         for group in groups2.values():
             total = sum((it.raw_tax for it in group), ZERO).quantize(exp, rounding=ROUND_HALF_UP)
             for it in group:

@@ -144,7 +144,7 @@ def _csv(rows: list[dict[str, Any]], columns: list[str]) -> Response:
 
 
 @router.get("/healthz", response_model=Health, tags=["meta"])
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     return {"status": "ok", "rates_version": get_rate_book().version}
 
 

@@ -1,0 +1,55 @@
+"""On-demand benchmarks (``pytest tests/benchmarks -s``); not part of the default test run.
+
+HTTP benchmarks start a real uvicorn server on 127.0.0.1 and load it with ``wrk``
+(Debian package ``wrk``); they are skipped when wrk is not installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "taxapi.app:app", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "1", "--no-access-log", "--log-level", "warning"],
+        env={**os.environ},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:  # pragma: no cover
+        proc.terminate()
+        raise RuntimeError("server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def wrk():
+    path = shutil.which("wrk")
+    if path is None:
+        pytest.skip("wrk is not installed (apt-get install wrk)")
+    return path
