@@ -25,6 +25,8 @@ from taxapi.orders.schemas import CalculateRequest
 from taxapi.rate_tables.model import Jurisdiction, RateBook
 
 GOODS = "goods"
+#: Destinations whose low-value rules test each item's value rather than the consignment's.
+ITEM_VALUE_AREAS = frozenset({"NO", "AU", "NZ", "SG"})
 TBE = "tbe"  # telecom, broadcasting, electronically supplied services
 SERVICES = "services"  # other services (general rule)
 
@@ -513,7 +515,7 @@ def decide_line(ctx: Context, kind: str, category: Category, unit_value: Decimal
             order_level[key] = decide(ctx, kind)
         return order_level[key]
     area = ctx.dest.area
-    if area in {"NO", "AU", "NZ", "SG"}:
+    if area in ITEM_VALUE_AREAS:
         return _item_rule(ctx, area, category, unit_value)
     if GOODS not in order_level:
         order_level[GOODS] = decide(ctx, GOODS)

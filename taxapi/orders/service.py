@@ -21,7 +21,7 @@ from taxapi.errors import ExciseGoodsNotSupported, InvalidTaxId, TaxApiError, Un
 from taxapi.money import fmt_percent, minor_units, supported_currencies
 from taxapi.orders import notes as N
 from taxapi.orders import parameters as P
-from taxapi.orders.rules import GOODS, Context, Treatment, decide_line, place_of, supply_kind
+from taxapi.orders.rules import GOODS, ITEM_VALUE_AREAS, Context, Treatment, decide_line, place_of, supply_kind
 from taxapi.orders.schemas import CalculateRequest
 from taxapi.rate_tables.model import Jurisdiction, RateBook
 from taxapi.reference.service import levels
@@ -132,7 +132,7 @@ def _validate(order: CalculateRequest, exp: Decimal, digits: int) -> list[Decima
                 bad([*loc, "discount"], "is larger than the line amount")
             else:
                 base -= line.discount
-        bases.append(base)
+        bases.append(base.quantize(exp))
     if order.shipping is not None:
         s = order.shipping.amount
         if s < 0:
@@ -249,7 +249,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
     kinds = [supply_kind(line.category) for line in order.lines]
     has_goods = GOODS in kinds
     ctx = _context(order, book, fx, goods=has_goods)
-    shipping_amount = order.shipping.amount if order.shipping is not None else ZERO
+    shipping_amount = order.shipping.amount.quantize(exp) if order.shipping is not None else ZERO
 
     # Values the rules need: goods value net of VAT (estimated at the destination rate for inclusive prices).
     dest_j = ctx.dest.jurisdiction
@@ -269,10 +269,13 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
     # Treatments and rates per line.
     order_level: dict[str, Treatment] = {}
     items: list[Item] = []
+    item_values = ctx.dest.area in ITEM_VALUE_AREAS
     for i, (line, base, kind) in enumerate(zip(order.lines, bases, kinds)):
-        unit_value = base / line.quantity if line.quantity > 0 else base
-        if inclusive and dest_j is not None and day >= dest_j.starts_on:
-            unit_value = unit_value / (ONE + dest_j.lookup(line.category, day).rate_fraction)
+        unit_value = base
+        if item_values:
+            unit_value = base / line.quantity
+            if inclusive and dest_j is not None and day >= dest_j.starts_on:
+                unit_value = unit_value / (ONE + dest_j.lookup(line.category, day).rate_fraction)
         treatment = decide_line(ctx, kind, line.category, unit_value, order_level)
         rate = _rate(book, treatment.jurisdiction, line.category, day)
         items.append(Item(i, line.id, line.category, base, treatment, rate))
@@ -288,7 +291,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
         tie = [(str(k[1]), groups[k][0].treatment.rule, k[2].value) for k in keys]
         shares = _allocate(shipping_amount, weights, exp, tie)
         for k, share in zip(keys, shares):
-            first = groups[k][0]
+            first = min(groups[k], key=lambda it: (it.line_id or "", it.base, it.index))
             ship_items.append(Item(-1, first.line_id, first.category, share, first.treatment, first.rate))
 
     all_items = items + ship_items
@@ -301,12 +304,14 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
 
     _swiss_de_minimis(ctx, all_items)
 
+    zq = ZERO.quantize(exp)
     if order.rounding == "per_line":
         for it in all_items:
             it.tax = it.raw_tax.quantize(exp, rounding=ROUND_HALF_UP)
     else:
         groups2: dict[tuple[Any, ...], list[Item]] = {}
         for it in all_items:
+            it.tax = zq
             if it.treatment.on_bill:
                 groups2.setdefault((id(it.treatment), it.rate.percent), []).append(it)
         for group in groups2.values():
@@ -327,7 +332,8 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
             it.gross = it.base + it.tax
 
     def fmt(d: Decimal) -> str:
-        return str(d.quantize(exp, rounding=ROUND_HALF_UP))
+        # Every amount is already at the currency's exponent (bases are quantized on input, taxes when rounded).
+        return str(d)
 
     def breakdown(it_rate: Rate, tax: Decimal, ids: tuple[Any, ...]) -> list[dict[str, str]]:
         if not it_rate.levels:
@@ -339,7 +345,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
             for (j, lvl, p), t in zip(it_rate.levels, split)
         ]
 
-    zero_s = fmt(ZERO)
+    zero_s = str(zq)
 
     def line_out(it: Item) -> dict[str, Any]:
         t = it.treatment
@@ -376,8 +382,8 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
             shipping_out["id"] = None
             shipping_out["category"] = "shipping"
         else:
-            net = sum((s.net for s in ship_items), ZERO)
-            tax = sum((s.tax for s in ship_items), ZERO)
+            net = sum((s.net for s in ship_items), zq)
+            tax = sum((s.tax for s in ship_items), zq)
             main = max(ship_items, key=lambda s: (s.base, s.rate.percent))
             shipping_out = line_out(main)
             eff = (tax / net * 100).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if net else ZERO
@@ -386,18 +392,18 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
                 category="shipping",
                 net_amount=fmt(net),
                 tax_amount=fmt(tax),
-                gross_amount=fmt(sum((s.gross for s in ship_items), ZERO)),
+                gross_amount=fmt(sum((s.gross for s in ship_items), zq)),
                 rate_percent=fmt_percent(eff),
                 rule="shipping.apportioned",
                 breakdown=[],
-                tax_reverse_charged=fmt(sum((s.info_tax for s in ship_items if s.treatment.info == "reverse_charge"), ZERO)),
-                tax_due_at_import=fmt(sum((s.info_tax for s in ship_items if s.treatment.info == "import"), ZERO)),
+                tax_reverse_charged=fmt(sum((s.info_tax for s in ship_items if s.treatment.info == "reverse_charge"), zq)),
+                tax_due_at_import=fmt(sum((s.info_tax for s in ship_items if s.treatment.info == "import"), zq)),
                 apportioned=[
                     {"line_id": s.line_id, "net_amount": fmt(s.net), "rate_percent": fmt_percent(s.rate.percent), "tax_amount": fmt(s.tax)}
                     for s in ship_items
                 ],
             )
-    net_total = tax_total = gross_total = by_seller = by_marketplace = reverse = at_import = ZERO
+    net_total = tax_total = gross_total = by_seller = by_marketplace = reverse = at_import = zq
     for it in all_items:
         net_total += it.net
         tax_total += it.tax
