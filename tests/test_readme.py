@@ -27,3 +27,18 @@ def test_readme_gives_exactly_the_two_setup_commands_and_ci_runs_the_test_one():
     assert commands == ['pip install . && taxapi serve', 'pip install -e ".[test]" && pytest']
     ci = (REPO_DIR / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1] in ci.splitlines()
+
+
+def _block(marker: str) -> str:
+    return README.split(f"<!-- example:{marker} -->", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_calculate_example_runs(client):
+    import json
+
+    request = json.loads(_block("calculate"))
+    totals = json.loads(_block("calculate-totals"))
+    r = client.post("/v1/calculate", json=request)
+    assert r.status_code == 200, r.text
+    assert r.json()["totals"] == totals
+    assert {line["rule"] for line in r.json()["lines"]} == {"eu.deemed_supplier.distance_sale"}
