@@ -134,3 +134,26 @@ def test_tax_id_without_country_is_a_problem(client):
     r = client.get("/v1/tax-ids/12345")
     assert r.status_code == 422
     assert r.json()["code"] == "unsupported_tax_id"
+
+
+@pytest.mark.parametrize(("day", "expected"), [("2024-08-31", "24"), ("2024-09-01", "25.5")])
+def test_finland_rate_change(client, day, expected):
+    # Finnish standard rate 24 % -> 25.5 % on 2024-09-01 (Laki arvonlisäverolain muuttamisesta 2024, vero.fi).
+    assert client.get(f"/v1/rates/FI?date={day}&format=text").text == expected
+    assert client.get(f"/v1/rates/FI?date={day}").json()["rate_percent"] == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "jurisdiction"),
+    [
+        ("ES-CN", "ES-CN"), ("el", "GR"), ("XI", "XI"), ("CA-ON", "CA-ON"), ("US-CA", "US-CA"),
+    ],
+)
+def test_ids_and_aliases(client, query, jurisdiction):
+    assert client.get(f"/v1/rates/{query}?date=2026-01-01").json()["jurisdiction"] == jurisdiction
+
+
+def test_canadian_province_rate_includes_federal_gst(client):
+    body = client.get("/v1/rates/CA-ON?date=2026-01-01").json()
+    assert body["rate_percent"] == "13"
+    assert [(b["jurisdiction"], b["rate_percent"]) for b in body["breakdown"]] == [("CA", "5"), ("CA-ON", "8")]
