@@ -13,9 +13,10 @@ from taxapi import __version__
 from taxapi.ecb import get_ecb_rates
 from taxapi.problems import PROBLEM_RESPONSES, install_problem_handlers
 from taxapi.rate_tables.loader import get_rate_book
+from taxapi.oss.router import router as oss_router
 from taxapi.reference.router import router as reference_router
 
-ROUTERS = [reference_router]
+ROUTERS = [reference_router, oss_router]
 
 
 def _operation_id(route: APIRoute) -> str:
