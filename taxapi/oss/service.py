@@ -537,7 +537,7 @@ def summarize(*, ledger: OssLedger, book: RateBook, ecb: EcbRates) -> dict[str, 
             "ship_from_country": ship or (spec.msi if section in ("goods_from_msi",) else None),
             "deemed_supplier": deemed,
             "rate_kind": kind.value if kind else None,
-            "rate_percent": rate.normalize(),
+            "rate_percent": Decimal(format(rate.normalize(), "f")),  # 20, 5.5 (not 2E+1 or 5.50)
             "net_amount": _money(net),
             "tax_amount": _money(tax),
             "transactions_count": count,
