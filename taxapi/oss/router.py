@@ -91,7 +91,8 @@ def _render(summary: dict[str, Any], fmt: str, vat_ids: dict[str, str], bzst_cor
     if fmt == "html":
         return HTMLResponse(formats.summary_html(summary), headers=headers)
     if fmt == "bzst":
-        files = formats.bzst_files(summary, establishment_vat_ids=vat_ids, corrections=bzst_corrections)
+        files = formats.bzst_files(summary, establishment_vat_ids=vat_ids, corrections=bzst_corrections,
+                                   max_lines=formats.BZST_MAX_DATA_LINES)
         if len(files) == 1:
             name, text = files[0]
             headers["Content-Disposition"] = f'attachment; filename="{name}"'
