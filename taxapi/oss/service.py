@@ -459,10 +459,11 @@ class OssLedger:
 # -- summary -----------------------------------------------------------------------------------
 
 
-def _fx(ecb: EcbRates, currency: str, period: Period, used: dict[tuple[str, str], tuple[FxRate, str]]) -> FxRate:
+def _fx(ecb: EcbRates, currency: str, period: Period, used: dict[tuple[str, str], FxRate]) -> FxRate:
+    """ECB rate of the period's last day or the next publication; remembered in ``used``."""
     fx = ecb.on_or_after(currency, period.end)
     if currency != EUR:
-        used[(period.text, currency)] = (fx, period.text)
+        used[(period.text, currency)] = fx
     return fx
 
 
@@ -505,7 +506,7 @@ def summarize(*, ledger: OssLedger, book: RateBook, ecb: EcbRates) -> dict[str, 
     the period end (the period has not ended, or the shipped ECB data is older).
     """
     spec = ledger.spec
-    used: dict[tuple[str, str], tuple[FxRate, str]] = {}
+    used: dict[tuple[str, str], FxRate] = {}
     warnings: list[dict[str, str]] = []
 
     grouped: dict[tuple[str, str, str, bool, Decimal], list[Any]] = {}
@@ -598,7 +599,7 @@ def summarize(*, ledger: OssLedger, book: RateBook, ecb: EcbRates) -> dict[str, 
 
     exchange_rates = [
         {"currency": fx.currency, "rate": fx.rate, "date": fx.date, "period": ptext}
-        for (ptext, _), (fx, _p) in sorted(used.items(), key=lambda kv: (parse_period(kv[0][0]).start, kv[0][1]))
+        for (ptext, _), fx in sorted(used.items(), key=lambda kv: (parse_period(kv[0][0]).start, kv[0][1]))
     ]
     return {
         "rates_version": book.version,
