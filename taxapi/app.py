@@ -18,9 +18,10 @@ from taxapi.problems import PROBLEM_RESPONSES, install_problem_handlers
 from taxapi.rate_tables.loader import get_rate_book
 from taxapi.orders.router import router as orders_router
 from taxapi.orders.schemas import CalculateRequest
+from taxapi.oss.router import router as oss_router
 from taxapi.reference.router import router as reference_router
 
-ROUTERS = [orders_router, reference_router]  # checkout first: route matching is in order
+ROUTERS = [orders_router, reference_router, oss_router]  # checkout first: route matching is in order
 #: Request models of endpoints that parse their body themselves (for speed or streaming) but are documented.
 BODY_MODELS: list[type[BaseModel]] = [CalculateRequest]
 

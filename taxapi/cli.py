@@ -1,4 +1,5 @@
-"""Command line: ``taxapi serve``, ``taxapi rates check``, ``taxapi openapi``, ``taxapi ecb refresh``."""
+"""Command line: ``taxapi serve``, ``taxapi rates check``, ``taxapi openapi``, ``taxapi ecb refresh``,
+``taxapi oss-summary``."""
 
 from __future__ import annotations
 
@@ -89,6 +90,103 @@ def cmd_ecb_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+class Progress:
+    """A one-line progress bar on stderr (stdlib only), redrawn at most ten times a second."""
+
+    def __init__(self, total: int | None, stream=None, enabled: bool = True):
+        import time
+
+        self.total = total
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self._clock = time.monotonic
+        self._last = 0.0
+
+    def update(self, done: int, rows: int, *, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = self._clock()
+        if not force and now - self._last < 0.1:
+            return
+        self._last = now
+        if self.total:
+            frac = min(done / self.total, 1.0)
+            bar = "#" * int(frac * 30)
+            text = f"\r[{bar:<30}] {frac:6.1%} {done / 1e6:8.1f}/{self.total / 1e6:.1f} MB {rows:>12,} rows"
+        else:
+            text = f"\r{done / 1e6:8.1f} MB {rows:>12,} rows"
+        self.stream.write(text)
+        self.stream.flush()
+
+    def finish(self, done: int, rows: int) -> None:
+        if self.enabled:
+            self.update(done, rows, force=True)
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def cmd_oss_summary(args: argparse.Namespace) -> int:
+    import json
+
+    from taxapi.ecb import get_ecb_rates
+    from taxapi.errors import TaxApiError
+    from taxapi.oss import formats, service
+    from taxapi.oss.schemas import OssSummary
+    from taxapi.rate_tables.loader import get_rate_book
+
+    source = sys.stdin.buffer if args.ledger == "-" else open(args.ledger, "rb")  # noqa: SIM115
+    total = None if args.ledger == "-" else os.fstat(source.fileno()).st_size
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
+    progress = Progress(total, enabled=show)
+    try:
+        book, ecb = get_rate_book(), get_ecb_rates()
+        vat_ids = {}
+        for value in args.establishment_vat_id:
+            cc, _, number = value.partition(":")
+            if len(cc) != 2 or not number:
+                print(f"--establishment-vat-id {value!r}: expected COUNTRY:NUMBER, e.g. PL:PL5260001246", file=sys.stderr)
+                return 2
+            vat_ids[cc.upper()] = number
+        spec = service.return_spec(scheme=args.scheme, period=args.period,
+                                   member_state_of_identification=args.msi, loc="option")
+        ledger = service.OssLedger(spec, _currencies=frozenset(ecb.currencies()))
+        reader = service.CsvLedgerReader(ledger, loc="ledger")
+        while chunk := source.read(1 << 20):
+            reader.feed(chunk)
+            progress.update(reader.bytes_read, ledger.rows_count)
+        reader.close()
+        progress.finish(reader.bytes_read, ledger.rows_count)
+        summary = service.summarize(ledger=ledger, book=book, ecb=ecb)
+        data: bytes
+        if args.format == "json":
+            body = OssSummary.model_validate(summary).model_dump(mode="json")
+            data = (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode()
+        elif args.format == "csv":
+            data = formats.lines_csv(summary).encode()
+        elif args.format == "html":
+            data = formats.summary_html(summary).encode()
+        else:
+            files = formats.bzst_files(summary, establishment_vat_ids=vat_ids, corrections=args.bzst_corrections)
+            data = files[0][1].encode() if len(files) == 1 else formats.zip_files(files)
+            if len(files) > 1 and not args.output:
+                print(f"the BZSt return needs {len(files)} files: give --output FILE.zip", file=sys.stderr)
+                return 2
+    except TaxApiError as exc:
+        print(f"error ({exc.code.value}): {exc.detail}", file=sys.stderr)
+        return 2
+    finally:
+        if source is not sys.stdin.buffer:
+            source.close()
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"wrote {args.output}: {summary['transactions_count']} transactions, "
+              f"{summary['rejected_count']} rejected, VAT {summary['total_tax_amount']} EUR", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="taxapi", description="VAT, GST and sales-tax calculation API")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -125,6 +223,22 @@ def build_parser() -> argparse.ArgumentParser:
                          help="URL or local file of eurofxref-hist.zip / .csv")
     refresh.add_argument("--dest", help="file to write (default: the copy the server uses)")
     refresh.set_defaults(func=cmd_ecb_refresh)
+
+    oss = sub.add_parser("oss-summary", help="OSS / IOSS return data from a CSV ledger (offline, streamed)")
+    oss.add_argument("ledger", help="CSV ledger file, or - for stdin")
+    oss.add_argument("--scheme", required=True, choices=["union", "non_union", "ioss"])
+    oss.add_argument("--period", required=True, help="2026-Q3 or 2026-07")
+    oss.add_argument("--msi", required=True, help="Member State of identification, e.g. DE")
+    oss.add_argument("--format", default="json", choices=["json", "csv", "bzst", "html"])
+    oss.add_argument("-o", "--output", help="write to this file instead of stdout")
+    oss.add_argument("--establishment-vat-id", action="append", default=[], metavar="CC:NUMBER",
+                     help="VAT (or tax) number in a dispatch / establishment Member State (BZSt file)")
+    oss.add_argument("--bzst-corrections", default="refuse", choices=["refuse", "manual"])
+    bar = oss.add_mutually_exclusive_group()
+    bar.add_argument("--progress", dest="progress", action="store_true", default=None,
+                     help="show a progress bar on stderr (default: only when stderr is a terminal)")
+    bar.add_argument("--no-progress", dest="progress", action="store_false")
+    oss.set_defaults(func=cmd_oss_summary)
     return parser
 
 

@@ -29,3 +29,44 @@ def client():
 
     with TestClient(app) as c:
         yield c
+
+
+def write_fixture_rates(root: Path, tables: dict[str, dict[str, str]]) -> Path:
+    """A rates dir with DE plus test-only tables for other countries (one open period each).
+
+    The other tables are built from DE's file with the given ``rates_percent``; they are fixtures for
+    code that reads rate kinds, not rate data (the real tables live in ``rates/``).
+    """
+    import json
+    import shutil
+
+    from taxapi.rate_tables.loader import default_rates_dir
+
+    src = default_rates_dir()
+    (root / "eu").mkdir(parents=True, exist_ok=True)
+    shutil.copy(src / "RELEASE", root / "RELEASE")
+    de = json.loads((src / "eu" / "DE.json").read_text(encoding="utf-8"))
+    shutil.copy(src / "eu" / "DE.json", root / "eu" / "DE.json")
+    for cc, rates in tables.items():
+        doc = dict(de)
+        doc.update(jurisdiction=cc, name=f"Fixture {cc}", country=cc, match=[{"country": cc}])
+        doc["$schema"] = str(REPO_DIR / "schemas" / "rate-table.schema.json")
+        doc["periods"] = [{"effective_from": "2007-01-01", "rates_percent": rates, "source": "test fixture"}]
+        (root / "eu" / f"{cc}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    return root
+
+
+#: Rate fixtures (the 2026 rates of these countries; used only to classify rate kinds in tests).
+FIXTURE_TABLES = {
+    "FR": {"standard": "20", "reduced": "10", "second_reduced": "5.5", "super_reduced": "2.1"},
+    "AT": {"standard": "20", "reduced": "10", "second_reduced": "13"},
+    "PL": {"standard": "23", "reduced": "8", "second_reduced": "5"},
+    "IT": {"standard": "22", "reduced": "10", "second_reduced": "5", "super_reduced": "4"},
+}
+
+
+@pytest.fixture(scope="session")
+def fixture_rate_book(tmp_path_factory):
+    from taxapi.rate_tables.loader import load_rate_book
+
+    return load_rate_book(write_fixture_rates(tmp_path_factory.mktemp("rates"), FIXTURE_TABLES))

@@ -1,0 +1,1 @@
+"""OSS and IOSS return data: Union OSS, non-Union OSS and the import scheme (IOSS)."""

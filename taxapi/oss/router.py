@@ -1,0 +1,184 @@
+"""``POST /v1/oss/summary``: OSS / IOSS return data from a ledger (JSON rows or a streamed CSV body)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from taxapi.ecb import get_ecb_rates
+from taxapi.errors import UnsupportedMediaType, ValidationFailed
+from taxapi.oss import formats, service
+from taxapi.oss.periods import PERIOD_PATTERN
+from taxapi.oss.schemas import OssSummary, OssSummaryRequest
+from taxapi.rate_tables.loader import get_rate_book
+
+router = APIRouter(tags=["oss"])
+
+FEED_BYTES = 1 << 20  # hand the parser about 1 MB at a time
+
+_CSV_EXAMPLE = (
+    "id,date,country_of_consumption,ship_from_country,supply,rate_percent,net_amount,tax_amount,currency,deemed_supplier,original_period\n"
+    "1001,2026-08-03,FR,DE,goods,20,100.00,20.00,EUR,false,\n"
+    "1002,2026-09-12,AT,,services,20,50.00,10.00,USD,false,\n"
+)
+
+_REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": OssSummaryRequest.model_json_schema(ref_template="#/components/schemas/{model}"),
+        },
+        "text/csv": {
+            "schema": {
+                "type": "string",
+                "description": (
+                    "The ledger as CSV (UTF-8, comma or semicolon separated, header line with the row field names "
+                    "in any order; extra columns are ignored). Streamed: any size. `scheme`, `period` and "
+                    "`member_state_of_identification` go in the query."
+                ),
+            },
+            "example": _CSV_EXAMPLE,
+        },
+    },
+}
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The return data. JSON by default; `Accept: text/csv` or `format=csv`: the lines as CSV; "
+                       "`format=bzst`: the BZSt upload file (a zip of several files beyond 6,000 lines); "
+                       "`format=html`: a page to check against the filing portal.",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "text/html": {"schema": {"type": "string"}},
+            "application/zip": {"schema": {"type": "string", "format": "binary"}},
+        },
+    },
+    415: {"description": "Body is neither JSON nor CSV", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+}
+
+
+def _choose_format(request: Request, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    accept = request.headers.get("accept", "").lower()
+    if "text/csv" in accept:
+        return "csv"
+    if "text/html" in accept and "application/json" not in accept:
+        return "html"
+    return "json"
+
+
+def _vat_ids_from_query(values: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i, value in enumerate(values):
+        cc, sep, number = value.partition(":")
+        if not sep or len(cc.strip()) != 2 or not cc.strip().isalpha() or not number.strip():
+            raise ValidationFailed.at(["query", "establishment_vat_id", i], "must be COUNTRY:NUMBER, e.g. PL:PL5260001246")
+        out[cc.strip().upper()] = number.strip()
+    return out
+
+
+def _render(summary: dict[str, Any], fmt: str, vat_ids: dict[str, str], bzst_corrections: str) -> Any:
+    headers = {"Taxapi-Rates-Version": summary["rates_version"]}
+    if fmt == "csv":
+        return Response(formats.lines_csv(summary), media_type="text/csv; charset=utf-8", headers=headers)
+    if fmt == "html":
+        return HTMLResponse(formats.summary_html(summary), headers=headers)
+    if fmt == "bzst":
+        files = formats.bzst_files(summary, establishment_vat_ids=vat_ids, corrections=bzst_corrections,
+                                   max_lines=formats.BZST_MAX_DATA_LINES)
+        if len(files) == 1:
+            name, text = files[0]
+            headers["Content-Disposition"] = f'attachment; filename="{name}"'
+            return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+        name = files[0][0].rsplit("_", 1)[0] + ".zip"
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return Response(formats.zip_files(files), media_type="application/zip", headers=headers)
+    return summary
+
+
+@router.post(
+    "/v1/oss/summary",
+    response_model=OssSummary,
+    responses=_RESPONSES,
+    summary="OSS / IOSS return data from a ledger: per country of consumption and rate, in EUR",
+    openapi_extra={"requestBody": _REQUEST_BODY},
+)
+async def oss_summary(
+    request: Request,
+    scheme: Literal["union", "non_union", "ioss"] | None = Query(None, description="Required with a CSV body."),
+    period: str | None = Query(None, pattern=PERIOD_PATTERN, description="Required with a CSV body: `2026-Q3` or `2026-07`."),
+    member_state_of_identification: str | None = Query(None, pattern="^[A-Za-z]{2}$", description="Required with a CSV body."),
+    format: Literal["json", "csv", "bzst", "html"] | None = Query(
+        None, description="Response format; without it `Accept: text/csv` gives CSV, else JSON."),
+    bzst_corrections: Literal["refuse", "manual"] = Query(
+        "refuse", description="`manual`: write the BZSt file although the return has corrections (you enter those in the portal)."),
+    establishment_vat_id: list[str] = Query(
+        [], description="With a CSV body: `PL:PL5260001246`, the VAT (or tax) number in each dispatch / establishment Member State (for format=bzst)."),
+) -> Any:
+    fmt = _choose_format(request, format)
+    book, ecb = get_rate_book(), get_ecb_rates()
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in ("text/csv", "application/csv", "text/plain"):
+        missing = [n for n, v in (("scheme", scheme), ("period", period),
+                                  ("member_state_of_identification", member_state_of_identification)) if v is None]
+        if missing:
+            raise ValidationFailed(
+                "with a CSV body, " + ", ".join(missing) + " must be given as query parameters",
+                errors=[{"loc": ["query", n], "msg": "required with a CSV body"} for n in missing],
+            )
+        vat_ids = _vat_ids_from_query(establishment_vat_id)
+        assert scheme is not None and period is not None and member_state_of_identification is not None
+        spec = service.return_spec(scheme=scheme, period=period,
+                                   member_state_of_identification=member_state_of_identification, loc="query")
+        ledger = service.OssLedger(spec, _currencies=frozenset(ecb.currencies()))
+        reader = service.CsvLedgerReader(ledger, loc="body")
+        pending: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            pending.append(chunk)
+            size += len(chunk)
+            if size >= FEED_BYTES:
+                await run_in_threadpool(reader.feed, b"".join(pending))
+                pending, size = [], 0
+        if pending:
+            await run_in_threadpool(reader.feed, b"".join(pending))
+        await run_in_threadpool(reader.close)
+        summary = await run_in_threadpool(service.summarize, ledger=ledger, book=book, ecb=ecb)
+        return _render(summary, fmt, vat_ids, bzst_corrections)
+
+    if content_type not in ("application/json", "") and not content_type.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"Send the ledger as application/json or text/csv, not '{content_type}'.", content_type=content_type)
+    raw = await request.body()
+    try:
+        doc = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed.at(["body"], "is not valid JSON") from None
+    try:
+        body = OssSummaryRequest.model_validate(doc)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False, include_context=False)]
+        ) from None
+    clashes = [
+        {"loc": ["query", n], "msg": f"differs from the body's {n} ({getattr(body, n)!s})"}
+        for n, v in (("scheme", scheme), ("period", period), ("member_state_of_identification", member_state_of_identification))
+        if v is not None and v.upper() != str(getattr(body, n)).upper()
+    ]
+    if clashes:
+        raise ValidationFailed("query parameters contradict the JSON body", errors=clashes)
+    if establishment_vat_id:
+        raise ValidationFailed.at(["query", "establishment_vat_id"], "with a JSON body, give establishment_vat_ids in the body")
+    summary = await run_in_threadpool(
+        service.summarize_rows,
+        scheme=body.scheme, period=body.period, member_state_of_identification=body.member_state_of_identification,
+        transactions=body.transactions, book=book, ecb=ecb,
+    )
+    return _render(summary, fmt, body.establishment_vat_ids or {}, bzst_corrections)

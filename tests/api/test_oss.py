@@ -1,0 +1,124 @@
+"""POST /v1/oss/summary over HTTP: JSON and streamed CSV bodies, the response formats, problems."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+URL = "/v1/oss/summary"
+HEADER = "id,date,country_of_consumption,ship_from_country,supply,rate_percent,net_amount,tax_amount,currency\n"
+Q = "scheme=union&period=2024-Q1&member_state_of_identification=DE"
+
+
+def body(rows, **kw):
+    return {"scheme": "union", "period": "2024-Q1", "member_state_of_identification": "DE", "transactions": rows, **kw}
+
+
+ROW = {"id": "r1", "date": "2024-02-10", "country_of_consumption": "FR", "ship_from_country": "DE", "supply": "goods",
+       "rate_percent": "20", "net_amount": "10749.00", "tax_amount": "2149.80", "currency": "USD"}
+
+
+def test_json_return_with_easter_rate(client, rate_book):
+    r = client.post(URL, json=body([ROW, {**ROW, "id": "r2", "date": "2024-04-02"}]))
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["rates_version"] == rate_book.version
+    assert out["currency"] == "EUR"
+    assert out["exchange_rates"] == [{"currency": "USD", "rate": "1.0749", "date": "2024-04-02", "period": "2024-Q1"}]
+    assert out["lines"][0] | {} == {
+        "section": "goods_from_msi", "country_of_consumption": "FR", "supply": "goods", "ship_from_country": "DE",
+        "deemed_supplier": False, "rate_kind": "standard", "rate_percent": "20", "net_amount": "10000.00",
+        "tax_amount": "2000.00", "transactions_count": 1,
+    }
+    assert out["total_tax_amount"] == "2000.00"
+    assert out["rejected"] == [{"row": 2, "id": "r2", "code": "outside_period", "detail": "date 2024-04-02 is not in 2024-Q1"}]
+    assert out["transactions_count"] + out["rejected_count"] == out["rows_count"] == 2
+
+
+def test_csv_body_is_streamed_and_gives_the_same_return(client):
+    csv_text = HEADER + "r1,2024-02-10,FR,DE,goods,20,10749.00,2149.80,USD\nr2,2024-04-02,FR,DE,goods,20,1,0.2,USD\n"
+
+    def chunks():
+        data = csv_text.encode()
+        for i in range(0, len(data), 7):
+            yield data[i:i + 7]
+
+    r = client.post(f"{URL}?{Q}", content=chunks(), headers={"content-type": "text/csv"})
+    assert r.status_code == 200, r.text
+    j = client.post(URL, json=body([ROW, {**ROW, "id": "r2", "date": "2024-04-02", "net_amount": "1", "tax_amount": "0.2"}]))
+    assert r.json() == j.json()
+
+
+def test_accept_text_csv_returns_the_lines(client, rate_book):
+    r = client.post(URL, json=body([ROW]), headers={"accept": "text/csv"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/csv")
+    assert r.headers["taxapi-rates-version"] == rate_book.version
+    assert r.text.splitlines()[1] == f"goods_from_msi,FR,goods,DE,false,standard,20,10000.00,2000.00,1,{rate_book.version}"
+
+
+def test_html_summary(client):
+    r = client.post(f"{URL}?format=html", json=body([ROW]))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "10000.00" in r.text and "1.0749" in r.text and "2024-04-02" in r.text
+
+
+def test_bzst_file_and_zip(client, fixture_rate_book, monkeypatch):
+    from taxapi.oss import formats, router
+
+    monkeypatch.setattr(router, "get_rate_book", lambda: fixture_rate_book)
+    rows = [ROW, {**ROW, "id": "r3", "country_of_consumption": "AT", "ship_from_country": "PL", "currency": "EUR",
+                  "net_amount": "100.00", "tax_amount": "20.00"}]
+    r = client.post(f"{URL}?format=bzst", json=body(rows, establishment_vat_ids={"PL": "PL5260001246"}))
+    assert r.status_code == 200, r.text
+    assert r.headers["content-disposition"] == 'attachment; filename="OSS_DE_2024-Q1.csv"'
+    assert r.text == ("#v2.0\r\n1,AT\r\n5,AT,1,PL,PL5260001246,,STANDARD,20,100.00,20.00\r\n"
+                      "1,FR\r\n3,FR,STANDARD,20,10000.00,2000.00\r\n")
+    monkeypatch.setattr(formats, "BZST_MAX_DATA_LINES", 2)
+    r = client.post(f"{URL}?format=bzst", json=body(rows, establishment_vat_ids={"PL": "PL5260001246"}))
+    assert r.headers["content-type"] == "application/zip"
+    assert zipfile.ZipFile(io.BytesIO(r.content)).namelist() == ["OSS_DE_2024-Q1_1-of-2.csv", "OSS_DE_2024-Q1_2-of-2.csv"]
+
+    csv_text = HEADER + "r3,2024-02-10,AT,PL,goods,20,100.00,20.00,EUR\n"
+    r = client.post(f"{URL}?{Q}&format=bzst&establishment_vat_id=PL:PL5260001246", content=csv_text,
+                    headers={"content-type": "text/csv"})
+    assert r.status_code == 200 and "5,AT,1,PL,PL5260001246" in r.text
+
+
+def test_bzst_problems(client):
+    r = client.post(f"{URL}?format=bzst", json=body([{**ROW, "rate_percent": "19"}]))  # France has no 19 % rate
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["lines", 0, "rate_kind"]
+    r = client.post(f"{URL}?format=bzst", json=body([ROW], member_state_of_identification="AT"))
+    assert r.status_code == 422 and r.json()["code"] == "unsupported_scenario"
+
+
+@pytest.mark.parametrize(
+    ("url", "kwargs", "status", "locs"),
+    [
+        (URL, {"content": HEADER, "headers": {"content-type": "text/csv"}}, 422,
+         [["query", "scheme"], ["query", "period"], ["query", "member_state_of_identification"]]),
+        (f"{URL}?{Q}", {"content": "a,b\n1,2\n", "headers": {"content-type": "text/csv"}}, 422, None),
+        (URL, {"content": b"<x/>", "headers": {"content-type": "application/xml"}}, 415, None),
+        (URL, {"content": b"{not json", "headers": {"content-type": "application/json"}}, 422, [["body"]]),
+        (URL, {"json": {"scheme": "ioss", "period": "2024-Q1", "member_state_of_identification": "DE", "transactions": []}},
+         422, [["body", "period"]]),
+        (URL, {"json": {"scheme": "union", "period": "2024-Q1", "member_state_of_identification": "DE", "transactions": [1]}},
+         422, [["body", "transactions", 0]]),
+        (f"{URL}?scheme=ioss", {"json": body([])}, 422, [["query", "scheme"]]),
+        (f"{URL}?{Q}&establishment_vat_id=PL", {"content": HEADER, "headers": {"content-type": "text/csv"}}, 422,
+         [["query", "establishment_vat_id", 0]]),
+    ],
+)
+def test_bad_requests_are_problems_naming_the_field(client, url, kwargs, status, locs):
+    r = client.post(url, **kwargs)
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    if locs is not None:
+        assert [e["loc"] for e in r.json()["errors"]] == locs
+
+
+def test_unpublished_rate_is_a_problem(client):
+    r = client.post(URL, json=body([{**ROW, "date": "2030-02-01"}], period="2030-Q1"))
+    assert r.status_code == 422 and r.json()["code"] == "exchange_rate_not_found"
