@@ -14,8 +14,10 @@ from taxapi.ecb import get_ecb_rates
 from taxapi.problems import PROBLEM_RESPONSES, install_problem_handlers
 from taxapi.rate_tables.loader import get_rate_book
 from taxapi.reference.router import router as reference_router
+from taxapi.thresholds.router import router as thresholds_router
+from taxapi.thresholds.rules import get_threshold_rules
 
-ROUTERS = [reference_router]
+ROUTERS = [reference_router, thresholds_router]
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -25,6 +27,7 @@ def _operation_id(route: APIRoute) -> str:
 def create_app() -> FastAPI:
     get_rate_book()  # fail fast on a bad rate table
     get_ecb_rates()
+    get_threshold_rules()  # fail fast on a bad threshold file
     app = FastAPI(
         title="taxapi",
         version=__version__,
