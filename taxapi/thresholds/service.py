@@ -108,49 +108,67 @@ class Seller:
     other_establishments: tuple[str, ...] = ()
 
 
-@dataclass
-class _Bucket:
-    __slots__ = ("total", "positive", "transactions", "rows")
-    total: Decimal
-    positive: Decimal
-    transactions: int
-    rows: int
+Sums = dict[tuple[date, str], list[Any]]  # (day, currency) -> [total, positive total, transactions, rows]
 
 
 @dataclass
 class _Ledger:
-    by_dest: dict[str, dict[tuple[date, str, Cls], _Bucket]] = field(default_factory=dict)
-    worldwide: dict[tuple[date, str], _Bucket] = field(default_factory=dict)
+    sums: dict[str, Sums] = field(default_factory=dict)  # per rule jurisdiction: the sales that count
+    worldwide: Sums = field(default_factory=dict)  # every counted row
     rejected: list[Rejection] = field(default_factory=list)
     rows_in: int = 0
+    other_ms_first: date | None = None  # EU: first goods sale dispatched from another Member State
 
 
-def _add(buckets: dict[Any, _Bucket], key: Any, amount: Decimal, transactions: int) -> None:
+def _add(buckets: Sums, key: tuple[date, str], amount: Decimal, transactions: int) -> None:
     b = buckets.get(key)
     if b is None:
-        buckets[key] = _Bucket(amount, amount if amount > 0 else Decimal(0), transactions, 1)
+        buckets[key] = [amount, amount if amount > 0 else Decimal(0), transactions, 1]
     else:
-        b.total += amount
+        b[0] += amount
         if amount > 0:
-            b.positive += amount
-        b.transactions += transactions
-        b.rows += 1
+            b[1] += amount
+        b[2] += transactions
+        b[3] += 1
 
 
-def _pass1(rows: RowSource, reader: RowReader) -> _Ledger:
-    ledger = _Ledger()
-    by_dest = ledger.by_dest
+def _pass1(rows: RowSource, reader: RowReader, rules: ThresholdRules, ctx: "_Context", eu_lookback: date | None) -> _Ledger:
+    """Read every row once; add each sale to the (day, currency) sums of every rule it counts for.
+
+    Whether a kind of sale counts is decided once per (rule, destination, kind, period), not per row."""
+    ledger = _Ledger(sums={r.jurisdiction: {} for r in rules.rules})
+    targets: dict[str, list[tuple[Rule, Sums]]] = {}
+    decided: dict[tuple[str, str, Cls, int, int], bool] = {}
+    periods: dict[tuple[str, date], Period] = {}
+    worldwide = ledger.worldwide
     n = -1
     for n, values in enumerate(rows()):
         sale = reader.read(n, values)
         if isinstance(sale, Rejection):
             ledger.rejected.append(sale)
             continue
-        dest_buckets = by_dest.get(sale.dest)
-        if dest_buckets is None:
-            dest_buckets = by_dest[sale.dest] = {}
-        _add(dest_buckets, (sale.day, sale.currency, sale.cls), sale.amount, sale.transactions)
-        _add(ledger.worldwide, (sale.day, sale.currency), sale.amount, sale.transactions)
+        day, dest, cls = sale.day, sale.dest, sale.cls
+        key = (day, sale.currency)
+        _add(worldwide, key, sale.amount, sale.transactions)
+        rule_list = targets.get(dest)
+        if rule_list is None:
+            rule_list = targets[dest] = [
+                (r, ledger.sums[r.jurisdiction]) for r in rules.rules if r.kind == "eu_distance_sales" or _dest_matches(r, dest)
+            ]
+        for rule, sums in rule_list:
+            pk = (rule.jurisdiction, day)
+            p = periods.get(pk)
+            if p is None:
+                p = periods[pk] = rule.period_on(day) or rule.periods[0]  # earlier sales still fill later windows
+            dk = (rule.jurisdiction, dest, cls, id(p), day.year)
+            ok = decided.get(dk)
+            if ok is None:
+                ok = decided[dk] = _counts(rule, p, dest, cls, day, ctx)
+            if ok:
+                _add(sums, key, sale.amount, sale.transactions)
+        if eu_lookback is not None and day >= eu_lookback and _from_other_member_state(cls, dest, day, ctx):
+            if ledger.other_ms_first is None or day < ledger.other_ms_first:
+                ledger.other_ms_first = day
     ledger.rows_in = n + 1
     return ledger
 
@@ -279,34 +297,6 @@ class _RuleState:
     worldwide: bool = False  # worldwide turnover evaluated
 
 
-def _rule_sums(rule: Rule, ledger: _Ledger, ctx: _Context) -> dict[tuple[date, str], list[Any]]:
-    """The sales that count for ``rule``, summed per (day, currency) in the sale currency (exact)."""
-    acc: dict[tuple[date, str], list[Any]] = {}
-    first = rule.periods[0]
-    is_eu = rule.kind == "eu_distance_sales"
-    decided: dict[tuple[str, Cls, int, int], bool] = {}
-    for dest, buckets in ledger.by_dest.items():
-        if not is_eu and not _dest_matches(rule, dest):
-            continue
-        for (day, cur, cls), b in buckets.items():
-            p = rule.period_on(day) or first  # earlier sales still fill later windows
-            key = (dest, cls, id(p), day.year if is_eu else 0)
-            ok = decided.get(key)
-            if ok is None:
-                ok = decided[key] = _counts(rule, p, dest, cls, day, ctx)
-            if not ok:
-                continue
-            a = acc.get((day, cur))
-            if a is None:
-                acc[(day, cur)] = [b.total, b.positive, b.transactions, b.rows]
-            else:
-                a[0] += b.total
-                a[1] += b.positive
-                a[2] += b.transactions
-                a[3] += b.rows
-    return acc
-
-
 def _uses_worldwide(rule: Rule) -> bool:
     return any(p.worldwide_amount is not None for p in rule.periods)
 
@@ -343,7 +333,7 @@ def _rule_days(
         d.transactions += tx
         d.rows += nrows
     if worldwide:
-        for (day, cur), b in ledger.worldwide.items():
+        for (day, cur), (total, positive, _tx, _rows) in ledger.worldwide.items():
             if (day, cur) in ctx.failed:
                 continue
             f = ctx.factor(cur, rule.currency, day)
@@ -351,8 +341,8 @@ def _rule_days(
             d = days.get(day)
             if d is None:
                 d = days[day] = _Day()
-            d.ww_total += Fraction(b.total) * f
-            d.ww_positive += Fraction(b.positive) * f
+            d.ww_total += Fraction(total) * f
+            d.ww_positive += Fraction(positive) * f
     return days
 
 
@@ -561,12 +551,13 @@ def _evaluate(
     rates_version: str,
 ) -> dict[str, Any]:
     reader = RowReader(as_of=as_of, seller_country=seller.country, book=book)
-    ledger = _pass1(rows, reader)
     ctx = _Context(seller=seller, rules=rules, ecb=ecb, as_of=as_of)
+    eu_qualifies, eu_reason = _eu_qualification(seller, rules, as_of)
+    ledger = _pass1(rows, reader, rules, ctx, date(as_of.year - 1, 1, 1) if eu_qualifies else None)
 
     # Conversions that cannot be made reject their rows everywhere (a row is counted everywhere
     # or nowhere); find them first, then analyse without them.
-    sums = {rule.jurisdiction: _rule_sums(rule, ledger, ctx) for rule in rules.rules}
+    sums = ledger.sums
     applicable = {rule.jurisdiction: _applicable(rule, seller) for rule in rules.rules}
     worldwide = {
         r.jurisdiction: _worldwide_needed(r, sums[r.jurisdiction], applicable[r.jurisdiction][0]) for r in rules.rules
@@ -579,13 +570,12 @@ def _evaluate(
         days = _rule_days(rule, sums[rule.jurisdiction], ledger, ctx, worldwide[rule.jurisdiction])
         states.append(_RuleState(rule, ok, reason, days, _scan(rule, days), worldwide=worldwide[rule.jurisdiction]))
 
-    eu_qualifies, eu_reason = _eu_qualification(seller, rules, as_of)
     probes: dict[date, list[_Probe]] = {}
     for st in states:
         for cand in st.candidates:
             probes.setdefault(cand.day, []).append(_Probe(st, cand, ctx))
         if st.rule.kind == "eu_distance_sales" and eu_qualifies:
-            first = _first_other_ms_day(ledger, ctx, as_of)
+            first = ledger.other_ms_first
             if first is not None:
                 st.disqualifying = _Candidate(date.min, first, Fraction(0), 0, 0, Fraction(0), True)
                 probes.setdefault(first, []).append(_Probe(st, st.disqualifying, ctx, disqualifying=True))
@@ -626,20 +616,6 @@ def _eu_qualification(seller: Seller, rules: ThresholdRules, as_of: date) -> tup
     if others:
         return False, "established_in_more_than_one_member_state"
     return True, None
-
-
-def _first_other_ms_day(ledger: _Ledger, ctx: _Context, as_of: date) -> date | None:
-    """First day, in the current or previous calendar year, with a goods distance sale dispatched
-    from a Member State other than the seller's (AEAT: the EUR 10,000 limit then does not apply)."""
-    since = date(as_of.year - 1, 1, 1)
-    first: date | None = None
-    for dest, buckets in ledger.by_dest.items():
-        for (day, cur, cls) in buckets:
-            if day < since or (first is not None and day >= first) or (day, cur) in ctx.failed:
-                continue
-            if _from_other_member_state(cls, dest, day, ctx):
-                first = day
-    return first
 
 
 def _crossings(st: _RuleState) -> dict[date, _Candidate]:
