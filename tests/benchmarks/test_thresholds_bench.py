@@ -56,3 +56,32 @@ def test_thresholds_csv_speed(client, rows):
     wall = time.perf_counter()
     client.post(url, content=body, headers=headers)
     print(f"{rows} rows without tracemalloc: wall {time.perf_counter() - wall:.2f} s")
+
+
+def test_service_memory_follows_jurisdictions_and_days_not_rows():
+    """The service reading a lazily generated ledger twice: peak memory for 100,000 and 400,000 rows."""
+    from taxapi.ecb import get_ecb_rates
+    from taxapi.rate_tables.loader import get_rate_book
+    from taxapi.thresholds.rules import get_threshold_rules
+    from taxapi.thresholds.service import Seller, evaluate
+
+    def rows_factory(n):
+        def rows():
+            rnd = random.Random(11)
+            start = date(2025, 1, 1)
+            for _ in range(n):
+                country, region = rnd.choice(DESTS)
+                yield ((start + timedelta(days=rnd.randrange(0, 660))).isoformat(), country, region or None, None, "DE",
+                       f"{rnd.randrange(100, 50000) / 100:.2f}", rnd.choice(CURRENCIES), None, None, None, None, None)
+        return rows
+
+    peaks = {}
+    for n in (100_000, 400_000):
+        tracemalloc.start()
+        t = time.perf_counter()
+        evaluate(seller=Seller("DE"), as_of=date(2026, 10, 30), eu_destination_option=False, rows=rows_factory(n),
+                 rules=get_threshold_rules(), ecb=get_ecb_rates(), book=get_rate_book(), rates_version="bench")
+        _, peaks[n] = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(f"\nservice, {n} generated rows: peak traced memory {peaks[n] / 1e6:.1f} MB ({time.perf_counter() - t:.1f} s with tracemalloc)")
+    assert peaks[400_000] < 2 * peaks[100_000]
