@@ -20,8 +20,10 @@ from taxapi.orders.router import router as orders_router
 from taxapi.orders.schemas import CalculateRequest
 from taxapi.oss.router import router as oss_router
 from taxapi.reference.router import router as reference_router
+from taxapi.thresholds.router import router as thresholds_router
+from taxapi.thresholds.rules import get_threshold_rules
 
-ROUTERS = [orders_router, reference_router, oss_router]  # checkout first: route matching is in order
+ROUTERS = [orders_router, reference_router, oss_router, thresholds_router]  # checkout first: routes match in order
 #: Request models of endpoints that parse their body themselves (for speed or streaming) but are documented.
 BODY_MODELS: list[type[BaseModel]] = [CalculateRequest]
 
@@ -33,6 +35,7 @@ def _operation_id(route: APIRoute) -> str:
 def create_app() -> FastAPI:
     get_rate_book()  # fail fast on a bad rate table
     get_ecb_rates()
+    get_threshold_rules()  # fail fast on a bad threshold file
     app = FastAPI(
         title="taxapi",
         version=__version__,

@@ -154,6 +154,12 @@ class UnsupportedMediaType(TaxApiError):
     title = "Unsupported media type"
 
 
+class PayloadTooLarge(TaxApiError):
+    code = ErrorCode.payload_too_large
+    status = 413
+    title = "Payload too large"
+
+
 class InvalidRateTable(TaxApiError):
     """A rate-table file is malformed. Raised at load time; the server refuses to start."""
 

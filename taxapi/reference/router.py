@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
-
-from taxapi.wire import IsoDate
 from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -17,6 +14,7 @@ from taxapi.categories import Category
 from taxapi.rate_tables.loader import get_rate_book
 from taxapi.reference import service
 from taxapi.tax_ids import validate_tax_id
+from taxapi.wire import IsoDate
 
 router = APIRouter(tags=["reference"])
 

@@ -1,0 +1,1 @@
+"""Registration thresholds from a sales ledger: ``POST /v1/thresholds``."""

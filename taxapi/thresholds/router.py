@@ -1,0 +1,318 @@
+"""``POST /v1/thresholds``: JSON body, or a ``text/csv`` ledger streamed to a spooled file."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+
+from taxapi.ecb import get_ecb_rates
+from taxapi.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from taxapi.rate_tables.loader import get_rate_book
+from taxapi.thresholds import service
+from taxapi.thresholds.ledger import FIELDS, REQUIRED
+from taxapi.thresholds.rules import get_threshold_rules
+from taxapi.thresholds.schemas import COUNTRY, check_as_of, REGION, SALE_ROW_SCHEMA, ThresholdsHead, ThresholdsResponse
+from taxapi.wire import IsoDate
+
+router = APIRouter(tags=["thresholds"])
+
+MAX_BODY = 256 * 1024 * 1024
+SPOOL_IN_MEMORY = 1024 * 1024
+MAX_ERRORS = 50
+REQUIRED_JSON = ("date", "ship_to", "net_amount", "currency")
+
+
+def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """A pydantic JSON schema with its ``$defs`` inlined (OpenAPI resolves ``$ref`` from the document root)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return walk(copy.deepcopy(defs[ref.split("/")[-1]]))
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)
+
+
+def _request_schema() -> dict[str, Any]:
+    schema = _inline_refs(ThresholdsHead.model_json_schema())
+    schema["title"] = "ThresholdsRequest"
+    schema["properties"]["sales"] = {"type": "array", "items": SALE_ROW_SCHEMA, "description": "The sales ledger."}
+    schema["required"] = [*schema.get("required", []), "sales"]
+    return schema
+
+
+CSV_COLUMNS = ", ".join(FIELDS)
+OPENAPI_EXTRA = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": _request_schema()},
+            "text/csv": {
+                "schema": {
+                    "type": "string",
+                    "description": (
+                        f"UTF-8 CSV with a header row; columns {CSV_COLUMNS} (dotted names such as ship_to.country "
+                        "are accepted too; other columns are ignored). seller_country and as_of go in the query."
+                    ),
+                }
+            },
+        },
+    }
+}
+
+
+def _type_errors(sales: Any) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
+    """JSON sales -> 12-tuples; type errors name each field."""
+    errors: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
+
+    def err(loc: list[str | int], msg: str) -> None:
+        if len(errors) < MAX_ERRORS:
+            errors.append({"loc": ["body", "sales", *loc], "msg": msg})
+
+    if not isinstance(sales, list):
+        return rows, [{"loc": ["body", "sales"], "msg": "must be an array of sales"}]
+    for i, s in enumerate(sales):
+        if not isinstance(s, dict):
+            err([i], "must be an object")
+            continue
+        for key in REQUIRED_JSON:
+            if key not in s:
+                err([i, key], "field required")
+        ship_to = s.get("ship_to")
+        ship_from = s.get("ship_from")
+        if "ship_to" in s and not isinstance(ship_to, dict):
+            err([i, "ship_to"], "must be an object")
+            ship_to = None
+        elif isinstance(ship_to, dict):
+            if "country" not in ship_to:
+                err([i, "ship_to", "country"], "field required")
+            elif not isinstance(ship_to["country"], str):
+                err([i, "ship_to", "country"], "must be a string")
+            for key in ("region", "postal_code", "city"):
+                if ship_to.get(key) is not None and not isinstance(ship_to[key], str):
+                    err([i, "ship_to", key], "must be a string or null")
+        if ship_from is not None:
+            if not isinstance(ship_from, dict):
+                err([i, "ship_from"], "must be an object or null")
+                ship_from = None
+            elif ship_from.get("country") is not None and not isinstance(ship_from["country"], str):
+                err([i, "ship_from", "country"], "must be a string or null")
+        for key in ("date", "currency"):
+            if key in s and not isinstance(s[key], str):
+                err([i, key], "must be a string")
+        amount = s.get("net_amount")
+        if "net_amount" in s and (isinstance(amount, bool) or not isinstance(amount, (str, int, Decimal))):
+            err([i, "net_amount"], "must be a decimal string or a number")
+        for key in ("customer_type", "category", "channel", "exemption"):
+            if s.get(key) is not None and not isinstance(s[key], str):
+                err([i, key], "must be a string or null")
+        tx = s.get("transactions")
+        if tx is not None and (isinstance(tx, bool) or not isinstance(tx, int)):
+            err([i, "transactions"], "must be an integer or null")
+        if errors:
+            continue
+        rows.append(
+            (
+                s["date"], ship_to["country"], ship_to.get("region"), ship_to.get("postal_code"),
+                ship_from.get("country") if ship_from else None, amount, s["currency"], s.get("customer_type"),
+                s.get("category"), s.get("channel"), tx, s.get("exemption"),
+            )
+        )
+    return rows, errors
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed(f"The body is not valid JSON: {exc}", errors=[{"loc": ["body"], "msg": "invalid JSON"}]) from None
+
+
+def _head(doc: Any) -> ThresholdsHead:
+    if not isinstance(doc, dict):
+        raise ValidationFailed.at(["body"], "must be a JSON object")
+    try:
+        return ThresholdsHead.model_validate({k: v for k, v in doc.items() if k != "sales"})
+    except ValidationError as exc:
+        errors = [
+            {"loc": ["body", *[p for p in e["loc"]]], "msg": str(e["msg"]).removeprefix("Value error, ")}
+            for e in exc.errors()
+        ]
+        raise ValidationFailed("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5]), errors=errors) from None
+
+
+class _CsvLedger:
+    """A spooled CSV body that can be read twice, row by row, as 12-tuples."""
+
+    ALIASES = {f: f for f in FIELDS} | {
+        "ship_to.country": "ship_to_country",
+        "ship_to.region": "ship_to_region",
+        "ship_to.postal_code": "ship_to_postal_code",
+        "ship_from.country": "ship_from_country",
+    }
+
+    def __init__(self, spool: Any):
+        self.spool = spool
+        self.index = self._header()
+
+    def _text(self) -> io.TextIOWrapper:
+        self.spool.seek(0)
+        return io.TextIOWrapper(self.spool, encoding="utf-8-sig", newline="", errors="strict")
+
+    def _header(self) -> list[int | None]:
+        text = self._text()
+        try:
+            header = next(csv.reader(text), None)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise ValidationFailed.at(["body"], f"not a UTF-8 CSV file: {exc}") from None
+        finally:
+            text.detach()
+        if not header:
+            raise ValidationFailed.at(["body"], "the CSV body is empty: it needs a header row")
+        names = [self.ALIASES.get(h.strip().lower()) for h in header]
+        missing = [f for f in REQUIRED if f not in names]
+        if missing:
+            raise ValidationFailed(
+                f"CSV header lacks column(s): {', '.join(missing)}",
+                errors=[{"loc": ["body", "header", m], "msg": "column required"} for m in missing],
+            )
+        return [names.index(f) if f in names else None for f in FIELDS]
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        text = self._text()
+        index = self.index
+        try:
+            reader = csv.reader(text)
+            next(reader, None)
+            for cells in reader:
+                if not cells or not any(c.strip() for c in cells):
+                    continue
+                n = len(cells)
+                yield tuple((cells[i] if i is not None and i < n else None) for i in index)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise ValidationFailed.at(["body"], f"not a UTF-8 CSV file: {exc}") from None
+        finally:
+            text.detach()
+
+
+async def _spool(request: Request) -> Any:
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            spool.close()
+            raise PayloadTooLarge(f"The body is larger than {MAX_BODY // (1024 * 1024)} MiB.")
+        spool.write(chunk)
+    return spool
+
+
+@router.post(
+    "/v1/thresholds",
+    response_model=ThresholdsResponse,
+    summary="Registration thresholds from a sales ledger (EU EUR 10,000, US economic nexus, non-resident thresholds)",
+    openapi_extra=OPENAPI_EXTRA,
+    responses={413: {"description": "Body too large"}, 415: {"description": "Neither JSON nor CSV"}},
+)
+async def thresholds(
+    request: Request,
+    seller_country: str | None = Query(None, pattern=COUNTRY, description="CSV bodies only: seller.country."),
+    seller_region: str | None = Query(None, pattern=REGION, description="CSV bodies only: seller.region."),
+    seller_other_establishments: str | None = Query(
+        None, pattern=r"^[A-Z]{2}(,[A-Z]{2})*$", description="CSV bodies only: comma-separated country codes."
+    ),
+    as_of: IsoDate | None = Query(None, description="CSV bodies only: the evaluation date."),
+    eu_destination_option: bool | None = Query(None, description="CSV bodies only."),
+) -> Any:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    query = {
+        "seller_country": seller_country, "seller_region": seller_region,
+        "seller_other_establishments": seller_other_establishments, "as_of": as_of,
+        "eu_destination_option": eu_destination_option,
+    }
+    if media == "text/csv":
+        missing = [k for k in ("seller_country", "as_of") if query[k] is None]
+        if missing:
+            raise ValidationFailed(
+                f"A CSV ledger needs the query parameter(s) {', '.join(missing)}.",
+                errors=[{"loc": ["query", k], "msg": "required with a text/csv body"} for k in missing],
+            )
+        assert seller_country is not None and as_of is not None
+        try:
+            check_as_of(as_of)
+        except ValueError as exc:
+            raise ValidationFailed.at(["query", "as_of"], str(exc)) from None
+        seller = service.Seller(
+            seller_country, seller_region,
+            tuple(seller_other_establishments.split(",")) if seller_other_establishments else (),
+        )
+        spool = await _spool(request)
+        try:
+            ledger = _CsvLedger(spool)
+            return await run_in_threadpool(
+                _evaluate, seller, as_of, bool(eu_destination_option), ledger.rows
+            )
+        finally:
+            spool.close()
+    if media == "application/json" or media.endswith("+json"):
+        given = [k for k, v in query.items() if v is not None]
+        if given:
+            raise ValidationFailed(
+                "Query parameters are for CSV bodies; a JSON body carries seller, as_of and eu_destination_option.",
+                errors=[{"loc": ["query", k], "msg": "not allowed with a JSON body"} for k in given],
+            )
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            raise PayloadTooLarge(f"The body is larger than {MAX_BODY // (1024 * 1024)} MiB.")
+        doc = _parse_json(body)
+        head = _head(doc)
+        if "sales" not in doc:
+            raise ValidationFailed.at(["body", "sales"], "field required")
+        rows, errors = _type_errors(doc["sales"])
+        if errors:
+            raise ValidationFailed(
+                "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5]), errors=errors
+            )
+        del doc
+        s = head.seller
+        seller = service.Seller(s.country, s.region, tuple(s.other_establishments))
+        return await run_in_threadpool(_evaluate, seller, head.as_of, head.eu_destination_option, lambda: rows)
+    raise UnsupportedMediaType(
+        f"Send the ledger as application/json or text/csv, not '{media or 'no content type'}'.", media_type=media or None
+    )
+
+
+def _evaluate(seller: service.Seller, as_of: Any, option: bool, rows: Any) -> dict[str, Any]:
+    book = get_rate_book()
+    return service.evaluate(
+        seller=seller,
+        as_of=as_of,
+        eu_destination_option=option,
+        rows=rows,
+        rules=get_threshold_rules(),
+        ecb=get_ecb_rates(),
+        book=book,
+        rates_version=book.version,
+    )
+

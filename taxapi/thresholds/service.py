@@ -1,0 +1,818 @@
+"""Registration thresholds from a sales ledger. No FastAPI here.
+
+How a ledger is evaluated (rows may arrive in any order, and there may be
+100,000+ of them):
+
+1. **Pass 1** reads every row once and adds it to a bucket keyed by
+   (destination, day, currency, kind of sale). A bucket holds the sum, the
+   sum of the positive amounts, the transactions and the row count, in the
+   sale's own currency. Memory grows with destinations x days x currencies x
+   kinds of sale, not with rows.
+2. **Analysis**, per rule: the buckets that count (which sales count is decided
+   per kind of sale and per dated rule period, not per row) are converted into
+   the rule's currency with the ECB reference rate on or before their day (via
+   EUR; exact rational arithmetic, no rounding until the response), then the
+   days are scanned in order with the rule's measurement window (calendar year,
+   any 12 months, four quarters...). The first day on which the test is met in
+   each window is the crossing day.
+3. **Pass 2** reads the rows again and looks only at the rows of crossing days:
+   the crossing sale is the first of them, in ledger order, after which the
+   test is met. The threshold is "exceeded" when the total is strictly more
+   than the amount (``exceeds``) or at least the amount (``reaches``), as the
+   rule's data says.
+
+Every row is either counted or rejected with its row number and a reason.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from taxapi.ecb import EUR, EcbRates
+from taxapi.errors import ExchangeRateNotFound
+from taxapi.money import minor_units
+from taxapi.rate_tables.model import RateBook
+from taxapi.thresholds.ledger import Rejection, RowReader, Sale
+from taxapi.thresholds.rules import Period, Rule, ThresholdRules
+
+RowSource = Callable[[], Iterable[Sequence[Any]]]
+Cls = tuple[str, str, str, str | None, bool, str]
+
+WARN_LEVELS = ((Fraction(9, 10), "threshold_90_percent", "90"), (Fraction(3, 4), "threshold_75_percent", "75"))
+
+
+# --------------------------------------------------------------------------------------------
+# calendar helpers
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole months, clamped to the month's last day."""
+    m = day.month - 1 + months
+    year, month = day.year + m // 12, m % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def window_start(day: date, period: Period) -> date:
+    """First day of the measurement window that ends on ``day``."""
+    m = period.measurement
+    if m.kind == "annual":
+        year = day.year if day.month >= m.start_month else day.year - 1
+        return date(year, m.start_month, 1)
+    if m.kind == "rolling_12_months":
+        return add_months(day, -12) + timedelta(days=1)
+    if m.kind == "rolling_12_calendar_months":
+        return add_months(day.replace(day=1), -11)
+    # rolling_4_quarters: the quarter containing day (quarters start in start_month) and the three before
+    offset = (day.month - m.start_month) % 3
+    return add_months(day.replace(day=1), -offset - 9)
+
+
+def _passes(total: Fraction, limit: Decimal, test: str) -> bool:
+    return total > limit if test == "exceeds" else total >= limit
+
+
+def test_met(p: Period, amount: Fraction, transactions: int, rows: int, worldwide: Fraction) -> bool:
+    """The rule's test on window totals."""
+    a = _passes(amount, p.amount, p.amount_test) if p.amount is not None else None
+    t = None
+    if p.transactions is not None:
+        t = transactions > p.transactions if p.transactions_test == "exceeds" else transactions >= p.transactions
+    if a is None and t is None:
+        met = rows > 0  # only a worldwide test: the seller must also make a supply there
+    elif a is None:
+        met = bool(t)
+    elif t is None:
+        met = a
+    else:
+        met = (a or t) if p.combine == "or" else (a and t)
+    if met and p.worldwide_amount is not None:
+        met = _passes(worldwide, p.worldwide_amount, p.worldwide_test)
+    return met
+
+
+# --------------------------------------------------------------------------------------------
+# inputs
+
+
+@dataclass(frozen=True)
+class Seller:
+    country: str
+    region: str | None = None
+    other_establishments: tuple[str, ...] = ()
+
+
+Sums = dict[tuple[date, str], list[Any]]  # (day, currency) -> [total, positive total, transactions, rows]
+
+
+@dataclass
+class _Ledger:
+    sums: dict[str, Sums] = field(default_factory=dict)  # per rule jurisdiction: the sales that count
+    worldwide: Sums = field(default_factory=dict)  # every counted row
+    rejected: list[Rejection] = field(default_factory=list)
+    rows_in: int = 0
+    other_ms_first: date | None = None  # EU: first goods sale dispatched from another Member State
+
+
+def _add(buckets: Sums, key: tuple[date, str], amount: Decimal, transactions: int) -> None:
+    b = buckets.get(key)
+    if b is None:
+        buckets[key] = [amount, amount if amount > 0 else Decimal(0), transactions, 1]
+    else:
+        b[0] += amount
+        if amount > 0:
+            b[1] += amount
+        b[2] += transactions
+        b[3] += 1
+
+
+def _pass1(rows: RowSource, reader: RowReader, rules: ThresholdRules, ctx: "_Context", eu_lookback: date | None) -> _Ledger:
+    """Read every row once; add each sale to the (day, currency) sums of every rule it counts for.
+
+    Whether a kind of sale counts is decided once per (rule, destination, kind, period), not per row."""
+    ledger = _Ledger(sums={r.jurisdiction: {} for r in rules.rules})
+    targets: dict[str, list[tuple[Rule, Sums]]] = {}
+    decided: dict[tuple[str, str, Cls, int, int], bool] = {}
+    periods: dict[tuple[str, date], Period] = {}
+    worldwide = ledger.worldwide
+    n = -1
+    for n, values in enumerate(rows()):
+        sale = reader.read(n, values)
+        if isinstance(sale, Rejection):
+            ledger.rejected.append(sale)
+            continue
+        day, dest, cls = sale.day, sale.dest, sale.cls
+        key = (day, sale.currency)
+        _add(worldwide, key, sale.amount, sale.transactions)
+        rule_list = targets.get(dest)
+        if rule_list is None:
+            rule_list = targets[dest] = [
+                (r, ledger.sums[r.jurisdiction]) for r in rules.rules if r.kind == "eu_distance_sales" or _dest_matches(r, dest)
+            ]
+        for rule, sums in rule_list:
+            pk = (rule.jurisdiction, day)
+            p = periods.get(pk)
+            if p is None:
+                p = periods[pk] = rule.period_on(day) or rule.periods[0]  # earlier sales still fill later windows
+            dk = (rule.jurisdiction, dest, cls, id(p), day.year)
+            ok = decided.get(dk)
+            if ok is None:
+                ok = decided[dk] = _counts(rule, p, dest, cls, day, ctx)
+            if ok:
+                _add(sums, key, sale.amount, sale.transactions)
+        if eu_lookback is not None and day >= eu_lookback and _from_other_member_state(cls, dest, day, ctx):
+            if ledger.other_ms_first is None or day < ledger.other_ms_first:
+                ledger.other_ms_first = day
+    ledger.rows_in = n + 1
+    return ledger
+
+
+# --------------------------------------------------------------------------------------------
+# which sales count
+
+
+class _Context:
+    """Per-request facts shared by every rule: seller, ECB rates, caches."""
+
+    def __init__(self, *, seller: Seller, rules: ThresholdRules, ecb: EcbRates, as_of: date):
+        self.seller = seller
+        self.rules = rules
+        self.ecb = ecb
+        self.as_of = as_of
+        self.failed: set[tuple[date, str]] = set()
+        self.used: dict[tuple[str, date], tuple[Decimal, date]] = {}
+        self._factors: dict[tuple[str, str, date], Fraction | None] = {}
+
+    def factor(self, cur: str, to: str, day: date) -> Fraction | None:
+        """Multiplier from ``cur`` to ``to`` on ``day`` (ECB cross rate via EUR), None if unavailable."""
+        if cur == to:
+            return Fraction(1)
+        key = (cur, to, day)
+        if key in self._factors:
+            return self._factors[key]
+        result: Fraction | None
+        try:
+            rate_from = self.ecb.on_or_before(cur, day)
+            rate_to = self.ecb.on_or_before(to, day)
+        except ExchangeRateNotFound:
+            result = None
+        else:
+            result = Fraction(rate_to.rate) / Fraction(rate_from.rate)
+            for fx in (rate_from, rate_to):
+                if fx.currency != EUR:
+                    self.used[(fx.currency, fx.date)] = (fx.rate, fx.date)
+        self._factors[key] = result
+        return result
+
+    def eu_member(self, country: str, day: date, *, goods: bool) -> bool:
+        return self.rules.is_member_state(country, day, goods=goods)
+
+
+def _dest_matches(rule: Rule, dest: str) -> bool:
+    if rule.country is None:
+        return False
+    if rule.region is not None:
+        return dest == f"{rule.country}-{rule.region}"
+    if rule.country == "CA":
+        return dest == "CA" or dest.startswith("CA-")
+    return dest == rule.country
+
+
+def _counts(rule: Rule, p: Period, dest: str, cls: Cls, day: date, ctx: _Context) -> bool:
+    """Whether a sale of this kind to ``dest`` counts toward ``rule`` under period ``p``."""
+    supply, customer, channel, exemption, exempt_category, ship_from = cls
+    if supply not in p.supplies or customer not in p.customer_types:
+        return False
+    if channel == "marketplace" and supply not in p.marketplace_supplies:
+        return False
+    if p.sales_counted == "retail" and exemption == "resale":
+        return False
+    if p.sales_counted == "taxable" and (exemption is not None or exempt_category):
+        return False
+    if rule.kind == "eu_distance_sales":
+        goods = supply == "goods"
+        if dest == ctx.seller.country or not ctx.eu_member(dest, day, goods=goods):
+            return False
+        # Goods imported from outside the EU are not intra-Community distance sales (Art. 14(4)).
+        return not goods or ctx.eu_member(ship_from, day, goods=True)
+    if supply == "goods" and p.goods_dispatched_from == "inside":
+        return ship_from == rule.country
+    return True
+
+
+def _from_other_member_state(cls: Cls, dest: str, day: date, ctx: _Context) -> bool:
+    """A B2C intra-EU distance sale of goods dispatched from a Member State other than the seller's."""
+    supply, customer, _channel, _exemption, _exempt, ship_from = cls
+    return (
+        supply == "goods"
+        and customer == "consumer"
+        and ship_from != ctx.seller.country
+        and ship_from != dest
+        and ctx.eu_member(ship_from, day, goods=True)
+        and ctx.eu_member(dest, day, goods=True)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# analysis of one rule
+
+
+@dataclass
+class _Day:
+    total: Fraction = Fraction(0)
+    positive: Fraction = Fraction(0)
+    transactions: int = 0
+    rows: int = 0
+    ww_total: Fraction = Fraction(0)
+    ww_positive: Fraction = Fraction(0)
+
+
+@dataclass
+class _Candidate:
+    segment: date
+    day: date
+    before_amount: Fraction
+    before_transactions: int
+    before_rows: int
+    before_ww: Fraction
+    certain: bool
+    found: int | None = None
+    verified: bool = False
+
+
+@dataclass
+class _RuleState:
+    rule: Rule
+    applicable: bool
+    reason: str | None
+    days: dict[date, _Day]
+    candidates: list[_Candidate]
+    disqualifying: _Candidate | None = None  # EU: first goods sale dispatched from another Member State
+    worldwide: bool = False  # worldwide turnover evaluated
+
+
+def _uses_worldwide(rule: Rule) -> bool:
+    return any(p.worldwide_amount is not None for p in rule.periods)
+
+
+def _worldwide_needed(rule: Rule, sums: dict[tuple[date, str], list[Any]], applicable: bool) -> bool:
+    """A worldwide-turnover test matters only for a non-resident seller with sales there."""
+    return applicable and bool(sums) and _uses_worldwide(rule)
+
+
+def _missing_rates(rule: Rule, sums: dict[tuple[date, str], list[Any]], ledger: _Ledger, ctx: _Context, worldwide: bool) -> None:
+    """Record the (day, currency) pairs this rule cannot convert."""
+    keys: Iterable[tuple[date, str]] = sums.keys()
+    if worldwide:
+        keys = [*keys, *ledger.worldwide.keys()]
+    for day, cur in keys:
+        if ctx.factor(cur, rule.currency, day) is None:
+            ctx.failed.add((day, cur))
+
+
+def _rule_days(
+    rule: Rule, sums: dict[tuple[date, str], list[Any]], ledger: _Ledger, ctx: _Context, worldwide: bool
+) -> dict[date, _Day]:
+    days: dict[date, _Day] = {}
+    for (day, cur), (total, positive, tx, nrows) in sums.items():
+        if (day, cur) in ctx.failed:
+            continue
+        f = ctx.factor(cur, rule.currency, day)
+        assert f is not None
+        d = days.get(day)
+        if d is None:
+            d = days[day] = _Day()
+        d.total += Fraction(total) * f
+        d.positive += Fraction(positive) * f
+        d.transactions += tx
+        d.rows += nrows
+    if worldwide:
+        for (day, cur), (total, positive, _tx, _rows) in ledger.worldwide.items():
+            if (day, cur) in ctx.failed:
+                continue
+            f = ctx.factor(cur, rule.currency, day)
+            assert f is not None
+            d = days.get(day)
+            if d is None:
+                d = days[day] = _Day()
+            d.ww_total += Fraction(total) * f
+            d.ww_positive += Fraction(positive) * f
+    return days
+
+
+def _scan(rule: Rule, days: dict[date, _Day]) -> list[_Candidate]:
+    """Crossing candidates: per measurement window, the days on which the test may be met, up to
+    the first day on which it certainly is (end-of-day totals). With only positive amounts that
+    is exactly one day per window."""
+    order = sorted(days)
+    out: list[_Candidate] = []
+    lo = 0
+    run_amount, run_tx, run_rows, run_ww = Fraction(0), 0, 0, Fraction(0)
+    last_start: date | None = None
+    done: set[date] = set()
+    for i, day in enumerate(order):
+        p = rule.period_on(day)
+        start = window_start(day, p or rule.periods[0])
+        if last_start is not None and start < last_start:
+            lo, run_amount, run_tx, run_rows, run_ww = 0, Fraction(0), 0, 0, Fraction(0)
+        last_start = start
+        while lo < i and order[lo] < start:
+            old = days[order[lo]]
+            run_amount -= old.total
+            run_tx -= old.transactions
+            run_rows -= old.rows
+            run_ww -= old.ww_total
+            lo += 1
+        if lo > i:
+            lo = i
+        d = days[day]
+        segment = start if p is not None and p.measurement.kind == "annual" else date.min
+        if p is not None and segment not in done:
+            certain = test_met(p, run_amount + d.total, run_tx + d.transactions, run_rows + d.rows, run_ww + d.ww_total)
+            possible = certain or test_met(
+                p, run_amount + d.positive, run_tx + d.transactions, run_rows + d.rows, run_ww + d.ww_positive
+            )
+            if possible:
+                out.append(_Candidate(segment, day, run_amount, run_tx, run_rows, run_ww, certain))
+            if certain:
+                done.add(segment)
+        run_amount += d.total
+        run_tx += d.transactions
+        run_rows += d.rows
+        run_ww += d.ww_total
+    return out
+
+
+def _window_totals(rule: Rule, days: dict[date, _Day], start: date, end: date) -> tuple[Fraction, int, Fraction]:
+    amount, tx, ww = Fraction(0), 0, Fraction(0)
+    for day, d in days.items():
+        if start <= day <= end:
+            amount += d.total
+            tx += d.transactions
+            ww += d.ww_total
+    return amount, tx, ww
+
+
+# --------------------------------------------------------------------------------------------
+# pass 2: the exact crossing sale
+
+
+class _Probe:
+    """Feeds the rows of one crossing day, in ledger order, until the test is met."""
+
+    def __init__(self, state: _RuleState, cand: _Candidate, ctx: _Context, *, disqualifying: bool = False):
+        self.state = state
+        self.cand = cand
+        self.ctx = ctx
+        self.disqualifying = disqualifying
+        rule = state.rule
+        self.period = rule.period_on(cand.day) or rule.periods[0]
+        self.amount = cand.before_amount
+        self.tx = cand.before_transactions
+        self.rows = cand.before_rows
+        self.ww = cand.before_ww
+        self.uses_worldwide = state.worldwide and self.period.worldwide_amount is not None
+
+    def feed(self, sale: Sale) -> None:
+        if self.cand.found is not None:
+            return
+        rule, ctx, p = self.state.rule, self.ctx, self.period
+        if self.disqualifying:
+            if _from_other_member_state(sale.cls, sale.dest, sale.day, ctx) and sale.dest != ctx.seller.country:
+                self.cand.found = sale.row
+            return
+        changed = False
+        dest_ok = _dest_matches(rule, sale.dest) if rule.kind != "eu_distance_sales" else True
+        if dest_ok and _counts(rule, p, sale.dest, sale.cls, sale.day, ctx):
+            f = ctx.factor(sale.currency, rule.currency, sale.day)
+            assert f is not None  # failed pairs are never probed
+            self.amount += Fraction(sale.amount) * f
+            self.tx += sale.transactions
+            self.rows += 1
+            changed = True
+        if self.uses_worldwide:
+            f = ctx.factor(sale.currency, rule.currency, sale.day)
+            assert f is not None
+            self.ww += Fraction(sale.amount) * f
+            changed = True
+        if changed and test_met(p, self.amount, self.tx, self.rows, self.ww):
+            self.cand.found = sale.row
+
+
+def _pass2(rows: RowSource, reader: RowReader, probes: dict[date, list[_Probe]], ctx: _Context) -> list[Rejection]:
+    rejected: list[Rejection] = []
+    failed = ctx.failed
+    failed_days = {d for d, _ in failed}
+    wanted = set(probes) | failed_days
+    if not wanted:
+        return rejected
+    parse_day = reader.parse_day
+    for n, values in enumerate(rows()):
+        day = parse_day(values[0])
+        if day not in wanted:
+            continue
+        sale = reader.read(n, values)
+        if isinstance(sale, Rejection):
+            continue
+        if (sale.day, sale.currency) in failed:
+            rejected.append(
+                Rejection(
+                    n, "exchange_rate_not_found",
+                    f"no ECB reference rate for {sale.currency} on or before {sale.day.isoformat()} for a "
+                    "currency this sale must be converted to (the shipped ECB data may end earlier: run "
+                    "`taxapi ecb refresh`)",
+                )
+            )
+            continue
+        for probe in probes.get(sale.day, ()):
+            probe.feed(sale)
+    return rejected
+
+
+# --------------------------------------------------------------------------------------------
+# results
+
+
+def _money(value: Fraction, currency: str) -> str:
+    """Exact rational amount rounded once to the currency's minor units, half away from zero."""
+    places = minor_units(currency)
+    scaled = abs(value) * 10**places
+    units = math.floor(scaled + Fraction(1, 2))
+    if value < 0:
+        units = -units
+    return format(Decimal(units).scaleb(-places), "f")
+
+
+def _limit(amount: Decimal, currency: str) -> str:
+    return format(amount.quantize(Decimal(1).scaleb(-minor_units(currency))), "f")
+
+
+def _year_start(segment: date, years: int) -> date:
+    return segment.replace(year=segment.year + years)
+
+
+def _applicable(rule: Rule, seller: Seller) -> tuple[bool, str | None]:
+    if rule.kind == "eu_distance_sales":
+        return True, None
+    if rule.region is not None:
+        resident = seller.country == rule.country and (seller.region or "").upper() == rule.region
+    else:
+        resident = seller.country == rule.country or rule.country in seller.other_establishments
+    if resident:
+        return False, "established_in_jurisdiction"
+    return True, None
+
+
+def _test_words(p: Period) -> str:
+    parts = []
+    if p.amount is not None:
+        parts.append(f"amount {'more than' if p.amount_test == 'exceeds' else 'at least'} the threshold")
+    if p.transactions is not None:
+        parts.append(f"{'more than' if p.transactions_test == 'exceeds' else 'at least'} {p.transactions} transactions")
+    text = f" {p.combine} ".join(parts) if parts else "at least one sale there"
+    if p.worldwide_amount is not None:
+        text += f" and worldwide sales {'more than' if p.worldwide_test == 'exceeds' else 'at least'} the worldwide amount"
+    return text
+
+
+def evaluate(
+    *,
+    seller: Seller,
+    as_of: date,
+    eu_destination_option: bool,
+    rows: RowSource,
+    rules: ThresholdRules,
+    ecb: EcbRates,
+    book: RateBook | None,
+    rates_version: str,
+) -> dict[str, Any]:
+    """Evaluate every threshold rule on the ledger ``rows`` (called twice: two passes)."""
+    from decimal import localcontext
+
+    with localcontext() as dctx:
+        dctx.prec = 60
+        return _evaluate(seller, as_of, eu_destination_option, rows, rules, ecb, book, rates_version)
+
+
+def _evaluate(
+    seller: Seller,
+    as_of: date,
+    eu_destination_option: bool,
+    rows: RowSource,
+    rules: ThresholdRules,
+    ecb: EcbRates,
+    book: RateBook | None,
+    rates_version: str,
+) -> dict[str, Any]:
+    reader = RowReader(as_of=as_of, seller_country=seller.country, book=book)
+    ctx = _Context(seller=seller, rules=rules, ecb=ecb, as_of=as_of)
+    eu_qualifies, eu_reason = _eu_qualification(seller, rules, as_of)
+    ledger = _pass1(rows, reader, rules, ctx, date(as_of.year - 1, 1, 1) if eu_qualifies else None)
+
+    # Conversions that cannot be made reject their rows everywhere (a row is counted everywhere
+    # or nowhere); find them first, then analyse without them.
+    sums = ledger.sums
+    applicable = {rule.jurisdiction: _applicable(rule, seller) for rule in rules.rules}
+    worldwide = {
+        r.jurisdiction: _worldwide_needed(r, sums[r.jurisdiction], applicable[r.jurisdiction][0]) for r in rules.rules
+    }
+    for rule in rules.rules:
+        _missing_rates(rule, sums[rule.jurisdiction], ledger, ctx, worldwide[rule.jurisdiction])
+    states: list[_RuleState] = []
+    for rule in rules.rules:
+        ok, reason = applicable[rule.jurisdiction]
+        days = _rule_days(rule, sums[rule.jurisdiction], ledger, ctx, worldwide[rule.jurisdiction])
+        states.append(_RuleState(rule, ok, reason, days, _scan(rule, days), worldwide=worldwide[rule.jurisdiction]))
+
+    probes: dict[date, list[_Probe]] = {}
+    for st in states:
+        for cand in st.candidates:
+            probes.setdefault(cand.day, []).append(_Probe(st, cand, ctx))
+        if st.rule.kind == "eu_distance_sales" and eu_qualifies:
+            first = ledger.other_ms_first
+            if first is not None:
+                st.disqualifying = _Candidate(date.min, first, Fraction(0), 0, 0, Fraction(0), True)
+                probes.setdefault(first, []).append(_Probe(st, st.disqualifying, ctx, disqualifying=True))
+    conversion_rejects = _pass2(rows, reader, probes, ctx)
+
+    rejected = sorted([*ledger.rejected, *conversion_rejects], key=lambda r: r.row)
+    results = [
+        _result(st, ctx, as_of, eu_destination_option, eu_qualifies, eu_reason) for st in states
+    ]
+    warnings = []
+    if reader.missing_ca_region:
+        warnings.append(
+            {
+                "code": "region_missing",
+                "detail": f"{reader.missing_ca_region} sale(s) to Canada have no province: they count for CA "
+                "but for no province threshold (CA-QC, CA-BC).",
+            }
+        )
+    return {
+        "rates_version": rates_version,
+        "as_of": as_of.isoformat(),
+        "jurisdictions": results,
+        "rows_in": ledger.rows_in,
+        "rows_counted": ledger.rows_in - len(rejected),
+        "rejected": [r.as_dict() for r in rejected],
+        "exchange_rates": [
+            {"currency": cur, "rate": format(rate, "f"), "date": day.isoformat()}
+            for (cur, day), (rate, _d) in sorted(ctx.used.items())
+        ],
+        "warnings": warnings,
+    }
+
+
+def _eu_qualification(seller: Seller, rules: ThresholdRules, as_of: date) -> tuple[bool, str | None]:
+    if not rules.is_member_state(seller.country, as_of, goods=False):
+        return False, "established_outside_eu"
+    others = {c for c in seller.other_establishments if c != seller.country and rules.is_member_state(c, as_of, goods=False)}
+    if others:
+        return False, "established_in_more_than_one_member_state"
+    return True, None
+
+
+def _crossings(st: _RuleState) -> dict[date, _Candidate]:
+    """Per window (segment), the verified crossing."""
+    out: dict[date, _Candidate] = {}
+    for cand in st.candidates:
+        if cand.segment in out:
+            continue
+        if cand.found is not None:
+            out[cand.segment] = cand
+    return out
+
+
+def _result(
+    st: _RuleState,
+    ctx: _Context,
+    as_of: date,
+    eu_option: bool,
+    eu_qualifies: bool,
+    eu_reason: str | None,
+) -> dict[str, Any]:
+    rule = st.rule
+    p = rule.period_on(as_of) or rule.periods[-1]
+    cur = rule.currency
+    m = p.measurement
+    start = window_start(as_of, p)
+    amount, tx, ww = _window_totals(rule, st.days, start, as_of)
+    previous_total = None
+    if m.kind == "annual":
+        prev_start = _year_start(start, -1)
+        prev_amount, prev_tx, _ = _window_totals(rule, st.days, prev_start, start - timedelta(days=1))
+        previous_total = {"amount": _money(prev_amount, cur), "currency": cur, "transactions": prev_tx}
+
+    exceeded, exceeded_on, crossing, obligation_from = False, None, None, None
+    crossings = _crossings(st)
+    ambiguous = any(c.found is None for c in st.candidates if c.certain)
+    if m.kind == "annual":
+        lag = {"current_or_previous": 0, "previous": 1, "second_previous": 2}[m.years]
+        lookback = max(lag, 1)
+        in_range = sorted(s for s in crossings if _year_start(start, -lookback) <= s <= start)
+        if in_range:
+            seg = in_range[0]
+            while _year_start(seg, -1) in crossings:
+                seg = _year_start(seg, -1)
+            c = crossings[seg]
+            exceeded, exceeded_on, crossing = True, c.day, c.found
+            obligation_from = c.day if lag == 0 else _year_start(seg, lag)
+    elif crossings:
+        c = crossings[min(crossings)]
+        exceeded, exceeded_on, crossing, obligation_from = True, c.day, c.found, c.day
+
+    reason = st.reason
+    applicable = st.applicable
+    if rule.kind == "eu_distance_sales":
+        if not eu_qualifies:
+            reason = eu_reason
+            exceeded, exceeded_on, crossing, obligation_from = True, None, None, None
+        elif st.disqualifying is not None and st.disqualifying.found is not None:
+            dq = st.disqualifying
+            if exceeded_on is None or dq.day < exceeded_on:
+                reason = "dispatched_from_other_member_state"
+                exceeded, exceeded_on, crossing, obligation_from = True, dq.day, dq.found, dq.day
+    if not applicable:
+        exceeded, exceeded_on, crossing, obligation_from = False, None, None, None
+
+    limit = p.amount if p.amount is not None else p.worldwide_amount
+    measured = amount if p.amount is not None else ww
+    remaining = Fraction(0) if exceeded or limit is None else max(Fraction(0), Fraction(limit) - measured)
+    warnings: list[dict[str, str]] = []
+    if applicable and not exceeded:
+        if limit is not None and limit > 0:
+            ratio = measured / Fraction(limit)
+            for level, code, pct in WARN_LEVELS:
+                if ratio >= level:
+                    warnings.append({"code": code, "detail": f"{pct}% of the {cur} {_limit(limit, cur)} threshold reached ({_money(measured, cur)})."})
+                    break
+        if p.transactions is not None:
+            ratio = Fraction(tx, p.transactions)
+            for level, code, pct in WARN_LEVELS:
+                if ratio >= level:
+                    warnings.append({"code": code, "detail": f"{pct}% of the {p.transactions}-transaction test reached ({tx})."})
+                    break
+    if ambiguous:
+        warnings.append({
+            "code": "crossing_sale_ambiguous",
+            "detail": "Negative amounts on the crossing day leave the exact crossing sale open; the day is given.",
+        })
+    threshold: dict[str, Any] = {
+        "amount": _limit(limit, cur) if limit is not None else None,
+        "currency": cur,
+        "transactions": p.transactions,
+        "period": m.describe(),
+        "test": _test_words(p),
+        "basis": _basis(rule, p),
+        "effective_from": p.effective_from.isoformat(),
+        "source": p.source,
+    }
+    if p.worldwide_amount is not None:
+        threshold["worldwide_amount"] = _limit(p.worldwide_amount, cur)
+    if p.unverified:
+        threshold["unverified"] = list(p.unverified)
+    total: dict[str, Any] = {"amount": _money(amount, cur), "currency": cur, "transactions": tx}
+    if p.worldwide_amount is not None:
+        total["worldwide_amount"] = _money(ww, cur) if st.worldwide else None
+    entry: dict[str, Any] = {
+        "jurisdiction": rule.jurisdiction,
+        "name": rule.name,
+        "applicable": applicable,
+        "threshold": threshold,
+        "total": total,
+        "previous_total": previous_total,
+        "exceeded": exceeded,
+        "exceeded_on": exceeded_on.isoformat() if exceeded_on else None,
+        "crossing_sale": crossing,
+        "obligation_from": obligation_from.isoformat() if obligation_from else None,
+        "remaining": _money(remaining, cur) if limit is not None else None,
+        "reason": reason,
+        "consequence": "",
+        "warnings": warnings,
+    }
+    entry["consequence"] = _consequence(rule, p, entry, as_of, eu_option, ctx.seller)
+    return entry
+
+
+def st_worldwide(e: dict[str, Any]) -> bool:
+    return e["total"].get("worldwide_amount") is not None
+
+
+def _basis(rule: Rule, p: Period) -> str:
+    if rule.kind == "eu_distance_sales":
+        kinds = " and ".join(s.replace("digital_services", "telecom/broadcasting/e-services") for s in sorted(p.supplies))
+        return f"B2C {kinds} to consumers in other Member States, net of VAT"
+    who = "consumers" if p.customer_types == frozenset({"consumer"}) else "all customers"
+    counted = {"gross": "gross sales", "retail": "retail sales (not for resale)", "taxable": "taxable sales"}[p.sales_counted]
+    mkt = "marketplace sales included" if p.marketplace_supplies else "marketplace-facilitated sales excluded"
+    if p.marketplace_supplies and p.marketplace_supplies != frozenset({"goods", "digital_services", "services"}):
+        mkt = "marketplace sales included for " + ", ".join(sorted(p.marketplace_supplies))
+    text = f"{counted} to {who} in {rule.jurisdiction}, {mkt}"
+    if p.goods_dispatched_from == "inside":
+        text += f"; goods only when dispatched from inside {rule.country}"
+    if p.worldwide_amount is not None:
+        text += "; plus the seller's worldwide sales"
+    return text
+
+
+def _consequence(rule: Rule, p: Period, e: dict[str, Any], as_of: date, eu_option: bool, seller: Seller) -> str:
+    cur = rule.currency
+    row = f" (sale at row {e['crossing_sale']})" if e["crossing_sale"] is not None else ""
+    if rule.kind == "eu_distance_sales":
+        year = as_of.year
+        if e["reason"] == "established_outside_eu":
+            return ("The seller is not established in the EU, so the EUR 10,000 threshold never applies: every intra-EU "
+                    "B2C distance sale of goods and e-service to consumers is taxed in the customer's Member State from the "
+                    "first euro (Art. 59c(1)(a)); use the OSS or register where the customers are.")
+        if e["reason"] == "established_in_more_than_one_member_state":
+            return ("The seller is established in more than one Member State, so the EUR 10,000 threshold does not apply: "
+                    "destination taxation from the first euro (Art. 59c(1)(a)).")
+        if e["reason"] == "dispatched_from_other_member_state":
+            return (f"Goods were dispatched to a consumer from a Member State other than the seller's on {e['exceeded_on']}{row}: "
+                    "the EUR 10,000 threshold is not available for such sales, which are taxed in the customer's Member State "
+                    "(AEAT, Art. 59c(1)(a)-(b)).")
+        if e["exceeded"]:
+            crossed = date.fromisoformat(e["exceeded_on"])
+            if crossed.year < year:
+                return (f"EUR 10,000 was exceeded on {e['exceeded_on']}{row}: that sale and every later intra-EU distance sale "
+                        f"of goods and e-service to consumers, including all of {year} (the previous year was above the "
+                        "threshold), are taxed in the customer's Member State at its rate (Art. 59c(1)(c) and (2)); declare "
+                        "them in the OSS (Union scheme).")
+            return (f"EUR 10,000 was exceeded on {e['exceeded_on']}{row}: that sale (its consideration is not split) and every "
+                    f"later such sale in {year} and all of {year + 1} are taxed in the customer's Member State at its rate "
+                    "(Art. 59c(2)); declare them in the OSS (Union scheme).")
+        text = (f"Below EUR 10,000 in {year - 1} and in {year} so far (EUR {e['remaining']} left): these sales are taxed "
+                f"in {seller.country} at its rates, like domestic sales (Art. 59c(1)).")
+        if eu_option:
+            text += (" The seller opted for destination taxation: they are taxed in the customer's Member State instead, "
+                     "and the option binds for at least two calendar years (Art. 59c(3)).")
+        return text
+    if not e["applicable"]:
+        return (f"The seller is established in {rule.jurisdiction}: this non-resident threshold does not apply; domestic "
+                "registration rules do.") if rule.kind != "us_economic_nexus" else (
+                f"The seller is established in {rule.name}: physical presence creates nexus; register and collect there.")
+    if rule.kind == "us_economic_nexus":
+        if e["exceeded"]:
+            text = f"Economic nexus in {rule.name}: the test ({_test_words(p)}, {p.measurement.describe()}) was met on {e['exceeded_on']}{row}."
+            if e["obligation_from"] and e["obligation_from"] != e["exceeded_on"]:
+                return text + f" The test looks at the previous year: register and collect {rule.name} sales tax from {e['obligation_from']}."
+            return text + f" Register for {rule.name} sales tax and collect it on taxable sales into the state (the state's own start date rules apply)."
+        return f"No economic nexus in {rule.name} from these sales ({p.measurement.describe()}): USD {e['remaining']} left before the amount test."
+    # non-resident registration elsewhere
+    if e["exceeded"]:
+        text = f"The {rule.name} threshold was crossed on {e['exceeded_on']}{row}."
+        if e["obligation_from"] and e["obligation_from"] != e["exceeded_on"]:
+            return text + f" Registration is required from {e['obligation_from']}."
+        return text + " Register there and charge the tax on sales counted here (marketplaces charge it on sales they facilitate)."
+    if p.amount is None and not st_worldwide(e):
+        return (f"No sales to {rule.name} in this ledger: registration is required once the seller makes a supply there "
+                f"and its worldwide turnover meets the threshold ({p.measurement.describe()}).")
+    if p.amount is not None and p.amount == 0:
+        return f"No threshold in {rule.name}: registration is required from the first taxable sale there; none in this ledger."
+    return f"Below the {rule.name} threshold ({p.measurement.describe()}): {cur} {e['remaining']} left; no registration required yet."

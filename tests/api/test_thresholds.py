@@ -1,0 +1,86 @@
+"""POST /v1/thresholds over HTTP: JSON and CSV bodies give the same answer; bad requests are 4xx."""
+
+from __future__ import annotations
+
+JSON_BODY = {
+    "seller": {"country": "DE"},
+    "as_of": "2026-10-20",
+    "sales": [
+        {"date": "2026-03-01", "ship_to": {"country": "FR"}, "net_amount": "9500.00", "currency": "EUR"},
+        {"date": "2026-07-10", "ship_to": {"country": "IT"}, "net_amount": 800, "currency": "EUR", "transactions": 1},
+        {"date": "2026-07-11", "ship_to": {"country": "ZZ"}, "net_amount": "5", "currency": "EUR"},
+        {"date": "2026-03-02", "ship_to": {"country": "US", "region": "TX"}, "net_amount": "10000.00", "currency": "EUR",
+         "ship_from": {"country": "DE"}, "customer_type": "consumer", "category": "general", "channel": "direct"},
+    ],
+}
+CSV_BODY = (
+    "\ufeffdate,ship_to.country,ship_to.region,net_amount,currency,id\r\n"
+    "2026-03-01,FR,,9500.00,EUR,a\r\n"
+    "2026-07-10,IT,,800,EUR,b\r\n"
+    "2026-07-11,ZZ,,5,EUR,c\r\n"
+    "2026-03-02,US,TX,10000.00,EUR,d\r\n"
+    "\r\n"
+)
+CSV_URL = "/v1/thresholds?seller_country=DE&as_of=2026-10-20"
+
+
+def test_json_and_csv_give_the_same_answer(client, rate_book):
+    j = client.post("/v1/thresholds", json=JSON_BODY)
+    c = client.post(CSV_URL, content=CSV_BODY.encode(), headers={"content-type": "text/csv; charset=utf-8"})
+    assert j.status_code == c.status_code == 200
+    assert j.json() == c.json()
+    data = j.json()
+    assert data["rates_version"] == rate_book.version and data["as_of"] == "2026-10-20"
+    eu = next(x for x in data["jurisdictions"] if x["jurisdiction"] == "EU")
+    assert (eu["exceeded"], eu["exceeded_on"], eu["crossing_sale"]) == (True, "2026-07-10", 1)
+    assert set(eu) >= {"jurisdiction", "threshold", "total", "exceeded", "exceeded_on", "crossing_sale", "remaining", "consequence"}
+    assert set(eu["threshold"]) >= {"amount", "currency", "transactions", "period"}
+    assert data["rejected"] == [{"row": 2, "code": "unknown_country", "detail": "'ZZ' is not an ISO 3166-1 alpha-2 country code"}]
+    assert (data["rows_in"], data["rows_counted"]) == (4, 3)
+    assert {"currency": "USD", "rate": "1.1698", "date": "2026-03-02"} in data["exchange_rates"]
+    tx = next(x for x in data["jurisdictions"] if x["jurisdiction"] == "US-TX")
+    assert tx["total"]["amount"] == "11698.00"  # EUR 10,000 at USD 1.1698
+    ids = [x["jurisdiction"] for x in data["jurisdictions"]]
+    assert ids[0] == "EU" and {"GB", "NO", "CH", "AU", "NZ", "CA", "CA-QC", "SG", "JP", "US-TX", "US-FL"} <= set(ids)
+
+
+def test_csv_needs_its_header_and_query_parameters(client):
+    r = client.post("/v1/thresholds?as_of=2026-10-20", content=CSV_BODY.encode(), headers={"content-type": "text/csv"})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "seller_country"]
+    r = client.post(CSV_URL, content=b"date,net_amount\n2026-01-01,5\n", headers={"content-type": "text/csv"})
+    assert r.status_code == 422
+    assert {tuple(e["loc"]) for e in r.json()["errors"]} == {("body", "header", "ship_to_country"), ("body", "header", "currency")}
+    r = client.post(CSV_URL, content=b"\xff\xfe\x00date", headers={"content-type": "text/csv"})
+    assert r.status_code == 422
+
+
+def test_json_type_errors_name_each_field(client):
+    body = {"seller": {"country": "DE"}, "as_of": "2026-10-20",
+            "sales": [{"date": 20260101, "ship_to": {"country": "FR"}, "net_amount": True, "currency": "EUR"}, 5]}
+    r = client.post("/v1/thresholds", json=body)
+    assert r.status_code == 422
+    assert [e["loc"] for e in r.json()["errors"]] == [
+        ["body", "sales", 0, "date"], ["body", "sales", 0, "net_amount"], ["body", "sales", 1]]
+
+
+def test_request_errors(client):
+    assert client.post("/v1/thresholds", json={"as_of": "2026-10-20", "sales": []}).status_code == 422
+    r = client.post("/v1/thresholds?as_of=2026-01-01", json=JSON_BODY)
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "as_of"]
+    r = client.post("/v1/thresholds", content=b"{", headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["code"] == "validation_error"
+    r = client.post("/v1/thresholds", content=b"x", headers={"content-type": "text/plain"})
+    assert r.status_code == 415 and r.json()["code"] == "unsupported_media_type"
+    r = client.post("/v1/thresholds", json={**JSON_BODY, "as_of": "1900-01-01"})
+    assert r.status_code == 422
+    r = client.post("/v1/thresholds", content=b'{"seller":{"country":"DE"},"as_of":"2026-10-20","sales":[{"date":"2026-01-01","ship_to":{"country":"FR"},"net_amount":NaN,"currency":"EUR"}]}',
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 422
+
+
+def test_json_numbers_are_read_exactly(client):
+    body = {**JSON_BODY, "sales": [{"date": "2026-03-01", "ship_to": {"country": "FR"}, "net_amount": 10000.01, "currency": "EUR"},
+                                   {"date": "2026-03-01", "ship_to": {"country": "FR"}, "net_amount": 1e300, "currency": "EUR"}]}
+    data = client.post("/v1/thresholds", json=body).json()
+    assert data["jurisdictions"][0]["crossing_sale"] == 0
+    assert [r["code"] for r in data["rejected"]] == ["invalid_amount"]
