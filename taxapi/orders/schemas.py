@@ -118,10 +118,17 @@ class BreakdownEntry(BaseModel):
 
 
 class ShippingPart(BaseModel):
+    """The share of shipping that follows one line's treatment and rate."""
+
     line_id: str | None
     net_amount: str
-    rate_percent: str
     tax_amount: str
+    rate_percent: str
+    rate_kind: RateKindOut
+    jurisdiction: str
+    collected_by: CollectedBy
+    scheme: Scheme
+    rule: str
 
 
 class LineResult(BaseModel):

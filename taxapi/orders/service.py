@@ -399,8 +399,11 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
                 tax_reverse_charged=fmt(sum((s.info_tax for s in ship_items if s.treatment.info == "reverse_charge"), zq)),
                 tax_due_at_import=fmt(sum((s.info_tax for s in ship_items if s.treatment.info == "import"), zq)),
                 apportioned=[
-                    {"line_id": s.line_id, "net_amount": fmt(s.net), "rate_percent": fmt_percent(s.rate.percent), "tax_amount": fmt(s.tax)}
-                    for s in ship_items
+                    {"line_id": s.line_id, "net_amount": fmt(s.net), "tax_amount": fmt(s.tax),
+                     "rate_percent": fmt_percent(s.rate.percent), "rate_kind": s.rate.kind.value,
+                     "jurisdiction": part["jurisdiction"], "collected_by": part["collected_by"],
+                     "scheme": s.treatment.scheme, "rule": s.treatment.rule}
+                    for s, part in ((s, line_out(s)) for s in ship_items)
                 ],
             )
     net_total = tax_total = gross_total = by_seller = by_marketplace = reverse = at_import = zq

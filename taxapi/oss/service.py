@@ -816,14 +816,18 @@ def ledger_rows_from_calculation(
     ship_from = ((request.get("ship_from") or {}).get("country") or "").upper()
     out: list[dict[str, Any]] = []
     resp_lines = list(enumerate(response.get("lines") or []))
-    if response.get("shipping"):
-        resp_lines.append((-1, response["shipping"]))
+    shipping = response.get("shipping")
+    if shipping:
+        # Shipping spread over several rates is reported per part, each at its own rate.
+        for part in shipping.get("apportioned") or [shipping]:
+            resp_lines.append((-1, part))
     for i, line in resp_lines:
         scheme = _CALC_SCHEMES.get(str(line.get("scheme")))
         if scheme is None or line.get("collected_by") != reporting_party:
             continue
         if i < 0:
-            line_id, is_service = "shipping", not goods_present
+            line_id = "shipping" if not line.get("line_id") else f"shipping:{line['line_id']}"
+            is_service = not goods_present
         else:
             line_id = str(line.get("id", i))
             cat = categories.get(line_id, positions[i] if i < len(positions) else "general")

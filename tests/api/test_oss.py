@@ -122,3 +122,34 @@ def test_bad_requests_are_problems_naming_the_field(client, url, kwargs, status,
 def test_unpublished_rate_is_a_problem(client):
     r = client.post(URL, json=body([{**ROW, "date": "2030-02-01"}], period="2030-Q1"))
     assert r.status_code == 422 and r.json()["code"] == "exchange_rate_not_found"
+
+
+def test_calculate_results_round_trip_into_the_return(client):
+    """Stored /v1/calculate results become ledger rows (docs/oss.md) and the return adds them up."""
+    from taxapi.oss.service import ledger_rows_from_calculation
+
+    seller = {"country": "DE", "oss": "union", "eu_distance_sales": {"previous_year": "20000.00", "current_year": "0"}}
+    orders = [
+        {"date": "2026-07-14", "currency": "EUR", "seller": seller, "ship_from": {"country": "DE"},
+         "ship_to": {"country": "FR", "postal_code": "75001"},
+         "lines": [{"id": "a", "amount": "100.00"}, {"id": "b", "amount": "20.00", "category": "books"}],
+         "shipping": {"amount": "6.00"}},
+        {"date": "2026-08-02", "currency": "EUR", "seller": seller, "ship_from": {"country": "DE"},
+         "ship_to": {"country": "AT", "postal_code": "1010"}, "lines": [{"id": "c", "amount": "50.00"}]},
+        {"date": "2026-09-30", "currency": "EUR", "seller": seller, "ship_from": {"country": "DE"},
+         "ship_to": {"country": "DE", "postal_code": "10115"}, "lines": [{"id": "d", "amount": "70.00"}]},  # domestic: not OSS
+    ]
+    rows = []
+    for i, order in enumerate(orders):
+        result = client.post("/v1/calculate", json=order)
+        assert result.status_code == 200, result.text
+        rows += ledger_rows_from_calculation(order, result.json(), order_id=f"o{i}")
+    r = client.post(URL, json={"scheme": "union", "period": "2026-Q3", "member_state_of_identification": "DE", "transactions": rows})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    lines = {(x["country_of_consumption"], x["rate_percent"]): (x["net_amount"], x["tax_amount"]) for x in out["lines"]}
+    # FR: 100.00 + shipping share 5.00 at 20 % = 21.00; books 20.00 + 1.00 at 5.5 % = 1.10 + 0.06 (per line rounding).
+    # AT: 50.00 at 20 % = 10.00. The domestic DE sale is not an OSS supply.
+    assert lines == {("FR", "20"): ("105.00", "21.00"), ("FR", "5.5"): ("21.00", "1.16"), ("AT", "20"): ("50.00", "10.00")}
+    assert out["total_tax_amount"] == "32.16"
+    assert out["rejected"] == []
