@@ -93,7 +93,7 @@ def _int_ok(text: str, rel: str) -> int:
 
 
 @lru_cache(maxsize=4)
-def _validator(schema_path: str) -> jsonschema.protocols.Validator:
+def schema_validator(schema_path: str) -> jsonschema.protocols.Validator:
     schema = json.loads(Path(schema_path).read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
@@ -112,7 +112,7 @@ def _date(value: str, rel: str, field: str) -> date:
 
 
 def parse_table(doc: Any, rel: str, schema_path: Path | None = None) -> Jurisdiction:
-    validator = _validator(str(schema_path or default_schema_path()))
+    validator = schema_validator(str(schema_path or default_schema_path()))
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         first = errors[0]

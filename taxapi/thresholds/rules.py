@@ -12,7 +12,6 @@ stops the server at boot naming the file and field.
 from __future__ import annotations
 
 import bisect
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,11 +19,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 
 from taxapi.errors import InvalidRateTable
 from taxapi.money import supported_currencies
-from taxapi.rate_tables.loader import PACKAGE_DIR, REPO_DIR, default_rates_dir, read_json_strict
+from taxapi.rate_tables.loader import PACKAGE_DIR, REPO_DIR, default_rates_dir, read_json_strict, schema_validator
 
 THRESHOLDS_DIR = "thresholds"
 SUPPLIES = ("goods", "digital_services", "services")
@@ -120,14 +118,6 @@ class ThresholdRules:
         return start <= day and (end is None or day <= end)
 
 
-@lru_cache(maxsize=2)
-def _validator(schema_path: str) -> jsonschema.protocols.Validator:
-    schema = json.loads(Path(schema_path).read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
-
-
 def _date(value: str, rel: str, loc: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -162,7 +152,7 @@ def _period(raw: dict[str, Any], start: date, end: date | None) -> Period:
 
 
 def parse_rules_file(doc: Any, rel: str, schema_path: Path | None = None) -> tuple[list[Rule], dict[str, tuple[date, date | None, bool]]]:
-    validator = _validator(str(schema_path or default_schema_path()))
+    validator = schema_validator(str(schema_path or default_schema_path()))
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         first = errors[0]
