@@ -21,7 +21,7 @@ from taxapi.orders.schemas import CalculateRequest
 from taxapi.reference.router import router as reference_router
 from taxapi.sheets.router import router as sheets_router
 
-ROUTERS = [orders_router, reference_router, sheets_router]  # checkout first: route matching is in order
+ROUTERS = [orders_router, sheets_router, reference_router]  # hot paths first: route matching is in order
 #: Request models of endpoints that parse their body themselves (for speed or streaming) but are documented.
 BODY_MODELS: list[type[BaseModel]] = [CalculateRequest]
 

@@ -8,10 +8,13 @@ import re
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any, Literal
+from urllib.parse import unquote_plus
 
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
@@ -71,62 +74,109 @@ def _csv_text(rows: list[dict[str, Any]], nf: NumberFormat, rates_version: str) 
     return buf.getvalue()
 
 
+class PriceQuery(BaseModel):
+    """Query parameters of ``GET /v1/price``, validated in one pass (FastAPI's per-parameter solving costs more
+    than the price itself)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    date: IsoDate = Field(description="Tax date (YYYY-MM-DD). Required: there is no server 'today'; in a sheet pass "
+                                      "`TEXT(TODAY();\"yyyy-mm-dd\")`.")
+    amount: str = Field(min_length=1, max_length=40, description="Net amount to keep (prices_include_tax=false) or the shelf "
+                        "price (true). Written as in `locale` (`1.234,56` for de_DE), else `1234.56`.")
+    country: str | None = Field(None, pattern=f"^{DESTINATION}$", description="Destination country; `US-CA` style includes the state.")
+    countries: str | None = Field(None, max_length=400, pattern=rf"^\s*{DESTINATION}(\s*,\s*{DESTINATION})*\s*$",
+                                  description="Price table: comma-separated destinations (`DE,FR,IT,US-CA`), one row each.")
+    region: str | None = Field(None, pattern="^[A-Za-z0-9]{1,3}$", description="US state / Canadian province (with `country`).")
+    postal_code: str | None = Field(None, max_length=16, description="Decides special territories and US local rates (with `country`).")
+    prices_include_tax: bool = Field(False, description="`false`: amount is net, tax added. `true`: amount is gross, tax inside.")
+    category: Category = Category.general
+    currency: str | None = Field(None, pattern="^[A-Za-z]{3}$", description="Currency of amount. Default: the destination's currency.")
+    locale: str | None = Field(None, pattern=LOCALE_PATTERN, description="`de_DE`, `fr_FR`...: how `amount` is read and how "
+                               "numbers are written in text and csv answers.")
+    marketplace: str | None = Field(None, max_length=200, description="Sold through this marketplace, which facilitates the sale "
+                                    "(it may be the deemed supplier and withhold the tax). Default: a direct sale.")
+    seller_country: str | None = Field(None, pattern=f"^{DESTINATION}$", description="Where the seller is established "
+                                       "(`US-CA` with its state). Default: the destination country (and state).")
+    ship_from: str | None = Field(None, pattern=f"^{DESTINATION}$", description="Where the goods start (`US-CA` with its state). "
+                                  "Default: the destination country (a local warehouse).")
+    format: Literal["json", "text", "csv"] = "json"
+    field: Literal["net", "tax", "gross", "seller_proceeds"] | None = Field(
+        None, description="For format=text: which number. Default: the other side of the price (gross for net amounts, net for gross).")
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    required = set(schema.get("required", []))
+    params = []
+    for name, prop in schema["properties"].items():
+        prop = dict(prop)
+        description = prop.pop("description", None)
+        prop.pop("title", None)
+        param: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
+        if description:
+            param["description"] = description
+        params.append(param)
+    return params
+
+
+def query_dict(raw: bytes) -> dict[str, str]:
+    """The query string as a dict (last value wins), like Starlette's ``QueryParams`` but for this hot path."""
+    out: dict[str, str] = {}
+    for pair in raw.decode("latin-1").split("&"):
+        if not pair:
+            continue
+        key, _, value = pair.partition("=")
+        if "%" in pair or "+" in pair:
+            key, value = unquote_plus(key, encoding="utf-8", errors="replace"), unquote_plus(value, encoding="utf-8", errors="replace")
+        out[key] = value
+    return out
+
+
+def _price_query(request: Request) -> PriceQuery:
+    try:
+        return PriceQuery.model_validate(query_dict(request.scope.get("query_string", b"")))
+    except ValidationError as exc:
+        errors = [{**err, "loc": ("query", *err["loc"])} for err in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from None
+
+
 @router.get(
     "/v1/price",
     response_model=None,
     responses={
         200: {
             "description": "Net, tax and gross of one price (or a table with `countries=`). `format=text`: one bare number; "
-                           "`format=csv`: a header line and one row per country.",
+                           "`format=csv`: a header line and one row per country. `X-Rates-Version` names the rate tables.",
             "model": PriceAnswer | PriceTable,
             "content": {"text/plain": {"schema": {"type": "string"}}, "text/csv": {"schema": {"type": "string"}}},
         }
     },
+    openapi_extra={"parameters": _query_parameters(PriceQuery)},
     summary="Net, tax and gross of one price in one or several countries (spreadsheet pricing)",
 )
-def get_price(
-    date_: IsoDate = Query(..., alias="date", description="Tax date (YYYY-MM-DD). Required: there is no server 'today'; "
-                           "in a sheet pass `TEXT(TODAY(),\"yyyy-mm-dd\")`."),
-    amount: str = Query(..., min_length=1, max_length=40, description="Net amount to keep (prices_include_tax=false) or the "
-                        "shelf price (true). Written as in `locale` (`1.234,56` for de_DE), else `1234.56`."),
-    country: str | None = Query(None, pattern=f"^{DESTINATION}$", description="Destination country; `US-CA` style includes the state."),
-    countries: str | None = Query(None, max_length=400, pattern=rf"^\s*{DESTINATION}(\s*,\s*{DESTINATION})*\s*$",
-                                  description="Price table: comma-separated destinations (`DE,FR,IT,US-CA`), one row each."),
-    region: str | None = Query(None, pattern="^[A-Za-z0-9]{1,3}$", description="US state / Canadian province (with `country`)."),
-    postal_code: str | None = Query(None, max_length=16, description="Decides special territories and US local rates (with `country`)."),
-    prices_include_tax: bool = Query(False, description="`false`: amount is net, tax added. `true`: amount is gross, tax inside."),
-    category: Category = Query(Category.general),
-    currency: str | None = Query(None, pattern="^[A-Za-z]{3}$", description="Currency of amount. Default: the destination's currency."),
-    locale: str | None = Query(None, pattern=LOCALE_PATTERN, description="`de_DE`, `fr_FR`...: how `amount` is read and numbers are written in text/csv."),
-    marketplace: str | None = Query(None, max_length=200, description="Sold through this marketplace, which facilitates the sale "
-                                    "(it may be the deemed supplier and withhold the tax). Default: a direct sale."),
-    seller_country: str | None = Query(None, pattern=f"^{DESTINATION}$", description="Where the seller is established. Default: the destination country."),
-    ship_from: str | None = Query(None, pattern=f"^{DESTINATION}$", description="Where the goods start. Default: the destination country (local warehouse)."),
-    format: Literal["json", "text", "csv"] = Query("json"),
-    field: Literal["net", "tax", "gross", "seller_proceeds"] | None = Query(
-        None, description="For format=text: which number. Default: the other side of the price (gross for net amounts, net for gross)."),
-) -> Response:
-    nf = _nf(locale)
-    if (country is None) == (countries is None):
+async def get_price(request: Request) -> Response:
+    q = _price_query(request)
+    nf = _nf(q.locale)
+    if (q.country is None) == (q.countries is None):
         raise ValidationFailed.at(["query", "country"], "give exactly one of country and countries")
-    if countries is not None and (region or postal_code):
-        raise ValidationFailed.at(["query", "region" if region else "postal_code"],
+    if q.countries is not None and (q.region or q.postal_code):
+        raise ValidationFailed.at(["query", "region" if q.region else "postal_code"],
                                   "applies to one country; write the state into countries (US-CA)")
-    if countries is not None and format == "text":
+    if q.countries is not None and q.format == "text":
         raise ValidationFailed.at(["query", "format"], "text answers one number: use country, or format=csv for a table")
-    dest = service.parse_destination(country or "XX") if country else ("XX", None)
     values = {
-        "country": dest,
-        "amount": _parse("amount", amount, nf),
-        "date": date_,
-        "prices_include_tax": prices_include_tax,
-        "category": category,
-        "region": _parse("region", region, nf),
-        "postal_code": postal_code.strip() or None if postal_code else None,
-        "currency": _parse("currency", currency, nf),
-        "marketplace": marketplace.strip() or None if marketplace else None,
-        "seller_country": _parse("seller_country", seller_country, nf),
-        "ship_from": _parse("ship_from", ship_from, nf),
+        "country": service.parse_destination(q.country or "XX"),
+        "amount": _parse("amount", q.amount, nf),
+        "date": q.date,
+        "prices_include_tax": q.prices_include_tax,
+        "category": q.category,
+        "region": _parse("region", q.region, nf),
+        "postal_code": _parse("postal_code", q.postal_code, nf),
+        "currency": _parse("currency", q.currency, nf),
+        "marketplace": _parse("marketplace", q.marketplace, nf),
+        "seller_country": _parse("seller_country", q.seller_country, nf),
+        "ship_from": _parse("ship_from", q.ship_from, nf),
     }
     try:
         facts = service.facts_from(values)
@@ -134,19 +184,19 @@ def get_price(
         raise ValidationFailed.at(["query", "region"], str(exc).removeprefix("region: ")) from None
     book, fx = get_rate_book(), get_ecb_rates()
     headers = {"X-Rates-Version": book.version}
-    if countries is not None:
-        dests = [service.parse_destination(c) for c in countries.split(",")]
+    if q.countries is not None:
+        dests = [service.parse_destination(c) for c in q.countries.split(",")]
         if len(dests) > service.MAX_TABLE_COUNTRIES:
             raise ValidationFailed.at(["query", "countries"], f"at most {service.MAX_TABLE_COUNTRIES} countries")
         table = service.price_table(destinations=dests, facts=facts, book=book, fx=fx)
-        if format == "csv":
+        if q.format == "csv":
             return Response(_csv_text(table["prices"], nf, book.version), media_type="text/csv; charset=utf-8", headers=headers)
         return Response(orjson.dumps(table), media_type="application/json", headers=headers)
     answer = service.price(facts=facts, book=book, fx=fx)
-    if format == "text":
-        key = MONEY_FIELDS[field or ("net" if prices_include_tax else "gross")]
+    if q.format == "text":
+        key = MONEY_FIELDS[q.field or ("net" if q.prices_include_tax else "gross")]
         return PlainTextResponse(nf.format(Decimal(answer[key])), headers=headers)
-    if format == "csv":
+    if q.format == "csv":
         return Response(_csv_text([answer], nf, book.version), media_type="text/csv; charset=utf-8", headers=headers)
     return Response(orjson.dumps(answer), media_type="application/json", headers=headers)
 

@@ -39,7 +39,7 @@ from taxapi.ecb import EcbRates
 from taxapi.errors import TaxApiError, ValidationFailed
 from taxapi.money import parse_decimal as parse_wire_decimal
 from taxapi.orders.rules import GOODS, place_of, supply_kind
-from taxapi.orders.schemas import Address, CalculateRequest, Line, Marketplace, Origin, Seller
+from taxapi.orders.schemas import Address, CalculateRequest, Customer, Line, Marketplace, Origin, Seller
 from taxapi.orders.service import compute_order
 from taxapi.rate_tables.model import RateBook
 from taxapi.sheets.numbers import NumberFormat, parse_bool, parse_day
@@ -165,6 +165,8 @@ def facts_from(values: Mapping[str, Any]) -> PriceFacts:
 
 # ----- facts -> one-line order -----------------------------------------------------------------
 
+_ONE = Decimal(1)
+_CONSUMER = Customer()
 _PARTS: dict[tuple[Any, ...], tuple[Seller, Origin, Address, Marketplace | None]] = {}
 
 
@@ -204,15 +206,22 @@ def order_for(*, facts: PriceFacts, book: RateBook) -> CalculateRequest:
     seller, origin, ship_to, marketplace = _parts(facts)
     # The parts are validated models and the engine validates the amount (sign, minor units), so
     # the order is assembled without a second validation pass (a price list has 100,000 of them).
+    # Every field is given, so no default is resolved (copied) per row.
+    line = Line.model_construct(id=None, quantity=_ONE, unit_price=None, amount=facts.amount, discount=None,
+                                category=facts.category, description=None, excise_goods=False)
     return CalculateRequest.model_construct(
         date=facts.date,
         currency=_currency(facts, book, ship_to),
         prices_include_tax=facts.prices_include_tax,
+        rounding="per_line",
         seller=seller,
+        marketplace=marketplace,
+        customer=_CONSUMER,
         ship_from=origin,
         ship_to=ship_to,
-        marketplace=marketplace,
-        lines=[Line.model_construct(amount=facts.amount, category=facts.category)],
+        transport_mode="post",
+        lines=[line],
+        shipping=None,
     )
 
 
