@@ -20,10 +20,12 @@ from taxapi.orders.router import router as orders_router
 from taxapi.orders.schemas import CalculateRequest
 from taxapi.oss.router import router as oss_router
 from taxapi.reference.router import router as reference_router
+from taxapi.sheets.router import router as sheets_router
 from taxapi.thresholds.router import router as thresholds_router
 from taxapi.thresholds.rules import get_threshold_rules
 
-ROUTERS = [orders_router, reference_router, oss_router, thresholds_router]  # checkout first: routes match in order
+# Hot paths first: route matching is in order.
+ROUTERS = [orders_router, sheets_router, reference_router, oss_router, thresholds_router]
 #: Request models of endpoints that parse their body themselves (for speed or streaming) but are documented.
 BODY_MODELS: list[type[BaseModel]] = [CalculateRequest]
 

@@ -12,6 +12,7 @@ from schemathesis.checks import positive_data_acceptance
 
 from taxapi.app import app
 from taxapi.cli import openapi_yaml
+from taxapi.sheets.files import XLSX_MEDIA_TYPE
 
 from .conftest import REPO_DIR
 
@@ -27,6 +28,8 @@ def test_openapi_yaml_is_valid_openapi():
     validate(yaml.safe_load(OPENAPI.read_text(encoding="utf-8")))
 
 
+# XLSX bodies are bytes: generated as for application/octet-stream.
+schemathesis.serializer.alias(XLSX_MEDIA_TYPE, "application/octet-stream")
 schema = schemathesis.openapi.from_path(OPENAPI)
 schema.app = app
 

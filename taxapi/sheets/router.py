@@ -1,0 +1,324 @@
+"""Spreadsheet endpoints: ``GET /v1/price`` and ``POST /v1/batch`` (api.md §4)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any, Literal
+from urllib.parse import unquote_plus
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.background import BackgroundTask
+from starlette.datastructures import UploadFile
+
+from taxapi.categories import Category
+from taxapi.ecb import get_ecb_rates
+from taxapi.errors import UnsupportedMediaType, ValidationFailed
+from taxapi.rate_tables.loader import get_rate_book
+from taxapi.sheets import batch, service
+from taxapi.sheets.files import XLSX_MEDIA_TYPE
+from taxapi.sheets.numbers import LOCALE_PATTERN, NumberFormat, number_format
+from taxapi.sheets.schemas import PriceAnswer, PriceLine, PriceTable
+from taxapi.wire import IsoDate
+
+router = APIRouter(tags=["sheets"])
+
+DESTINATION = r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?"
+CSV_COLUMNS = [*(n for n in PriceLine.model_fields if n != "warnings"), "warnings", "rates_version"]
+MONEY_FIELDS = {"net": "net_amount", "tax": "tax_amount", "gross": "gross_amount", "seller_proceeds": "seller_proceeds"}
+MAX_XLSX_BYTES = 32 * 1024 * 1024
+CSV_TYPES = {"text/csv", "application/csv", "text/plain", "text/tab-separated-values", "application/vnd.ms-excel"}
+
+
+def _nf(locale: str | None) -> NumberFormat:
+    try:
+        return number_format(locale)
+    except ValueError as exc:
+        raise ValidationFailed.at(["query", "locale"], str(exc)) from None
+
+
+def _parse(name: str, value: str | None, nf: NumberFormat) -> Any:
+    if value is None or not value.strip():
+        return None
+    try:
+        return service.parse_field(name, value, nf)
+    except ValueError as exc:
+        raise ValidationFailed.at(["query", name], str(exc)) from None
+
+
+def _csv_text(rows: list[dict[str, Any]], nf: NumberFormat, rates_version: str) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    money = {"amount", "net_amount", "tax_amount", "gross_amount", "rate_percent", "tax_collected_by_seller",
+             "tax_collected_by_marketplace", "tax_due_at_import", "tax_reverse_charged", "seller_proceeds"}
+    for row in rows:
+        cells = []
+        for col in CSV_COLUMNS:
+            value = rates_version if col == "rates_version" else row.get(col)
+            if col == "warnings":
+                value = " ".join(w["code"] for w in row["warnings"])
+            elif col in money:
+                value = nf.format(Decimal(value))
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            cells.append("" if value is None else value)
+        writer.writerow(cells)
+    return buf.getvalue()
+
+
+class PriceQuery(BaseModel):
+    """Query parameters of ``GET /v1/price``, validated in one pass (FastAPI's per-parameter solving costs more
+    than the price itself)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    date: IsoDate = Field(description="Tax date (YYYY-MM-DD). Required: there is no server 'today'; in a sheet pass "
+                                      "`TEXT(TODAY();\"yyyy-mm-dd\")`.")
+    amount: str = Field(min_length=1, max_length=40, description="Net amount to keep (prices_include_tax=false) or the shelf "
+                        "price (true). Written as in `locale` (`1.234,56` for de_DE), else `1234.56`.")
+    country: str | None = Field(None, pattern=f"^{DESTINATION}$", description="Destination country; `US-CA` style includes the state.")
+    countries: str | None = Field(None, max_length=400, pattern=rf"^\s*{DESTINATION}(\s*,\s*{DESTINATION})*\s*$",
+                                  description="Price table: comma-separated destinations (`DE,FR,IT,US-CA`), one row each.")
+    region: str | None = Field(None, pattern="^[A-Za-z0-9]{1,3}$", description="US state / Canadian province (with `country`).")
+    postal_code: str | None = Field(None, max_length=16, description="Decides special territories and US local rates (with `country`).")
+    prices_include_tax: bool = Field(False, description="`false`: amount is net, tax added. `true`: amount is gross, tax inside.")
+    category: Category = Category.general
+    currency: str | None = Field(None, pattern="^[A-Za-z]{3}$", description="Currency of amount. Default: the destination's currency.")
+    locale: str | None = Field(None, pattern=LOCALE_PATTERN, description="`de_DE`, `fr_FR`...: how `amount` is read and how "
+                               "numbers are written in text and csv answers.")
+    marketplace: str | None = Field(None, max_length=200, description="Sold through this marketplace, which facilitates the sale "
+                                    "(it may be the deemed supplier and withhold the tax). Default: a direct sale.")
+    seller_country: str | None = Field(None, pattern=f"^{DESTINATION}$", description="Where the seller is established "
+                                       "(`US-CA` with its state). Default: the destination country (and state).")
+    ship_from: str | None = Field(None, pattern=f"^{DESTINATION}$", description="Where the goods start (`US-CA` with its state). "
+                                  "Default: the destination country (a local warehouse).")
+    format: Literal["json", "text", "csv"] = "json"
+    field: Literal["net", "tax", "gross", "seller_proceeds"] | None = Field(
+        None, description="For format=text: which number. Default: the other side of the price (gross for net amounts, net for gross).")
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    required = set(schema.get("required", []))
+    params = []
+    for name, prop in schema["properties"].items():
+        prop = dict(prop)
+        description = prop.pop("description", None)
+        prop.pop("title", None)
+        param: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
+        if description:
+            param["description"] = description
+        params.append(param)
+    return params
+
+
+def query_dict(raw: bytes) -> dict[str, str]:
+    """The query string as a dict (last value wins), like Starlette's ``QueryParams`` but for this hot path."""
+    out: dict[str, str] = {}
+    for pair in raw.decode("latin-1").split("&"):
+        if not pair:
+            continue
+        key, _, value = pair.partition("=")
+        if "%" in pair or "+" in pair:
+            key, value = unquote_plus(key, encoding="utf-8", errors="replace"), unquote_plus(value, encoding="utf-8", errors="replace")
+        out[key] = value
+    return out
+
+
+def _price_query(request: Request) -> PriceQuery:
+    try:
+        return PriceQuery.model_validate(query_dict(request.scope.get("query_string", b"")))
+    except ValidationError as exc:
+        errors = [{**err, "loc": ("query", *err["loc"])} for err in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from None
+
+
+@router.get(
+    "/v1/price",
+    response_model=None,
+    responses={
+        200: {
+            "description": "Net, tax and gross of one price (or a table with `countries=`). `format=text`: one bare number; "
+                           "`format=csv`: a header line and one row per country. `X-Rates-Version` names the rate tables.",
+            "model": PriceAnswer | PriceTable,
+            "content": {"text/plain": {"schema": {"type": "string"}}, "text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+    openapi_extra={"parameters": _query_parameters(PriceQuery)},
+    summary="Net, tax and gross of one price in one or several countries (spreadsheet pricing)",
+)
+async def get_price(request: Request) -> Response:
+    q = _price_query(request)
+    nf = _nf(q.locale)
+    if (q.country is None) == (q.countries is None):
+        raise ValidationFailed.at(["query", "country"], "give exactly one of country and countries")
+    if q.countries is not None and (q.region or q.postal_code):
+        raise ValidationFailed.at(["query", "region" if q.region else "postal_code"],
+                                  "applies to one country; write the state into countries (US-CA)")
+    if q.countries is not None and q.format == "text":
+        raise ValidationFailed.at(["query", "format"], "text answers one number: use country, or format=csv for a table")
+    values = {
+        "country": service.parse_destination(q.country or "XX"),
+        "amount": _parse("amount", q.amount, nf),
+        "date": q.date,
+        "prices_include_tax": q.prices_include_tax,
+        "category": q.category,
+        "region": _parse("region", q.region, nf),
+        "postal_code": _parse("postal_code", q.postal_code, nf),
+        "currency": _parse("currency", q.currency, nf),
+        "marketplace": _parse("marketplace", q.marketplace, nf),
+        "seller_country": _parse("seller_country", q.seller_country, nf),
+        "ship_from": _parse("ship_from", q.ship_from, nf),
+    }
+    try:
+        facts = service.facts_from(values)
+    except ValueError as exc:
+        raise ValidationFailed.at(["query", "region"], str(exc).removeprefix("region: ")) from None
+    book, fx = get_rate_book(), get_ecb_rates()
+    headers = {"X-Rates-Version": book.version}
+    if q.countries is not None:
+        dests = [service.parse_destination(c) for c in q.countries.split(",")]
+        if len(dests) > service.MAX_TABLE_COUNTRIES:
+            raise ValidationFailed.at(["query", "countries"], f"at most {service.MAX_TABLE_COUNTRIES} countries")
+        table = service.price_table(destinations=dests, facts=facts, book=book, fx=fx)
+        if q.format == "csv":
+            return Response(_csv_text(table["prices"], nf, book.version), media_type="text/csv; charset=utf-8", headers=headers)
+        return Response(orjson.dumps(table), media_type="application/json", headers=headers)
+    answer = service.price(facts=facts, book=book, fx=fx)
+    if q.format == "text":
+        key = MONEY_FIELDS[q.field or ("net" if q.prices_include_tax else "gross")]
+        return PlainTextResponse(nf.format(Decimal(answer[key])), headers=headers)
+    if q.format == "csv":
+        return Response(_csv_text([answer], nf, book.version), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(orjson.dumps(answer), media_type="application/json", headers=headers)
+
+
+_BINARY = {"type": "string", "format": "binary"}
+
+
+@router.post(
+    "/v1/batch",
+    response_model=None,
+    responses={
+        200: {
+            "description": "The same file type with the original columns untouched, in order, plus net_amount, tax_amount, "
+                           "gross_amount, rate_percent, jurisdiction, taxability_reason, seller_proceeds and error. "
+                           "`X-Rates-Version` names the rate tables used.",
+            "content": {"text/csv": {"schema": {"type": "string"}}, XLSX_MEDIA_TYPE: {"schema": _BINARY}},
+        },
+        415: {"description": "Neither CSV nor XLSX", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+    },
+    openapi_extra={
+        "parameters": [
+            {"name": name, "in": "query", "required": False, "schema": {"type": "string"},
+             "description": f"Default `{name}` for rows without one."}
+            for name in service.INPUT_FIELDS
+        ] + [
+            {"name": "locale", "in": "query", "required": False, "schema": {"type": "string", "pattern": LOCALE_PATTERN},
+             "description": "How amounts in text cells are written (`de_DE`: `1.234,56`) and how CSV numbers are written back."},
+            {"name": "delimiter", "in": "query", "required": False, "schema": {"type": "string", "enum": [",", ";", "tab"]},
+             "description": "CSV delimiter; sniffed from the header line when omitted."},
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX_MEDIA_TYPE: {"schema": _BINARY},
+                "multipart/form-data": {
+                    "schema": {"type": "object", "required": ["file"], "properties": {"file": _BINARY}},
+                },
+            },
+        },
+    },
+    summary="Price a whole price list (CSV or XLSX): the same file back with net, tax and gross per row",
+)
+async def post_batch(request: Request) -> Response:
+    query: dict[str, str] = dict(request.query_params)
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "multipart/form-data":
+        return await _batch(request.stream(), media, query, "prices")
+    form = await request.form(max_files=1, max_fields=50)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise ValidationFailed.at(["body", "file"], "upload the price list as the form field 'file'")
+        for key, value in form.items():
+            if isinstance(value, str) and key not in query:
+                query[key] = value  # form fields are defaults too, like query parameters
+        filename = upload.filename or ""
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", filename.rsplit(".", 1)[0])[:80] or "prices"
+        media = (upload.content_type or "").split(";")[0].strip().lower()
+        if filename.lower().endswith(".xlsx"):
+            media = XLSX_MEDIA_TYPE
+        elif filename.lower().endswith((".csv", ".tsv", ".txt")):
+            media = "text/csv"
+        response = await _batch(_upload_chunks(upload), media, query, name)
+    except BaseException:
+        await form.close()
+        raise
+    if isinstance(response, StreamingResponse):
+        response.background = BackgroundTask(form.close)  # the upload is read while the answer streams
+    else:
+        await form.close()
+    return response
+
+
+async def _batch(chunks: AsyncIterator[bytes], media: str, query: dict[str, str], name: str) -> Response:
+    nf = _nf(query.get("locale"))
+    delimiter = query.get("delimiter")
+    if delimiter is not None:
+        delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter)
+        if delimiter not in (",", ";", "\t"):
+            raise ValidationFailed.at(["query", "delimiter"], "must be ',', ';' or 'tab'")
+    if media in ("application/octet-stream", ""):
+        first = b""
+        async for part in chunks:
+            first += part
+            if len(first) >= 4:
+                break
+        media = XLSX_MEDIA_TYPE if first.startswith(b"PK\x03\x04") else "text/csv"
+        chunks = _prepend(first, chunks)
+    book, fx = get_rate_book(), get_ecb_rates()
+    headers = {"X-Rates-Version": book.version}
+    if media == XLSX_MEDIA_TYPE:
+        data = b""
+        async for part in chunks:
+            data += part
+            if len(data) > MAX_XLSX_BYTES:
+                raise ValidationFailed.at(["body"], f"XLSX files are limited to {MAX_XLSX_BYTES // (1024 * 1024)} MB; send large lists as CSV")
+        body = batch.xlsx_batch(data=data, query=query, nf=nf, book=book, fx=fx)
+        headers["Content-Disposition"] = f'attachment; filename="{name}-priced.xlsx"'
+        return Response(body, media_type=XLSX_MEDIA_TYPE, headers=headers)
+    if media not in CSV_TYPES:
+        raise UnsupportedMediaType(
+            f"Send a CSV (text/csv) or XLSX ({XLSX_MEDIA_TYPE}) body, or a multipart upload; got '{media}'.",
+            errors=[{"loc": ["header", "content-type"], "msg": "unsupported media type"}],
+        )
+    if media == "text/tab-separated-values" and delimiter is None:
+        delimiter = "\t"
+    rows = await batch.csv_batch(chunks=chunks, delimiter=delimiter, query=query, nf=nf, book=book, fx=fx)
+    headers["Content-Disposition"] = f'attachment; filename="{name}-priced.csv"'
+    return StreamingResponse(rows, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+async def _upload_chunks(upload: UploadFile, size: int = 64 * 1024) -> AsyncIterator[bytes]:
+    while True:
+        data = await upload.read(size)
+        if not data:
+            return
+        yield data
+
+
+async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    if first:
+        yield first
+    async for part in rest:
+        yield part

@@ -1,0 +1,50 @@
+"""Response models of ``GET /v1/price`` (contract: api.md §4). Amounts are decimal strings."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from taxapi.orders.schemas import CollectedBy, RateKindOut, Reason, Scheme, Warning
+
+
+class PriceLine(BaseModel):
+    """One price in one destination: the facts as understood, and the three sides of the price."""
+
+    country: str
+    region: str | None
+    postal_code: str | None
+    jurisdiction: str = Field(description="Jurisdiction whose rate applies (DE, ES-CN, US-CA), as in /v1/calculate.")
+    currency: str
+    date: str
+    category: str
+    prices_include_tax: bool
+    amount: str = Field(description="The amount as parsed (net when prices_include_tax=false, gross when true).")
+    net_amount: str
+    tax_amount: str
+    gross_amount: str = Field(description="What the customer pays: the shelf price.")
+    rate_percent: str
+    rate_kind: RateKindOut
+    taxability_reason: Reason
+    collected_by: CollectedBy
+    scheme: Scheme
+    rule: str
+    source: str
+    tax_collected_by_seller: str
+    tax_collected_by_marketplace: str = Field(description="Withheld by the marketplace from the seller's payout.")
+    tax_due_at_import: str
+    tax_reverse_charged: str
+    seller_proceeds: str = Field(description="gross_amount - tax_collected_by_marketplace, before marketplace fees.")
+    warnings: list[Warning]
+
+
+class PriceAnswer(PriceLine):
+    rates_version: str
+
+
+class PriceTable(BaseModel):
+    """The same price in several destinations (``countries=``), one row each, in the order asked."""
+
+    rates_version: str
+    date: str
+    currency: str
+    prices: list[PriceLine]
