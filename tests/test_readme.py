@@ -42,3 +42,13 @@ def test_readme_calculate_example_runs(client):
     assert r.status_code == 200, r.text
     assert r.json()["totals"] == totals
     assert {line["rule"] for line in r.json()["lines"]} == {"eu.deemed_supplier.distance_sale"}
+
+
+def test_readme_batch_example_runs(client):
+    line = next(x for x in README.splitlines() if "--data-binary @examples/price-list-de.csv" in x)
+    query = line.split("/v1/batch?", 1)[1].split("'", 1)[0]
+    body = (REPO_DIR / "examples" / "price-list-de.csv").read_bytes()
+    r = client.post(f"/v1/batch?{query}", content=body, headers={"content-type": "text/csv"})
+    assert r.status_code == 200, r.text
+    rows_in = [x for x in body.decode("utf-8-sig").splitlines() if x.strip("; \t")]  # empty trailing rows are dropped
+    assert len([x for x in r.text.splitlines() if x.strip()]) == len(rows_in)
