@@ -92,8 +92,14 @@ class CsvStream:
         try:
             chunk = await self.chunks.__anext__()
         except StopAsyncIteration:
-            self._feed(b"", final=True)
             self._eof = True
+            try:
+                self._feed(b"", final=True)
+            except UnicodeDecodeError:  # the file ends inside a multi-byte character
+                if strict:
+                    raise self._not_utf8() from None
+                self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+                self._feed(b"", final=True)
             return
         try:
             self._feed(chunk, final=False)

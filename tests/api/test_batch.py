@@ -191,3 +191,10 @@ def test_xlsx_multipart_and_garbage(client):
     assert r.status_code == 200 and r.headers["content-type"] == XLSX_MEDIA_TYPE
     r = client.post("/v1/batch", content=b"PK\x03\x04garbage", headers={"content-type": XLSX_MEDIA_TYPE})
     assert r.status_code == 422 and "XLSX" in r.json()["detail"]
+
+
+def test_upload_ending_inside_a_multibyte_character_is_refused_not_a_crash(client):
+    # Found by schemathesis: a multipart file of the single byte 0xC2 (half a UTF-8 character).
+    r = client.post("/v1/batch", files={"file": ("file", b"\xc2")})
+    assert r.status_code == 415
+    assert r.json()["errors"][0]["msg"] == "not UTF-8"
