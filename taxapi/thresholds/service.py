@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import calendar
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -316,11 +316,11 @@ def _missing_rates(rule: Rule, sums: dict[tuple[date, str], list[Any]], ledger: 
             ctx.failed.add((day, cur))
 
 
-def _rule_days(
-    rule: Rule, sums: dict[tuple[date, str], list[Any]], ledger: _Ledger, ctx: _Context, worldwide: bool
-) -> dict[date, _Day]:
-    days: dict[date, _Day] = {}
-    for (day, cur), (total, positive, tx, nrows) in sums.items():
+def _converted(
+    rule: Rule, sums: dict[tuple[date, str], list[Any]], ctx: _Context, days: dict[date, _Day]
+) -> Iterator[tuple[_Day, Fraction, list[Any]]]:
+    """Each convertible (day, currency) sum with its day bucket and the factor into the rule's currency."""
+    for (day, cur), values in sums.items():
         if (day, cur) in ctx.failed:
             continue
         f = ctx.factor(cur, rule.currency, day)
@@ -328,19 +328,20 @@ def _rule_days(
         d = days.get(day)
         if d is None:
             d = days[day] = _Day()
+        yield d, f, values
+
+
+def _rule_days(
+    rule: Rule, sums: dict[tuple[date, str], list[Any]], ledger: _Ledger, ctx: _Context, worldwide: bool
+) -> dict[date, _Day]:
+    days: dict[date, _Day] = {}
+    for d, f, (total, positive, tx, nrows) in _converted(rule, sums, ctx, days):
         d.total += Fraction(total) * f
         d.positive += Fraction(positive) * f
         d.transactions += tx
         d.rows += nrows
     if worldwide:
-        for (day, cur), (total, positive, _tx, _rows) in ledger.worldwide.items():
-            if (day, cur) in ctx.failed:
-                continue
-            f = ctx.factor(cur, rule.currency, day)
-            assert f is not None
-            d = days.get(day)
-            if d is None:
-                d = days[day] = _Day()
+        for d, f, (total, positive, _tx, _rows) in _converted(rule, ledger.worldwide, ctx, days):
             d.ww_total += Fraction(total) * f
             d.ww_positive += Fraction(positive) * f
     return days
