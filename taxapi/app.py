@@ -6,6 +6,7 @@ serving: a bad table stops the server at boot with the file and field named.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from fastapi import FastAPI
@@ -68,6 +69,10 @@ def create_app() -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    # The rate tables, ECB history and schemas live as long as the process: move them out of the
+    # garbage collector's reach so that full collections do not rescan them during requests.
+    gc.collect()
+    gc.freeze()
     return app
 
 

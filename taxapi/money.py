@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from babel.numbers import get_currency_precision, list_currencies
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 DECIMAL_PATTERN = r"^-?[0-9]{1,15}(\.[0-9]{1,12})?$"
 _DECIMAL_RE = re.compile(DECIMAL_PATTERN)
@@ -29,6 +29,8 @@ MAX_MAGNITUDE = Decimal(10) ** 15
 
 def parse_decimal(value: Any) -> Decimal:
     """Turn a wire value into an exact Decimal or raise ValueError saying why."""
+    if type(value) is str and _DECIMAL_RE.match(value):  # the common case first
+        return Decimal(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("must be a finite decimal number")
@@ -67,7 +69,7 @@ def _serialize(value: Decimal) -> str:
 
 DecimalStr = Annotated[
     Decimal,
-    BeforeValidator(parse_decimal),
+    PlainValidator(parse_decimal),
     PlainSerializer(_serialize, return_type=str),
     WithJsonSchema({"type": "string", "pattern": DECIMAL_PATTERN, "examples": ["19.99"]}),
 ]
@@ -88,13 +90,14 @@ def minor_units(currency: str) -> int:
 
 
 @lru_cache(maxsize=None)
-def _exponent(places: int) -> Decimal:
+def exponent(places: int) -> Decimal:
+    """``Decimal('0.01')`` for 2 places (cached)."""
     return Decimal(1).scaleb(-places)
 
 
 def quantize(amount: Decimal, places: int, *, rounding: str) -> Decimal:
     """Round ``amount`` to ``places`` fraction digits with an explicit rounding mode."""
-    return amount.quantize(_exponent(places), rounding=rounding)
+    return amount.quantize(exponent(places), rounding=rounding)
 
 
 def round_money(amount: Decimal, currency: str, *, rounding: str = ROUND_HALF_UP) -> Decimal:

@@ -6,14 +6,14 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def parse_iso_date(value: Any) -> date:
     """Only ``YYYY-MM-DD``: no timestamps, no datetimes (pydantic's lax mode would read "0" as 1970-01-01)."""
-    if isinstance(value, date):
+    if type(value) is date:
         return value
     if not isinstance(value, str) or not _DATE_RE.match(value.strip()):
         raise ValueError("must be a date in the form YYYY-MM-DD")
@@ -25,7 +25,7 @@ def parse_iso_date(value: Any) -> date:
 
 IsoDate = Annotated[
     date,
-    BeforeValidator(parse_iso_date),
+    PlainValidator(parse_iso_date),
     PlainSerializer(lambda d: d.isoformat(), return_type=str),
     WithJsonSchema({"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
 ]

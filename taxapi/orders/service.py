@@ -18,10 +18,10 @@ from typing import Any
 from taxapi.categories import Category, RateKind
 from taxapi.ecb import EcbRates
 from taxapi.errors import ExciseGoodsNotSupported, InvalidTaxId, TaxApiError, UnknownJurisdiction, ValidationFailed
-from taxapi.money import fmt_percent, minor_units, supported_currencies
+from taxapi.money import exponent, fmt_percent, minor_units, supported_currencies
 from taxapi.orders import notes as N
 from taxapi.orders import parameters as P
-from taxapi.orders.rules import GOODS, ITEM_VALUE_AREAS, Context, Treatment, decide_line, place_of, supply_kind
+from taxapi.orders.rules import GOODS, ITEM_VALUE_AREAS, SERVICES, Context, Treatment, decide_line, place_of, supply_kind
 from taxapi.orders.schemas import CalculateRequest
 from taxapi.rate_tables.model import Jurisdiction, RateBook
 from taxapi.reference.service import levels
@@ -42,6 +42,11 @@ _REASON_BY_KIND = {
     RateKind.exempt: "product_exempt",
     RateKind.none: "outside_scope",
 }
+_NOT_TAXED = (RateKind.exempt, RateKind.none)
+_PERCENT_EXP = Decimal("0.0001")  # effective shipping rate: 4 places
+#: Wire text of the enums (a dict lookup is cheaper than ``Enum.value``).
+_TEXT: dict[Any, str] = {m: m.value for enum in (Category, RateKind) for m in enum}
+_KIND_BY_CATEGORY = {c: supply_kind(c) for c in Category}
 
 
 @dataclass(slots=True)
@@ -54,9 +59,10 @@ class Rate:
     jurisdiction: str
     source: str
     levels: tuple[tuple[str, str, Decimal], ...]  # (jurisdiction, level, percent)
+    percent_text: str  # as rendered: 19, 5.5, 9.975
 
 
-NO_RATE = Rate(ZERO, ZERO, RateKind.none, "", "", ())
+NO_RATE = Rate(ZERO, ZERO, RateKind.none, "", "", (), "0")
 
 
 @dataclass(slots=True)
@@ -77,8 +83,13 @@ class Item:
 
 
 def _places(value: Decimal) -> int:
-    exp = value.as_tuple().exponent
-    return -exp if isinstance(exp, int) and exp < 0 else 0
+    """Number of fraction digits as written ("1.50" has 2)."""
+    text = str(value)  # cheaper than as_tuple(); falls back for exponent notation ("1E-7")
+    if "E" in text:
+        exp = value.as_tuple().exponent
+        return -exp if isinstance(exp, int) and exp < 0 else 0
+    dot = text.find(".")
+    return len(text) - dot - 1 if dot >= 0 else 0
 
 
 def _check_precision(value: Decimal, places: int, loc: list[str | int], what: str) -> None:
@@ -213,7 +224,8 @@ def _rate(book: RateBook, j: Jurisdiction | None, category: Category, day: Any) 
         main = next((f for _, _, f in found if f.rate_kind is not RateKind.none), main)
     total = sum((f.rate_percent for _, _, f in found), ZERO)
     lv = tuple((lj.id, level, f.rate_percent) for lj, level, f in found)
-    rate = Rate(total, total / 100, main.rate_kind, j.id, main.source, lv if len(lv) > 1 or j.regime == "us_sales_tax" else ())
+    rate = Rate(total, total / 100, main.rate_kind, j.id, main.source, lv if len(lv) > 1 or j.regime == "us_sales_tax" else (),
+                fmt_percent(total))
     if len(_RATE_CACHE) < 100_000:
         _RATE_CACHE[key] = rate
     return rate
@@ -241,88 +253,61 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
     if currency not in supported_currencies():
         raise ValidationFailed.at(["body", "currency"], f"'{currency}' is not a supported ISO 4217 currency")
     digits = minor_units(currency)
-    exp = Decimal(1).scaleb(-digits)
+    exp = exponent(digits)
     bases = _validate(order, exp, digits)
     inclusive = order.prices_include_tax
     day = order.date
+    lines = order.lines
 
-    kinds = [supply_kind(line.category) for line in order.lines]
-    has_goods = GOODS in kinds
-    ctx = _context(order, book, fx, goods=has_goods)
+    kinds = [_KIND_BY_CATEGORY[line.category] for line in lines]
+    ctx = _context(order, book, fx, goods=GOODS in kinds)
     shipping_amount = order.shipping.amount.quantize(exp) if order.shipping is not None else ZERO
 
     # Values the rules need: goods value net of VAT (estimated at the destination rate for inclusive prices).
     dest_j = ctx.dest.jurisdiction
-    goods_value = ZERO
-    for line, base, kind in zip(order.lines, bases, kinds):
-        if kind != GOODS:
-            continue
-        if inclusive and dest_j is not None:
-            r = dest_j.lookup(line.category, day).rate_fraction if day >= dest_j.starts_on else ZERO
-            goods_value += base / (ONE + r)
-        else:
-            goods_value += base
+    dest_rate = inclusive and dest_j is not None and day >= dest_j.starts_on
+    goods_value = distance_value = ZERO
+    for line, base, kind in zip(lines, bases, kinds):
+        if kind == GOODS:
+            goods_value += base / (ONE + dest_j.lookup(line.category, day).rate_fraction) if dest_rate else base  # type: ignore[union-attr]
+        if kind != SERVICES:
+            distance_value += base
     ctx.goods_value = goods_value
     ctx.shipping_value = shipping_amount
-    ctx.distance_value = sum((b for b, k in zip(bases, kinds) if k != "services"), ZERO) + shipping_amount
+    ctx.distance_value = distance_value + shipping_amount
 
     # Treatments and rates per line.
     order_level: dict[str, Treatment] = {}
     items: list[Item] = []
     item_values = ctx.dest.area in ITEM_VALUE_AREAS
-    for i, (line, base, kind) in enumerate(zip(order.lines, bases, kinds)):
+    for i, (line, base, kind) in enumerate(zip(lines, bases, kinds)):
         unit_value = base
         if item_values:
             unit_value = base / line.quantity
-            if inclusive and dest_j is not None and day >= dest_j.starts_on:
-                unit_value = unit_value / (ONE + dest_j.lookup(line.category, day).rate_fraction)
+            if dest_rate:
+                unit_value = unit_value / (ONE + dest_j.lookup(line.category, day).rate_fraction)  # type: ignore[union-attr]
         treatment = decide_line(ctx, kind, line.category, unit_value, order_level)
-        rate = _rate(book, treatment.jurisdiction, line.category, day)
-        items.append(Item(i, line.id, line.category, base, treatment, rate))
+        items.append(Item(i, line.id, line.category, base, treatment, _rate(book, treatment.jurisdiction, line.category, day)))
 
-    # Shipping: follows the goods, apportioned by value over the lines' treatments and rates.
-    ship_items: list[Item] = []
-    if order.shipping is not None:
-        groups: dict[tuple[Any, ...], list[Item]] = {}
-        for it in items:
-            groups.setdefault((id(it.treatment), it.rate.percent, it.rate.kind), []).append(it)
-        keys = list(groups)
-        weights = [sum((it.base for it in groups[k]), ZERO) for k in keys]
-        tie = [(str(k[1]), groups[k][0].treatment.rule, k[2].value) for k in keys]
-        shares = _allocate(shipping_amount, weights, exp, tie)
-        for k, share in zip(keys, shares):
-            first = min(groups[k], key=lambda it: (it.line_id or "", it.base, it.index))
-            ship_items.append(Item(-1, first.line_id, first.category, share, first.treatment, first.rate))
-
-    all_items = items + ship_items
+    ship_items = _shipping_items(items, shipping_amount, exp) if order.shipping is not None else []
+    all_items = items + ship_items if ship_items else items
     for it in all_items:
         r = it.rate.fraction
-        if it.treatment.on_bill and r:
+        if not r:
+            continue
+        t = it.treatment
+        if t.on_bill:
             it.raw_tax = it.base * r / (ONE + r) if inclusive else it.base * r
-        elif it.treatment.info and not it.treatment.exempt_import and r:
+        elif t.info and not t.exempt_import:
             it.info_tax = (it.base * r).quantize(exp, rounding=ROUND_HALF_UP)
 
     _swiss_de_minimis(ctx, all_items)
-
     zq = ZERO.quantize(exp)
     if order.rounding == "per_line":
         for it in all_items:
             it.tax = it.raw_tax.quantize(exp, rounding=ROUND_HALF_UP)
     else:
-        groups2: dict[tuple[Any, ...], list[Item]] = {}
-        for it in all_items:
-            it.tax = zq
-            if it.treatment.on_bill:
-                groups2.setdefault((id(it.treatment), it.rate.percent), []).append(it)
-        for group in groups2.values():
-            total = sum((it.raw_tax for it in group), ZERO).quantize(exp, rounding=ROUND_HALF_UP)
-            for it in group:
-                it.tax = it.raw_tax.quantize(exp, rounding=ROUND_FLOOR)
-            left = int(((total - sum((it.tax for it in group), ZERO)) / exp).to_integral_value())
-            ranked = sorted(group, key=lambda it: (-(it.raw_tax - it.tax), -it.base, it.line_id or "", it.category.value, it.index))
-            for k in range(left):
-                ranked[k % len(ranked)].tax += exp
-
+        _round_per_document(all_items, exp, zq)
     for it in all_items:
         if inclusive:
             it.gross = it.base
@@ -330,84 +315,133 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
         else:
             it.net = it.base
             it.gross = it.base + it.tax
+    return _render(order, ctx, book, items, ship_items, exp, zq)
 
-    def fmt(d: Decimal) -> str:
-        # Every amount is already at the currency's exponent (bases are quantized on input, taxes when rounded).
-        return str(d)
 
-    def breakdown(it_rate: Rate, tax: Decimal, ids: tuple[Any, ...]) -> list[dict[str, str]]:
-        if not it_rate.levels:
-            return []
-        pcts = [p for _, _, p in it_rate.levels]
-        split = _allocate(tax, pcts, exp, [(j,) for j, _, _ in it_rate.levels]) if tax else [ZERO] * len(pcts)
-        return [
-            {"jurisdiction": j, "level": lvl, "rate_percent": fmt_percent(p), "tax_amount": fmt(t)}
-            for (j, lvl, p), t in zip(it_rate.levels, split)
-        ]
+def _shipping_items(items: list[Item], amount: Decimal, exp: Decimal) -> list[Item]:
+    """Shipping follows the goods: apportioned by value over the lines' treatments and rates."""
+    groups: dict[tuple[Any, ...], list[Item]] = {}
+    for it in items:
+        groups.setdefault((id(it.treatment), it.rate.percent, it.rate.kind), []).append(it)
+    if len(groups) == 1:
+        (group,) = groups.values()
+        first = min(group, key=_representative) if len(group) > 1 else group[0]
+        return [Item(-1, first.line_id, first.category, amount, first.treatment, first.rate)]
+    keys = list(groups)
+    weights = [sum((it.base for it in groups[k]), ZERO) for k in keys]
+    tie = [(str(k[1]), groups[k][0].treatment.rule, k[2].value) for k in keys]
+    out = []
+    for k, share in zip(keys, _allocate(amount, weights, exp, tie)):
+        group = groups[k]
+        first = min(group, key=_representative) if len(group) > 1 else group[0]
+        out.append(Item(-1, first.line_id, first.category, share, first.treatment, first.rate))
+    return out
 
+
+def _representative(it: Item) -> tuple[Any, ...]:
+    return (it.line_id or "", it.base, it.index)
+
+
+def _round_per_document(items: list[Item], exp: Decimal, zq: Decimal) -> None:
+    """One rounding per rate group, the difference spread by largest remainder (ties by line content)."""
+    groups: dict[tuple[Any, ...], list[Item]] = {}
+    for it in items:
+        it.tax = zq
+        if it.treatment.on_bill:
+            groups.setdefault((id(it.treatment), it.rate.percent), []).append(it)
+    for group in groups.values():
+        total = sum((it.raw_tax for it in group), ZERO).quantize(exp, rounding=ROUND_HALF_UP)
+        for it in group:
+            it.tax = it.raw_tax.quantize(exp, rounding=ROUND_FLOOR)
+        left = int(((total - sum((it.tax for it in group), ZERO)) / exp).to_integral_value())
+        ranked = sorted(group, key=lambda it: (-(it.raw_tax - it.tax), -it.base, it.line_id or "", it.category.value, it.index))
+        for k in range(left):
+            ranked[k % len(ranked)].tax += exp
+
+
+def _render(order: CalculateRequest, ctx: Context, book: RateBook, items: list[Item], ship_items: list[Item],
+            exp: Decimal, zq: Decimal) -> dict[str, Any]:
+    """The response body. Every amount is already at the currency's exponent, so ``str`` renders it."""
     zero_s = str(zq)
+    dest_country = ctx.dest.country
+    statics: dict[tuple[int, int], dict[str, str]] = {}
+
+    def static(it: Item) -> dict[str, str]:
+        """The fields every line with the same treatment and rate shares (computed once per order)."""
+        key = (id(it.treatment), id(it.rate))
+        found = statics.get(key)
+        if found is None:
+            t, rate = it.treatment, it.rate
+            kind = rate.kind
+            found = statics[key] = {
+                "rate_percent": rate.percent_text,
+                "rate_kind": _TEXT[kind],
+                "jurisdiction": rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else dest_country),
+                "taxability_reason": t.reason or _REASON_BY_KIND[kind],
+                "collected_by": "none" if t.on_bill and kind in _NOT_TAXED else t.collected_by,
+                "scheme": t.scheme,
+                "rule": t.rule,
+                "source": rate.source or _rule_source(t),
+            }
+        return found
+
+    def breakdown(rate: Rate, tax: Decimal) -> list[dict[str, str]]:
+        pcts = [p for _, _, p in rate.levels]
+        split = _allocate(tax, pcts, exp, [(j,) for j, _, _ in rate.levels]) if tax else [ZERO] * len(pcts)
+        return [
+            {"jurisdiction": j, "level": lvl, "rate_percent": fmt_percent(p), "tax_amount": str(t)}
+            for (j, lvl, p), t in zip(rate.levels, split)
+        ]
 
     def line_out(it: Item) -> dict[str, Any]:
         t = it.treatment
-        rate = it.rate
-        reason = t.reason or _REASON_BY_KIND[rate.kind]
-        collected = t.collected_by
-        if t.on_bill and rate.kind in (RateKind.exempt, RateKind.none):
-            collected = "none"
-        info = fmt(it.info_tax) if it.info_tax else zero_s
+        info = str(it.info_tax) if it.info_tax else zero_s
         return {
             "id": it.line_id,
-            "category": it.category.value,
-            "net_amount": fmt(it.net),
-            "tax_amount": fmt(it.tax) if it.tax else zero_s,
-            "gross_amount": fmt(it.gross),
-            "rate_percent": fmt_percent(rate.percent),
-            "rate_kind": rate.kind.value,
-            "jurisdiction": rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else ctx.dest.country),
-            "taxability_reason": reason,
-            "collected_by": collected,
-            "scheme": t.scheme,
-            "rule": t.rule,
-            "source": rate.source or _rule_source(t),
-            "breakdown": breakdown(rate, it.tax if t.on_bill else it.info_tax, ()) if rate.levels else [],
+            "category": _TEXT[it.category],
+            "net_amount": str(it.net),
+            "tax_amount": str(it.tax) if it.tax else zero_s,
+            "gross_amount": str(it.gross),
+            **static(it),
+            "breakdown": breakdown(it.rate, it.tax if t.on_bill else it.info_tax) if it.rate.levels else [],
             "tax_reverse_charged": info if t.info == "reverse_charge" else zero_s,
             "tax_due_at_import": info if t.info == "import" else zero_s,
         }
 
-    lines_out = [line_out(it) for it in items]
     shipping_out = None
-    if order.shipping is not None:
-        if len(ship_items) == 1:
-            shipping_out = line_out(ship_items[0])
-            shipping_out["id"] = None
-            shipping_out["category"] = "shipping"
-        else:
-            net = sum((s.net for s in ship_items), zq)
-            tax = sum((s.tax for s in ship_items), zq)
-            main = max(ship_items, key=lambda s: (s.base, s.rate.percent))
-            shipping_out = line_out(main)
-            eff = (tax / net * 100).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if net else ZERO
-            shipping_out.update(
-                id=None,
-                category="shipping",
-                net_amount=fmt(net),
-                tax_amount=fmt(tax),
-                gross_amount=fmt(sum((s.gross for s in ship_items), zq)),
-                rate_percent=fmt_percent(eff),
-                rule="shipping.apportioned",
-                breakdown=[],
-                tax_reverse_charged=fmt(sum((s.info_tax for s in ship_items if s.treatment.info == "reverse_charge"), zq)),
-                tax_due_at_import=fmt(sum((s.info_tax for s in ship_items if s.treatment.info == "import"), zq)),
-                apportioned=[
-                    {"line_id": s.line_id, "net_amount": fmt(s.net), "tax_amount": fmt(s.tax),
-                     "rate_percent": fmt_percent(s.rate.percent), "rate_kind": s.rate.kind.value,
-                     "jurisdiction": part["jurisdiction"], "collected_by": part["collected_by"],
-                     "scheme": s.treatment.scheme, "rule": s.treatment.rule}
-                    for s, part in ((s, line_out(s)) for s in ship_items)
-                ],
-            )
+    if len(ship_items) == 1:
+        shipping_out = line_out(ship_items[0])
+        shipping_out["id"] = None
+        shipping_out["category"] = "shipping"
+    elif ship_items:
+        net = tax = gross = reverse = at_import = zq
+        for part in ship_items:
+            net += part.net
+            tax += part.tax
+            gross += part.gross
+            if part.treatment.info == "reverse_charge":
+                reverse += part.info_tax
+            elif part.treatment.info == "import":
+                at_import += part.info_tax
+        main = max(ship_items, key=lambda part: (part.base, part.rate.percent))
+        eff = (tax / net * 100).quantize(_PERCENT_EXP, rounding=ROUND_HALF_UP) if net else ZERO
+        shipping_out = {
+            "id": None,
+            "category": "shipping",
+            "net_amount": str(net),
+            "tax_amount": str(tax),
+            "gross_amount": str(gross),
+            **static(main),
+            "rate_percent": fmt_percent(eff),
+            "rule": "shipping.apportioned",
+            "breakdown": [],
+            "tax_reverse_charged": str(reverse),
+            "tax_due_at_import": str(at_import),
+            "apportioned": [_apportioned(part, static(part)) for part in ship_items],
+        }
+
     net_total = tax_total = gross_total = by_seller = by_marketplace = reverse = at_import = zq
-    for it in all_items:
+    for it in (items + ship_items) if ship_items else items:
         net_total += it.net
         tax_total += it.tax
         gross_total += it.gross
@@ -421,28 +455,35 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
         elif t.info == "import":
             at_import += it.info_tax
 
-    notes = N.invoice_notes(ctx, [it.treatment for it in items])
     return {
         "rates_version": book.version,
-        "date": day.isoformat(),
-        "currency": currency,
-        "prices_include_tax": inclusive,
+        "date": order.date.isoformat(),
+        "currency": order.currency,
+        "prices_include_tax": order.prices_include_tax,
         "rounding": order.rounding,
-        "lines": lines_out,
+        "lines": [line_out(it) for it in items],
         "shipping": shipping_out,
         "totals": {
-            "net_amount": fmt(net_total),
-            "tax_amount": fmt(tax_total),
-            "gross_amount": fmt(gross_total),
-            "tax_collected_by_seller": fmt(by_seller),
-            "tax_collected_by_marketplace": fmt(by_marketplace),
-            "tax_reverse_charged": fmt(reverse),
-            "tax_due_at_import": fmt(at_import),
-            "seller_proceeds": fmt(gross_total - by_marketplace),
+            "net_amount": str(net_total),
+            "tax_amount": str(tax_total),
+            "gross_amount": str(gross_total),
+            "tax_collected_by_seller": str(by_seller),
+            "tax_collected_by_marketplace": str(by_marketplace),
+            "tax_reverse_charged": str(reverse),
+            "tax_due_at_import": str(at_import),
+            "seller_proceeds": str(gross_total - by_marketplace),
         },
-        "notes": notes,
+        "notes": N.invoice_notes(ctx, [it.treatment for it in items]),
         "warnings": [{"code": k, "detail": v} for k, v in ctx.warnings.items()],
         "conversions": list(ctx.conversions.values()),
+    }
+
+
+def _apportioned(s: Item, st: dict[str, str]) -> dict[str, Any]:
+    return {
+        "line_id": s.line_id, "net_amount": str(s.net), "tax_amount": str(s.tax), "rate_percent": st["rate_percent"],
+        "rate_kind": st["rate_kind"], "jurisdiction": st["jurisdiction"], "collected_by": st["collected_by"],
+        "scheme": st["scheme"], "rule": st["rule"],
     }
 
 
