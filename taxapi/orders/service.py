@@ -98,7 +98,38 @@ def _check_precision(value: Decimal, places: int, loc: list[str | int], what: st
 
 
 def _validate(order: CalculateRequest, exp: Decimal, digits: int) -> list[Decimal]:
-    """Each line's base amount in minor units, or a 422 naming every bad field."""
+    """Each line's base amount in minor units, or a 422 naming every bad field.
+
+    The common case (nothing wrong) is checked in one tight pass; anything unusual goes to
+    :func:`_validate_reporting`, which applies the same tests and names every bad field.
+    """
+    bases: list[Decimal] = []
+    for line in order.lines:
+        q, price, amount, discount = line.quantity, line.unit_price, line.amount, line.discount
+        if line.excise_goods or q <= 0 or _places(q) > MAX_QUANTITY_PLACES or (price is None) == (amount is None):
+            return _validate_reporting(order, exp, digits)
+        if price is not None:
+            if price < 0 or _places(price) > MAX_UNIT_PRICE_PLACES:
+                return _validate_reporting(order, exp, digits)
+            base = (price * q).quantize(exp, rounding=ROUND_HALF_UP)
+        else:
+            if amount < 0 or _places(amount) > digits:  # type: ignore[operator]
+                return _validate_reporting(order, exp, digits)
+            base = amount  # type: ignore[assignment]
+        if discount is not None:
+            if discount < 0 or _places(discount) > digits or discount > base:
+                return _validate_reporting(order, exp, digits)
+            base -= discount
+        bases.append(base.quantize(exp))
+    if order.shipping is not None:
+        s = order.shipping.amount
+        if s < 0 or _places(s) > digits:
+            return _validate_reporting(order, exp, digits)
+    return bases
+
+
+def _validate_reporting(order: CalculateRequest, exp: Decimal, digits: int) -> list[Decimal]:
+    """:func:`_validate` for an order with something wrong: raises naming every bad field."""
     errors: list[dict[str, Any]] = []
 
     def bad(loc: list[str | int], msg: str) -> None:
@@ -291,45 +322,73 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
 
     ship_items = _shipping_items(items, shipping_amount, exp) if order.shipping is not None else []
     all_items = items + ship_items if ship_items else items
+    zq = ZERO.quantize(exp)
+    per_line = order.rounding == "per_line"
     for it in all_items:
         r = it.rate.fraction
-        if not r:
-            continue
         t = it.treatment
-        if t.on_bill:
-            it.raw_tax = it.base * r / (ONE + r) if inclusive else it.base * r
-        elif t.info and not t.exempt_import:
-            it.info_tax = (it.base * r).quantize(exp, rounding=ROUND_HALF_UP)
-
-    _swiss_de_minimis(ctx, all_items)
-    zq = ZERO.quantize(exp)
-    if order.rounding == "per_line":
-        for it in all_items:
-            it.tax = it.raw_tax.quantize(exp, rounding=ROUND_HALF_UP)
-    else:
+        if r and t.on_bill:
+            raw = it.base * r / (ONE + r) if inclusive else it.base * r
+            it.raw_tax = raw
+            it.tax = raw.quantize(exp, rounding=ROUND_HALF_UP) if per_line else zq
+        else:
+            it.tax = zq
+            if r and t.info and not t.exempt_import:
+                it.info_tax = (it.base * r).quantize(exp, rounding=ROUND_HALF_UP)
+    if ctx.dest.area == "CH":
+        _swiss_de_minimis(ctx, all_items)
+    if not per_line:
         _round_per_document(all_items, exp, zq)
+
+    net_total = tax_total = gross_total = by_seller = by_marketplace = reverse = at_import = zq
     for it in all_items:
+        tax = it.tax
         if inclusive:
             it.gross = it.base
-            it.net = it.base - it.tax
+            it.net = it.base - tax
         else:
             it.net = it.base
-            it.gross = it.base + it.tax
-    return _render(order, ctx, book, items, ship_items, exp, zq)
+            it.gross = it.base + tax
+        net_total += it.net
+        tax_total += tax
+        gross_total += it.gross
+        t = it.treatment
+        if t.collected_by == "seller":
+            by_seller += tax
+        elif t.collected_by == "marketplace":
+            by_marketplace += tax
+        if t.info is not None:
+            if t.info == "reverse_charge":
+                reverse += it.info_tax
+            elif t.info == "import":
+                at_import += it.info_tax
+    totals = {
+        "net_amount": str(net_total),
+        "tax_amount": str(tax_total),
+        "gross_amount": str(gross_total),
+        "tax_collected_by_seller": str(by_seller),
+        "tax_collected_by_marketplace": str(by_marketplace),
+        "tax_reverse_charged": str(reverse),
+        "tax_due_at_import": str(at_import),
+        "seller_proceeds": str(gross_total - by_marketplace),
+    }
+    return _render(order, ctx, book, items, ship_items, exp, zq, totals)
 
 
 def _shipping_items(items: list[Item], amount: Decimal, exp: Decimal) -> list[Item]:
     """Shipping follows the goods: apportioned by value over the lines' treatments and rates."""
+    first = items[0]
+    t0, rate0 = first.treatment, first.rate
+    if all(it.treatment is t0 and it.rate.percent == rate0.percent and it.rate.kind is rate0.kind for it in items):
+        if len(items) > 1:
+            first = min(items, key=_representative)
+        return [Item(-1, first.line_id, first.category, amount, first.treatment, first.rate)]
     groups: dict[tuple[Any, ...], list[Item]] = {}
     for it in items:
         groups.setdefault((id(it.treatment), it.rate.percent, it.rate.kind), []).append(it)
-    if len(groups) == 1:
-        (group,) = groups.values()
-        first = min(group, key=_representative) if len(group) > 1 else group[0]
-        return [Item(-1, first.line_id, first.category, amount, first.treatment, first.rate)]
     keys = list(groups)
     weights = [sum((it.base for it in groups[k]), ZERO) for k in keys]
-    tie = [(str(k[1]), groups[k][0].treatment.rule, k[2].value) for k in keys]
+    tie = [(str(k[1]), groups[k][0].treatment.rule, _TEXT[k[2]]) for k in keys]
     out = []
     for k, share in zip(keys, _allocate(amount, weights, exp, tie)):
         group = groups[k]
@@ -360,7 +419,7 @@ def _round_per_document(items: list[Item], exp: Decimal, zq: Decimal) -> None:
 
 
 def _render(order: CalculateRequest, ctx: Context, book: RateBook, items: list[Item], ship_items: list[Item],
-            exp: Decimal, zq: Decimal) -> dict[str, Any]:
+            exp: Decimal, zq: Decimal, totals: dict[str, str]) -> dict[str, Any]:
     """The response body. Every amount is already at the currency's exponent, so ``str`` renders it."""
     zero_s = str(zq)
     dest_country = ctx.dest.country
@@ -440,21 +499,6 @@ def _render(order: CalculateRequest, ctx: Context, book: RateBook, items: list[I
             "apportioned": [_apportioned(part, static(part)) for part in ship_items],
         }
 
-    net_total = tax_total = gross_total = by_seller = by_marketplace = reverse = at_import = zq
-    for it in (items + ship_items) if ship_items else items:
-        net_total += it.net
-        tax_total += it.tax
-        gross_total += it.gross
-        t = it.treatment
-        if t.collected_by == "seller":
-            by_seller += it.tax
-        elif t.collected_by == "marketplace":
-            by_marketplace += it.tax
-        if t.info == "reverse_charge":
-            reverse += it.info_tax
-        elif t.info == "import":
-            at_import += it.info_tax
-
     return {
         "rates_version": book.version,
         "date": order.date.isoformat(),
@@ -463,16 +507,7 @@ def _render(order: CalculateRequest, ctx: Context, book: RateBook, items: list[I
         "rounding": order.rounding,
         "lines": [line_out(it) for it in items],
         "shipping": shipping_out,
-        "totals": {
-            "net_amount": str(net_total),
-            "tax_amount": str(tax_total),
-            "gross_amount": str(gross_total),
-            "tax_collected_by_seller": str(by_seller),
-            "tax_collected_by_marketplace": str(by_marketplace),
-            "tax_reverse_charged": str(reverse),
-            "tax_due_at_import": str(at_import),
-            "seller_proceeds": str(gross_total - by_marketplace),
-        },
+        "totals": totals,
         "notes": N.invoice_notes(ctx, [it.treatment for it in items]),
         "warnings": [{"code": k, "detail": v} for k, v in ctx.warnings.items()],
         "conversions": list(ctx.conversions.values()),
