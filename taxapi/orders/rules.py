@@ -63,7 +63,7 @@ class Place:
         return self.area == "EU"
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     order: CalculateRequest
     book: RateBook

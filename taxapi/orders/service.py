@@ -42,7 +42,6 @@ _REASON_BY_KIND = {
     RateKind.exempt: "product_exempt",
     RateKind.none: "outside_scope",
 }
-_NOT_TAXED = (RateKind.exempt, RateKind.none)
 _PERCENT_EXP = Decimal("0.0001")  # effective shipping rate: 4 places
 #: Wire text of the enums (a dict lookup is cheaper than ``Enum.value``).
 _TEXT: dict[Any, str] = {m: m.value for enum in (Category, RateKind) for m in enum}
@@ -60,9 +59,18 @@ class Rate:
     source: str
     levels: tuple[tuple[str, str, Decimal], ...]  # (jurisdiction, level, percent)
     percent_text: str  # as rendered: 19, 5.5, 9.975
+    kind_text: str
+    reason: str  # taxability reason the kind implies, unless the treatment fixes one
+    not_taxed: bool  # exempt or outside the scope: nobody collects anything
 
 
-NO_RATE = Rate(ZERO, ZERO, RateKind.none, "", "", (), "0")
+def _make_rate(percent: Decimal, kind: RateKind, jurisdiction: str, source: str,
+               levels: tuple[tuple[str, str, Decimal], ...]) -> Rate:
+    return Rate(percent, percent / 100, kind, jurisdiction, source, levels, fmt_percent(percent), kind.value,
+                _REASON_BY_KIND[kind], kind in (RateKind.exempt, RateKind.none))
+
+
+NO_RATE = _make_rate(ZERO, RateKind.none, "", "", ())
 
 
 @dataclass(slots=True)
@@ -75,6 +83,7 @@ class Item:
     base: Decimal  # price as given (net if exclusive, gross if inclusive), in minor units
     treatment: Treatment
     rate: Rate
+    fields: dict[str, str]  # the output fields shared by every item with this treatment and rate
     raw_tax: Decimal = ZERO
     tax: Decimal = ZERO  # tax on this bill
     info_tax: Decimal = ZERO  # reverse-charged / due at import, not on this bill
@@ -255,8 +264,7 @@ def _rate(book: RateBook, j: Jurisdiction | None, category: Category, day: Any) 
         main = next((f for _, _, f in found if f.rate_kind is not RateKind.none), main)
     total = sum((f.rate_percent for _, _, f in found), ZERO)
     lv = tuple((lj.id, level, f.rate_percent) for lj, level, f in found)
-    rate = Rate(total, total / 100, main.rate_kind, j.id, main.source, lv if len(lv) > 1 or j.regime == "us_sales_tax" else (),
-                fmt_percent(total))
+    rate = _make_rate(total, main.rate_kind, j.id, main.source, lv if len(lv) > 1 or j.regime == "us_sales_tax" else ())
     if len(_RATE_CACHE) < 100_000:
         _RATE_CACHE[key] = rate
     return rate
@@ -311,6 +319,8 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
     order_level: dict[str, Treatment] = {}
     items: list[Item] = []
     item_values = ctx.dest.area in ITEM_VALUE_AREAS
+    shared: dict[tuple[int, int], dict[str, str]] = {}
+    dest_country = ctx.dest.country
     for i, (line, base, kind) in enumerate(zip(lines, bases, kinds)):
         unit_value = base
         if item_values:
@@ -318,7 +328,12 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
             if dest_rate:
                 unit_value = unit_value / (ONE + dest_j.lookup(line.category, day).rate_fraction)  # type: ignore[union-attr]
         treatment = decide_line(ctx, kind, line.category, unit_value, order_level)
-        items.append(Item(i, line.id, line.category, base, treatment, _rate(book, treatment.jurisdiction, line.category, day)))
+        rate = _rate(book, treatment.jurisdiction, line.category, day)
+        key = (id(treatment), id(rate))
+        fields = shared.get(key)
+        if fields is None:
+            fields = shared[key] = _fields(treatment, rate, dest_country)
+        items.append(Item(i, line.id, line.category, base, treatment, rate, fields))
 
     ship_items = _shipping_items(items, shipping_amount, exp) if order.shipping is not None else []
     all_items = items + ship_items if ship_items else items
@@ -377,23 +392,24 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
 
 def _shipping_items(items: list[Item], amount: Decimal, exp: Decimal) -> list[Item]:
     """Shipping follows the goods: apportioned by value over the lines' treatments and rates."""
-    first = items[0]
-    t0, rate0 = first.treatment, first.rate
-    if all(it.treatment is t0 and it.rate.percent == rate0.percent and it.rate.kind is rate0.kind for it in items):
-        if len(items) > 1:
-            first = min(items, key=_representative)
-        return [Item(-1, first.line_id, first.category, amount, first.treatment, first.rate)]
-    groups: dict[tuple[Any, ...], list[Item]] = {}
+    groups: dict[tuple[int, str, str], list[Item]] = {}
     for it in items:
-        groups.setdefault((id(it.treatment), it.rate.percent, it.rate.kind), []).append(it)
-    keys = list(groups)
-    weights = [sum((it.base for it in groups[k]), ZERO) for k in keys]
-    tie = [(str(k[1]), groups[k][0].treatment.rule, _TEXT[k[2]]) for k in keys]
+        key = (id(it.treatment), it.rate.percent_text, it.rate.kind_text)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [it]
+        else:
+            group.append(it)
+    if len(groups) == 1:
+        first = min(items, key=_representative) if len(items) > 1 else items[0]
+        return [Item(-1, first.line_id, first.category, amount, first.treatment, first.rate, first.fields)]
+    parts = list(groups.values())
+    weights = [sum((it.base for it in group), ZERO) if len(group) > 1 else group[0].base for group in parts]
+    tie = [(str(group[0].rate.percent), group[0].treatment.rule, group[0].rate.kind_text) for group in parts]
     out = []
-    for k, share in zip(keys, _allocate(amount, weights, exp, tie)):
-        group = groups[k]
+    for group, share in zip(parts, _allocate(amount, weights, exp, tie)):
         first = min(group, key=_representative) if len(group) > 1 else group[0]
-        out.append(Item(-1, first.line_id, first.category, share, first.treatment, first.rate))
+        out.append(Item(-1, first.line_id, first.category, share, first.treatment, first.rate, first.fields))
     return out
 
 
@@ -418,95 +434,92 @@ def _round_per_document(items: list[Item], exp: Decimal, zq: Decimal) -> None:
             ranked[k % len(ranked)].tax += exp
 
 
+def _fields(t: Treatment, rate: Rate, dest_country: str) -> dict[str, str]:
+    """The output fields every item with the same treatment and rate shares."""
+    return {
+        "rate_percent": rate.percent_text,
+        "rate_kind": rate.kind_text,
+        "jurisdiction": rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else dest_country),
+        "taxability_reason": t.reason or rate.reason,
+        "collected_by": "none" if t.on_bill and rate.not_taxed else t.collected_by,
+        "scheme": t.scheme,
+        "rule": t.rule,
+        "source": rate.source or _rule_source(t),
+    }
+
+
+def _breakdown(rate: Rate, tax: Decimal, exp: Decimal) -> list[dict[str, str]]:
+    """The tax of a multi-level rate (Canadian GST + PST, US state) split over its levels."""
+    pcts = [p for _, _, p in rate.levels]
+    split = _allocate(tax, pcts, exp, [(j,) for j, _, _ in rate.levels]) if tax else [ZERO] * len(pcts)
+    return [
+        {"jurisdiction": j, "level": lvl, "rate_percent": fmt_percent(p), "tax_amount": str(t)}
+        for (j, lvl, p), t in zip(rate.levels, split)
+    ]
+
+
+def _line_out(it: Item, zero_s: str, exp: Decimal) -> dict[str, Any]:
+    t = it.treatment
+    info = t.info
+    info_tax = str(it.info_tax) if info is not None and it.info_tax else zero_s
+    return {
+        "id": it.line_id,
+        "category": _TEXT[it.category],
+        "net_amount": str(it.net),
+        "tax_amount": str(it.tax) if it.tax else zero_s,
+        "gross_amount": str(it.gross),
+        **it.fields,
+        "breakdown": _breakdown(it.rate, it.tax if t.on_bill else it.info_tax, exp) if it.rate.levels else [],
+        "tax_reverse_charged": info_tax if info == "reverse_charge" else zero_s,
+        "tax_due_at_import": info_tax if info == "import" else zero_s,
+    }
+
+
+def _shipping_out(ship_items: list[Item], zero_s: str, exp: Decimal, zq: Decimal) -> dict[str, Any]:
+    if len(ship_items) == 1:
+        out = _line_out(ship_items[0], zero_s, exp)
+        out["id"] = None
+        out["category"] = "shipping"
+        return out
+    net = tax = gross = reverse = at_import = zq
+    for part in ship_items:
+        net += part.net
+        tax += part.tax
+        gross += part.gross
+        if part.treatment.info == "reverse_charge":
+            reverse += part.info_tax
+        elif part.treatment.info == "import":
+            at_import += part.info_tax
+    main = max(ship_items, key=lambda part: (part.base, part.rate.percent))
+    eff = (tax / net * 100).quantize(_PERCENT_EXP, rounding=ROUND_HALF_UP) if net else ZERO
+    return {
+        "id": None,
+        "category": "shipping",
+        "net_amount": str(net),
+        "tax_amount": str(tax),
+        "gross_amount": str(gross),
+        **main.fields,
+        "rate_percent": fmt_percent(eff),
+        "rule": "shipping.apportioned",
+        "breakdown": [],
+        "tax_reverse_charged": str(reverse),
+        "tax_due_at_import": str(at_import),
+        "apportioned": [_apportioned(part, part.fields) for part in ship_items],
+    }
+
+
 def _render(order: CalculateRequest, ctx: Context, book: RateBook, items: list[Item], ship_items: list[Item],
             exp: Decimal, zq: Decimal, totals: dict[str, str]) -> dict[str, Any]:
     """The response body. Every amount is already at the currency's exponent, so ``str`` renders it."""
     zero_s = str(zq)
-    dest_country = ctx.dest.country
-    statics: dict[tuple[int, int], dict[str, str]] = {}
-
-    def static(it: Item) -> dict[str, str]:
-        """The fields every line with the same treatment and rate shares (computed once per order)."""
-        key = (id(it.treatment), id(it.rate))
-        found = statics.get(key)
-        if found is None:
-            t, rate = it.treatment, it.rate
-            kind = rate.kind
-            found = statics[key] = {
-                "rate_percent": rate.percent_text,
-                "rate_kind": _TEXT[kind],
-                "jurisdiction": rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else dest_country),
-                "taxability_reason": t.reason or _REASON_BY_KIND[kind],
-                "collected_by": "none" if t.on_bill and kind in _NOT_TAXED else t.collected_by,
-                "scheme": t.scheme,
-                "rule": t.rule,
-                "source": rate.source or _rule_source(t),
-            }
-        return found
-
-    def breakdown(rate: Rate, tax: Decimal) -> list[dict[str, str]]:
-        pcts = [p for _, _, p in rate.levels]
-        split = _allocate(tax, pcts, exp, [(j,) for j, _, _ in rate.levels]) if tax else [ZERO] * len(pcts)
-        return [
-            {"jurisdiction": j, "level": lvl, "rate_percent": fmt_percent(p), "tax_amount": str(t)}
-            for (j, lvl, p), t in zip(rate.levels, split)
-        ]
-
-    def line_out(it: Item) -> dict[str, Any]:
-        t = it.treatment
-        info = str(it.info_tax) if it.info_tax else zero_s
-        return {
-            "id": it.line_id,
-            "category": _TEXT[it.category],
-            "net_amount": str(it.net),
-            "tax_amount": str(it.tax) if it.tax else zero_s,
-            "gross_amount": str(it.gross),
-            **static(it),
-            "breakdown": breakdown(it.rate, it.tax if t.on_bill else it.info_tax) if it.rate.levels else [],
-            "tax_reverse_charged": info if t.info == "reverse_charge" else zero_s,
-            "tax_due_at_import": info if t.info == "import" else zero_s,
-        }
-
-    shipping_out = None
-    if len(ship_items) == 1:
-        shipping_out = line_out(ship_items[0])
-        shipping_out["id"] = None
-        shipping_out["category"] = "shipping"
-    elif ship_items:
-        net = tax = gross = reverse = at_import = zq
-        for part in ship_items:
-            net += part.net
-            tax += part.tax
-            gross += part.gross
-            if part.treatment.info == "reverse_charge":
-                reverse += part.info_tax
-            elif part.treatment.info == "import":
-                at_import += part.info_tax
-        main = max(ship_items, key=lambda part: (part.base, part.rate.percent))
-        eff = (tax / net * 100).quantize(_PERCENT_EXP, rounding=ROUND_HALF_UP) if net else ZERO
-        shipping_out = {
-            "id": None,
-            "category": "shipping",
-            "net_amount": str(net),
-            "tax_amount": str(tax),
-            "gross_amount": str(gross),
-            **static(main),
-            "rate_percent": fmt_percent(eff),
-            "rule": "shipping.apportioned",
-            "breakdown": [],
-            "tax_reverse_charged": str(reverse),
-            "tax_due_at_import": str(at_import),
-            "apportioned": [_apportioned(part, static(part)) for part in ship_items],
-        }
-
     return {
         "rates_version": book.version,
         "date": order.date.isoformat(),
         "currency": order.currency,
         "prices_include_tax": order.prices_include_tax,
         "rounding": order.rounding,
-        "lines": [line_out(it) for it in items],
-        "shipping": shipping_out,
+        "lines": [_line_out(it, zero_s, exp) for it in items],
+        "shipping": _shipping_out(ship_items, zero_s, exp, zq) if ship_items else None,
         "totals": totals,
         "notes": N.invoice_notes(ctx, [it.treatment for it in items]),
         "warnings": [{"code": k, "detail": v} for k, v in ctx.warnings.items()],
@@ -532,6 +545,7 @@ def _swiss_de_minimis(ctx: Context, items: list[Item]) -> None:
         for it in imported:
             it.treatment = Treatment(it.treatment.jurisdiction, "none", "none", "ch.import.de_minimis_not_levied", False,
                                      reason="import_vat_at_border", info="import", exempt_import=True)
+            it.fields = _fields(it.treatment, it.rate, ctx.dest.country)
             it.info_tax = ZERO
     else:
         ctx.warn("import_duty_not_included", "Customs duty and carrier fees at import are not computed.")
