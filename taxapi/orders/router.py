@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
+from starlette.requests import ClientDisconnect
 
 from taxapi.ecb import get_ecb_rates
 from taxapi.orders.schemas import CalculateRequest, CalculateResponse
@@ -36,13 +37,40 @@ router = APIRouter(tags=["calculate"], route_class=DirectRoute)
 MAX_BODY = 2 * 1024 * 1024
 
 
+def _too_large() -> RequestValidationError:
+    return RequestValidationError([{"loc": ("body",), "msg": f"request body larger than {MAX_BODY} bytes", "type": "too_large"}])
+
+
+async def read_body(request: Request) -> bytes:
+    """The raw body straight from the ASGI messages; stops reading past ``MAX_BODY`` bytes."""
+    message = await request.receive()
+    if message["type"] != "http.request":
+        raise ClientDisconnect()
+    body: bytes = message.get("body", b"")
+    if message.get("more_body", False):
+        chunks = [body]
+        size = len(body)
+        while message.get("more_body", False):
+            message = await request.receive()
+            if message["type"] != "http.request":
+                raise ClientDisconnect()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise _too_large()
+            chunks.append(chunk)
+        body = b"".join(chunks)
+    if len(body) > MAX_BODY:
+        raise _too_large()
+    request._body = body  # so that request.body() still answers after this
+    return body
+
+
 async def parse_json_body(request: Request, model: type) -> object:
     """Validate the raw body with pydantic's JSON parser (errors keep FastAPI's ``body`` location)."""
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise RequestValidationError([{"loc": ("body",), "msg": "request body too large", "type": "too_large"}])
+    body = await read_body(request)
     try:
-        return model.model_validate_json(body)
+        return model.__pydantic_validator__.validate_json(body)
     except ValidationError as exc:
         errors = []
         for err in exc.errors(include_url=False):

@@ -272,18 +272,19 @@ def _rate(book: RateBook, j: Jurisdiction | None, category: Category, day: Any) 
 
 def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal, keys: list[tuple[Any, ...]]) -> list[Decimal]:
     """Split ``total`` (in minor units) by ``weights``: floor, then the remaining units to the largest remainders."""
-    wsum = sum(weights, ZERO)
     n = len(weights)
     if n == 0:
         return []
+    wsum = sum(weights, ZERO)
     if wsum == 0:
         return [total] + [ZERO] * (n - 1)
     raw = [total * w / wsum for w in weights]
     floors = [r.quantize(exp, rounding=ROUND_FLOOR) for r in raw]
-    left = int(((total - sum(floors, ZERO)) / exp).to_integral_value())
-    order = sorted(range(n), key=lambda i: (-(raw[i] - floors[i]), keys[i]))
-    for k in range(left):
-        floors[order[k % n]] += exp
+    left = int((total - sum(floors, ZERO)) / exp)  # exact: total and the floors are whole minor units
+    if left:
+        order = sorted(range(n), key=lambda i: (floors[i] - raw[i], keys[i]))
+        for k in range(left):
+            floors[order[k % n]] += exp
     return floors
 
 

@@ -1,0 +1,71 @@
+"""How POST /v1/calculate reads its body: chunked uploads, the size limit, malformed JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from fastapi.exceptions import RequestValidationError
+from starlette.requests import ClientDisconnect, Request
+
+from taxapi.orders.router import MAX_BODY, read_body
+
+ORDER = {
+    "date": "2026-03-10", "currency": "EUR",
+    "seller": {"country": "DE"}, "ship_from": {"country": "DE"}, "ship_to": {"country": "DE"},
+    "lines": [{"amount": "100.00"}],
+}
+
+
+def _request(*messages: dict) -> Request:
+    queue = list(messages)
+
+    async def receive() -> dict:
+        return queue.pop(0)
+
+    return Request({"type": "http", "method": "POST", "headers": []}, receive)
+
+
+def test_a_body_in_several_chunks_is_joined():
+    raw = json.dumps(ORDER).encode()
+    parts = [raw[:10], raw[10:200], raw[200:]]
+    req = _request(*({"type": "http.request", "body": p, "more_body": i < 2} for i, p in enumerate(parts)))
+    assert asyncio.run(read_body(req)) == raw
+    assert asyncio.run(req.body()) == raw  # still readable by anything after
+
+
+def test_reading_stops_past_the_limit():
+    chunk = b" " * (MAX_BODY // 2 + 1)
+    third = {"type": "http.request", "body": b"never read", "more_body": False}
+    req = _request({"type": "http.request", "body": chunk, "more_body": True},
+                   {"type": "http.request", "body": chunk, "more_body": True}, third)
+    with pytest.raises(RequestValidationError):
+        asyncio.run(read_body(req))
+
+
+def test_a_client_that_disconnects_is_not_an_error_response():
+    req = _request({"type": "http.request", "body": b"{", "more_body": True}, {"type": "http.disconnect"})
+    with pytest.raises(ClientDisconnect):
+        asyncio.run(read_body(req))
+
+
+def test_an_oversized_body_is_a_problem_naming_the_body(client):
+    body = b'{"date": "2026-03-10", "pad": "' + b"x" * MAX_BODY + b'"}'
+    r = client.post("/v1/calculate", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    problem = r.json()
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert any(e["loc"][0] == "body" and "larger than" in e["msg"] for e in problem["errors"]), problem
+
+
+def test_malformed_json_is_a_problem_not_a_crash(client):
+    r = client.post("/v1/calculate", content=b'{"date": "2026-03-10",', headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["loc"][0] == "body"
+
+
+def test_a_valid_order_still_answers(client):
+    r = client.post("/v1/calculate", json=ORDER)
+    assert r.status_code == 200, r.text
+    assert r.json()["totals"]["tax_amount"] == "19.00"
