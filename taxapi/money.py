@@ -5,8 +5,9 @@
   most 15 significant digits (which a binary double represents exactly enough
   to recover the decimal the client wrote); anything else is refused, never
   rounded silently.
-* :func:`minor_units` is the one place currency precision comes from (CLDR via
-  babel, limited to currencies babel knows).
+* :func:`minor_units` is the one place currency precision comes from: ISO 4217
+  (List One, pinned here so that a CLDR update in babel cannot change rounding);
+  babel's CLDR data only for historic codes ISO no longer lists (HRK, BGN, ...).
 * :func:`quantize` always takes an explicit rounding mode.
 """
 
@@ -76,16 +77,44 @@ DecimalStr = Annotated[
 """Every amount and rate in the API: a decimal string on the wire, Decimal inside."""
 
 
+# ISO 4217 List One (current currencies and funds), minor units of every code whose minor unit
+# is not 2; every other code on the list has 2. Source: ISO 4217 maintenance agency (SIX),
+# https://www.six-group.com/en/products-services/financial-information/data-standards.html,
+# list published 2024-06-25. CLDR (babel) deliberately departs from ISO for some codes
+# (CLDR 48 gives HUF, COP and IDR 0 digits), so it is not the source for current currencies.
+ISO_4217_MINOR_UNITS: dict[str, int] = {
+    **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
+                     "VUV", "XAF", "XOF", "XPF"), 0),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+    **dict.fromkeys(("CLF", "UYW"), 4),
+}
+ISO_4217_CODES: frozenset[str] = frozenset("""
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD
+    CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS
+    GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT
+    LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD
+    OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP
+    SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XOF XPF
+    YER ZAR ZMW ZWG
+""".split())
+"""Codes on ISO 4217 List One that have minor units (funds included; gold, SDR, test codes excluded)."""
+_NO_MINOR_UNITS = frozenset({"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"})
+
+
 @lru_cache(maxsize=None)
 def supported_currencies() -> frozenset[str]:
-    return frozenset(c for c in list_currencies() if len(c) == 3 and c.isalpha() and c.isupper())
+    """ISO 4217 codes with minor units, plus the historic ones babel knows (HRK for a 2022 Croatian order)."""
+    historic = (c for c in list_currencies() if len(c) == 3 and c.isalpha() and c.isupper())
+    return (ISO_4217_CODES | frozenset(historic)) - _NO_MINOR_UNITS
 
 
 @lru_cache(maxsize=None)
 def minor_units(currency: str) -> int:
-    """Number of fraction digits of ``currency`` (EUR 2, JPY 0, KWD 3)."""
+    """Number of fraction digits of ``currency`` (EUR 2, JPY 0, KWD 3, HUF 2) per ISO 4217."""
     if currency not in supported_currencies():
         raise KeyError(currency)
+    if currency in ISO_4217_CODES:
+        return ISO_4217_MINOR_UNITS.get(currency, 2)
     return int(get_currency_precision(currency))
 
 

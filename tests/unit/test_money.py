@@ -11,9 +11,25 @@ from hypothesis import strategies as st
 from taxapi.money import minor_units, parse_decimal, quantize
 
 
-@pytest.mark.parametrize(("code", "digits"), [("EUR", 2), ("USD", 2), ("GBP", 2), ("JPY", 0), ("KWD", 3), ("HUF", 2), ("CZK", 2), ("SEK", 2), ("CHF", 2), ("ISK", 0), ("BHD", 3), ("CLP", 0)])
+@pytest.mark.parametrize(("code", "digits"), [("EUR", 2), ("USD", 2), ("GBP", 2), ("JPY", 0), ("KWD", 3), ("HUF", 2), ("CZK", 2), ("SEK", 2), ("CHF", 2), ("ISK", 0), ("BHD", 3), ("CLP", 0), ("COP", 2), ("IDR", 2), ("IQD", 3), ("CLF", 4), ("HRK", 2)])
 def test_minor_units_golden(code, digits):
     assert minor_units(code) == digits
+
+
+def test_current_currencies_follow_iso_4217_whatever_cldr_says(monkeypatch):
+    """CLDR 48 gives HUF 0 digits; ISO 4217 gives 2, and the rounding must not move with a babel upgrade."""
+    import taxapi.money as money
+
+    monkeypatch.setattr(money, "get_currency_precision", lambda code: 7)
+    assert money.minor_units.__wrapped__("HUF") == 2
+    assert money.minor_units.__wrapped__("JPY") == 0
+    assert money.minor_units.__wrapped__("HRK") == 7  # historic codes only come from CLDR
+
+
+@pytest.mark.parametrize("code", ["XAU", "XTS", "XXX", "EURO", "eur"])
+def test_codes_without_minor_units_are_not_currencies(code):
+    with pytest.raises(KeyError):
+        minor_units(code)
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("19.99", "19.99"), ("0", "0"), ("-5.5", "-5.5"), (12, "12"), (19.99, "19.99"), (0.1, "0.1"), (" 7 ", "7")])
