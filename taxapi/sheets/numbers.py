@@ -26,6 +26,7 @@ from babel.numbers import parse_decimal as babel_parse_decimal
 from taxapi.money import parse_decimal as parse_wire_decimal
 
 _SPACES = "\u0020\u00a0\u202f\u2009"
+_APOSTROPHES = "'\u2019"  # Swiss grouping: CLDR has used both; people type both
 _TRUE = frozenset("true 1 yes y wahr ja vrai oui verdadero vero si sí x".split())
 _FALSE = frozenset("false 0 no n falsch nein faux non falso".split())
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -50,8 +51,9 @@ class NumberFormat:
         if plain is not None:  # fast path: digits and at most one decimal sign
             value = Decimal(text.replace(self.decimal, ".")) if self.decimal != "." else Decimal(text)
         else:
-            if self.group in _SPACES:
-                text = re.sub(f"[{_SPACES}]", self.group, text)
+            for same in (_SPACES, _APOSTROPHES):
+                if self.group in same:
+                    text = re.sub(f"[{same}]", self.group, text)
             if not self._allowed.match(text):
                 raise ValueError(self._hint())
             try:

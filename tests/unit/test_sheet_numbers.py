@@ -24,6 +24,7 @@ from taxapi.sheets.numbers import WIRE, number_format, parse_bool, parse_day
         ("fr_FR", "1\u202f234,56", "1234.56"),  # CLDR's narrow no-break space
         ("fr_FR", "1\u00a0234,56", "1234.56"),
         ("de_CH", "1’234.56", "1234.56"),
+        ("de_CH", "1'234.56", "1234.56"),  # ASCII apostrophe (CLDR 48's symbol) and the typographic one
         ("en_US", "1,234.56", "1234.56"),
         (None, "1234.56", "1234.56"),
     ],
