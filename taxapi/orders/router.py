@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.requests import ClientDisconnect
 
@@ -17,20 +13,7 @@ from taxapi.ecb import get_ecb_rates
 from taxapi.orders.schemas import CalculateRequest, CalculateResponse
 from taxapi.orders.service import compute_order
 from taxapi.rate_tables.loader import get_rate_book
-
-
-class DirectRoute(APIRoute):
-    """A route whose endpoint takes the :class:`Request` and returns a :class:`Response` itself.
-
-    FastAPI's per-request dependency solving and response-model handling are skipped: the
-    endpoint validates the raw body with pydantic's JSON parser and answers with bytes. The
-    route is still matched, documented in the OpenAPI schema and covered by the app's
-    exception handlers (problem details) like any other.
-    """
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        return self.endpoint
-
+from taxapi.routing import DirectRoute
 
 router = APIRouter(tags=["calculate"], route_class=DirectRoute)
 

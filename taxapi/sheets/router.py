@@ -22,13 +22,14 @@ from taxapi.categories import Category
 from taxapi.ecb import get_ecb_rates
 from taxapi.errors import UnsupportedMediaType, ValidationFailed
 from taxapi.rate_tables.loader import get_rate_book
+from taxapi.routing import DirectRoute
 from taxapi.sheets import batch, service
 from taxapi.sheets.files import XLSX_MEDIA_TYPE
 from taxapi.sheets.numbers import LOCALE_PATTERN, NumberFormat, number_format
 from taxapi.sheets.schemas import PriceAnswer, PriceLine, PriceTable
 from taxapi.wire import IsoDate
 
-router = APIRouter(tags=["sheets"])
+router = APIRouter(tags=["sheets"], route_class=DirectRoute)
 
 DESTINATION = r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?"
 CSV_COLUMNS = [*(n for n in PriceLine.model_fields if n != "warnings"), "warnings", "rates_version"]
