@@ -80,8 +80,9 @@ DecimalStr = Annotated[
 # ISO 4217 List One (current currencies and funds), minor units of every code whose minor unit
 # is not 2; every other code on the list has 2. Source: ISO 4217 maintenance agency (SIX),
 # https://www.six-group.com/en/products-services/financial-information/data-standards.html,
-# list published 2024-06-25. CLDR (babel) deliberately departs from ISO for some codes
-# (CLDR 48 gives HUF, COP and IDR 0 digits), so it is not the source for current currencies.
+# list published 2024-06-25, plus XCG (Caribbean guilder, in use since 2025-03-31). CLDR (babel)
+# departs from ISO for some codes (CLDR 48 gives HUF, COP and IDR 0 digits), so it is not the
+# source for current currencies.
 ISO_4217_MINOR_UNITS: dict[str, int] = {
     **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
                      "VUV", "XAF", "XOF", "XPF"), 0),
@@ -95,17 +96,20 @@ ISO_4217_CODES: frozenset[str] = frozenset("""
     LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD
     OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP
     SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XOF XPF
-    YER ZAR ZMW ZWG
+    XCG YER ZAR ZMW ZWG
 """.split())
 """Codes on ISO 4217 List One that have minor units (funds included; gold, SDR, test codes excluded)."""
-_NO_MINOR_UNITS = frozenset({"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"})
 
 
 @lru_cache(maxsize=None)
 def supported_currencies() -> frozenset[str]:
-    """ISO 4217 codes with minor units, plus the historic ones babel knows (HRK for a 2022 Croatian order)."""
-    historic = (c for c in list_currencies() if len(c) == 3 and c.isalpha() and c.isupper())
-    return (ISO_4217_CODES | frozenset(historic)) - _NO_MINOR_UNITS
+    """ISO 4217 codes with minor units, plus the historic ones babel knows (HRK for a 2022 Croatian order).
+
+    Other X-codes (precious metals, SDR, units of account, test and no-currency codes) have no
+    minor units in ISO 4217 and are not currencies an order can be priced in.
+    """
+    historic = (c for c in list_currencies() if len(c) == 3 and c.isalpha() and c.isupper() and c[0] != "X")
+    return ISO_4217_CODES | frozenset(historic)
 
 
 @lru_cache(maxsize=None)
