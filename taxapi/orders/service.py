@@ -11,6 +11,7 @@ largest remainder first, ties broken by line content, not position).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -270,8 +271,12 @@ def _rate(book: RateBook, j: Jurisdiction | None, category: Category, day: Any) 
     return rate
 
 
-def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal, keys: list[tuple[Any, ...]]) -> list[Decimal]:
-    """Split ``total`` (in minor units) by ``weights``: floor, then the remaining units to the largest remainders."""
+def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
+              keys: Callable[[], list[tuple[Any, ...]]]) -> list[Decimal]:
+    """Split ``total`` (in minor units) by ``weights``: floor, then the remaining units to the largest remainders.
+
+    ``keys()`` gives each share's tie-break key; it is only called when units are left to hand out.
+    """
     n = len(weights)
     if n == 0:
         return []
@@ -282,7 +287,8 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal, keys: list[t
     floors = [r.quantize(exp, rounding=ROUND_FLOOR) for r in raw]
     left = int((total - sum(floors, ZERO)) / exp)  # exact: total and the floors are whole minor units
     if left:
-        order = sorted(range(n), key=lambda i: (floors[i] - raw[i], keys[i]))
+        tie = keys()
+        order = sorted(range(n), key=lambda i: (floors[i] - raw[i], tie[i]))
         for k in range(left):
             floors[order[k % n]] += exp
     return floors
@@ -392,26 +398,29 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
 
 
 def _shipping_items(items: list[Item], amount: Decimal, exp: Decimal) -> list[Item]:
-    """Shipping follows the goods: apportioned by value over the lines' treatments and rates."""
-    groups: dict[tuple[int, str, str], list[Item]] = {}
+    """Shipping follows the goods: apportioned by value over the lines' treatments and rates.
+
+    One share per group of lines with the same treatment and rate; each share is carried by the
+    group's representative line (see :func:`_representative`).
+    """
+    groups: dict[tuple[int, str, str], list[Any]] = {}  # key -> [representative, weight]
     for it in items:
-        key = (id(it.treatment), it.rate.percent_text, it.rate.kind_text)
+        rate = it.rate
+        key = (id(it.treatment), rate.percent_text, rate.kind_text)
         group = groups.get(key)
         if group is None:
-            groups[key] = [it]
+            groups[key] = [it, it.base]
         else:
-            group.append(it)
-    if len(groups) == 1:
-        first = min(items, key=_representative) if len(items) > 1 else items[0]
-        return [Item(-1, first.line_id, first.category, amount, first.treatment, first.rate, first.fields)]
+            group[1] += it.base
+            if _representative(it) < _representative(group[0]):
+                group[0] = it
     parts = list(groups.values())
-    weights = [sum((it.base for it in group), ZERO) if len(group) > 1 else group[0].base for group in parts]
-    tie = [(str(group[0].rate.percent), group[0].treatment.rule, group[0].rate.kind_text) for group in parts]
-    out = []
-    for group, share in zip(parts, _allocate(amount, weights, exp, tie)):
-        first = min(group, key=_representative) if len(group) > 1 else group[0]
-        out.append(Item(-1, first.line_id, first.category, share, first.treatment, first.rate, first.fields))
-    return out
+    if len(parts) == 1:
+        shares = [amount]
+    else:
+        shares = _allocate(amount, [w for _, w in parts], exp,
+                           lambda: [(str(it.rate.percent), it.treatment.rule, it.rate.kind_text) for it, _ in parts])
+    return [Item(-1, it.line_id, it.category, share, it.treatment, it.rate, it.fields) for (it, _), share in zip(parts, shares)]
 
 
 def _representative(it: Item) -> tuple[Any, ...]:
@@ -452,7 +461,7 @@ def _fields(t: Treatment, rate: Rate, dest_country: str) -> dict[str, str]:
 def _breakdown(rate: Rate, tax: Decimal, exp: Decimal) -> list[dict[str, str]]:
     """The tax of a multi-level rate (Canadian GST + PST, US state) split over its levels."""
     pcts = [p for _, _, p in rate.levels]
-    split = _allocate(tax, pcts, exp, [(j,) for j, _, _ in rate.levels]) if tax else [ZERO] * len(pcts)
+    split = _allocate(tax, pcts, exp, lambda: [(j,) for j, _, _ in rate.levels]) if tax else [ZERO] * len(pcts)
     return [
         {"jurisdiction": j, "level": lvl, "rate_percent": fmt_percent(p), "tax_amount": str(t)}
         for (j, lvl, p), t in zip(rate.levels, split)
