@@ -38,7 +38,7 @@ def test_engine_three_line_eu_order():
         for _ in range(n):
             compute_order(order=order, book=book, fx=fx)
         best = min(best, (time.perf_counter() - t) / n * 1e6)
-    print(f"\nengine: {best:.1f} us per 3-line EU order with shipping over three rates (target <= 50)")
+    print(f"\nengine: {best:.1f} us per 3-line EU order with shipping apportioned over two rates (target <= 50)")
     assert best <= 50
 
 
