@@ -36,9 +36,13 @@ COUNTRY_AREAS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Treatment:
-    """How one supply is taxed. ``jurisdiction`` None means no rate applies at all."""
+    """How one supply is taxed. ``jurisdiction`` None means no rate applies at all.
+
+    Treat as immutable (not ``frozen``: a frozen dataclass costs a microsecond per instance,
+    and one is made for every order).
+    """
 
     jurisdiction: Jurisdiction | None
     collected_by: str  # seller | marketplace | customer | customs | none
@@ -512,14 +516,31 @@ def decide_line(ctx: Context, kind: str, category: Category, unit_value: Decimal
     if kind != GOODS:
         key = kind
         if key not in order_level:
-            order_level[key] = decide(ctx, kind)
+            order_level[key] = interned(decide(ctx, kind))
         return order_level[key]
     area = ctx.dest.area
     if area in ITEM_VALUE_AREAS:
-        return _item_rule(ctx, area, category, unit_value)
+        return interned(_item_rule(ctx, area, category, unit_value))
     if GOODS not in order_level:
-        order_level[GOODS] = decide(ctx, GOODS)
+        order_level[GOODS] = interned(decide(ctx, GOODS))
     return order_level[GOODS]
+
+
+_INTERNED: dict[tuple[Any, ...], Treatment] = {}
+
+
+def interned(t: Treatment) -> Treatment:
+    """One object per distinct treatment, so that what is derived from it can be cached by identity.
+
+    The cached object keeps its jurisdiction alive, so ``id(t.jurisdiction)`` in the key stays unique.
+    """
+    key = (id(t.jurisdiction), t.collected_by, t.scheme, t.rule, t.on_bill, t.reason, t.info, t.exempt_import)
+    hit = _INTERNED.get(key)
+    if hit is None:
+        if len(_INTERNED) >= 100_000:
+            return t
+        _INTERNED[key] = hit = t
+    return hit
 
 
 def _item_rule(ctx: Context, area: str, category: Category, unit_value: Decimal) -> Treatment:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from taxapi.categories import Category, RateKind
@@ -84,7 +85,7 @@ class Item:
     base: Decimal  # price as given (net if exclusive, gross if inclusive), in minor units
     treatment: Treatment
     rate: Rate
-    fields: dict[str, str]  # the output fields shared by every item with this treatment and rate
+    layout: dict[str, Any]  # the output line of this treatment and rate, item fields still None (see _layout)
     raw_tax: Decimal = ZERO
     tax: Decimal = ZERO  # tax on this bill
     info_tax: Decimal = ZERO  # reverse-charged / due at import, not on this bill
@@ -114,26 +115,29 @@ def _validate(order: CalculateRequest, exp: Decimal, digits: int) -> list[Decima
     :func:`_validate_reporting`, which applies the same tests and names every bad field.
     """
     bases: list[Decimal] = []
+    # ``x.same_quantum(exp)`` (written with exactly the currency's places) is the cheap usual case of
+    # "no more places than allowed"; only other spellings are counted.
     for line in order.lines:
         q, price, amount, discount = line.quantity, line.unit_price, line.amount, line.discount
-        if line.excise_goods or q <= 0 or _places(q) > MAX_QUANTITY_PLACES or (price is None) == (amount is None):
+        if (line.excise_goods or q <= ZERO or (price is None) == (amount is None)
+                or not q.same_quantum(ONE) and _places(q) > MAX_QUANTITY_PLACES):
             return _validate_reporting(order, exp, digits)
         if price is not None:
-            if price < 0 or _places(price) > MAX_UNIT_PRICE_PLACES:
+            if price < ZERO or not price.same_quantum(exp) and _places(price) > MAX_UNIT_PRICE_PLACES:
                 return _validate_reporting(order, exp, digits)
-            base = (price * q).quantize(exp, rounding=ROUND_HALF_UP)
+            base = (price * q).quantize(exp, ROUND_HALF_UP)
         else:
-            if amount < 0 or _places(amount) > digits:  # type: ignore[operator]
+            if amount < ZERO or not amount.same_quantum(exp) and _places(amount) > digits:  # type: ignore[union-attr,operator]
                 return _validate_reporting(order, exp, digits)
-            base = amount  # type: ignore[assignment]
+            base = amount.quantize(exp)  # type: ignore[union-attr]
         if discount is not None:
-            if discount < 0 or _places(discount) > digits or discount > base:
+            if discount < ZERO or not discount.same_quantum(exp) and _places(discount) > digits or discount > base:
                 return _validate_reporting(order, exp, digits)
             base -= discount
-        bases.append(base.quantize(exp))
+        bases.append(base)
     if order.shipping is not None:
         s = order.shipping.amount
-        if s < 0 or _places(s) > digits:
+        if s < ZERO or not s.same_quantum(exp) and _places(s) > digits:
             return _validate_reporting(order, exp, digits)
     return bases
 
@@ -167,7 +171,7 @@ def _validate_reporting(order: CalculateRequest, exp: Decimal, digits: int) -> l
                 bad([*loc, "unit_price"], "must not be negative (record refunds as negative ledger rows)")
             if _places(line.unit_price) > MAX_UNIT_PRICE_PLACES:
                 bad([*loc, "unit_price"], f"at most {MAX_UNIT_PRICE_PLACES} decimal places")
-            base = (line.unit_price * q).quantize(exp, rounding=ROUND_HALF_UP) if q > 0 else ZERO
+            base = (line.unit_price * q).quantize(exp, ROUND_HALF_UP) if q > 0 else ZERO
         else:
             assert line.amount is not None
             if line.amount < 0:
@@ -205,7 +209,7 @@ def _place(book: RateBook, addr: Any, loc: str, goods: bool, day: Any):
 
 def _context(order: CalculateRequest, book: RateBook, fx: EcbRates, goods: bool) -> Context:
     seller = order.seller
-    eu = {c for c in [seller.country, *seller.other_establishments] if c in P.EU_MEMBER_STATES}
+    eu = frozenset(filter(P.EU_MEMBER_STATES.__contains__, [seller.country, *seller.other_establishments]))
     customer = order.customer
     b2b = False
     tax_country = None
@@ -238,7 +242,7 @@ def _context(order: CalculateRequest, book: RateBook, fx: EcbRates, goods: bool)
         dest=_place(book, order.ship_to, "ship_to", goods, order.date),
         origin=_place(book, order.ship_from, "ship_from", goods, order.date),
         seller_country=seller.country,
-        seller_eu_establishments=frozenset(eu),
+        seller_eu_establishments=eu,
         b2b=b2b,
         customer_tax_country=tax_country,
         facilitated=order.marketplace is not None and order.marketplace.facilitates,
@@ -275,7 +279,7 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
               keys: Callable[[], list[tuple[Any, ...]]]) -> list[Decimal]:
     """Split ``total`` (in minor units) by ``weights``: floor, then the remaining units to the largest remainders.
 
-    ``keys()`` gives each share's tie-break key; it is only called when units are left to hand out.
+    ``keys()`` gives each share's tie-break key; it is only called when equal remainders compete.
     """
     n = len(weights)
     if n == 0:
@@ -283,12 +287,23 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
     wsum = sum(weights, ZERO)
     if wsum == 0:
         return [total] + [ZERO] * (n - 1)
-    raw = [total * w / wsum for w in weights]
-    floors = [r.quantize(exp, rounding=ROUND_FLOOR) for r in raw]
+    floors: list[Decimal] = []
+    rems: list[Decimal] = []
+    for w in weights:  # a plain loop: cheaper than comprehensions for the usual two or three shares
+        raw = total * w / wsum
+        floor = raw.quantize(exp, ROUND_FLOOR)
+        floors.append(floor)
+        rems.append(raw - floor)
     left = int((total - sum(floors, ZERO)) / exp)  # exact: total and the floors are whole minor units
     if left:
-        tie = keys()
-        order = sorted(range(n), key=lambda i: (floors[i] - raw[i], tie[i]))
+        order = sorted(range(n), key=rems.__getitem__, reverse=True)  # largest remainder first
+        previous = None
+        for i in order:
+            if rems[i] == previous:  # equal remainders: ranked by content instead
+                tie = keys()
+                order = sorted(range(n), key=lambda j: (-rems[j], tie[j]))
+                break
+            previous = rems[i]
         for k in range(left):
             floors[order[k % n]] += exp
     return floors
@@ -326,7 +341,6 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
     order_level: dict[str, Treatment] = {}
     items: list[Item] = []
     item_values = ctx.dest.area in ITEM_VALUE_AREAS
-    shared: dict[tuple[int, int], dict[str, str]] = {}
     dest_country = ctx.dest.country
     for i, (line, base, kind) in enumerate(zip(lines, bases, kinds)):
         unit_value = base
@@ -336,11 +350,10 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
                 unit_value = unit_value / (ONE + dest_j.lookup(line.category, day).rate_fraction)  # type: ignore[union-attr]
         treatment = decide_line(ctx, kind, line.category, unit_value, order_level)
         rate = _rate(book, treatment.jurisdiction, line.category, day)
-        key = (id(treatment), id(rate))
-        fields = shared.get(key)
-        if fields is None:
-            fields = shared[key] = _fields(treatment, rate, dest_country)
-        items.append(Item(i, line.id, line.category, base, treatment, rate, fields))
+        layout = _LAYOUTS.get((id(treatment), id(rate), dest_country))
+        if layout is None:
+            layout = _cached_layout(treatment, rate, dest_country)
+        items.append(Item(i, line.id, line.category, base, treatment, rate, layout))
 
     ship_items = _shipping_items(items, shipping_amount, exp) if order.shipping is not None else []
     all_items = items + ship_items if ship_items else items
@@ -352,11 +365,11 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
         if r and t.on_bill:
             raw = it.base * r / (ONE + r) if inclusive else it.base * r
             it.raw_tax = raw
-            it.tax = raw.quantize(exp, rounding=ROUND_HALF_UP) if per_line else zq
+            it.tax = raw.quantize(exp, ROUND_HALF_UP) if per_line else zq
         else:
             it.tax = zq
             if r and t.info and not t.exempt_import:
-                it.info_tax = (it.base * r).quantize(exp, rounding=ROUND_HALF_UP)
+                it.info_tax = (it.base * r).quantize(exp, ROUND_HALF_UP)
     if ctx.dest.area == "CH":
         _swiss_de_minimis(ctx, all_items)
     if not per_line:
@@ -418,9 +431,12 @@ def _shipping_items(items: list[Item], amount: Decimal, exp: Decimal) -> list[It
     if len(parts) == 1:
         shares = [amount]
     else:
-        shares = _allocate(amount, [w for _, w in parts], exp,
+        shares = _allocate(amount, list(map(itemgetter(1), parts)), exp,
                            lambda: [(str(it.rate.percent), it.treatment.rule, it.rate.kind_text) for it, _ in parts])
-    return [Item(-1, it.line_id, it.category, share, it.treatment, it.rate, it.fields) for (it, _), share in zip(parts, shares)]
+    out = []
+    for (it, _), share in zip(parts, shares):
+        out.append(Item(-1, it.line_id, it.category, share, it.treatment, it.rate, it.layout))
+    return out
 
 
 def _representative(it: Item) -> tuple[Any, ...]:
@@ -435,18 +451,40 @@ def _round_per_document(items: list[Item], exp: Decimal, zq: Decimal) -> None:
         if it.treatment.on_bill:
             groups.setdefault((id(it.treatment), it.rate.percent), []).append(it)
     for group in groups.values():
-        total = sum((it.raw_tax for it in group), ZERO).quantize(exp, rounding=ROUND_HALF_UP)
+        total = sum((it.raw_tax for it in group), ZERO).quantize(exp, ROUND_HALF_UP)
         for it in group:
-            it.tax = it.raw_tax.quantize(exp, rounding=ROUND_FLOOR)
+            it.tax = it.raw_tax.quantize(exp, ROUND_FLOOR)
         left = int(((total - sum((it.tax for it in group), ZERO)) / exp).to_integral_value())
         ranked = sorted(group, key=lambda it: (-(it.raw_tax - it.tax), -it.base, it.line_id or "", it.category.value, it.index))
         for k in range(left):
             ranked[k % len(ranked)].tax += exp
 
 
-def _fields(t: Treatment, rate: Rate, dest_country: str) -> dict[str, str]:
-    """The output fields every item with the same treatment and rate shares."""
+_LAYOUTS: dict[tuple[int, int, str], dict[str, Any]] = {}
+_LAYOUT_OWNERS: list[tuple[Treatment, Rate]] = []  # keeps the keyed objects alive, so their ids stay unique
+
+
+def _cached_layout(t: Treatment, rate: Rate, dest_country: str) -> dict[str, Any]:
+    """:func:`_layout`, kept for interned treatments (:func:`~taxapi.orders.rules.interned`) and cached rates."""
+    layout = _layout(t, rate, dest_country)
+    if len(_LAYOUTS) < 100_000:
+        _LAYOUTS[(id(t), id(rate), dest_country)] = layout
+        _LAYOUT_OWNERS.append((t, rate))
+    return layout
+
+
+def _layout(t: Treatment, rate: Rate, dest_country: str) -> dict[str, Any]:
+    """The output line every item with the same treatment and rate shares, in wire order.
+
+    The per-item fields (None here) are filled in on a copy: copying a finished dict is
+    cheaper than building one key by key.
+    """
     return {
+        "id": None,
+        "category": None,
+        "net_amount": None,
+        "tax_amount": None,
+        "gross_amount": None,
         "rate_percent": rate.percent_text,
         "rate_kind": rate.kind_text,
         "jurisdiction": rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else dest_country),
@@ -455,6 +493,9 @@ def _fields(t: Treatment, rate: Rate, dest_country: str) -> dict[str, str]:
         "scheme": t.scheme,
         "rule": t.rule,
         "source": rate.source or _rule_source(t),
+        "breakdown": None,
+        "tax_reverse_charged": None,
+        "tax_due_at_import": None,
     }
 
 
@@ -472,17 +513,16 @@ def _line_out(it: Item, zero_s: str, exp: Decimal) -> dict[str, Any]:
     t = it.treatment
     info = t.info
     info_tax = str(it.info_tax) if info is not None and it.info_tax else zero_s
-    return {
-        "id": it.line_id,
-        "category": _TEXT[it.category],
-        "net_amount": str(it.net),
-        "tax_amount": str(it.tax) if it.tax else zero_s,
-        "gross_amount": str(it.gross),
-        **it.fields,
-        "breakdown": _breakdown(it.rate, it.tax if t.on_bill else it.info_tax, exp) if it.rate.levels else [],
-        "tax_reverse_charged": info_tax if info == "reverse_charge" else zero_s,
-        "tax_due_at_import": info_tax if info == "import" else zero_s,
-    }
+    out = it.layout.copy()
+    out["id"] = it.line_id
+    out["category"] = _TEXT[it.category]
+    out["net_amount"] = str(it.net)
+    out["tax_amount"] = str(it.tax) if it.tax else zero_s
+    out["gross_amount"] = str(it.gross)
+    out["breakdown"] = _breakdown(it.rate, it.tax if t.on_bill else it.info_tax, exp) if it.rate.levels else []
+    out["tax_reverse_charged"] = info_tax if info == "reverse_charge" else zero_s
+    out["tax_due_at_import"] = info_tax if info == "import" else zero_s
+    return out
 
 
 def _shipping_out(ship_items: list[Item], zero_s: str, exp: Decimal, zq: Decimal) -> dict[str, Any]:
@@ -500,22 +540,24 @@ def _shipping_out(ship_items: list[Item], zero_s: str, exp: Decimal, zq: Decimal
             reverse += part.info_tax
         elif part.treatment.info == "import":
             at_import += part.info_tax
-    main = max(ship_items, key=lambda part: (part.base, part.rate.percent))
-    eff = (tax / net * 100).quantize(_PERCENT_EXP, rounding=ROUND_HALF_UP) if net else ZERO
-    return {
-        "id": None,
-        "category": "shipping",
-        "net_amount": str(net),
-        "tax_amount": str(tax),
-        "gross_amount": str(gross),
-        **main.fields,
-        "rate_percent": fmt_percent(eff),
-        "rule": "shipping.apportioned",
-        "breakdown": [],
-        "tax_reverse_charged": str(reverse),
-        "tax_due_at_import": str(at_import),
-        "apportioned": [_apportioned(part, part.fields) for part in ship_items],
-    }
+    main = ship_items[0]  # the largest share (then the higher rate) lends its fields
+    for part in ship_items:
+        if part.base > main.base or (part.base == main.base and part.rate.percent > main.rate.percent):
+            main = part
+    eff = (tax / net * 100).quantize(_PERCENT_EXP, ROUND_HALF_UP) if net else ZERO
+    out = main.layout.copy()
+    out["id"] = None
+    out["category"] = "shipping"
+    out["net_amount"] = str(net)
+    out["tax_amount"] = str(tax)
+    out["gross_amount"] = str(gross)
+    out["rate_percent"] = fmt_percent(eff)
+    out["rule"] = "shipping.apportioned"
+    out["breakdown"] = []
+    out["tax_reverse_charged"] = str(reverse)
+    out["tax_due_at_import"] = str(at_import)
+    out["apportioned"] = [_apportioned(part, part.layout) for part in ship_items]
+    return out
 
 
 def _render(order: CalculateRequest, ctx: Context, book: RateBook, items: list[Item], ship_items: list[Item],
@@ -531,8 +573,8 @@ def _render(order: CalculateRequest, ctx: Context, book: RateBook, items: list[I
         "lines": [_line_out(it, zero_s, exp) for it in items],
         "shipping": _shipping_out(ship_items, zero_s, exp, zq) if ship_items else None,
         "totals": totals,
-        "notes": N.invoice_notes(ctx, [it.treatment for it in items]),
-        "warnings": [{"code": k, "detail": v} for k, v in ctx.warnings.items()],
+        "notes": N.invoice_notes(ctx, list(map(attrgetter("treatment"), items))),
+        "warnings": [{"code": k, "detail": v} for k, v in ctx.warnings.items()] if ctx.warnings else [],
         "conversions": list(ctx.conversions.values()),
     }
 
@@ -555,7 +597,7 @@ def _swiss_de_minimis(ctx: Context, items: list[Item]) -> None:
         for it in imported:
             it.treatment = Treatment(it.treatment.jurisdiction, "none", "none", "ch.import.de_minimis_not_levied", False,
                                      reason="import_vat_at_border", info="import", exempt_import=True)
-            it.fields = _fields(it.treatment, it.rate, ctx.dest.country)
+            it.layout = _layout(it.treatment, it.rate, ctx.dest.country)
             it.info_tax = ZERO
     else:
         ctx.warn("import_duty_not_included", "Customs duty and carrier fees at import are not computed.")
