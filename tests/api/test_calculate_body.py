@@ -69,3 +69,20 @@ def test_a_valid_order_still_answers(client):
     r = client.post("/v1/calculate", json=ORDER)
     assert r.status_code == 200, r.text
     assert r.json()["totals"]["tax_amount"] == "19.00"
+
+
+def test_a_wrong_method_on_a_direct_route_is_a_405_problem(client):
+    for path in ("/v1/calculate", "/v1/batch"):
+        r = client.get(path)
+        assert r.status_code == 405
+        assert r.headers["allow"] == "POST"
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["code"] == "method_not_allowed"
+
+
+def test_a_domain_error_on_a_direct_route_goes_through_the_app_handlers(client):
+    bad = dict(ORDER, ship_to={"country": "US"})  # no state: the rules refuse it, not pydantic
+    r = client.post("/v1/calculate", json=bad)
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert ["body", "ship_to", "region"] in [e["loc"] for e in r.json()["errors"]]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import statistics
 import subprocess
 import tempfile
 import time
@@ -101,12 +102,18 @@ def _wrk(wrk: str, url: str, body: str | list[str] | None, seconds: int = 10) ->
 
 def test_http_calculate_against_trivial_endpoint(server_url, wrk):
     _wrk(wrk, server_url + "/healthz", None, seconds=2)  # warm-up
-    trivial_rps, trivial_p99 = _wrk(wrk, server_url + "/healthz", None)
-    calc_rps, calc_p99 = _wrk(wrk, server_url + "/v1/calculate", json.dumps(ORDER))
+    trivial, calc = [], []
+    for _ in range(3):  # alternating rounds: drift on a shared machine hits both endpoints alike
+        trivial.append(_wrk(wrk, server_url + "/healthz", None, seconds=5))
+        calc.append(_wrk(wrk, server_url + "/v1/calculate", json.dumps(ORDER), seconds=5))
+    trivial_rps = statistics.median(rps for rps, _ in trivial)
+    calc_rps = statistics.median(rps for rps, _ in calc)
+    trivial_p99 = max(p99 for _, p99 in trivial)
+    calc_p99 = max(p99 for _, p99 in calc)  # the worst round, not the median
     ratio = calc_rps / trivial_rps
-    print(f"\nHTTP, 1 uvicorn worker, 32 connections: /healthz {trivial_rps:.0f} req/s (p99 {trivial_p99:.1f} ms); "
-          f"/v1/calculate {calc_rps:.0f} req/s (p99 {calc_p99:.1f} ms) = {ratio:.0%} of the trivial endpoint "
-          "(targets >= 70 %, p99 <= 20 ms)")
+    print(f"\nHTTP, 1 uvicorn worker, 32 connections, median of 3 rounds: /healthz {trivial_rps:.0f} req/s "
+          f"(p99 {trivial_p99:.1f} ms); /v1/calculate {calc_rps:.0f} req/s (worst p99 {calc_p99:.1f} ms) = "
+          f"{ratio:.0%} of the trivial endpoint (targets >= 70 %, p99 <= 20 ms)")
     assert ratio >= 0.70
     assert calc_p99 <= 20
 
