@@ -80,10 +80,10 @@ def _language(ctx: "Context") -> tuple[str, str]:
 def invoice_notes(ctx: "Context", treatments: list["Treatment"]) -> list[dict[str, Any]]:
     notes: list[dict[str, Any]] = []
     seen: set[str] = set()
-    _, lang = _language(ctx)
     for t in treatments:
         if t.reason == "reverse_charge" and "reverse_charge" not in seen:
             seen.add("reverse_charge")
+            _, lang = _language(ctx)
             notes.append({"code": "reverse_charge", "text": REVERSE_CHARGE["en"] + " (Article 196 Directive 2006/112/EC; customer to account for the tax)" if ctx.dest.area == "EU" else REVERSE_CHARGE["en"] + ": customer to account for the tax", "language": "en"})
             if lang != "en" and lang in REVERSE_CHARGE:
                 notes.append({"code": "reverse_charge", "text": REVERSE_CHARGE[lang], "language": lang})

@@ -375,18 +375,18 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
     if not per_line:
         _round_per_document(all_items, exp, zq)
 
-    net_total = tax_total = gross_total = by_seller = by_marketplace = reverse = at_import = zq
+    base_total = tax_total = by_seller = by_marketplace = reverse = at_import = zq
     for it in all_items:
         tax = it.tax
+        base = it.base
         if inclusive:
-            it.gross = it.base
-            it.net = it.base - tax
+            it.gross = base
+            it.net = base - tax
         else:
-            it.net = it.base
-            it.gross = it.base + tax
-        net_total += it.net
+            it.net = base
+            it.gross = base + tax
+        base_total += base
         tax_total += tax
-        gross_total += it.gross
         t = it.treatment
         if t.collected_by == "seller":
             by_seller += tax
@@ -397,6 +397,10 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
                 reverse += it.info_tax
             elif t.info == "import":
                 at_import += it.info_tax
+    if inclusive:  # every item's net + tax = gross, so the totals are too
+        gross_total, net_total = base_total, base_total - tax_total
+    else:
+        net_total, gross_total = base_total, base_total + tax_total
     totals = {
         "net_amount": str(net_total),
         "tax_amount": str(tax_total),
@@ -544,20 +548,26 @@ def _shipping_out(ship_items: list[Item], zero_s: str, exp: Decimal, zq: Decimal
     for part in ship_items:
         if part.base > main.base or (part.base == main.base and part.rate.percent > main.rate.percent):
             main = part
-    eff = (tax / net * 100).quantize(_PERCENT_EXP, ROUND_HALF_UP) if net else ZERO
+    eff = _percent_text((tax / net * 100).quantize(_PERCENT_EXP, ROUND_HALF_UP)) if net else "0"
     out = main.layout.copy()
     out["id"] = None
     out["category"] = "shipping"
     out["net_amount"] = str(net)
     out["tax_amount"] = str(tax)
     out["gross_amount"] = str(gross)
-    out["rate_percent"] = fmt_percent(eff)
+    out["rate_percent"] = eff
     out["rule"] = "shipping.apportioned"
     out["breakdown"] = []
     out["tax_reverse_charged"] = str(reverse)
     out["tax_due_at_import"] = str(at_import)
     out["apportioned"] = [_apportioned(part, part.layout) for part in ship_items]
     return out
+
+
+def _percent_text(rate: Decimal) -> str:
+    """A rate with four places as :func:`~taxapi.money.fmt_percent` writes it (15.7895, 15.5, 15)."""
+    text = str(rate)  # plain notation: four places, at most 100
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _render(order: CalculateRequest, ctx: Context, book: RateBook, items: list[Item], ship_items: list[Item],
