@@ -19,6 +19,7 @@ from typing import Any
 
 from taxapi.categories import Category, RateKind
 from taxapi.ecb import EcbRates
+from taxapi.countries import ACCEPTED_COUNTRIES, country_problem
 from taxapi.errors import ExciseGoodsNotSupported, InvalidTaxId, TaxApiError, UnknownJurisdiction, ValidationFailed
 from taxapi.money import exponent, fmt_percent, minor_units, supported_currencies
 from taxapi.orders import notes as N
@@ -114,6 +115,11 @@ def _validate(order: CalculateRequest, exp: Decimal, digits: int) -> list[Decima
     The common case (nothing wrong) is checked in one tight pass; anything unusual goes to
     :func:`_validate_reporting`, which applies the same tests and names every bad field.
     """
+    seller = order.seller
+    if not (seller.country in ACCEPTED_COUNTRIES and order.ship_to.country in ACCEPTED_COUNTRIES
+            and order.ship_from.country in ACCEPTED_COUNTRIES
+            and ACCEPTED_COUNTRIES.issuperset(seller.other_establishments)):
+        return _validate_reporting(order, exp, digits)
     bases: list[Decimal] = []
     # ``x.same_quantum(exp)`` (written with exactly the currency's places) is the cheap usual case of
     # "no more places than allowed"; only other spellings are counted.
@@ -149,6 +155,16 @@ def _validate_reporting(order: CalculateRequest, exp: Decimal, digits: int) -> l
     def bad(loc: list[str | int], msg: str) -> None:
         errors.append({"loc": ["body", *loc], "msg": msg})
 
+    countries: list[tuple[list[str | int], str]] = [
+        (["seller", "country"], order.seller.country),
+        *((["seller", "other_establishments", i], c) for i, c in enumerate(order.seller.other_establishments)),
+        (["ship_from", "country"], order.ship_from.country),
+        (["ship_to", "country"], order.ship_to.country),
+    ]
+    for where, code in countries:
+        problem = country_problem(code)
+        if problem:
+            bad(where, problem)
     bases: list[Decimal] = []
     for i, line in enumerate(order.lines):
         loc: list[str | int] = ["lines", i]

@@ -166,8 +166,14 @@ async def get_price(request: Request) -> Response:
                                   "applies to one country; write the state into countries (US-CA)")
     if q.countries is not None and q.format == "text":
         raise ValidationFailed.at(["query", "format"], "text answers one number: use country, or format=csv for a table")
+    dests: list[tuple[str, str | None]] = []
+    for i, text in enumerate(q.countries.split(",") if q.countries is not None else []):
+        try:
+            dests.append(service.parse_destination(text))
+        except ValueError as exc:
+            raise ValidationFailed.at(["query", "countries", i], str(exc)) from None
     values = {
-        "country": service.parse_destination(q.country or "XX"),
+        "country": _parse("country", q.country, nf) if q.country is not None else dests[0],
         "amount": _parse("amount", q.amount, nf),
         "date": q.date,
         "prices_include_tax": q.prices_include_tax,
@@ -186,7 +192,6 @@ async def get_price(request: Request) -> Response:
     book, fx = get_rate_book(), get_ecb_rates()
     headers = {"X-Rates-Version": book.version}
     if q.countries is not None:
-        dests = [service.parse_destination(c) for c in q.countries.split(",")]
         if len(dests) > service.MAX_TABLE_COUNTRIES:
             raise ValidationFailed.at(["query", "countries"], f"at most {service.MAX_TABLE_COUNTRIES} countries")
         table = service.price_table(destinations=dests, facts=facts, book=book, fx=fx)

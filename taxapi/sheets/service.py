@@ -34,6 +34,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from taxapi.categories import Category
+from taxapi.countries import country_problem
 from taxapi.ecb import EcbRates
 from taxapi.errors import TaxApiError, ValidationFailed
 from taxapi.money import parse_decimal as parse_wire_decimal
@@ -105,6 +106,9 @@ def parse_destination(text: str) -> tuple[str, str | None]:
     cc = _code(country, (2, 2), "an ISO 3166-1 alpha-2 country code such as DE (or US-CA with a state)")
     if not cc.isalpha():
         raise ValueError("must be an ISO 3166-1 alpha-2 country code such as DE")
+    problem = country_problem(cc)
+    if problem:
+        raise ValueError(problem)
     return cc, (_code(region, (1, 3), "a subdivision code such as CA in US-CA") if region else None)
 
 

@@ -15,9 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from babel import Locale
-
 from taxapi.categories import Category
+from taxapi.countries import ACCEPTED_COUNTRIES
 from taxapi.money import DECIMAL_PATTERN, supported_currencies
 from taxapi.rate_tables.model import RateBook
 
@@ -62,10 +61,8 @@ CATEGORIES = frozenset(c.value for c in Category)
 
 
 def iso_countries() -> frozenset[str]:
-    """ISO 3166-1 alpha-2 codes known to CLDR, plus XI (Northern Ireland)."""
-    pseudo = {"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB", "XK"}
-    codes = {c for c in Locale("en").territories if len(c) == 2 and c.isalpha() and c not in pseudo}
-    return frozenset(codes | {"XI"})
+    """ISO 3166-1 alpha-2 codes plus XI (Northern Ireland) and XK: :mod:`taxapi.countries`."""
+    return ACCEPTED_COUNTRIES
 
 
 class Sale(NamedTuple):

@@ -203,3 +203,12 @@ def test_price_defaults_are_the_documented_calculate_order(client):
     }).json()
     assert {k: p[k] for k in LINE_FIELDS} == {k: calc["lines"][0][k] for k in LINE_FIELDS}
     assert p["tax_amount"] == "5.00"  # AT books 10 % (UStG 1994 § 10(2))
+
+
+def test_a_country_code_that_is_not_iso_is_a_problem_naming_the_parameter(client):
+    r = price(client, country="ZZ", amount="10")
+    assert r.status_code == 422 and r.json()["errors"] == [{"loc": ["query", "country"], "msg": "'ZZ' is not an ISO 3166-1 alpha-2 country code"}]
+    r = price(client, countries="DE,UK", amount="10", currency="EUR")
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["loc"] == ["query", "countries", 1]
+    assert "the United Kingdom is GB" in r.json()["errors"][0]["msg"]
