@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any
 
 from taxapi.categories import SERVICE_CATEGORIES, Category
-from taxapi.countries import country_problem
 from taxapi.ecb import EcbRates
 from taxapi.errors import ExchangeRateNotFound, UnsupportedScenario, ValidationFailed
 from taxapi.orders import parameters as P
@@ -161,9 +160,6 @@ def place_of(book: RateBook, country: str, region: str | None, postal_code: str 
 def _place_of(book: RateBook, country: str, region: str | None, postal_code: str | None, *, goods: bool,
               day: date, loc: str) -> Place:
     cc = country.upper()
-    problem = country_problem(cc)
-    if problem:
-        raise ValidationFailed.at(["body", loc, "country"], problem)
     if cc == "XI" or (cc == "GB" and postal_code and postal_code.strip().upper().startswith("BT")):
         xi = book.jurisdictions.get("XI")
         if xi is not None and day >= xi.starts_on:

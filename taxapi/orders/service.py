@@ -18,8 +18,8 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from taxapi.categories import Category, RateKind
-from taxapi.ecb import EcbRates
 from taxapi.countries import ACCEPTED_COUNTRIES, country_problem
+from taxapi.ecb import EcbRates
 from taxapi.errors import ExciseGoodsNotSupported, InvalidTaxId, TaxApiError, UnknownJurisdiction, ValidationFailed
 from taxapi.money import exponent, fmt_percent, minor_units, supported_currencies
 from taxapi.orders import notes as N
