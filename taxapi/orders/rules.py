@@ -22,7 +22,7 @@ from taxapi.ecb import EcbRates
 from taxapi.errors import ExchangeRateNotFound, UnsupportedScenario, ValidationFailed
 from taxapi.orders import parameters as P
 from taxapi.orders.schemas import CalculateRequest
-from taxapi.rate_tables.model import Jurisdiction, RateBook
+from taxapi.rate_tables.model import Jurisdiction, RateBook, keep_alive
 
 GOODS = "goods"
 #: Destinations whose low-value rules test each item's value rather than the consignment's.
@@ -153,6 +153,7 @@ def place_of(book: RateBook, country: str, region: str | None, postal_code: str 
     if hit is None:
         hit = _place_of(book, country, region, postal_code, goods=goods, day=day, loc=loc)
         if len(_PLACE_CACHE) < 100_000:
+            keep_alive(book)
             _PLACE_CACHE[key] = hit
     return hit
 

@@ -26,7 +26,7 @@ from taxapi.orders import notes as N
 from taxapi.orders import parameters as P
 from taxapi.orders.rules import GOODS, ITEM_VALUE_AREAS, SERVICES, Context, Treatment, decide_line, place_of, supply_kind
 from taxapi.orders.schemas import CalculateRequest
-from taxapi.rate_tables.model import Jurisdiction, RateBook
+from taxapi.rate_tables.model import Jurisdiction, RateBook, keep_alive
 from taxapi.reference.service import levels
 from taxapi.tax_ids import validate_tax_id
 
@@ -287,6 +287,7 @@ def _rate(book: RateBook, j: Jurisdiction | None, category: Category, day: Any) 
     lv = tuple((lj.id, level, f.rate_percent) for lj, level, f in found)
     rate = _make_rate(total, main.rate_kind, j.id, main.source, lv if len(lv) > 1 or j.regime == "us_sales_tax" else ())
     if len(_RATE_CACHE) < 100_000:
+        keep_alive(book)
         _RATE_CACHE[key] = rate
     return rate
 

@@ -215,3 +215,13 @@ class RateBook:
 
 def normalise_postcode(postal_code: str) -> str:
     return "".join(postal_code.split()).upper()
+
+
+_CACHED_BOOKS: dict[int, RateBook] = {}
+
+
+def keep_alive(book: RateBook) -> None:
+    """Call before caching anything under ``id(book)``: the book then lives as long as the process,
+    so no later book can reuse its id and hit entries computed from another table release.
+    (A frozen RateBook holds dicts, so it cannot be a dict key itself.)"""
+    _CACHED_BOOKS.setdefault(id(book), book)

@@ -122,3 +122,21 @@ def test_rates_check_command(tmp_path, capsys):
     root = _book_with(tmp_path, "DE.json", "{")
     assert main(["rates", "check", str(root)]) == 1
     assert "eu/DE.json" in capsys.readouterr().err
+
+
+def test_a_book_with_cached_places_stays_alive_so_its_id_is_never_reused(tmp_path):
+    """Places and rates are cached under id(book): while such entries exist the book must live,
+    or a later book could be given the same id and read another release's entries."""
+    import gc
+    import weakref
+    from datetime import date as _date
+
+    from taxapi.orders.rules import place_of
+    from tests.conftest import write_fixture_rates
+
+    book = load_rate_book(write_fixture_rates(tmp_path, {}))
+    place_of(book, "DE", None, None, goods=True, day=_date(2026, 3, 10))
+    ref = weakref.ref(book)
+    del book
+    gc.collect()
+    assert ref() is not None
