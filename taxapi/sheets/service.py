@@ -204,28 +204,32 @@ def _currency(f: PriceFacts, book: RateBook, ship_to: Address) -> str:
     return place.jurisdiction.currency
 
 
+# What every price-check order has in common. ``model_copy(update=...)`` of these is half the cost of
+# ``model_construct`` (which resolves every field's default), and a price list has 100,000 orders.
+_LINE = Line.model_construct(id=None, quantity=_ONE, unit_price=None, amount=_ONE, discount=None,
+                             category=Category.general, description=None, excise_goods=False)
+_ORDER = CalculateRequest.model_construct(
+    date=None, currency=None, prices_include_tax=False, rounding="per_line", seller=None, marketplace=None,
+    customer=_CONSUMER, ship_from=None, ship_to=None, transport_mode="post", lines=[], shipping=None,
+)
+
+
 def order_for(*, facts: PriceFacts, book: RateBook) -> CalculateRequest:
     """The ``/v1/calculate`` order that a price check stands for: one line, documented seller defaults."""
     seller, origin, ship_to, marketplace = _parts(facts)
     # The parts are validated models and the engine validates the amount (sign, minor units), so
-    # the order is assembled without a second validation pass (a price list has 100,000 of them).
-    # Every field is given, so no default is resolved (copied) per row.
-    line = Line.model_construct(id=None, quantity=_ONE, unit_price=None, amount=facts.amount, discount=None,
-                                category=facts.category, description=None, excise_goods=False)
-    return CalculateRequest.model_construct(
-        date=facts.date,
-        currency=_currency(facts, book, ship_to),
-        prices_include_tax=facts.prices_include_tax,
-        rounding="per_line",
-        seller=seller,
-        marketplace=marketplace,
-        customer=_CONSUMER,
-        ship_from=origin,
-        ship_to=ship_to,
-        transport_mode="post",
-        lines=[line],
-        shipping=None,
-    )
+    # the order is assembled without a second validation pass; every field that varies is set.
+    line = _LINE.model_copy(update={"amount": facts.amount, "category": facts.category})
+    return _ORDER.model_copy(update={
+        "date": facts.date,
+        "currency": _currency(facts, book, ship_to),
+        "prices_include_tax": facts.prices_include_tax,
+        "seller": seller,
+        "marketplace": marketplace,
+        "ship_from": origin,
+        "ship_to": ship_to,
+        "lines": [line],
+    })
 
 
 def price_errors(exc: TaxApiError) -> list[tuple[str, str]]:
