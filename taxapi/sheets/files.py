@@ -23,6 +23,8 @@ from taxapi.errors import UnsupportedMediaType, ValidationFailed
 BOM = b"\xef\xbb\xbf"
 DELIMITERS = (",", ";", "\t")
 _SEP_LINE = re.compile(r"^sep=(.)\r?\n$", re.IGNORECASE)
+_BARE_CR = re.compile(r"\r(?!\n)")
+_LINE_ENDS = re.compile(r"(\r\n|\n|\r)")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -112,8 +114,13 @@ class CsvStream:
 
     def _feed(self, data: bytes, *, final: bool) -> None:
         text = self._pending + self._decoder.decode(data, final=final)
+        held = ""
+        if not final and text.endswith("\r"):
+            text, held = text[:-1], "\r"  # the next chunk may start with its \n
+        if "\r" in text and _BARE_CR.search(text):
+            text = self._bare_cr_to_lf(text)
         lines = text.split("\n")
-        self._pending = "" if final else lines.pop()
+        self._pending = "" if final else lines.pop() + held
         if final and lines and lines[-1] == "":
             lines.pop()
         for i, line in enumerate(lines):
@@ -127,6 +134,20 @@ class CsvStream:
         if final and self._record:  # an unterminated quote: hand over what there is
             self._ready.append("".join(self._record))
             self._record.clear()
+
+    def _bare_cr_to_lf(self, text: str) -> str:
+        """A CR alone (old-Mac line ends, a stray one) ends a record as \\n does, which the csv module
+        needs; inside quotes it stays cell content, as CRLF does everywhere."""
+        quoted = self._quotes % 2 == 1  # inside a quoted field where ``text`` starts
+        out: list[str] = []
+        for part in _LINE_ENDS.split(text):  # text, line end, text, ...
+            if part == "\r" and not quoted:
+                out.append("\n")
+                continue
+            out.append(part)
+            if part.count('"') % 2:
+                quoted = not quoted
+        return "".join(out)
 
     async def batches(self) -> AsyncIterator[list[list[str]]]:
         """The records after the header, a network chunk's worth at a time."""

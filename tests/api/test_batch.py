@@ -198,3 +198,37 @@ def test_upload_ending_inside_a_multibyte_character_is_refused_not_a_crash(clien
     r = client.post("/v1/batch", files={"file": ("file", b"\xc2")})
     assert r.status_code == 415
     assert r.json()["errors"][0]["msg"] == "not UTF-8"
+
+
+def test_old_mac_line_ends_and_a_stray_carriage_return_are_line_ends_not_a_crash(client):
+    r = post_csv(client, b"id,country,amount\r1,DE,10.00\r2,FR,10.00\r")
+    rows = rows_of(r, ",")
+    assert [row[0] for row in rows] == ["id", "1", "2"] and [row[5] for row in rows[1:]] == ["11.90", "12.00"]
+    r = post_csv(client, b"id,country,amount\r\n1,DE,10\r00\r\n2,FR,10.00\r\n")  # a CR inside a row ends it
+    rows = rows_of(r, ",")
+    assert [row[0] for row in rows] == ["id", "1", "00", "2"]
+    assert rows[2][-1].startswith("country: required") and rows[3][5] == "12.00"
+    r = post_csv(client, b"\r0")  # a header of one cell '' and a row '0': no 500
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "header"]
+
+
+def test_crlf_split_between_network_chunks_is_one_line_end():
+    import asyncio
+
+    from taxapi.sheets.files import CsvStream
+
+    data = b"id,country,amount\r\n1,DE,10.00\r\n2,FR,10.00\r\n"
+    cut = data.index(b"\r\n", 20) + 1  # between the CR and the LF of the second line end
+
+    async def chunks():
+        yield data[:cut]
+        yield data[cut:]
+
+    async def read():
+        stream = CsvStream(chunks())
+        header = await stream.open()
+        return header, [row async for batch in stream.batches() for row in batch]
+
+    header, rows = asyncio.run(read())
+    assert header == ["id", "country", "amount"]
+    assert rows == [["1", "DE", "10.00"], ["2", "FR", "10.00"]]
