@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from datetime import date, timedelta
 from decimal import Decimal
@@ -27,6 +26,7 @@ from taxapi.categories import NUMERIC_KINDS, Category, RateKind
 from taxapi.errors import InvalidRateTable
 from taxapi.money import supported_currencies
 from taxapi.rate_tables.model import CategoryPeriod, Jurisdiction, MatchRule, RateBook, RatePeriod
+from taxapi.settings import get_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = PACKAGE_DIR.parent
@@ -36,9 +36,12 @@ ALIASES = {"EL": "GR"}
 
 
 def default_rates_dir() -> Path:
-    env = os.environ.get("TAXAPI_RATES_DIR")
-    if env:
-        return Path(env)
+    """``TAXAPI_RATES_DIR``; else ``TAXAPI_DATA_DIR/rates`` when it holds a release; else the installed tables."""
+    settings = get_settings()
+    if settings.rates_dir is not None:
+        return settings.rates_dir
+    if settings.data_dir is not None and (settings.data_dir / "rates" / RELEASE_FILE).is_file():
+        return settings.data_dir / "rates"
     packaged = PACKAGE_DIR / "_data" / "rates"
     if packaged.is_dir():
         return packaged
