@@ -148,7 +148,7 @@ def _price_query(request: Request) -> PriceQuery:
     responses={
         200: {
             "description": "Net, tax and gross of one price (or a table with `countries=`). `format=text`: one bare number; "
-                           "`format=csv`: a header line and one row per country. `X-Rates-Version` names the rate tables.",
+                           "`format=csv`: a header line and one row per country. `TaxAPI-Rates-Version` names the rate tables.",
             "model": PriceAnswer | PriceTable,
             "content": {"text/plain": {"schema": {"type": "string"}}, "text/csv": {"schema": {"type": "string"}}},
         }
@@ -190,7 +190,7 @@ async def get_price(request: Request) -> Response:
     except ValueError as exc:
         raise ValidationFailed.at(["query", "region"], str(exc).removeprefix("region: ")) from None
     book, fx = get_rate_book(), get_ecb_rates()
-    headers = {"X-Rates-Version": book.version}
+    headers: dict[str, str] = {}  # TaxAPI-Rates-Version is added to every answer by taxapi/middleware.py
     if q.countries is not None:
         if len(dests) > service.MAX_TABLE_COUNTRIES:
             raise ValidationFailed.at(["query", "countries"], f"at most {service.MAX_TABLE_COUNTRIES} countries")
@@ -217,7 +217,7 @@ _BINARY = {"type": "string", "format": "binary"}
         200: {
             "description": "The same file type with the original columns untouched, in order, plus net_amount, tax_amount, "
                            "gross_amount, rate_percent, jurisdiction, taxability_reason, seller_proceeds and error. "
-                           "`X-Rates-Version` names the rate tables used.",
+                           "`TaxAPI-Rates-Version` names the rate tables used.",
             "content": {"text/csv": {"schema": {"type": "string"}}, XLSX_MEDIA_TYPE: {"schema": _BINARY}},
         },
         415: {"description": "Neither CSV nor XLSX", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
@@ -293,7 +293,7 @@ async def _batch(chunks: AsyncIterator[bytes], media: str, query: dict[str, str]
         media = XLSX_MEDIA_TYPE if first.startswith(b"PK\x03\x04") else "text/csv"
         chunks = _prepend(first, chunks)
     book, fx = get_rate_book(), get_ecb_rates()
-    headers = {"X-Rates-Version": book.version}
+    headers: dict[str, str] = {}  # TaxAPI-Rates-Version is added to every answer by taxapi/middleware.py
     if media == XLSX_MEDIA_TYPE:
         data = b""
         async for part in chunks:

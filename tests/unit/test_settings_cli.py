@@ -3,6 +3,7 @@ failure a user can fix as one line and exit code 2, never a traceback."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -210,3 +211,16 @@ def test_oss_summary_on_a_missing_file_or_a_directory(tmp_path, capsys, kind):
     err = capsys.readouterr().err
     reason = "No such file or directory" if kind == "missing" else "Is a directory"
     assert err == f"taxapi: {path}: {reason}\n"
+
+
+def test_the_readme_documents_every_setting():
+    from taxapi.settings import ENV_PREFIX, Settings
+
+    readme = (REPO_DIR / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- settings:start -->", 1)[1].split("<!-- settings:end -->", 1)[0]
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", table, flags=re.M))
+    names = set()
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        names.add(alias if isinstance(alias, str) else ENV_PREFIX + name.upper())
+    assert documented == names
