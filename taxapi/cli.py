@@ -47,6 +47,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from taxapi.settings import get_settings
 
+    if args.no_access_log:
+        os.environ["TAXAPI_ACCESS_LOG"] = "false"  # the workers read the same environment
+        get_settings.cache_clear()
     settings = get_settings()
     workers = args.workers or settings.workers
     metrics_dir = None
@@ -85,6 +88,19 @@ def cmd_rates_check(args: argparse.Namespace) -> int:
         print(f"invalid rate table: {exc.detail}", file=sys.stderr)
         return 1
     print(f"rates_version {book.version}: {len(book.jurisdictions)} jurisdictions, as of {book.as_of.isoformat()}")
+    return 0
+
+
+def cmd_rates_install(args: argparse.Namespace) -> int:
+    from taxapi.rate_tables.install import install_rates
+    from taxapi.settings import SettingsError, get_settings
+
+    data_dir = get_settings().data_dir
+    if data_dir is None:
+        raise SettingsError("TAXAPI_DATA_DIR: set it to the directory the server reads newer rate tables from")
+    dest, book = install_rates(Path(args.dir), data_dir)
+    print(f"installed rates_version {book.version} ({len(book.jurisdictions)} jurisdictions, as of "
+          f"{book.as_of.isoformat()}) in {dest}; restart the server to serve it")
     return 0
 
 
@@ -250,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = rates_sub.add_parser("check", help="validate the rate tables and print rates_version")
     check.add_argument("dir", nargs="?", help="rates directory (default: the one the server uses)")
     check.set_defaults(func=cmd_rates_check)
+    install = rates_sub.add_parser("install", help="check a rates directory and make it TAXAPI_DATA_DIR/rates")
+    install.add_argument("dir", help="rates directory of the new release (with RELEASE)")
+    install.set_defaults(func=cmd_rates_install)
     readme = rates_sub.add_parser("readme", help="rewrite the supported-jurisdictions table in README.md")
     readme.add_argument("--readme", default="README.md")
     readme.set_defaults(func=cmd_rates_readme)

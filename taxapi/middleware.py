@@ -234,19 +234,18 @@ class OpsMiddleware:
 
 def wrap(app: ASGIApp, *, settings: Settings, rates_version: Callable[[], str]) -> ASGIApp:
     """The app inside CORS (only when ``TAXAPI_CORS_ORIGINS`` is set) inside :class:`OpsMiddleware`."""
-    cors = None
-    if settings.cors_origins:
-        from starlette.middleware.cors import CORSMiddleware
+    if not settings.cors_origins:
+        return OpsMiddleware(app, settings=settings, rates_version=rates_version)
+    from starlette.middleware.cors import CORSMiddleware
 
-        def cors(inner: ASGIApp) -> ASGIApp:
-            return CORSMiddleware(
-                inner,
-                allow_origins=list(settings.cors_origins),
-                allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID", "Accept"],
-                expose_headers=["TaxAPI-Rates-Version", "X-Request-ID", "TaxAPI-Error-Status", "Content-Disposition"],
-                max_age=600,
-            )
+    def with_cors(inner: ASGIApp) -> ASGIApp:
+        return CORSMiddleware(
+            inner,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID", "Accept"],
+            expose_headers=["TaxAPI-Rates-Version", "X-Request-ID", "TaxAPI-Error-Status", "Content-Disposition"],
+            max_age=600,
+        )
 
-        app = cors(app)
-    return OpsMiddleware(app, settings=settings, rates_version=rates_version, cors=cors)
+    return OpsMiddleware(with_cors(app), settings=settings, rates_version=rates_version, cors=with_cors)

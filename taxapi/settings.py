@@ -45,7 +45,7 @@ class Settings(BaseSettings):
         description="Proxies whose X-Forwarded-* headers are trusted (comma-separated, or `*`).",
     )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field("info", description="Server log level.")
-    access_log: bool = Field(True, description="One JSON line per request on stderr.")
+    access_log: bool = Field(True, description="One JSON line per request on stdout.")
     access_log_values: bool = Field(
         False,
         description="Also log query values and path parameters (tax ids, postcodes, amounts). Off by default: "
@@ -106,16 +106,9 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not a directory")
         return value
 
-    @field_validator("ecb_file")
+    @field_validator("ecb_file", "api_keys_file")
     @classmethod
     def _a_file(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.is_file():
-            raise ValueError(f"{value}: no such file" if not value.exists() else f"{value} is not a file")
-        return value
-
-    @field_validator("api_keys_file")
-    @classmethod
-    def _a_readable_file(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
             raise ValueError(f"{value}: no such file" if not value.exists() else f"{value} is not a file")
         return value

@@ -3,16 +3,13 @@ headless Chromium with all but 127.0.0.1 blocked renders Swagger UI's operation 
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from html.parser import HTMLParser
 
 import pytest
+
+from ..servers import uvicorn_server
 
 
 class _Refs(HTMLParser):
@@ -47,35 +44,10 @@ def test_every_asset_a_docs_page_loads_is_served_locally(client, page, count):
     assert "/openapi.json" in html
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_server():
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "taxapi.app:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning", "--no-access-log"],
-        env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("the server did not start")
-                time.sleep(0.2)
+    with uvicorn_server(["taxapi.app:app", "--log-level", "warning", "--no-access-log"]) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def _render(url: str) -> str:

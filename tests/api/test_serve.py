@@ -7,20 +7,14 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
+from ..servers import free_port, wait_until_up
+
 KEY = "ops-test-key"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str, **headers: str) -> tuple[int, dict[str, str], str]:
@@ -33,7 +27,7 @@ def _get(url: str, **headers: str) -> tuple[int, dict[str, str], str]:
 
 
 def test_a_server_started_with_api_keys_refuses_requests_without_one(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "TAXAPI_API_KEYS": hashlib.sha256(KEY.encode()).hexdigest(), "TAXAPI_PORT": str(port),
            "TAXAPI_WORKERS": "2", "TAXAPI_SHUTDOWN_TIMEOUT": "5"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
@@ -43,15 +37,7 @@ def test_a_server_started_with_api_keys_refuses_requests_without_one(tmp_path):
                                 stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if _get(base + "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.3)
+        wait_until_up(base, proc, "/readyz")
         status, headers, body = _get(base + "/v1/tax-ids/DE136695976")
         assert status == 401 and json.loads(body)["code"] == "unauthorized"
         assert _get(base + "/v1/tax-ids/DE136695976", **{"X-API-Key": "wrong"})[0] == 401

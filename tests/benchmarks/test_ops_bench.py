@@ -16,10 +16,7 @@ import os
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,11 +25,10 @@ import pytest
 
 from taxapi.middleware import key_digest
 
-from .conftest import _free_port
+from ..servers import free_port, uvicorn_server, wait_until_up
 from .test_calculate_bench import ORDER
 
 KEY = "bench-key"
-REPO = Path(__file__).resolve().parents[2]
 
 
 def app_without_layer():
@@ -47,39 +43,16 @@ def app_without_layer():
 
 
 @contextmanager
-def uvicorn_server(target: list[str], env: dict[str, str] | None = None) -> Iterator[str]:
+def taxapi_server(target: list[str], env: dict[str, str] | None = None) -> Iterator[str]:
+    """One uvicorn worker with taxapi serve's logging (the access log's lines go to /dev/null)."""
     from taxapi.cli import _log_config
 
-    port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
         log_config = Path(tmp) / "log.json"
         log_config.write_text(json.dumps(_log_config("warning")), encoding="utf-8")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", *target, "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-             "--no-access-log", "--log-level", "warning", "--log-config", str(log_config)],
-            env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})}, cwd=REPO,
-            stdout=subprocess.DEVNULL,  # the access log's JSON lines: written, not kept
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait(url, proc)
+        args = [*target, "--workers", "1", "--no-access-log", "--log-level", "warning", "--log-config", str(log_config)]
+        with uvicorn_server(args, env) as url:
             yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-
-
-def _wait(url: str, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1).read()
-            return
-        except OSError:
-            if proc is not None and proc.poll() is not None:
-                break
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not start")
 
 
 def _rps(wrk: str, url: str, body: str | None, headers: dict[str, str], seconds: int) -> float:
@@ -122,8 +95,8 @@ def _ratio(results: dict[str, list[float]], a: str, b: str) -> float:
 
 def test_cost_of_the_operations_layer(wrk):
     env = {"TAXAPI_API_KEYS": key_digest(KEY)}
-    with uvicorn_server(["taxapi.app:app"], env) as layer, \
-            uvicorn_server(["--factory", "tests.benchmarks.test_ops_bench:app_without_layer"]) as bare:
+    with taxapi_server(["taxapi.app:app"], env) as layer, \
+            taxapi_server(["--factory", "tests.benchmarks.test_ops_bench:app_without_layer"]) as bare:
         body = json.dumps(ORDER)
         med = _rounds(wrk, {
             "healthz, layer": (layer + "/healthz", None), "healthz, bare": (bare + "/healthz", None),
@@ -172,16 +145,16 @@ def test_two_instances_behind_nginx_against_one(wrk):
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if nginx is None:
         pytest.skip("nginx is not installed (apt-get install nginx)")
-    with uvicorn_server(["taxapi.app:app"]) as one, uvicorn_server(["taxapi.app:app"]) as two, \
+    with taxapi_server(["taxapi.app:app"]) as one, taxapi_server(["taxapi.app:app"]) as two, \
             tempfile.TemporaryDirectory() as tmp:
         os.chmod(tmp, 0o755)
-        port = _free_port()
+        port = free_port()
         conf = Path(tmp) / "nginx.conf"
         conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, port1=one.rsplit(":", 1)[1], port2=two.rsplit(":", 1)[1]))
         proc = subprocess.Popen([nginx, "-c", str(conf), "-p", tmp], stderr=subprocess.DEVNULL)
         proxy = f"http://127.0.0.1:{port}"
         try:
-            _wait(proxy)
+            wait_until_up(proxy, proc)
             body = json.dumps(ORDER)
             med = _rounds(wrk, {"nginx + 2 instances": (proxy + "/v1/calculate", body),
                                 "1 instance": (one + "/v1/calculate", body)})

@@ -224,3 +224,33 @@ def test_the_readme_documents_every_setting():
         alias = field.validation_alias
         names.add(alias if isinstance(alias, str) else ENV_PREFIX + name.upper())
     assert documented == names
+
+
+def test_rates_install_checks_then_swaps_the_release_into_the_data_dir(env, tmp_path, capsys):
+    import json
+    import shutil
+
+    from taxapi.rate_tables.loader import load_rate_book
+
+    data = tmp_path / "data"
+    env(TAXAPI_DATA_DIR=str(data))
+    release = tmp_path / "release"
+    shutil.copytree(REPO_DIR / "rates", release)
+    assert cli.main(["rates", "install", str(release)]) == 0
+    assert default_rates_dir() == data / "rates"
+    first = load_rate_book(data / "rates").version
+    assert f"installed rates_version {first} " in capsys.readouterr().out
+
+    de = json.loads((release / "eu" / "DE.json").read_text(encoding="utf-8"))
+    del de["periods"][0]["source"]
+    (release / "eu" / "DE.json").write_text(json.dumps(de), encoding="utf-8")
+    assert cli.main(["rates", "install", str(release)]) == 2  # refused: the installed release stays
+    assert capsys.readouterr().err.startswith("taxapi: invalid rate table: eu/DE.json: periods/0")
+    assert load_rate_book(data / "rates").version == first
+    assert sorted(p.name for p in data.iterdir()) == ["rates"]
+
+
+def test_rates_install_needs_a_data_dir(env, capsys):
+    env()
+    assert cli.main(["rates", "install", str(REPO_DIR / "rates")]) == 2
+    assert capsys.readouterr().err.startswith("taxapi: TAXAPI_DATA_DIR: set it")
