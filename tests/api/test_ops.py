@@ -6,13 +6,17 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from taxapi.app import create_app
 from taxapi.ecb import get_ecb_rates
 from taxapi.middleware import key_digest
+from taxapi.problems import render_problem
 from taxapi.settings import Settings
 
 KEY = "tk_live_3f9a2c"
@@ -236,3 +240,27 @@ def test_a_text_error_reaches_the_cell_with_its_real_status_in_a_header(client):
     json_answer = client.get("/v1/price?country=DE&amount=10")  # other formats keep the real status
     assert json_answer.status_code == 422 and json_answer.headers["content-type"] == "application/problem+json"
     assert "taxapi-error-status" not in json_answer.headers
+
+
+@given(detail=st.text(max_size=400), status=st.sampled_from([400, 401, 404, 413, 415, 422, 500]))
+def test_a_text_error_is_always_one_short_line_with_status_200(detail, status):
+    code, media_type, body, headers = render_problem({"status": status, "detail": detail}, text=True)
+    line = body.decode("utf-8")
+    assert code == 200 and media_type.startswith("text/plain") and headers["TaxAPI-Error-Status"] == str(status)
+    assert line.startswith("#ERROR: ") and line.endswith("\n") and line.count("\n") == 1 and "\r" not in line
+    assert len(line) <= 251
+
+
+@given(given_id=st.binary(max_size=200))
+def test_a_request_id_is_echoed_exactly_when_it_is_a_short_token(client, given_id):
+    got = client.get("/healthz", headers={"X-Request-ID": given_id}).headers["x-request-id"].encode("latin-1")
+    if re.fullmatch(rb"[A-Za-z0-9._:@/+=-]{1,128}", given_id):
+        assert got == given_id
+    else:
+        assert re.fullmatch(rb"[0-9a-f]{32}", got)
+
+
+@given(key=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=80))
+def test_only_the_configured_key_opens_the_api(keyed, key):
+    r = keyed.get("/v1/jurisdictions", headers={"X-API-Key": key})
+    assert r.status_code == (200 if key == KEY else 401)
