@@ -71,6 +71,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_config=_log_config(args.log_level or settings.log_level),
             access_log=False,  # the app logs each request itself, without personal data (taxapi/middleware.py)
             timeout_graceful_shutdown=settings.shutdown_timeout,
+            server_header=False,  # no "server: uvicorn" advertised
         )
     finally:
         if metrics_dir is not None:

@@ -28,12 +28,12 @@ from typing import Any
 
 import orjson
 from prometheus_client import Counter, Histogram
-from starlette.datastructures import QueryParams
+from starlette.requests import Request
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from taxapi.errors import Unauthorized
-from taxapi.problems import render_problem
+from taxapi.problems import render_problem, wants_text
 from taxapi.settings import Settings
 
 access_log = logging.getLogger("taxapi.access")
@@ -108,14 +108,9 @@ def route_template(scope: Scope, by_endpoint: dict[Any, str]) -> str:
         return UNMATCHED
 
 
-def _wants_text(scope: Scope) -> bool:
-    qs = scope.get("query_string", b"")
-    return b"format=text" in qs and QueryParams(qs).get("format") == "text"
-
-
 async def _unauthorized(scope: Scope, receive: Receive, send: Send) -> None:
     exc = Unauthorized(scope["taxapi.unauthorized"])
-    status, media_type, body, extra = render_problem(exc.problem(), text=_wants_text(scope))
+    status, media_type, body, extra = render_problem(exc.problem(), text=wants_text(Request(scope)))
     headers = [(b"content-type", media_type.encode()), (b"content-length", str(len(body)).encode()),
                (b"www-authenticate", b'Bearer realm="taxapi"')]
     headers += [(k.lower().encode(), v.encode()) for k, v in extra.items()]
