@@ -40,6 +40,9 @@ def test_a_server_started_with_api_keys_refuses_requests_without_one(tmp_path):
         wait_until_up(base, proc, "/readyz")
         status, headers, body = _get(base + "/v1/tax-ids/DE136695976")
         assert status == 401 and json.loads(body)["code"] == "unauthorized"
+        names = {k.lower() for k in headers}
+        assert {"taxapi-rates-version", "x-request-id", "x-content-type-options"} <= names
+        assert "server" not in names
         assert _get(base + "/v1/tax-ids/DE136695976", **{"X-API-Key": "wrong"})[0] == 401
         for _ in range(20):  # spread over both workers
             assert _get(base + "/v1/tax-ids/DE136695976", Authorization=f"Bearer {KEY}")[0] == 200
