@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 for name, definition in js.pop("$defs", {}).items():
                     components.setdefault(name, definition)
                 components[model.__name__] = js
-            schema = operations.document_security(schema)
+            schema = operations.document_operations(schema)
             app.openapi_schema = dict(schema, components=dict(sorted(schema["components"].items())))
         return app.openapi_schema
 

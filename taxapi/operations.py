@@ -5,7 +5,7 @@
   (``PROMETHEUS_MULTIPROC_DIR``, set by ``taxapi serve --workers N``) the sum over the workers.
 * ``/docs`` and ``/redoc``: Swagger UI and ReDoc from the bundles the ``fastapi-offline`` package ships
   (MIT; the bundles carry their own licence headers), served under ``/docs-assets/``: no CDN, no fonts.
-* :func:`document_security`: the API-key schemes in the OpenAPI document.
+* :func:`document_operations`: the API-key schemes and the common headers in the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -132,15 +132,45 @@ UNAUTHORIZED_RESPONSE = {
 }
 
 
-def document_security(schema: dict[str, Any]) -> dict[str, Any]:
-    """Add the API-key schemes to an OpenAPI document: every operation takes either, or none when the
-    server has no keys configured; the health checks never need one. Called from the app's openapi()."""
-    schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+#: Headers of every answer (taxapi/middleware.py), documented once and referenced from each response.
+RESPONSE_HEADERS = {
+    "TaxAPI-Rates-Version": {
+        "description": "The `rates_version` (rate-table release and content hash) that produced the answer.",
+        "required": True, "schema": {"type": "string"},
+    },
+    "X-Request-ID": {
+        "description": "The request's `X-Request-ID` when it is a token of at most 128 characters "
+                       "(letters, digits, `._:@/+=-`), else a new random id; the access log names it.",
+        "required": True, "schema": {"type": "string"},
+    },
+    "TaxAPI-Error-Status": {
+        "description": "Only on a `format=text` error, answered 200 with its `#ERROR: …` line so that a "
+                       "spreadsheet cell shows it: the status the error has in every other format.",
+        "required": False, "schema": {"type": "string", "pattern": "^[45][0-9]{2}$"},
+    },
+}
+
+
+def document_operations(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add to an OpenAPI document what the operations layer does for every operation: the API-key
+    schemes (either, or none when the server has no keys configured; the health checks never need
+    one), the 401 answer, and the headers of every answer. Called from the app's openapi()."""
+    components = schema.setdefault("components", {})
+    components["securitySchemes"] = SECURITY_SCHEMES
+    components["headers"] = RESPONSE_HEADERS
+    refs = {name: {"$ref": f"#/components/headers/{name}"} for name in RESPONSE_HEADERS}
+    every = {name: refs[name] for name in ("TaxAPI-Rates-Version", "X-Request-ID")}
+    text_error = {"TaxAPI-Error-Status": refs["TaxAPI-Error-Status"]}
     schema["security"] = [{"bearerAuth": []}, {"apiKeyHeader": []}, {}]
     for path, item in schema.get("paths", {}).items():
         for operation in item.values():
+            responses = operation.setdefault("responses", {})
             if path in OPEN_PATHS:
                 operation["security"] = []
             else:
-                operation.setdefault("responses", {})["401"] = UNAUTHORIZED_RESPONSE
+                responses["401"] = dict(UNAUTHORIZED_RESPONSE)
+            for status, response in responses.items():
+                text = str(status) == "200" and "text/plain" in response.get("content", {})
+                response["headers"] = {**response.get("headers", {}), **every, **(text_error if text else {})}
     return schema
+

@@ -230,6 +230,11 @@ def test_the_openapi_document_declares_the_key_schemes(client):
     assert {} in doc["security"]  # keys are optional: a server without keys configured needs none
     assert doc["paths"]["/healthz"]["get"]["security"] == [] and doc["paths"]["/readyz"]["get"]["security"] == []
     assert "401" in doc["paths"]["/v1/calculate"]["post"]["responses"]
+    ok = doc["paths"]["/v1/price"]["get"]["responses"]["200"]["headers"]
+    assert set(ok) == {"TaxAPI-Rates-Version", "X-Request-ID", "TaxAPI-Error-Status"}  # price answers text
+    problem = doc["paths"]["/v1/calculate"]["post"]["responses"]["422"]["headers"]
+    assert set(problem) == {"TaxAPI-Rates-Version", "X-Request-ID"}
+    assert doc["components"]["headers"]["TaxAPI-Rates-Version"]["required"] is True
 
 
 def test_a_text_error_reaches_the_cell_with_its_real_status_in_a_header(client):
