@@ -269,3 +269,22 @@ def test_a_request_id_is_echoed_exactly_when_it_is_a_short_token(client, given_i
 def test_only_the_configured_key_opens_the_api(keyed, key):
     r = keyed.get("/v1/jurisdictions", headers={"X-API-Key": key})
     assert r.status_code == (200 if key == KEY else 401)
+
+
+def test_readyz_is_a_503_problem_when_a_table_cannot_be_loaded(client, monkeypatch):
+    import taxapi.ecb
+
+    def broken():
+        raise taxapi.ecb.EcbDataError("/data/ecb/eurofxref-hist.zip: cannot be read (Permission denied)")
+
+    monkeypatch.setattr(taxapi.ecb, "get_ecb_rates", broken)
+    r = client.get("/readyz")
+    assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["code"] == "not_ready" and "Permission denied" in r.json()["detail"]
+
+
+def test_hsts_only_over_https():
+    app = create_app(Settings())
+    with TestClient(app, base_url="https://testserver") as secure, TestClient(app) as plain:
+        assert secure.get("/healthz").headers["strict-transport-security"] == "max-age=31536000"
+        assert "strict-transport-security" not in plain.get("/healthz").headers
