@@ -98,11 +98,17 @@ def cmd_import_cdtfa(args: argparse.Namespace) -> int:
     return _run(args, work)
 
 
-def _progress_flags(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, effective_default: str, func: Callable[[argparse.Namespace], int]) -> None:
+    """--out, --effective and the progress flags every import command takes."""
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="import directory to write, e.g. under TAXAPI_US_LOCAL_DIR (an earlier import there is replaced)")
+    p.add_argument("--effective", type=_date, metavar="YYYY-MM-DD",
+                   help=f"first tax date the import answers for ({effective_default})")
     bar = p.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None,
                      help="show a progress bar on stderr (default: only when stderr is a terminal)")
     bar.add_argument("--no-progress", dest="progress", action="store_false")
+    p.set_defaults(func=func)
 
 
 def register(rates_sub: Any) -> None:
@@ -113,11 +119,7 @@ def register(rates_sub: Any) -> None:
                     "EstimatedCountyRate, EstimatedCityRate, EstimatedSpecialRate, RiskLevel) into an import "
                     "directory under TAXAPI_US_LOCAL_DIR. Exit code 2 on a bad file.")
     z.add_argument("files", nargs="+", metavar="FILE")
-    z.add_argument("--out", required=True, metavar="DIR", help="import directory to write (replaced if it is an import)")
-    z.add_argument("--effective", type=_date, metavar="YYYY-MM-DD",
-                   help="first tax date the import answers for (default: from the YYYYMM in the file names)")
-    _progress_flags(z)
-    z.set_defaults(func=cmd_import_zip5)
+    _common(z, "default: from the YYYYMM in the file names", cmd_import_zip5)
 
     s = rates_sub.add_parser(
         "import-sst", help="import Streamlined Sales Tax rate and boundary files as a US local table",
@@ -125,19 +127,12 @@ def register(rates_sub: Any) -> None:
                     "import directory under TAXAPI_US_LOCAL_DIR. Exit code 2 on a bad file.")
     s.add_argument("--rates", required=True, metavar="FILE", help="the SST rate file (headerless CSV)")
     s.add_argument("--boundaries", required=True, nargs="+", metavar="FILE", help="SST boundary file(s)")
-    s.add_argument("--out", required=True, metavar="DIR")
-    s.add_argument("--effective", type=_date, metavar="YYYY-MM-DD",
-                   help="default: the quarter in the rate file's name (2026Q2: 2026-04-01), else the latest record start")
-    _progress_flags(s)
-    s.set_defaults(func=cmd_import_sst)
+    _common(s, "default: the quarter in the rate file's name (2026Q2: 2026-04-01), else the latest record start",
+            cmd_import_sst)
 
     c = rates_sub.add_parser(
         "import-cdtfa", help="import CDTFA's California city and county rates (no boundaries)",
         description="Import the CDTFA 'Effective Sales and Use Tax Rates' CSV export as California local "
                     "jurisdictions (each place's district taxes above the statewide rate). Exit code 2 on a bad file.")
     c.add_argument("file", metavar="FILE")
-    c.add_argument("--out", required=True, metavar="DIR")
-    c.add_argument("--effective", type=_date, metavar="YYYY-MM-DD",
-                   help="default: the M-D-YY in the file name (SalesTaxRates1-1-26.csv: 2026-01-01)")
-    _progress_flags(c)
-    c.set_defaults(func=cmd_import_cdtfa)
+    _common(c, "default: the M-D-YY in the file name (SalesTaxRates1-1-26.csv: 2026-01-01)", cmd_import_cdtfa)

@@ -177,6 +177,18 @@ def _yyyymmdd(text: str, inp: _Input, line: int, column: str) -> date | None:
         raise inp.fail(line, column, f"'{text}' is not a date (YYYYMMDD)") from None
 
 
+def _date_range(row: list[str], i: int, inp: _Input, line: int) -> tuple[date, date | None]:
+    """The effective-from and effective-to dates in columns ``i`` and ``i + 1`` (0-based) of an SST record."""
+    start, end = f"column {i + 1} (effective from)", f"column {i + 2} (effective to)"
+    frm = _yyyymmdd(row[i], inp, line, start)
+    if frm is None:
+        raise inp.fail(line, start, "an open-ended date cannot start a period")
+    to = _yyyymmdd(row[i + 1], inp, line, end)
+    if to is not None and to < frm:
+        raise inp.fail(line, end, f"{to} is before {frm}")
+    return frm, to
+
+
 def _abort_on_error(writer: ImportWriter):
     class _Guard:
         def __enter__(self):
@@ -362,12 +374,7 @@ def import_sst(rates: Path, boundaries: list[Path], out: Path, *, effective: dat
                 raise rate_input.fail(line, "columns 2-3", "jurisdiction type and code are required")
             general = _exact_percent(row[3], rate_input, line, "column 4 (general rate)")
             food = _exact_percent(row[4], rate_input, line, "column 5 (food rate)") if row[4].strip() else None
-            frm = _yyyymmdd(row[7], rate_input, line, "column 8 (effective from)")
-            if frm is None:
-                raise rate_input.fail(line, "column 8 (effective from)", "an open-ended date cannot start a period")
-            to = _yyyymmdd(row[8], rate_input, line, "column 9 (effective to)")
-            if to is not None and to < frm:
-                raise rate_input.fail(line, "column 9 (effective to)", f"{to} is before {frm}")
+            frm, to = _date_range(row, 7, rate_input, line)
             latest = max(latest, frm)
             jid = _sst_id(jtype, code)
             level = _sst_level(jtype)
@@ -434,12 +441,7 @@ def _sst_boundary(row: list[str], inp: _Input, line: int,
     kind = {"Z": RecordKind.zip5, "4": RecordKind.zip4, "A": RecordKind.address}.get(c[0].upper())
     if kind is None:
         raise inp.fail(line, "column 1 (record type)", f"'{row[0]}' is not Z, 4 or A")
-    frm = _yyyymmdd(c[1], inp, line, "column 2 (effective from)")
-    if frm is None:
-        raise inp.fail(line, "column 2 (effective from)", "an open-ended date cannot start a record")
-    to = _yyyymmdd(c[2], inp, line, "column 3 (effective to)")
-    if to is not None and to < frm:
-        raise inp.fail(line, "column 3 (effective to)", f"{to} is before {frm}")
+    frm, to = _date_range(c, 1, inp, line)
 
     def zip5(i: int) -> int:
         v = c[i]
