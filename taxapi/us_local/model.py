@@ -24,6 +24,8 @@ ZERO = Decimal(0)
 _ONE_DAY = timedelta(days=1)
 #: The rule applied when a ZIP5 holds several combined rates and nothing more specific decides.
 LOWEST_COMBINED_RATE = "sst.lowest_combined_rate_in_zip5"
+#: At most this many places' answers are kept (a few hundred bytes each).
+ANSWER_CACHE_SIZE = 200_000
 
 
 class Level(StrEnum):
@@ -60,12 +62,16 @@ class LocalJurisdiction:
 
 @dataclass(frozen=True, slots=True)
 class LocalResolution:
-    """Which jurisdictions tax a delivery to ``state`` / ``zip5`` (``zip4``) on ``day``, and why."""
+    """Which jurisdictions tax a delivery to ``state`` / ``zip5`` (``zip4``), and why.
+
+    The answer holds for every tax date from ``valid_from`` to ``valid_to`` (inclusive; None: open),
+    the dates over which neither the import in force, nor the boundary records, nor the rates change."""
 
     state: str
     zip5: str
     zip4: str | None
-    day: date
+    valid_from: date
+    valid_to: date | None
     resolved_by: ResolvedBy
     jurisdictions: tuple[LocalJurisdiction, ...]  # state first, then county, city, special
     combined_rate_percent: Decimal
@@ -129,6 +135,10 @@ class _RangeIndex:
         return len(self.records)
 
 
+#: (valid from, valid to, jurisdictions in force, their combined rate)
+_Bound = tuple[date, date | None, tuple[LocalJurisdiction, ...], Decimal]
+
+
 @dataclass(frozen=True, eq=False)
 class StateData:
     """One state's part of one import."""
@@ -137,9 +147,8 @@ class StateData:
     jurisdictions: dict[str, tuple[LocalJurisdiction, ...]]  # id -> dated rows, oldest first
     zip5_index: _RangeIndex  # zip5 and address records, keyed by zip5
     zip4_index: _RangeIndex  # zip4 and address records with a ZIP+4, keyed by zip5 * 10_000 + zip4
-    # id set -> (valid from, valid to, (jurisdictions, combined rate)); at most one entry per distinct id set
-    _rate_cache: dict[tuple[str, ...], tuple[date, date | None, tuple[tuple[LocalJurisdiction, ...], Decimal]]] = (
-        field(default_factory=dict, repr=False))
+    # id set -> its _Bound on the last day asked; at most one entry per distinct id set
+    _rate_cache: dict[tuple[str, ...], _Bound] = field(default_factory=dict, repr=False)
 
     def jurisdiction_on(self, jid: str, day: date) -> LocalJurisdiction | None:
         for row in reversed(self.jurisdictions[jid]):
@@ -147,14 +156,13 @@ class StateData:
                 return row
         return None
 
-    def bound(self, ids: tuple[str, ...], day: date) -> tuple[tuple[LocalJurisdiction, ...], Decimal]:
-        """The jurisdictions of a boundary record in force on ``day`` and their combined rate.
-
-        Cached per id set together with the dates over which that answer holds, so the next tax date
-        inside the same rate periods is a dictionary hit."""
+    def bound(self, ids: tuple[str, ...], day: date) -> _Bound:
+        """The jurisdictions of a boundary record in force on ``day``, their combined rate, and the dates
+        over which that answer holds (cached per id set: the next tax date inside the same rate periods
+        is a dictionary hit)."""
         hit = self._rate_cache.get(ids)
         if hit is not None and hit[0] <= day and (hit[1] is None or day <= hit[1]):
-            return hit[2]
+            return hit
         valid_from, valid_to = date.min, None
         rows = []
         for jid in ids:
@@ -177,8 +185,8 @@ class StateData:
             if row is not None:
                 rows.append(row)
         rows.sort(key=lambda j: _LEVEL_ORDER[j.level])
-        result = (tuple(rows), sum((j.rate_percent for j in rows), ZERO))
-        self._rate_cache[ids] = (valid_from, valid_to, result)
+        result = (valid_from, valid_to, tuple(rows), sum((j.rate_percent for j in rows), ZERO))
+        self._rate_cache[ids] = result
         return result
 
     def has_zip5(self, zip5: int) -> bool:
@@ -207,38 +215,50 @@ class LocalImport:
         return any(len(s.zip5_index) or len(s.zip4_index) for s in self.states.values())
 
 
-def _active(r: BoundaryRecord, day: date) -> bool:
-    return r.effective_from <= day and (r.effective_to is None or day <= r.effective_to)
+class _Window:
+    """The dates around a tax date over which a lookup's answer stays the same, narrowed step by step."""
+
+    __slots__ = ("day", "start", "end")
+
+    def __init__(self, day: date, start: date = date.min, end: date | None = None):
+        self.day, self.start, self.end = day, start, end
+
+    def within(self, start: date, end: date | None) -> None:
+        if start > self.start:
+            self.start = start
+        if end is not None and (self.end is None or end < self.end):
+            self.end = end
+
+    def record(self, r: BoundaryRecord) -> bool:
+        """Narrow to the span over which ``r`` stays in or out of force; whether it is in force."""
+        day = self.day
+        if day < r.effective_from:
+            self.within(date.min, r.effective_from - _ONE_DAY)
+            return False
+        if r.effective_to is not None and day > r.effective_to:
+            self.within(r.effective_to + _ONE_DAY, None)
+            return False
+        self.within(r.effective_from, r.effective_to)
+        return True
 
 
-def _choose(data: StateData, records: list[BoundaryRecord], day: date):
-    """The jurisdiction set of the records in force on ``day`` with the lowest combined rate, and every
-    distinct combined rate among them; None when no record is in force."""
-    if len(records) == 1:  # the usual case: one record for the ZIP5 (or ZIP+4)
-        r = records[0]
-        if r.effective_from <= day and (r.effective_to is None or day <= r.effective_to):
-            best = data.bound(r.jurisdiction_ids, day)
-            return best, (best[1],)
-        return None
-    options = [data.bound(r.jurisdiction_ids, day) for r in records if _active(r, day)]
+def _choose(data: StateData, records: list[BoundaryRecord], window: _Window):
+    """The jurisdictions and combined rate of the records in force with the lowest combined rate, and
+    every distinct combined rate among them; None when no record is in force."""
+    options = []
+    for r in records:
+        if window.record(r):
+            bound = data.bound(r.jurisdiction_ids, window.day)
+            window.within(bound[0], bound[1])
+            options.append(bound)
     if not options:
         return None
-    rates = tuple(sorted({rate for _, rate in options}))
+    if len(options) == 1:  # the usual case: one record for the ZIP5 (or ZIP+4)
+        return options[0], (options[0][3],)
+    rates = tuple(sorted({o[3] for o in options}))
     # Lowest combined rate; among equal rates the set with fewer jurisdictions, then by ids (deterministic).
-    best = min(options, key=lambda o: (o[1], len(o[0]), tuple(j.id for j in o[0])))
+    best = min(options, key=lambda o: (o[3], len(o[2]), tuple(j.id for j in o[2])))
     return best, rates
-
-
-def _resolution(state: str, zip5: str, zip4: str | None, day: date, how: ResolvedBy, imp: LocalImport,
-                found, local_taxes: bool) -> LocalResolution:
-    (rows, rate), rates = found
-    spans = len(rates) > 1
-    return LocalResolution(
-        state=state, zip5=zip5, zip4=zip4, day=day, resolved_by=how, jurisdictions=rows,
-        combined_rate_percent=rate, import_id=imp.id, effective_from=imp.effective_from, source=imp.source,
-        spans_several_rates=spans, rates_in_zip5=rates, rule=LOWEST_COMBINED_RATE if spans else None,
-        local_taxes=local_taxes,
-    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -251,6 +271,8 @@ class LocalTable:
     imported_ids: frozenset[str] = frozenset()
     # state -> imports with boundaries covering it, oldest effective date first, and their dates
     _by_state: dict[str, tuple[tuple[date, ...], tuple[LocalImport, ...]]] = field(default_factory=dict, repr=False)
+    # (state, zip5, zip4) -> the last answer for that place, with the dates it holds for
+    _answers: dict[tuple[str, str, str | None], LocalResolution] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         by_state: dict[str, list[LocalImport]] = {}
@@ -291,23 +313,59 @@ class LocalTable:
         ``state`` is the two-letter code (``CA``), ``zip5`` five digits, ``zip4`` four digits or None.
         Without an import covering the place, ``resolved_by`` is ``state`` and ``jurisdictions`` is empty:
         the caller applies its state rate and, where ``local_taxes`` is true, says the local rate is unknown.
+
+        Answers are cached per place with the dates they hold for (:attr:`LocalResolution.valid_from`
+        and ``valid_to``), so a place asked again on any date in that span costs a dictionary look-up.
         """
-        imp = self.import_for(state, day)
+        key = (state, zip5, zip4)
+        hit = self._answers.get(key)
+        if hit is not None and hit.valid_from <= day and (hit.valid_to is None or day <= hit.valid_to):
+            return hit
+        res = self._resolve(state, zip5, zip4, day)
+        if len(self._answers) < ANSWER_CACHE_SIZE:
+            self._answers[key] = res
+        return res
+
+    def _resolve(self, state: str, zip5: str, zip4: str | None, day: date) -> LocalResolution:
+        window = _Window(day)
+        imp = None
+        entry = self._by_state.get(state)
+        if entry is not None:
+            starts, imports = entry
+            i = bisect.bisect_right(starts, day) - 1
+            if i + 1 < len(starts):
+                window.within(date.min, starts[i + 1] - _ONE_DAY)
+            if i >= 0:
+                imp = imports[i]
+                window.within(starts[i], None)
+            else:
+                window.within(date.min, starts[0] - _ONE_DAY)
+        local_taxes = state in self.local_tax_states
+        how, found = ResolvedBy.state, None
         if imp is not None:
             data = imp.states[state]
             z5 = int(zip5)
             if zip4 is not None:
-                found = _choose(data, data.zip4_index.holding(z5 * 10_000 + int(zip4)), day)
-                if found is not None:
-                    return _resolution(state, zip5, zip4, day, ResolvedBy.zip4, imp, found,
-                                       state in self.local_tax_states)
-            found = _choose(data, data.zip5_index.holding(z5), day)
-            if found is not None:
-                return _resolution(state, zip5, zip4, day, ResolvedBy.zip5, imp, found, state in self.local_tax_states)
+                found = _choose(data, data.zip4_index.holding(z5 * 10_000 + int(zip4)), window)
+                how = ResolvedBy.zip4
+            if found is None:
+                found = _choose(data, data.zip5_index.holding(z5), window)
+                how = ResolvedBy.zip5
+        if found is None:
+            return LocalResolution(
+                state=state, zip5=zip5, zip4=zip4, valid_from=window.start, valid_to=window.end,
+                resolved_by=ResolvedBy.state, jurisdictions=(), combined_rate_percent=ZERO,
+                import_id=None if imp is None else imp.id, effective_from=None if imp is None else imp.effective_from,
+                source=None if imp is None else imp.source, spans_several_rates=False, rates_in_zip5=(), rule=None,
+                local_taxes=local_taxes,
+            )
+        (_, _, rows, rate), rates = found
+        spans = len(rates) > 1
         return LocalResolution(
-            state=state, zip5=zip5, zip4=zip4, day=day, resolved_by=ResolvedBy.state, jurisdictions=(),
-            combined_rate_percent=ZERO, import_id=None, effective_from=None, source=None,
-            spans_several_rates=False, rates_in_zip5=(), rule=None, local_taxes=state in self.local_tax_states,
+            state=state, zip5=zip5, zip4=zip4, valid_from=window.start, valid_to=window.end, resolved_by=how,
+            jurisdictions=rows, combined_rate_percent=rate, import_id=imp.id, effective_from=imp.effective_from,
+            source=imp.source, spans_several_rates=spans, rates_in_zip5=rates,
+            rule=LOWEST_COMBINED_RATE if spans else None, local_taxes=local_taxes,
         )
 
     def zip_in_state(self, state: str, zip5: str) -> bool | None:

@@ -47,8 +47,8 @@ def periods(draw, jid: str):
 
 @st.composite
 def records(draw, zip4: bool):
-    lo = draw(st.integers(0, 40))
-    hi = lo + draw(st.integers(0, 10))
+    lo = draw(st.integers(0, 8))
+    hi = lo + draw(st.integers(0, 4))
     frm = START + timedelta(days=draw(st.integers(0, 500)))
     to = None if draw(st.booleans()) else frm + timedelta(days=draw(st.integers(0, 400)))
     ids = ("s", *draw(st.lists(st.sampled_from(IDS[1:]), unique=True, max_size=4)))
@@ -81,12 +81,13 @@ def _expected(juris, recs, key, day):
     return sums
 
 
-@given(tables(), st.integers(0, 55), st.one_of(st.none(), st.integers(0, 55)), days, days)
-def test_lookup_is_the_lowest_combined_rate_of_the_most_specific_records(t, z, z4, day, other_day):
+@given(tables(), st.integers(0, 12), st.one_of(st.none(), st.integers(0, 12)), days, st.lists(days, max_size=3))
+def test_lookup_is_the_lowest_combined_rate_of_the_most_specific_records(t, z, z4, day, other_days):
     table, juris, z5recs, z4recs = t
     zip5 = f"{55400 + z:05d}"
     zip4 = None if z4 is None else f"{z4:04d}"
-    table.lookup("MN", zip5, zip4, other_day)  # a lookup on another day must not leak into this one
+    for other in other_days:  # earlier lookups of the place on other days must not leak into this one
+        table.lookup("MN", zip5, zip4, other)
     res = table.lookup("MN", zip5, zip4, day)
     by4 = _expected(juris, z4recs, (55400 + z) * 10_000 + z4, day) if z4 is not None else []
     by5 = _expected(juris, z5recs, 55400 + z, day)
@@ -101,7 +102,16 @@ def test_lookup_is_the_lowest_combined_rate_of_the_most_specific_records(t, z, z
         assert all(j.effective_from <= day and (j.effective_to is None or day <= j.effective_to)
                    for j in res.jurisdictions)
     else:
-        assert res.jurisdictions == () and res.import_id is None
+        assert res.jurisdictions == ()
+    # The answer claims to hold from valid_from to valid_to: check both ends against a fresh reading.
+    assert res.valid_from <= day and (res.valid_to is None or day <= res.valid_to)
+    for edge in (res.valid_from, res.valid_to):
+        if edge is None or not START - timedelta(days=5) <= edge <= START + timedelta(days=1500):
+            continue
+        e4 = _expected(juris, z4recs, (55400 + z) * 10_000 + z4, edge) if z4 is not None else []
+        e5 = _expected(juris, z5recs, 55400 + z, edge)
+        assert (e4 or e5) == expected, (edge, res)
+        assert (ResolvedBy.zip4 if e4 else ResolvedBy.zip5 if e5 else ResolvedBy.state) is how
 
 
 @given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 15)), max_size=30), st.integers(0, 80),
