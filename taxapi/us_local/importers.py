@@ -240,6 +240,32 @@ def import_zip5(paths: list[Path], out: Path, *, effective: date | None = None,
                 hit = rates[text] = five_places(fraction_text(text, inp, line, ZIP5_HEADER[col]))
             return hit
 
+        row_parts: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+        def zip5_parts(st: str, row: list[str], inp: _Input, line: int) -> tuple[str, ...]:
+            """The ids of a row's state, county, city and special jurisdictions (non-zero ones but the state's)."""
+            combined = rate_of(row[3], inp, line, 3)
+            region = " ".join(row[2].split()) or f"{st} (unnamed region)"
+            parts = []
+            total = Decimal(0)
+            for level, col in _ZIP5_PARTS:
+                rate = rate_of(row[col], inp, line, col)
+                total += rate
+                if rate == 0 and level is not Level.state:
+                    continue
+                name = st if level is Level.state else region
+                key = (st, level, name, rate)
+                j = jurisdictions.get(key)
+                if j is None:
+                    n = counters[(st, level)] = counters.get((st, level), 0) + 1
+                    j = LocalJurisdiction(f"{level.value}-{n}", level, name, rate * HUNDRED, None, day, None)
+                    jurisdictions[key] = j
+                parts.append(j.id)
+            if total != combined:
+                raise inp.fail(line, ZIP5_HEADER[3], f"{format(combined, 'f')} is not the sum of the state, county, "
+                               f"city and special rates ({format(total, 'f')}) at five decimal places")
+            return tuple(parts)
+
         inputs = []
         boundaries = 0
         for inp in _inputs(paths, progress):
@@ -268,27 +294,12 @@ def import_zip5(paths: list[Path], out: Path, *, effective: date | None = None,
                 if zn in zips:
                     raise inp.fail(line, "ZipCode", f"{z} appears twice for {st}")
                 zips.add(zn)
-                combined = rate_of(row[3], inp, line, 3)
-                region = " ".join(row[2].split()) or f"{st} (unnamed region)"
-                parts = []
-                total = Decimal(0)
-                for level, col in _ZIP5_PARTS:
-                    rate = rate_of(row[col], inp, line, col)
-                    total += rate
-                    if rate == 0 and level is not Level.state:
-                        continue
-                    name = st if level is Level.state else region
-                    key = (st, level, name, rate)
-                    j = jurisdictions.get(key)
-                    if j is None:
-                        n = counters[(st, level)] = counters.get((st, level), 0) + 1
-                        j = LocalJurisdiction(f"{level.value}-{n}", level, name, rate * HUNDRED, None, day, None)
-                        jurisdictions[key] = j
-                    parts.append(j.id)
-                if total != combined:
-                    raise inp.fail(line, ZIP5_HEADER[3], f"{format(combined, 'f')} is not the sum of the state, county, "
-                                   f"city and special rates ({format(total, 'f')}) at five decimal places")
-                writer.boundary(st, BoundaryRecord(RecordKind.zip5, zn, zn, day, None, tuple(parts)))
+                # Rows of one tax region repeat the same texts: their jurisdictions are worked out once.
+                signature = (st, row[2], row[3], row[4], row[5], row[6], row[7])
+                parts = row_parts.get(signature)
+                if parts is None:
+                    parts = row_parts[signature] = zip5_parts(st, row, inp, line)
+                writer.boundary(st, BoundaryRecord(RecordKind.zip5, zn, zn, day, None, parts))
                 boundaries += 1
         for (st, *_), j in sorted(jurisdictions.items(), key=lambda kv: (kv[0][0], _id_key(kv[1].id))):
             writer.jurisdiction(st, j)
