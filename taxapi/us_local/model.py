@@ -375,11 +375,10 @@ class LocalTable:
         ``state``; None when nothing loaded can tell.
         """
         z5 = int(zip5)
-        states_with_zip = {st for imp in self.imports for st, data in imp.states.items() if data.has_zip5(z5)}
-        if states_with_zip:
-            return state in states_with_zip
-        if state in self._by_state:
-            return False
+        if any(imp.states[state].has_zip5(z5) for imp in self._by_state.get(state, ((), ()))[1]):
+            return True
+        if state in self._by_state or any(data.has_zip5(z5) for imp in self.imports for data in imp.states.values()):
+            return False  # the state's boundaries do not hold it, or it is another state's ZIP
         return None
 
     def jurisdictions_named(self, state: str, name: str, day: date) -> tuple[LocalJurisdiction, ...]:
