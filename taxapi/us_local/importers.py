@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from taxapi.errors import InvalidRateTable
+from taxapi.money import fmt_percent
 from taxapi.us_local.model import BoundaryRecord, Level, LocalJurisdiction, RecordKind
 from taxapi.us_local.store import ImportWriter
 
@@ -549,7 +550,7 @@ def import_cdtfa(path: Path, out: Path, *, statewide_percent: Decimal, effective
                 continue
             total = five_places(fraction_text(rate_text, inp, line, "Rate")) * HUNDRED
             if total < statewide_percent:
-                raise inp.fail(line, "Rate", f"{format_total(total)} % is below the statewide {statewide_percent} %")
+                raise inp.fail(line, "Rate", f"{fmt_percent(total)} % is below the statewide {statewide_percent} %")
             level = {"City": Level.city, "County": Level.county}.get(kind)
             if level is None:
                 raise inp.fail(line, "Type", f"'{kind}' is not City or County")
@@ -571,10 +572,6 @@ def import_cdtfa(path: Path, out: Path, *, statewide_percent: Decimal, effective
             inputs=[inp.manifest_entry()],
         )
     return ImportSummary(Path(out), day, ("CA",), len(places), 0, skipped)
-
-
-def format_total(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def _slug(name: str) -> str:

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from taxapi.errors import InvalidRateTable
+from taxapi.money import fmt_percent
 from taxapi.rate_tables.loader import PACKAGE_DIR, REPO_DIR, default_rates_dir, read_json_strict, schema_validator
 from taxapi.us_local.model import (
     BoundaryRecord,
@@ -80,14 +81,6 @@ def sha256_file(path: Path) -> str:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def format_percent(value: Decimal) -> str:
-    """``Decimal('8.87500')`` -> ``'8.875'``; ``Decimal('0E-5')`` -> ``'0'`` (never exponent notation)."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
 
 
 @lru_cache(maxsize=4096)
@@ -167,8 +160,8 @@ class ImportWriter:
 
     def jurisdiction(self, state: str, j: LocalJurisdiction) -> None:
         self.jurisdictions.write([
-            state, j.id, j.level.value, j.name, format_percent(j.rate_percent),
-            "" if j.food_rate_percent is None else format_percent(j.food_rate_percent),
+            state, j.id, j.level.value, j.name, fmt_percent(j.rate_percent),
+            "" if j.food_rate_percent is None else fmt_percent(j.food_rate_percent),
             j.effective_from.isoformat(), "" if j.effective_to is None else j.effective_to.isoformat(),
         ])
 
