@@ -64,7 +64,7 @@ def _run(args: argparse.Namespace, work: Callable[[Callable[[int, int, int], Non
     bar.finish()
     states = summary.states
     shown = ", ".join(states) if len(states) <= 6 else f"{len(states)} states"
-    skipped = f", {summary.skipped} skipped" if summary.skipped else ""
+    skipped = f"; skipped {summary.skipped}" if summary.skipped else ""
     print(f"imported {shown} into {summary.path} (effective {summary.effective_from.isoformat()}): "
           f"{summary.jurisdictions} jurisdiction rates, {summary.boundaries} boundary records{skipped}")
     return 0

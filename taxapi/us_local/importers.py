@@ -70,7 +70,7 @@ class ImportSummary:
     states: tuple[str, ...]
     jurisdictions: int
     boundaries: int
-    skipped: int = 0
+    skipped: str | None = None  # what the importer left out, in words
 
 
 class _Input:
@@ -86,7 +86,6 @@ class _Input:
         self.total = total
         self.progress = progress
         self.records = 0
-        self.size = 0
 
     def fail(self, line: int, column: str, msg: str) -> InvalidRateTable:
         return InvalidRateTable(self.name, f"line {line}: {column}" if column else f"line {line}", msg)
@@ -123,7 +122,6 @@ class _Input:
         except csv.Error as exc:
             raise InvalidRateTable(self.name, f"line {reader.line_num}", f"malformed CSV: {exc}") from None
         finally:
-            self.size = raw.tell()
             raw.close()
 
     def manifest_entry(self) -> dict[str, object]:
@@ -429,8 +427,9 @@ def import_sst(rates: Path, boundaries: list[Path], out: Path, *, effective: dat
             inputs=[i.manifest_entry() for i in inputs],
         )
     n_jurisdictions = sum(len(v) for (st, _), v in table.items() if st in states)
+    unbound = sorted(rate_states - states)
     return ImportSummary(Path(out), day, tuple(sorted(states)), n_jurisdictions, count,
-                         skipped=len(rate_states - states))
+                         skipped=f"rates of {', '.join(unbound)} (no boundary records)" if unbound else None)
 
 
 def _sst_quarter(name: str) -> date | None:
@@ -571,7 +570,8 @@ def import_cdtfa(path: Path, out: Path, *, statewide_percent: Decimal, effective
             licence="public data of the State of California (CDTFA)",
             inputs=[inp.manifest_entry()],
         )
-    return ImportSummary(Path(out), day, ("CA",), len(places), 0, skipped)
+    return ImportSummary(Path(out), day, ("CA",), len(places), 0,
+                         skipped=f"{skipped} row{'' if skipped == 1 else 's'} without a rate" if skipped else None)
 
 
 def _slug(name: str) -> str:

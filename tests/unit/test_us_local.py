@@ -316,7 +316,7 @@ def test_shipped_cdtfa_california_places(tmp_path):
 
 def test_cdtfa_import(tmp_path):
     summary = import_cdtfa(FIX / "SalesTaxRates1-1-26.csv", tmp_path / "ca", statewide_percent=D("7.25"))
-    assert summary.effective_from == date(2026, 1, 1) and summary.skipped == 1
+    assert summary.effective_from == date(2026, 1, 1) and summary.skipped == "1 row without a rate"
     rows = (tmp_path / "ca" / JURISDICTIONS).read_text(encoding="utf-8").splitlines()
     assert "CA,city-adelanto,city,Adelanto,0.5,,2026-01-01," in rows  # 7.7499999999999999E-2 -> 7.75 %
     assert "CA,city-yuba_city,city,Yuba City,0,,2026-01-01," in rows
@@ -453,6 +453,6 @@ def test_cli_import_cdtfa_takes_the_statewide_rate_from_the_rate_table(tmp_path,
     from taxapi.cli import main
 
     assert main(["rates", "import-cdtfa", str(FIX / "SalesTaxRates1-1-26.csv"), "--out", str(tmp_path / "ca")]) == 0
-    assert "5 jurisdiction rates, 0 boundary records, 1 skipped" in capsys.readouterr().out
+    assert "5 jurisdiction rates, 0 boundary records; skipped 1 row without a rate" in capsys.readouterr().out
     alameda = load_import(tmp_path / "ca").states["CA"].jurisdictions["city-alameda"][0]
     assert alameda.rate_percent == D("3.5")  # 10.75 % - 7.25 % (US-CA standard rate on 2026-01-01)
