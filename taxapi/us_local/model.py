@@ -7,8 +7,8 @@ boundary records are dated too (SST files carry begin and end dates per record).
 
 Resolution follows the Streamlined Sales and Use Tax Agreement's database rules: the most specific
 record wins (ZIP+4 over ZIP5); where a ZIP5 holds several jurisdiction sets with different combined
-rates and no ZIP+4 decides, the **lowest combined rate** in the ZIP5 area applies (SSUTA §305(F)) and
-the resolution says the ZIP5 spans several rates.
+rates and no ZIP+4 decides, the **lowest combined rate** in the ZIP5 area applies (Streamlined Sales
+and Use Tax Agreement, section 305) and the resolution says the ZIP5 spans several rates.
 """
 
 from __future__ import annotations
@@ -209,10 +209,6 @@ class LocalImport:
     kind: str
     fingerprint: str  # sha256 of the manifest (which itself pins every data file's sha256)
     states: dict[str, StateData]
-
-    @property
-    def has_boundaries(self) -> bool:
-        return any(len(s.zip5_index) or len(s.zip4_index) for s in self.states.values())
 
 
 class _Window:
