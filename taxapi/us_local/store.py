@@ -413,10 +413,17 @@ def load_import(path: Path, schema_path: Path | None = None) -> LocalImport:
 
 
 def import_dirs(root: Path) -> list[Path]:
-    """The import directories directly under ``root`` (each holds a manifest.json), sorted by name."""
+    """The import directories directly under ``root``, sorted by name.
+
+    Every directory there is an import and must hold a manifest.json (one that lost it is an error, not
+    a silently missing table); hidden ones (an import being written) and plain files are left alone."""
     if not root.is_dir():
         return []
-    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).is_file())
+    dirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for p in dirs:
+        if not (p / MANIFEST).is_file():
+            raise InvalidRateTable(f"{p.name}/{MANIFEST}", "(file)", "missing: every import directory has a manifest.json")
+    return dirs
 
 
 def load_states_file(shipped: Path) -> frozenset[str]:
@@ -451,16 +458,16 @@ def load_local_table(rates_dir: Path | None = None, local_dir: Path | None = Non
     """
     shipped = Path(rates_dir or default_rates_dir()) / SHIPPED_SUBDIR
     imports = [load_import(p) for p in import_dirs(shipped)]
+    shipped_ids = {i.id for i in imports}
     if local_dir is not None:
         if not Path(local_dir).is_dir():
             raise InvalidRateTable(str(local_dir), ENV_DIR, "directory not found")
-        seen = {i.id for i in imports}
         for p in import_dirs(Path(local_dir)):
-            if p.name in seen:
+            if p.name in shipped_ids:
                 raise InvalidRateTable(f"{p.name}/{MANIFEST}", "(directory)", "an import of that name is shipped already")
             imports.append(load_import(p))
     return LocalTable(imports=tuple(imports), local_tax_states=load_states_file(shipped),
-                      imported_ids=frozenset(p.name for p in import_dirs(Path(local_dir))) if local_dir else frozenset())
+                      imported_ids=frozenset(i.id for i in imports if i.id not in shipped_ids))
 
 
 @lru_cache(maxsize=8)

@@ -379,6 +379,15 @@ def test_missing_local_dir_is_an_error(tmp_path):
         _table(tmp_path / "nope")
 
 
+def test_an_import_without_its_manifest_is_an_error(good_import):
+    (good_import / MANIFEST).unlink()
+    with pytest.raises(InvalidRateTable, match="mn/manifest.json: [(]file[)]: missing"):
+        _table(good_import.parent)
+    (good_import.parent / "notes.txt").write_text("plain files are left alone", encoding="utf-8")
+    shutil.rmtree(good_import)
+    assert _table(good_import.parent).imported_ids == frozenset()
+
+
 def test_rates_version_names_the_imports(good_import, monkeypatch):
     from taxapi.rate_tables.loader import load_rate_book
 
