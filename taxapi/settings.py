@@ -64,6 +64,10 @@ class Settings(BaseSettings):
                     "tables can be put (`DATA_DIR/rates/`); read in preference to the installed copies.",
     )
 
+    us_local_dir: Path | None = Field(
+        None, description="US local-tax imports (`taxapi rates import-…`) to serve beside the shipped ones.",
+    )
+
     api_keys: Annotated[frozenset[str], NoDecode] = Field(
         frozenset(),
         description="Comma-separated SHA-256 hex digests of the accepted API keys. Empty: no key needed.",
@@ -92,7 +96,7 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         return _comma_list(value)
 
-    @field_validator("rates_dir")
+    @field_validator("rates_dir", "us_local_dir")
     @classmethod
     def _an_existing_directory(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_dir():
