@@ -143,8 +143,9 @@ def _digest(value: str, *, where: str) -> str:
     return value
 
 
-def _env_name(field: str) -> str:
-    return ENV_PREFIX + field.upper()
+def _env_name(loc: str) -> str:
+    """The variable an error is about: a field's ``TAXAPI_`` name, or the alias it was read under."""
+    return ENV_PREFIX + loc.upper() if loc in Settings.model_fields else loc
 
 
 def load_settings() -> Settings:

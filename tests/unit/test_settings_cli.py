@@ -57,6 +57,8 @@ def env(monkeypatch):
         ("TAXAPI_LOG_LEVEL", "loud", "'info'"),
         ("TAXAPI_ACCESS_LOG", "maybe", "valid boolean"),
         ("TAXAPI_SHUTDOWN_TIMEOUT", "-1", "greater than 0"),
+        ("TAXAPI_US_LOCAL_DIR", "/nonexistent-imports", "no such directory"),
+        ("PROMETHEUS_MULTIPROC_DIR", "/etc/passwd", "/etc/passwd is not a directory"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_the_variable(env, name, value, fragment):
