@@ -66,27 +66,14 @@ class LineResult(NamedTuple):
     tax_due_at_import: Decimal
 
 
-class ApportionedShipping(NamedTuple):
-    """Shipping spread over several treatments or rates: the fields of a :class:`LineResult`, with
-    ``rate_percent`` the effective rate, and ``apportioned`` the parts."""
-
-    id: str | None
-    category: str
-    net_amount: Decimal
-    tax_amount: Decimal
-    gross_amount: Decimal
-    rate_percent: Decimal
-    rate_kind: RateKind
-    jurisdiction: str
-    taxability_reason: Reason
-    collected_by: Collector
-    scheme: Scheme
-    rule: str
-    source: str
-    breakdown: tuple[BreakdownEntry, ...]
-    tax_reverse_charged: Decimal
-    tax_due_at_import: Decimal
-    apportioned: tuple[ShippingPart, ...]
+#: Shipping spread over several treatments or rates: the fields of a :class:`LineResult` (``rate_percent``
+#: the effective rate), then ``apportioned``, the parts.
+ApportionedShipping = NamedTuple(  # type: ignore[misc]
+    "ApportionedShipping",
+    [*((name, LineResult.__annotations__[name]) for name in LineResult._fields), ("apportioned", "tuple[ShippingPart, ...]")],
+)
+ApportionedShipping.__doc__ = ("Shipping spread over several treatments or rates: the fields of a line (rate_percent the "
+                               "effective rate), then the parts it was apportioned into.")
 
 
 class Totals(NamedTuple):

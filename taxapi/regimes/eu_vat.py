@@ -28,15 +28,13 @@ False
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from taxapi.categories import Category
-from taxapi.rate_tables.model import Jurisdiction, RateBook
+from taxapi.rate_tables.model import Jurisdiction
 from taxapi.regimes.base import Collector, Context, Info, Place, Reason, Rule as CoreRule, RuleId, Scheme, SupplyKind, Treatment
-from taxapi.regimes.common import single_level
+from taxapi.regimes.common import NationalRegime
 
 
 class Rule(RuleId):
@@ -107,23 +105,15 @@ def uk_domestic(ctx: Context, rule: StrEnum, omp_rule: StrEnum) -> Treatment:
     return Treatment(dest.jurisdiction, Collector.seller, Scheme.uk_vat, rule, True)
 
 
-class EuVat:
+class EuVat(NationalRegime):
     code: ClassVar[str] = "EU"
     table_regimes: ClassVar[tuple[str, ...]] = ("eu_vat",)
     parameters: ClassVar[tuple[str, ...]] = ("ecommerce_package", "ioss_consignment_limit", "distance_sales_threshold")
-    per_item_goods: ClassVar[bool] = False
-    always_breakdown: ClassVar[bool] = False
+    scheme: ClassVar[Scheme] = Scheme.domestic
+    domestic_scheme: ClassVar[Scheme] = Scheme.domestic
     export_rules: ClassVar[tuple[StrEnum, StrEnum] | None] = (Rule.export, Rule.export_territory_import_tax)
     rule_sources: ClassVar[dict[str, str]] = {"eu": EU_SOURCE, "xi": UK_SOURCE}
-
-    def levels(self, book: RateBook, j: Jurisdiction) -> Sequence[tuple[Jurisdiction, str]]:
-        return single_level(book, j)
-
-    def finish(self, ctx: Context, items: Sequence[Any]) -> None:
-        return None
-
-    def goods_item(self, ctx: Context, category: Category, unit_value: Decimal) -> Treatment:
-        return self.goods(ctx)
+    Rule: ClassVar[type[StrEnum]] = Rule
 
     # ----- goods -------------------------------------------------------------------------------
     def goods(self, ctx: Context) -> Treatment:
@@ -257,7 +247,7 @@ class EuVat:
         return self.distance_sale(ctx, Place(seller_home(ctx), ctx.seller_country, self), SupplyKind.tbe)
 
 
-class Elsewhere:
+class Elsewhere(NationalRegime):
     """Destinations outside every supported tax territory, and the parts of Member States outside the
     EU VAT territory: goods sent there are exports (the territory's own import tax, such as IGIC,
     IPSI or octroi de mer, is due at its border); services are outside the scope unless an EU
@@ -265,20 +255,9 @@ class Elsewhere:
 
     code: ClassVar[str] = ""
     table_regimes: ClassVar[tuple[str, ...]] = ()
-    parameters: ClassVar[tuple[str, ...]] = ()
-    per_item_goods: ClassVar[bool] = False
-    always_breakdown: ClassVar[bool] = False
-    export_rules: ClassVar[tuple[StrEnum, StrEnum] | None] = None
-    rule_sources: ClassVar[dict[str, str]] = {}
-
-    def levels(self, book: RateBook, j: Jurisdiction) -> Sequence[tuple[Jurisdiction, str]]:
-        return single_level(book, j)
-
-    def finish(self, ctx: Context, items: Sequence[Any]) -> None:
-        return None
-
-    def goods_item(self, ctx: Context, category: Category, unit_value: Decimal) -> Treatment:
-        return self.goods(ctx)
+    scheme: ClassVar[Scheme] = Scheme.none
+    domestic_scheme: ClassVar[Scheme] = Scheme.none
+    Rule: ClassVar[type[StrEnum]] = CoreRule
 
     def goods(self, ctx: Context) -> Treatment:
         return export(ctx)
