@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
@@ -13,9 +13,9 @@ from taxapi.ecb import get_ecb_rates
 from taxapi.orders.schemas import CalculateRequest, CalculateResponse
 from taxapi.orders.service import compute_order
 from taxapi.rate_tables.loader import get_rate_book
-from taxapi.routing import DirectRoute
+from taxapi.routing import Operations
 
-router = APIRouter(tags=["calculate"], route_class=DirectRoute)
+operations = Operations(tags=["calculate"])
 
 MAX_BODY = 2 * 1024 * 1024
 
@@ -62,16 +62,10 @@ async def parse_json_body(request: Request, model: type) -> object:
         raise RequestValidationError(errors) from None
 
 
-@router.post(
+@operations.post(
     "/v1/calculate",
-    response_model=None,
+    body=CalculateRequest,
     responses={200: {"model": CalculateResponse, "description": "Tax per line and in total, with who collects it and why"}},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CalculateRequest"}}},
-        }
-    },
     summary="Tax for one order (storefront checkout)",
 )
 async def calculate(request: Request) -> Response:
