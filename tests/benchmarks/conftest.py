@@ -1,7 +1,9 @@
 """On-demand benchmarks (``pytest tests/benchmarks -s``); not part of the default test run.
 
 HTTP benchmarks start a real uvicorn server on 127.0.0.1 and load it with ``wrk``
-(Debian package ``wrk``); they are skipped when wrk is not installed.
+(Debian package ``wrk``); they are skipped when wrk is not installed. The server runs
+``tests/benchmarks/floor.py``: the app behind the bare ASGI endpoint the hot routes are measured
+against, in the same process.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
@@ -27,9 +32,10 @@ def _free_port() -> int:
 def server_url():
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "taxapi.app:app", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "uvicorn", "tests.benchmarks.floor:app", "--host", "127.0.0.1", "--port", str(port),
          "--workers", "1", "--no-access-log", "--log-level", "warning"],
         env={**os.environ},
+        cwd=REPO,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
