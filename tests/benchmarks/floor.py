@@ -2,7 +2,9 @@
 
 ``/__bare`` answers a fixed JSON with no framework at all (the floor the hot routes are measured
 against); ``/__fastapi`` and ``/__starlette`` are trivial endpoints of a minimal FastAPI and a
-minimal Starlette app, for the framework's own cost. Everything else goes to ``taxapi.app:app``.
+minimal Starlette app, and ``/__starlette/v1/calculate`` is the calculate endpoint alone in that
+Starlette app (with the app's exception handlers), for the framework's own cost. Everything else
+goes to ``taxapi.app:app``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from taxapi.app import app as taxapi_app
+from taxapi.orders.router import calculate
 
 BODY = b'{"status":"ok"}'
 _START = {
@@ -36,7 +39,10 @@ async def _starlette_trivial(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-starlette_trivial = Starlette(routes=[Route("/__starlette", _starlette_trivial)])
+starlette_trivial = Starlette(
+    routes=[Route("/__starlette", _starlette_trivial), Route("/__starlette/v1/calculate", calculate, methods=["POST"])],
+    exception_handlers=dict(taxapi_app.exception_handlers),
+)
 
 
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -46,7 +52,7 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
         await send(_BODY)
     elif path == "/__fastapi":
         await fastapi_trivial(scope, receive, send)
-    elif path == "/__starlette":
+    elif path.startswith("/__starlette"):
         await starlette_trivial(scope, receive, send)
     else:
         await taxapi_app(scope, receive, send)

@@ -44,6 +44,67 @@ def test_engine_three_line_eu_order():
     assert best <= 50
 
 
+def _asgi_cpu_us(app, method: str, path: str, body: bytes = b"", rounds: int = 5, n: int = 3000) -> float:
+    """CPU time per request of an ASGI app called in-process (no HTTP server), best of ``rounds``."""
+    import asyncio
+
+    headers = [(b"host", b"127.0.0.1")]
+    if body:
+        headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    message = {"type": "http.request", "body": body, "more_body": False}
+    statuses: set[int] = set()
+
+    async def receive():
+        return message
+
+    async def send(msg):
+        if msg["type"] == "http.response.start":
+            statuses.add(msg["status"])
+
+    def scope():
+        return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+                "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": list(headers),
+                "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000), "state": {}}
+
+    async def run() -> float:
+        for _ in range(n // 10):
+            await app(scope(), receive, send)
+        best = float("inf")
+        for _ in range(rounds):
+            t = time.process_time()
+            for _ in range(n):
+                await app(scope(), receive, send)
+            best = min(best, (time.process_time() - t) / n * 1e6)
+        return best
+
+    result = asyncio.run(run())
+    assert statuses == {200}, (path, statuses)
+    return result
+
+
+def test_framework_cost_in_process():
+    """What the framework costs on the hot route, without an HTTP server: the same calculate endpoint in
+    the app and alone in a minimal Starlette app, against trivial endpoints (CPU time per request)."""
+    from tests.benchmarks import floor
+
+    body = json.dumps(ORDER).encode()
+    cases = {
+        "bare ASGI": ("GET", "/__bare", b""),
+        "trivial Starlette": ("GET", "/__starlette", b""),
+        "trivial FastAPI": ("GET", "/__fastapi", b""),
+        "/healthz": ("GET", "/healthz", b""),
+        "calculate, Starlette app": ("POST", "/__starlette/v1/calculate", body),
+        "/v1/calculate": ("POST", "/v1/calculate", body),
+    }
+    cpu = {name: _asgi_cpu_us(floor.app, *case) for name, case in cases.items()}
+    print("\nIn-process ASGI calls, CPU time per request (best of 5 rounds):")
+    for name, us in cpu.items():
+        print(f"  {name:26s} {us:6.1f} us")
+    extra = cpu["/v1/calculate"] - cpu["calculate, Starlette app"]
+    print(f"  the app's framework on /v1/calculate: {extra:.1f} us more than Starlette alone (target <= 10)")
+    assert extra <= 10
+
+
 def checkout_mix(n: int = 200) -> list[dict]:
     """Varied checkout orders: EU, UK, US, Canada and Australia; 1-5 lines; with and without shipping."""
     rnd = random.Random(11)
@@ -102,13 +163,15 @@ def _wrk(wrk: str, url: str, body: str | list[str] | None, seconds: int = 10) ->
 
 
 #: What one run measures, in the order of each round: the bare ASGI floor (``floor.py``), the hot route,
-#: the app's own trivial FastAPI endpoint, and trivial endpoints of a minimal FastAPI and Starlette app.
+#: the app's own trivial FastAPI endpoint, trivial endpoints of a minimal FastAPI and Starlette app, and the
+#: calculate endpoint alone in that Starlette app.
 HTTP_ENDPOINTS = {
     "bare ASGI": "/__bare",
     "/v1/calculate": "/v1/calculate",
     "/healthz": "/healthz",
     "trivial FastAPI": "/__fastapi",
     "trivial Starlette": "/__starlette",
+    "calculate, Starlette": "/__starlette/v1/calculate",
 }
 
 
@@ -120,11 +183,11 @@ def test_http_calculate_against_bare_asgi(server_url, wrk):
     with urllib.request.urlopen(req) as r:
         assert json.loads(r.read())["totals"]["tax_amount"] == "9.73"  # FR: 8.00 + 0.66 + 0.30, shipping 3.47 at 20 % + 1.52 at 5.5 % = 0.69 + 0.08
     for path in HTTP_ENDPOINTS.values():
-        _wrk(wrk, server_url + path, body if path == "/v1/calculate" else None, seconds=1)  # warm-up
+        _wrk(wrk, server_url + path, body if path.endswith("/v1/calculate") else None, seconds=1)  # warm-up
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in HTTP_ENDPOINTS}
     for _ in range(3):  # alternating rounds: drift on a shared machine hits every endpoint alike
         for name, path in HTTP_ENDPOINTS.items():
-            runs[name].append(_wrk(wrk, server_url + path, body if path == "/v1/calculate" else None, seconds=5))
+            runs[name].append(_wrk(wrk, server_url + path, body if path.endswith("/v1/calculate") else None, seconds=5))
     rps = {name: statistics.median(r for r, _ in rounds) for name, rounds in runs.items()}
     p99 = {name: max(p for _, p in rounds) for name, rounds in runs.items()}  # the worst round, not the median
     bare = rps["bare ASGI"]
