@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -28,8 +29,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Server(NamedTuple):
+    url: str
+    pid: int
+
+
 @pytest.fixture(scope="session")
-def server_url():
+def server():
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "tests.benchmarks.floor:app", "--host", "127.0.0.1", "--port", str(port),
@@ -48,9 +54,20 @@ def server_url():
     else:  # pragma: no cover
         proc.terminate()
         raise RuntimeError("server did not start")
-    yield url
+    yield Server(url, proc.pid)
     proc.terminate()
     proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def server_url(server):
+    return server.url
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @pytest.fixture(scope="session")
