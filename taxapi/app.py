@@ -48,6 +48,10 @@ def create_app() -> FastAPI:
             "RFC 9457 problem details with a stable `code`."
         ),
         generate_unique_id_function=_operation_id,
+        # FastAPI's native OpenTelemetry looks up the global OTel providers on every request (three
+        # environment reads through opentelemetry-api) to find none configured: 4-12 us a request
+        # on /v1/calculate and /healthz, measured in-process. taxapi configures no OTel provider.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         responses=PROBLEM_RESPONSES,
         license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
     )
