@@ -1,0 +1,214 @@
+"""The OSS / IOSS partial summary of one ledger file, vectorised with ``pyarrow.compute``.
+
+Per batch of rows:
+
+1. Amounts are checked and cast in bulk: a string matching the decimal pattern the row reader
+   accepts (:data:`taxapi.money.DECIMAL_PATTERN`), or a decimal column, becomes ``decimal128(38, 12)``
+   (exact: 15 integer and 12 fraction digits fit, and sums of billions of rows stay within 38).
+   Rows whose amounts fail that check, or whose net and tax amounts have opposite signs, go to the
+   row-by-row validator (:meth:`taxapi.oss.service.OssLedger.classify`), which gives them exactly the
+   rejection it gives in the CSV and JSON paths.
+2. The other rows are grouped by the raw text of every other column plus the sign of the amounts,
+   with exact decimal sums and counts (Arrow's hash aggregation). A row's outcome depends on its
+   amounts only through their sign, so each distinct combination is classified once, by the same
+   ``classify`` (cached across batches): accepted groups add their sums to the return line or
+   correction they belong to; rejected groups are counted, and their rows are looked up (a join on
+   the group key) only while the list of rejected rows has room.
+3. Rejected rows are listed in row order with their row numbers (see
+   :data:`taxapi.ledgers.FIRST_RECORD_ROW`) and, for a partition of a dataset, the partition.
+
+A CSV file the Arrow reader cannot read exactly as the row reader would (see
+:class:`~taxapi.ledgers.sources.NeedsRowReader`) is read again by
+:class:`taxapi.oss.service.CsvLedgerReader`, so every file gets the same answer either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from taxapi.errors import ValidationFailed
+from taxapi.ledgers import FIRST_RECORD_ROW
+from taxapi.ledgers.sources import Batch, LedgerFile, NeedsRowReader, read_batches
+from taxapi.money import DECIMAL_PATTERN
+from taxapi.oss.service import (
+    LEDGER_COLUMNS, REQUIRED_CSV_COLUMNS, CsvLedgerReader, OssLedger, OssPartial, ReturnSpec, RowRejected,
+)
+
+AMOUNT = pa.decimal128(38, 12)
+_ZERO = pa.scalar(Decimal(0), AMOUNT)
+#: Columns grouped on (every ledger column but id and the amounts), in LEDGER_COLUMNS order.
+KEY_COLUMNS = ("date", "country_of_consumption", "ship_from_country", "supply", "rate_percent", "currency",
+               "deemed_supplier", "original_period", "scheme")
+AMOUNT_COLUMNS = frozenset({"net_amount", "tax_amount"})
+DICTIONARY_COLUMNS = frozenset(KEY_COLUMNS)  # few distinct values: grouped on as dictionary indices
+ALIASES = {c: c for c in LEDGER_COLUMNS}
+_MAX_CACHED = 1_000_000
+
+
+def missing_columns(loc: str):
+    def error(missing: list[str]) -> Exception:
+        return ValidationFailed(
+            f"{loc}: the CSV header lacks {', '.join(missing)}",
+            errors=[{"loc": [loc, "header", c], "msg": "required column missing"} for c in missing],
+        )
+    return error
+
+
+class _BatchSummer:
+    """Adds batches of one file to an :class:`OssLedger`."""
+
+    def __init__(self, ledger: OssLedger):
+        self.ledger = ledger
+        self.outcomes: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    def _outcome(self, combo: tuple[Any, ...]) -> tuple[Any, ...]:
+        hit = self.outcomes.get(combo)
+        if hit is None:
+            date_v, cc, ship, supply, rate, cur, deemed, orig, scheme, neg = combo
+            sign = "-1" if neg else "1"
+            try:
+                correction, key, _, _ = self.ledger.classify(date_v, cc, ship, supply, rate, sign, sign, cur, deemed, orig, scheme)
+                hit = (True, correction, key)
+            except RowRejected as exc:
+                hit = (False, exc.code, exc.detail)
+            if len(self.outcomes) < _MAX_CACHED:
+                self.outcomes[combo] = hit
+        return hit
+
+    def add(self, batch: Batch) -> None:
+        ledger = self.ledger
+        n = batch.num_rows
+        cols = batch.columns
+        empty = pa.array([""] * n, pa.string()) if any(cols[c] is None for c in KEY_COLUMNS) else None
+        keys = {c: (empty if cols[c] is None else pc.fill_null(cols[c], "")) for c in KEY_COLUMNS}
+        amounts, ok = {}, None
+        for c in ("net_amount", "tax_amount"):
+            v = cols[c]
+            if pa.types.is_decimal(v.type):
+                good = pc.is_valid(v)
+                fits = v.type.scale <= AMOUNT.scale and v.type.precision - v.type.scale <= AMOUNT.precision - AMOUNT.scale
+                cast = v.cast(AMOUNT) if fits else None
+                if cast is None:
+                    good = pa.array([False] * n)
+            else:
+                good = pc.fill_null(pc.match_substring_regex(v, DECIMAL_PATTERN), False)
+                cast = pc.if_else(good, v, "0").cast(AMOUNT)
+            amounts[c] = pc.fill_null(cast, _ZERO) if cast is not None else pa.array([Decimal(0)] * n, AMOUNT)
+            ok = good if ok is None else pc.and_(ok, good)
+        net, tax = amounts["net_amount"], amounts["tax_amount"]
+        net_neg, tax_neg = pc.less(net, _ZERO), pc.less(tax, _ZERO)
+        net_pos, tax_pos = pc.greater(net, _ZERO), pc.greater(tax, _ZERO)
+        mismatch = pc.or_(pc.and_(net_pos, tax_neg), pc.and_(net_neg, tax_pos))
+        fast = pc.and_(ok, pc.invert(mismatch))
+        neg = pc.or_(net_neg, tax_neg)
+
+        rejected: list[tuple[int, str | None, str, str]] = []
+        room = ledger.max_rejected - len(ledger.rejected)
+        n_fast = pc.sum(fast).as_py() or 0
+        if n_fast:
+            table = pa.table({**keys, "neg": neg, "net": net, "tax": tax}).filter(fast)
+            groups = table.group_by([*KEY_COLUMNS, "neg"], use_threads=False).aggregate(
+                [("net", "sum"), ("tax", "sum"), ("net", "count")])
+            bad: list[tuple[Any, ...]] = []
+            for g in groups.to_pylist():
+                combo = tuple(g[c] for c in KEY_COLUMNS) + (g["neg"],)
+                count = g["net_count"]
+                ledger.rows_count += count
+                out = self._outcome(combo)
+                if out[0]:
+                    ledger.add_sums(out[1], out[2], g["net_sum"], g["tax_sum"], count)
+                else:
+                    ledger.rejected_count += count
+                    bad.append((*combo, out[1], out[2]))
+            if bad and room > 0:
+                rejected.extend(self._rejected_rows(batch, keys, neg, fast, bad, room))
+        n_slow = n - n_fast
+        if n_slow:
+            rows = pc.indices_nonzero(pc.invert(fast))
+            values = {c: (None if cols[c] is None else cols[c].take(rows).to_pylist()) for c in LEDGER_COLUMNS}
+            classify, add = ledger.classify, ledger.add_sums
+            for j, i in enumerate(rows.to_pylist()):
+                ledger.rows_count += 1
+                vals = [None if values[c] is None else values[c][j] for c in LEDGER_COLUMNS[1:]]
+                try:
+                    correction, key, net_v, tax_v = classify(*vals)
+                except RowRejected as exc:
+                    ledger.rejected_count += 1
+                    if room > 0:
+                        row_id = values["id"][j] if values["id"] is not None else None
+                        rejected.append((batch.first_row + i, row_id or None, exc.code, exc.detail))
+                    continue
+                add(correction, key, net_v, tax_v, 1)
+        if rejected:
+            rejected.sort(key=lambda r: r[0])
+            for row, row_id, code, detail in rejected[: max(room, 0)]:
+                entry = {"row": row, "id": row_id, "code": code, "detail": detail}
+                if ledger.partition is not None:
+                    entry["partition"] = ledger.partition
+                ledger.rejected.append(entry)
+
+    @staticmethod
+    def _rejected_rows(batch: Batch, keys: dict[str, pa.Array], neg: pa.Array, fast: pa.Array,
+                       bad: list[tuple[Any, ...]], room: int) -> Iterable[tuple[int, str | None, str, str]]:
+        """The first ``room`` rows (in row order) of the rejected groups ``bad``."""
+        index = pc.indices_nonzero(fast)
+        ids = batch.columns["id"]
+        keys = {c: (v.cast(pa.string()) if pa.types.is_dictionary(v.type) else v) for c, v in keys.items()}
+        rows = pa.table({**keys, "neg": neg, "id": ids if ids is not None else pa.nulls(batch.num_rows, pa.string())}).filter(fast)
+        rows = rows.append_column("i", index)
+        names = [*KEY_COLUMNS, "neg"]
+        bad_t = pa.table({**{c: [b[k] for b in bad] for k, c in enumerate(names)},
+                          "code": [b[-2] for b in bad], "detail": [b[-1] for b in bad]},
+                         schema=pa.schema([*(pa.field(c, pa.string()) for c in KEY_COLUMNS), pa.field("neg", pa.bool_()),
+                                           pa.field("code", pa.string()), pa.field("detail", pa.string())]))
+        hit = rows.join(bad_t, keys=names, join_type="inner", use_threads=False)
+        hit = hit.take(pc.sort_indices(hit["i"])[:room])
+        for i, row_id, code, detail in zip(hit["i"].to_pylist(), hit["id"].to_pylist(), hit["code"].to_pylist(),
+                                            hit["detail"].to_pylist(), strict=True):
+            yield batch.first_row + i, row_id or None, code, detail
+
+
+def file_partial(spec: ReturnSpec, file: LedgerFile, *, currencies: Iterable[str], loc: str = "ledger") -> OssPartial:
+    """The partial summary of one ledger file (vectorised; CSV files that need it row by row)."""
+    currencies = frozenset(currencies)
+    ledger = OssLedger(spec, _currencies=currencies, partition=file.partition)
+    summer = _BatchSummer(ledger)
+    try:
+        for batch in read_batches(file, columns=LEDGER_COLUMNS, aliases=ALIASES, required=REQUIRED_CSV_COLUMNS,
+                                  missing_error=missing_columns(loc), decimal_columns=AMOUNT_COLUMNS,
+                                  dictionary_columns=DICTIONARY_COLUMNS, loc=loc):
+            summer.add(batch)
+    except NeedsRowReader:
+        ledger = OssLedger(spec, _currencies=currencies, partition=file.partition)
+        reader = CsvLedgerReader(ledger, loc=loc)
+        with file.path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                reader.feed(chunk)
+        reader.close()
+    return ledger.partial()
+
+
+def rows_partial(spec: ReturnSpec, rows: Any, *, currencies: Iterable[str], partition: str | None = None) -> OssPartial:
+    """The partial summary of an Arrow table or record batch with the ledger's columns (for
+    Spark's ``mapInArrow`` and similar per-partition callbacks); rows are numbered from
+    :data:`~taxapi.ledgers.FIRST_RECORD_ROW` within it."""
+    from taxapi.ledgers.sources import _as_ledger_column, _column_index
+
+    ledger = OssLedger(spec, _currencies=frozenset(currencies), partition=partition)
+    summer = _BatchSummer(ledger)
+    index = _column_index(rows.schema.names, ALIASES, REQUIRED_CSV_COLUMNS, missing_columns("rows"))
+    batches = rows.to_batches() if isinstance(rows, pa.Table) else [rows]
+    first = FIRST_RECORD_ROW
+    for rb in batches:
+        if rb.num_rows:
+            cols = {c: (None if c not in index else _as_ledger_column(rb.column(index[c]), c, c in AMOUNT_COLUMNS, "rows",
+                                                                      c in DICTIONARY_COLUMNS))
+                    for c in LEDGER_COLUMNS}
+            summer.add(Batch(first, rb.num_rows, cols))
+            first += rb.num_rows
+    return ledger.partial()
