@@ -173,7 +173,7 @@ class _BatchSummer:
             yield batch.first_row + i, row_id or None, code, detail
 
 
-def file_partial(spec: ReturnSpec, file: LedgerFile, *, currencies: Iterable[str], loc: str = "ledger") -> OssPartial:
+def file_partial(file: LedgerFile, *, spec: ReturnSpec, currencies: Iterable[str], loc: str = "ledger") -> OssPartial:
     """The partial summary of one ledger file (vectorised; CSV files that need it row by row)."""
     currencies = frozenset(currencies)
     ledger = OssLedger(spec, _currencies=currencies, partition=file.partition)
