@@ -1,5 +1,5 @@
 """Command line: ``taxapi serve``, ``taxapi rates check``, ``taxapi openapi``, ``taxapi ecb refresh``,
-``taxapi oss-summary``."""
+``taxapi oss-summary``, ``taxapi thresholds``."""
 
 from __future__ import annotations
 
@@ -207,6 +207,42 @@ def cmd_oss_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_thresholds(args: argparse.Namespace) -> int:
+    import json
+    from datetime import date
+
+    from taxapi.errors import TaxApiError
+    from taxapi.ledgers.thresholds import evaluate_ledger
+    from taxapi.thresholds.schemas import ThresholdsResponse, check_as_of
+    from taxapi.thresholds.service import Seller
+
+    try:
+        as_of = date.fromisoformat(args.as_of)
+        check_as_of(as_of)
+    except ValueError as exc:
+        print(f"--as-of {args.as_of!r}: {exc}", file=sys.stderr)
+        return 2
+    others = tuple(c.strip().upper() for c in args.seller_other_establishments.split(",") if c.strip())
+    seller = Seller(args.seller_country.upper(), args.seller_region.upper() if args.seller_region else None, others)
+    try:
+        result = evaluate_ledger(args.ledger, seller=seller, as_of=as_of, eu_destination_option=args.eu_destination_option,
+                                 engine=args.engine, workers=args.workers, scheduler=args.scheduler)
+    except TaxApiError as exc:
+        print(f"error ({exc.code.value}): {exc.detail}", file=sys.stderr)
+        return 2
+    body = ThresholdsResponse.model_validate(result).model_dump(mode="json")
+    data = (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode()
+    if args.output:
+        Path(args.output).write_bytes(data)
+        crossed = [j["jurisdiction"] for j in body["jurisdictions"] if j["exceeded"] and j["applicable"]]
+        print(f"wrote {args.output}: {body['rows_counted']} rows counted, {len(body['rejected'])} rejected; "
+              f"exceeded: {', '.join(crossed) or 'none'}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
 def add_engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", default="local", choices=["local", "dask"],
                    help="local: this process; dask: the files of a partitioned ledger on a Dask cluster")
@@ -270,6 +306,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help="show a progress bar on stderr (default: only when stderr is a terminal)")
     bar.add_argument("--no-progress", dest="progress", action="store_false")
     oss.set_defaults(func=cmd_oss_summary)
+
+    th = sub.add_parser("thresholds", help="registration thresholds from a ledger (CSV, Parquet, Arrow; offline)")
+    th.add_argument("ledger", help="ledger file (CSV, Parquet, Arrow IPC) or a directory or glob of partitions")
+    th.add_argument("--seller-country", required=True, help="where the seller is established, e.g. DE")
+    th.add_argument("--seller-region", help="the seller's state or province (US, CA)")
+    th.add_argument("--seller-other-establishments", default="", metavar="CC,CC",
+                    help="other countries where the seller has an establishment")
+    th.add_argument("--as-of", required=True, help="evaluation date, YYYY-MM-DD (sales after it are rejected)")
+    th.add_argument("--eu-destination-option", action="store_true",
+                    help="the seller opted for destination taxation below EUR 10,000 (Art. 59c(3))")
+    th.add_argument("-o", "--output", help="write the JSON to this file instead of stdout")
+    add_engine_options(th)
+    th.set_defaults(func=cmd_thresholds)
     return parser
 
 

@@ -43,45 +43,65 @@ def _rates_version() -> str:
     return get_rate_book().version
 
 
-def map_files(
-    fn: Callable[..., Any], files: Sequence[LedgerFile], *, engine: str = "local", workers: int | None = None,
-    scheduler: str | None = None, progress: Callable[[int, Any], None] | None = None, **kwargs: Any,
-) -> list[Any]:
-    """``[fn(file, **kwargs) for file in files]``, here or on a Dask cluster; results in file order.
+class Engine:
+    """Maps a function over ledger files here or on a Dask cluster (one cluster for all maps made
+    inside ``with``)."""
 
-    ``progress(i, result)`` is called as each file is done (in completion order on a cluster)."""
-    if engine == "local":
-        out = []
-        for i, f in enumerate(files):
-            out.append(_guarded(fn, f, **kwargs))
-            if isinstance(out[-1], _Failed):
-                out[-1].reraise()
-            if progress:
-                progress(i, out[-1])
-        return out
-    if engine != "dask":
-        raise ValidationFailed.at(["option", "engine"], f"unknown engine {engine!r}: local or dask")
-    try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise ValidationFailed.at(["option", "engine"], "the dask engine needs dask.distributed: "
-                                  "pip install 'taxapi[cluster]'") from None
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40)
-        client = Client(cluster)
-    try:
-        here = _rates_version()
-        versions = set(client.run(_rates_version).values())
-        if versions - {here}:
-            raise ValidationFailed.at(["option", "scheduler"], f"the workers run rates_version {sorted(versions)}, "
-                                      f"this process {here}: install the same taxapi on every worker")
-        futures = [client.submit(_guarded, fn, f, pure=False, **kwargs) for f in files]
-        position = {fut.key: i for i, fut in enumerate(futures)}
+    def __init__(self, engine: str = "local", *, workers: int | None = None, scheduler: str | None = None):
+        if scheduler:
+            engine = "dask"
+        if engine not in ("local", "dask"):
+            raise ValidationFailed.at(["option", "engine"], f"unknown engine {engine!r}: local or dask")
+        self.kind, self.workers, self.scheduler = engine, workers, scheduler
+        self.client: Any = None
+        self.cluster: Any = None
+
+    def __enter__(self) -> "Engine":
+        if self.kind == "dask":
+            try:
+                from dask.distributed import Client, LocalCluster
+            except ImportError:
+                raise ValidationFailed.at(["option", "engine"], "the dask engine needs dask.distributed: "
+                                          "pip install 'taxapi[cluster]'") from None
+            if self.scheduler:
+                self.client = Client(self.scheduler)
+            else:
+                self.cluster = LocalCluster(n_workers=self.workers or 2, threads_per_worker=1, processes=True,
+                                            dashboard_address=None, silence_logs=40)
+                self.client = Client(self.cluster)
+            here = _rates_version()
+            versions = set(self.client.run(_rates_version).values())
+            if versions - {here}:
+                self.__exit__()
+                raise ValidationFailed.at(["option", "scheduler"], f"the workers run rates_version {sorted(versions)}, "
+                                          f"this process {here}: install the same taxapi on every worker")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
+
+    def map(self, fn: Callable[..., Any], files: Sequence[LedgerFile], *,
+            progress: Callable[[int, Any], None] | None = None, **kwargs: Any) -> list[Any]:
+        """``[fn(file, **kwargs) for file in files]``; results in file order. ``progress(i, result)``
+        is called as each file is done (in completion order on a cluster)."""
         results: list[Any] = [None] * len(files)
+        if self.client is None:
+            for i, f in enumerate(files):
+                results[i] = _guarded(fn, f, **kwargs)
+                if isinstance(results[i], _Failed):
+                    results[i].reraise()
+                if progress:
+                    progress(i, results[i])
+            return results
+        from dask.distributed import as_completed
+
+        futures = [self.client.submit(_guarded, fn, f, pure=False, **kwargs) for f in files]
+        position = {fut.key: i for i, fut in enumerate(futures)}
         for fut in as_completed(futures):
             i = position[fut.key]
             results[i] = fut.result()
@@ -90,10 +110,15 @@ def map_files(
             if progress:
                 progress(i, results[i])
         return results
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+
+
+def map_files(
+    fn: Callable[..., Any], files: Sequence[LedgerFile], *, engine: str = "local", workers: int | None = None,
+    scheduler: str | None = None, progress: Callable[[int, Any], None] | None = None, **kwargs: Any,
+) -> list[Any]:
+    """One map over ``files`` on a fresh :class:`Engine`."""
+    with Engine(engine, workers=workers, scheduler=scheduler) as eng:
+        return eng.map(fn, files, progress=progress, **kwargs)
 
 
 def reduce_partials(merge: Callable[[Any, Any], Any], partials: Iterable[Any]) -> Any:

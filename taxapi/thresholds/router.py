@@ -19,7 +19,7 @@ from taxapi.ecb import get_ecb_rates
 from taxapi.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from taxapi.rate_tables.loader import get_rate_book
 from taxapi.thresholds import service
-from taxapi.thresholds.ledger import FIELDS, REQUIRED
+from taxapi.thresholds.ledger import COLUMN_ALIASES, FIELDS, REQUIRED
 from taxapi.thresholds.rules import get_threshold_rules
 from taxapi.thresholds.schemas import COUNTRY, check_as_of, REGION, SALE_ROW_SCHEMA, ThresholdsHead, ThresholdsResponse
 from taxapi.wire import IsoDate
@@ -165,12 +165,7 @@ def _head(doc: Any) -> ThresholdsHead:
 class _CsvLedger:
     """A spooled CSV body that can be read twice, row by row, as 12-tuples."""
 
-    ALIASES = {f: f for f in FIELDS} | {
-        "ship_to.country": "ship_to_country",
-        "ship_to.region": "ship_to_region",
-        "ship_to.postal_code": "ship_to_postal_code",
-        "ship_from.country": "ship_from_country",
-    }
+    ALIASES = COLUMN_ALIASES
 
     def __init__(self, spool: Any):
         self.spool = spool

@@ -36,16 +36,44 @@ def dataset(root, rows_per_file=500, files=6):
 
 
 def summary(tmp_path, *engine):
-    out = tmp_path / f"{'-'.join(engine) or 'local'}.json"
+    out = tmp_path / f"{len(engine)}.json"
     code = cli.main(["oss-summary", str(tmp_path / "lake"), "--scheme", "union", "--period", "2025-Q3", "--msi", "DE",
                      "-o", str(out), "--no-progress", *engine])
     assert code == 0
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def test_local_cluster_of_two_workers_gives_the_single_process_return(tmp_path):
+@pytest.fixture(scope="module")
+def scheduler():
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40) as cluster:
+        assert len(cluster.workers) == 2
+        yield cluster.scheduler_address
+
+
+def test_local_cluster_of_two_workers_gives_the_single_process_return(tmp_path, scheduler):
     dataset(tmp_path / "lake")
     local = summary(tmp_path)
     assert local["rows_count"] == 3000 and local["rejected_count"] > 100 and len(local["lines"]) > 10
     assert {r["partition"] for r in local["rejected"]} >= {"month=2025-07/part-0.parquet", "month=2025-09/part-5.parquet"}
-    assert summary(tmp_path, "--engine", "dask", "--workers", "2") == local
+    assert summary(tmp_path, "--scheduler", scheduler) == local
+
+
+def test_thresholds_on_the_cluster_find_the_same_crossing_sale(tmp_path, scheduler):
+    rnd = random.Random(3)
+    for k in range(4):
+        rows = [[f"2026-0{1 + k}-{rnd.randint(1, 28):02d}", rnd.choice(["FR", "IT", "US", "ZZ"]), "GA",
+                 f"{rnd.randint(1, 90_000) / 100:.2f}", "EUR"] for _ in range(300)]
+        pq.write_table(pa.table({c: [r[j] for r in rows] for j, c in enumerate(
+            ["date", "ship_to_country", "ship_to_region", "net_amount", "currency"])}), tmp_path / f"part-{k}.parquet")
+    outs = []
+    for engine in ([], ["--scheduler", scheduler]):
+        out = tmp_path / f"t{len(outs)}.json"
+        assert cli.main(["thresholds", str(tmp_path / "*.parquet"), "--seller-country", "DE", "--as-of", "2026-06-30",
+                         "-o", str(out), *engine]) == 0
+        outs.append(json.loads(out.read_text(encoding="utf-8")))
+    assert outs[0] == outs[1]
+    eu = next(j for j in outs[0]["jurisdictions"] if j["jurisdiction"] == "EU")
+    assert eu["exceeded"] and eu["crossing_sale_partition"] == "part-0.parquet"
+    assert any(r["partition"] == "part-3.parquet" and r["code"] == "unknown_country" for r in outs[0]["rejected"])
