@@ -174,6 +174,20 @@ def read_batches(
     """The ledger ``columns`` of ``file`` in batches (see the module docstring). Columns named in
     ``dictionary_columns`` may come dictionary-encoded (``dictionary<string>``: cheap to group on);
     ``decimal_columns`` may come as decimals."""
+    try:
+        yield from _columnar_batches(file, columns=columns, aliases=aliases, required=required, missing_error=missing_error,
+                                     decimal_columns=decimal_columns, dictionary_columns=dictionary_columns, loc=loc)
+    except (pa.ArrowException, OSError) as exc:
+        if file.format == "csv":
+            raise
+        raise ValidationFailed.at([loc], f"not a readable {file.format} file: {exc}") from None
+
+
+def _columnar_batches(
+    file: LedgerFile, *, columns: Sequence[str], aliases: Mapping[str, str], required: Sequence[str],
+    missing_error: Callable[[list[str]], Exception], decimal_columns: frozenset[str],
+    dictionary_columns: frozenset[str], loc: str,
+) -> Iterator[Batch]:
     if file.format == "parquet":
         names = pq.read_schema(file.path).names
         index = _column_index(names, aliases, required, missing_error)

@@ -24,14 +24,16 @@ from taxapi.thresholds import service
 from taxapi.thresholds.ledger import COLUMN_ALIASES, FIELDS, REQUIRED, Sale
 
 
-def _missing(missing: list[str]) -> Exception:
-    return ValidationFailed(
-        f"CSV header lacks column(s): {', '.join(missing)}",
-        errors=[{"loc": ["ledger", "header", m], "msg": "column required"} for m in missing],
-    )
+def _missing(loc: str):
+    def error(missing: list[str]) -> Exception:
+        return ValidationFailed(
+            f"CSV header lacks column(s): {', '.join(missing)}",
+            errors=[{"loc": [loc, "header", m], "msg": "column required"} for m in missing],
+        )
+    return error
 
 
-def file_rows(file: LedgerFile) -> Iterator[tuple[int, tuple[Any, ...]]]:
+def file_rows(file: LedgerFile, loc: str = "ledger") -> Iterator[tuple[int, tuple[Any, ...]]]:
     """``(row, values)`` of one ledger file."""
     if file.format == "csv":
         from taxapi.thresholds.router import _CsvLedger  # the CSV body reader of POST /v1/thresholds
@@ -39,7 +41,8 @@ def file_rows(file: LedgerFile) -> Iterator[tuple[int, tuple[Any, ...]]]:
         with file.path.open("rb") as f:
             yield from enumerate(_CsvLedger(f).rows(), start=FIRST_RECORD_ROW)
         return
-    for batch in read_batches(file, columns=FIELDS, aliases=COLUMN_ALIASES, required=REQUIRED, missing_error=_missing):
+    for batch in read_batches(file, columns=FIELDS, aliases=COLUMN_ALIASES, required=REQUIRED, missing_error=_missing(loc),
+                              loc=loc):
         absent = [None] * batch.num_rows
         cols = [absent if batch.columns[c] is None else batch.columns[c].to_pylist() for c in FIELDS]
         yield from enumerate(zip(*cols, strict=True), start=batch.first_row)
@@ -53,28 +56,28 @@ def _context() -> dict[str, Any]:
     return {"rules": get_threshold_rules(), "ecb": get_ecb_rates(), "book": get_rate_book()}
 
 
-def file_partial(file: LedgerFile, *, seller: service.Seller, as_of: date) -> service.ThresholdPartial:
+def file_partial(file: LedgerFile, *, seller: service.Seller, as_of: date, loc: str = "ledger") -> service.ThresholdPartial:
     """Pass 1 over one file (on whichever process runs it)."""
-    return service.partial(file_rows(file), seller=seller, as_of=as_of, partition=file.partition, **_context())
+    return service.partial(file_rows(file, loc), seller=seller, as_of=as_of, partition=file.partition, **_context())
 
 
 def file_day_sales(file: LedgerFile, *, days: frozenset[date], seller: service.Seller,
-                   as_of: date) -> list[tuple[str | None, Sale]]:
+                   as_of: date, loc: str = "ledger") -> list[tuple[str | None, Sale]]:
     """Pass 2 over one file: its valid sales on ``days``."""
-    return service.day_sales(file_rows(file), days, seller=seller, as_of=as_of, book=_context()["book"],
+    return service.day_sales(file_rows(file, loc), days, seller=seller, as_of=as_of, book=_context()["book"],
                              partition=file.partition)
 
 
 def evaluate_files(
     files: Sequence[LedgerFile], *, seller: service.Seller, as_of: date, eu_destination_option: bool,
-    engine: Engine,
+    engine: Engine, loc: str = "ledger",
 ) -> dict[str, Any]:
     """The thresholds response for a ledger of one or more files."""
     ctx = _context()
-    first = functools.reduce(service.merge, engine.map(file_partial, files, seller=seller, as_of=as_of))
+    first = functools.reduce(service.merge, engine.map(file_partial, files, seller=seller, as_of=as_of, loc=loc))
 
     def second_pass(days: frozenset[date]) -> Iterator[tuple[str | None, Sale]]:
-        for sales in engine.map(file_day_sales, files, days=days, seller=seller, as_of=as_of):
+        for sales in engine.map(file_day_sales, files, days=days, seller=seller, as_of=as_of, loc=loc):
             yield from sales
 
     return service.finish(first, seller=seller, as_of=as_of, eu_destination_option=eu_destination_option,
