@@ -25,6 +25,7 @@ A CSV file the Arrow reader cannot read exactly as the row reader would (see
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -33,19 +34,20 @@ import pyarrow.compute as pc
 
 from taxapi.errors import ValidationFailed
 from taxapi.ledgers import FIRST_RECORD_ROW
-from taxapi.ledgers.sources import Batch, LedgerFile, NeedsRowReader, read_batches
+from taxapi.ledgers.sources import Batch, LedgerFile, NeedsRowReader, as_text, read_batches
 from taxapi.money import DECIMAL_PATTERN
 from taxapi.oss.service import (
     LEDGER_COLUMNS, REQUIRED_CSV_COLUMNS, CsvLedgerReader, OssLedger, OssPartial, ReturnSpec, RowRejected,
 )
 
-AMOUNT = pa.decimal128(38, 12)
-_ZERO = pa.scalar(Decimal(0), AMOUNT)
+AMOUNT = pa.decimal128(27, 12)  # what DECIMAL_PATTERN admits: 15 integer and 12 fraction digits
+MAX_PRECISION = 28  # decimal columns summed as they are up to this precision (sums keep 38 digits)
 #: Columns grouped on (every ledger column but id and the amounts), in LEDGER_COLUMNS order.
 KEY_COLUMNS = ("date", "country_of_consumption", "ship_from_country", "supply", "rate_percent", "currency",
                "deemed_supplier", "original_period", "scheme")
 AMOUNT_COLUMNS = frozenset({"net_amount", "tax_amount"})
 DICTIONARY_COLUMNS = frozenset(KEY_COLUMNS)  # few distinct values: grouped on as dictionary indices
+LAZY_COLUMNS = frozenset({"id"})  # needed only for rejected rows
 ALIASES = {c: c for c in LEDGER_COLUMNS}
 _MAX_CACHED = 1_000_000
 
@@ -59,6 +61,25 @@ def missing_columns(loc: str):
     return error
 
 
+def as_text_unless_amount(column: str, values: pa.Array) -> pa.Array:
+    return values if column in AMOUNT_COLUMNS else as_text(values)
+
+
+def _exact_amounts(v: pa.Array, n: int) -> tuple[pa.Array, pa.Array | None]:
+    """The amounts as a decimal array to sum exactly, and which rows hold a valid amount (None: all;
+    the others hold 0 and are left to the row validator)."""
+    if pa.types.is_decimal(v.type):
+        good = pc.is_valid(v) if v.null_count else None
+        if v.type.precision > MAX_PRECISION:
+            try:
+                v = v.cast(pa.decimal128(MAX_PRECISION, min(v.type.scale, MAX_PRECISION)))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                return pa.array([Decimal(0)] * n, AMOUNT), pa.array([False] * n)
+        return (v if good is None else pc.fill_null(v, pa.scalar(Decimal(0), v.type))), good
+    good = pc.fill_null(pc.match_substring_regex(v, DECIMAL_PATTERN), False)
+    return pc.if_else(good, v, "0").cast(AMOUNT), good
+
+
 class _BatchSummer:
     """Adds batches of one file to an :class:`OssLedger`."""
 
@@ -70,6 +91,8 @@ class _BatchSummer:
         hit = self.outcomes.get(combo)
         if hit is None:
             date_v, cc, ship, supply, rate, cur, deemed, orig, scheme, neg = combo
+            if isinstance(date_v, date):
+                date_v = date_v.isoformat()  # a date32 column: the text Arrow's cast gives the row reader
             sign = "-1" if neg else "1"
             try:
                 correction, key, _, _ = self.ledger.classify(date_v, cc, ship, supply, rate, sign, sign, cur, deemed, orig, scheme)
@@ -85,33 +108,29 @@ class _BatchSummer:
         n = batch.num_rows
         cols = batch.columns
         empty = pa.array([""] * n, pa.string()) if any(cols[c] is None for c in KEY_COLUMNS) else None
-        keys = {c: (empty if cols[c] is None else pc.fill_null(cols[c], "")) for c in KEY_COLUMNS}
+        keys = {c: (empty if cols[c] is None else cols[c] if not cols[c].null_count else pc.fill_null(cols[c], ""))
+                for c in KEY_COLUMNS}
         amounts, ok = {}, None
         for c in ("net_amount", "tax_amount"):
-            v = cols[c]
-            if pa.types.is_decimal(v.type):
-                good = pc.is_valid(v)
-                fits = v.type.scale <= AMOUNT.scale and v.type.precision - v.type.scale <= AMOUNT.precision - AMOUNT.scale
-                cast = v.cast(AMOUNT) if fits else None
-                if cast is None:
-                    good = pa.array([False] * n)
-            else:
-                good = pc.fill_null(pc.match_substring_regex(v, DECIMAL_PATTERN), False)
-                cast = pc.if_else(good, v, "0").cast(AMOUNT)
-            amounts[c] = pc.fill_null(cast, _ZERO) if cast is not None else pa.array([Decimal(0)] * n, AMOUNT)
-            ok = good if ok is None else pc.and_(ok, good)
+            v, good = _exact_amounts(cols[c], n)
+            amounts[c] = v
+            if good is not None:
+                ok = good if ok is None else pc.and_(ok, good)
         net, tax = amounts["net_amount"], amounts["tax_amount"]
-        net_neg, tax_neg = pc.less(net, _ZERO), pc.less(tax, _ZERO)
-        net_pos, tax_pos = pc.greater(net, _ZERO), pc.greater(tax, _ZERO)
+        net_zero, tax_zero = pa.scalar(Decimal(0), net.type), pa.scalar(Decimal(0), tax.type)
+        net_neg, tax_neg = pc.less(net, net_zero), pc.less(tax, tax_zero)
+        net_pos, tax_pos = pc.greater(net, net_zero), pc.greater(tax, tax_zero)
         mismatch = pc.or_(pc.and_(net_pos, tax_neg), pc.and_(net_neg, tax_pos))
-        fast = pc.and_(ok, pc.invert(mismatch))
+        fast = pc.invert(mismatch) if ok is None else pc.and_(ok, pc.invert(mismatch))
         neg = pc.or_(net_neg, tax_neg)
 
         rejected: list[tuple[int, str | None, str, str]] = []
         room = ledger.max_rejected - len(ledger.rejected)
         n_fast = pc.sum(fast).as_py() or 0
         if n_fast:
-            table = pa.table({**keys, "neg": neg, "net": net, "tax": tax}).filter(fast)
+            table = pa.table({**keys, "neg": neg, "net": net, "tax": tax})
+            if n_fast < n:
+                table = table.filter(fast)
             groups = table.group_by([*KEY_COLUMNS, "neg"], use_threads=False).aggregate(
                 [("net", "sum"), ("tax", "sum"), ("net", "count")])
             bad: list[tuple[Any, ...]] = []
@@ -124,13 +143,14 @@ class _BatchSummer:
                     ledger.add_sums(out[1], out[2], g["net_sum"], g["tax_sum"], count)
                 else:
                     ledger.rejected_count += count
-                    bad.append((*combo, out[1], out[2]))
+                    bad.append((*(v.isoformat() if isinstance(v, date) else v for v in combo), out[1], out[2]))
             if bad and room > 0:
                 rejected.extend(self._rejected_rows(batch, keys, neg, fast, bad, room))
         n_slow = n - n_fast
         if n_slow:
             rows = pc.indices_nonzero(pc.invert(fast))
-            values = {c: (None if cols[c] is None else cols[c].take(rows).to_pylist()) for c in LEDGER_COLUMNS}
+            values = {c: (None if batch.column(c) is None else as_text_unless_amount(c, batch.column(c).take(rows)).to_pylist())
+                      for c in LEDGER_COLUMNS}
             classify, add = ledger.classify, ledger.add_sums
             for j, i in enumerate(rows.to_pylist()):
                 ledger.rows_count += 1
@@ -157,8 +177,8 @@ class _BatchSummer:
                        bad: list[tuple[Any, ...]], room: int) -> Iterable[tuple[int, str | None, str, str]]:
         """The first ``room`` rows (in row order) of the rejected groups ``bad``."""
         index = pc.indices_nonzero(fast)
-        ids = batch.columns["id"]
-        keys = {c: (v.cast(pa.string()) if pa.types.is_dictionary(v.type) else v) for c, v in keys.items()}
+        ids = batch.column("id")
+        keys = {c: as_text(v) for c, v in keys.items()}
         rows = pa.table({**keys, "neg": neg, "id": ids if ids is not None else pa.nulls(batch.num_rows, pa.string())}).filter(fast)
         rows = rows.append_column("i", index)
         names = [*KEY_COLUMNS, "neg"]
@@ -181,7 +201,7 @@ def file_partial(file: LedgerFile, *, spec: ReturnSpec, currencies: Iterable[str
     try:
         for batch in read_batches(file, columns=LEDGER_COLUMNS, aliases=ALIASES, required=REQUIRED_CSV_COLUMNS,
                                   missing_error=missing_columns(loc), decimal_columns=AMOUNT_COLUMNS,
-                                  dictionary_columns=DICTIONARY_COLUMNS, loc=loc):
+                                  dictionary_columns=DICTIONARY_COLUMNS, lazy_columns=LAZY_COLUMNS, loc=loc):
             summer.add(batch)
     except NeedsRowReader:
         ledger = OssLedger(spec, _currencies=currencies, partition=file.partition)

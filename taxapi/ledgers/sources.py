@@ -24,11 +24,12 @@ batches of bounded size (memory does not grow with the file):
 from __future__ import annotations
 
 import csv
+import functools
 import glob
 import io
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ import pyarrow.parquet as pq
 from taxapi.errors import ValidationFailed
 from taxapi.ledgers import FIRST_RECORD_ROW
 
-BATCH_ROWS = 1 << 17  # Parquet / Arrow batches
+BATCH_ROWS = 1 << 20  # Parquet / Arrow batches
 CSV_BLOCK_BYTES = 1 << 22  # CSV blocks (about 70,000 ledger rows)
 SUFFIXES = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet", ".arrow": "arrow",
             ".feather": "arrow", ".ipc": "arrow", ".arrows": "arrow"}
@@ -63,6 +64,18 @@ class Batch:
     first_row: int  # row number of the batch's first record
     num_rows: int
     columns: dict[str, pa.Array | None]  # ledger column -> values (None: the column is absent)
+    loaders: dict[str, Callable[[], pa.Array]] = field(default_factory=dict)  # columns read only when asked for
+
+    def column(self, name: str) -> pa.Array | None:
+        """A column, reading a lazy one now (e.g. the row ids, needed only for rejected rows)."""
+        if name in self.loaders:
+            self.columns[name] = self.loaders.pop(name)()
+        return self.columns[name]
+
+
+def as_text(values: pa.Array) -> pa.Array:
+    """A column kept native for grouping (date32, dictionary) as the strings the row reader reads."""
+    return values.cast(pa.string()) if not pa.types.is_string(values.type) else values
 
 
 def sniff_format(path: Path) -> str:
@@ -127,9 +140,9 @@ def _as_ledger_column(values: pa.Array | pa.ChunkedArray, name: str, keep_decima
     t = values.type
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
+    if keep_dictionary and (pa.types.is_date32(t) or pa.types.is_dictionary(t) and pa.types.is_string(t.value_type)):
+        return values  # grouped on as they are; the values are turned into text per group
     if pa.types.is_dictionary(t):
-        if keep_dictionary and pa.types.is_string(t.value_type):
-            return values
         values, t = values.cast(t.value_type), t.value_type
     if pa.types.is_floating(t):
         raise ValidationFailed.at(
@@ -149,10 +162,17 @@ def _as_ledger_column(values: pa.Array | pa.ChunkedArray, name: str, keep_decima
     )
 
 
+def _lazy_slice(pf: pq.ParquetFile, group: int, name: str, i: int, cache: dict[int, pa.Array], offset: int, n: int,
+                column: str, keep_decimal: bool, loc: str) -> pa.Array:
+    if i not in cache:
+        cache[i] = _as_ledger_column(pf.read_row_group(group, columns=[name]).column(0), column, keep_decimal, loc)
+    return cache[i].slice(offset, n)
+
+
 def _batches_of(batches: Iterator[pa.RecordBatch], index: Mapping[str, int], names: Sequence[str],
                 columns: Sequence[str], decimal_columns: frozenset[str], dictionary_columns: frozenset[str],
-                loc: str) -> Iterator[Batch]:
-    row = FIRST_RECORD_ROW
+                loc: str, first_row: int = FIRST_RECORD_ROW) -> Iterator[Batch]:
+    row = first_row
     for rb in batches:
         n = rb.num_rows
         if not n:
@@ -169,14 +189,17 @@ def _batches_of(batches: Iterator[pa.RecordBatch], index: Mapping[str, int], nam
 def read_batches(
     file: LedgerFile, *, columns: Sequence[str], aliases: Mapping[str, str], required: Sequence[str],
     missing_error: Callable[[list[str]], Exception], decimal_columns: frozenset[str] = frozenset(),
-    dictionary_columns: frozenset[str] = frozenset(), loc: str = "ledger",
+    dictionary_columns: frozenset[str] = frozenset(), lazy_columns: frozenset[str] = frozenset(), loc: str = "ledger",
 ) -> Iterator[Batch]:
     """The ledger ``columns`` of ``file`` in batches (see the module docstring). Columns named in
-    ``dictionary_columns`` may come dictionary-encoded (``dictionary<string>``: cheap to group on);
-    ``decimal_columns`` may come as decimals."""
+    ``dictionary_columns`` may come dictionary-encoded (``dictionary<string>``) or as ``date32``: cheap to
+    group on, and :func:`as_text` turns them into the text the row reader sees;
+    ``decimal_columns`` may come as decimals; ``lazy_columns`` of a Parquet file are read only when
+    :meth:`Batch.column` asks for them."""
     try:
         yield from _columnar_batches(file, columns=columns, aliases=aliases, required=required, missing_error=missing_error,
-                                     decimal_columns=decimal_columns, dictionary_columns=dictionary_columns, loc=loc)
+                                     decimal_columns=decimal_columns, dictionary_columns=dictionary_columns,
+                                     lazy_columns=lazy_columns, loc=loc)
     except (pa.ArrowException, OSError) as exc:
         if file.format == "csv":
             raise
@@ -186,16 +209,28 @@ def read_batches(
 def _columnar_batches(
     file: LedgerFile, *, columns: Sequence[str], aliases: Mapping[str, str], required: Sequence[str],
     missing_error: Callable[[list[str]], Exception], decimal_columns: frozenset[str],
-    dictionary_columns: frozenset[str], loc: str,
+    dictionary_columns: frozenset[str], lazy_columns: frozenset[str], loc: str,
 ) -> Iterator[Batch]:
     if file.format == "parquet":
         names = pq.read_schema(file.path).names
         index = _column_index(names, aliases, required, missing_error)
         pf = pq.ParquetFile(file.path, read_dictionary=[names[i] for c, i in index.items() if c in dictionary_columns])
-        wanted = sorted(set(index.values()))
-        local = {c: wanted.index(i) for c, i in index.items()}
-        yield from _batches_of(pf.iter_batches(batch_size=BATCH_ROWS, columns=[names[i] for i in wanted]),
-                               local, names, columns, decimal_columns, dictionary_columns, loc)
+        lazy = {c: i for c, i in index.items() if c in lazy_columns and c in columns}
+        wanted = sorted({i for c, i in index.items() if c not in lazy})
+        local = {c: wanted.index(i) for c, i in index.items() if c not in lazy}
+        row = FIRST_RECORD_ROW
+        for g in range(pf.num_row_groups):
+            offset = 0
+            group_cache: dict[int, pa.Array] = {}
+            for batch in _batches_of(pf.iter_batches(batch_size=BATCH_ROWS, row_groups=[g], columns=[names[i] for i in wanted]),
+                                     local, names, columns, decimal_columns, dictionary_columns, loc, first_row=row):
+                for c, i in lazy.items():
+                    batch.columns.pop(c, None)
+                    batch.loaders[c] = functools.partial(_lazy_slice, pf, g, names[i], i, group_cache, offset,
+                                                         batch.num_rows, c, c in decimal_columns, loc)
+                offset += batch.num_rows
+                row += batch.num_rows
+                yield batch
         return
     if file.format == "arrow":
         with file.path.open("rb") as f:
