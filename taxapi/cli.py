@@ -197,10 +197,15 @@ def cmd_oss_summary(args: argparse.Namespace) -> int:
     except TaxApiError as exc:
         print(f"error ({exc.code.value}): {exc.detail}", file=sys.stderr)
         return 2
-    if args.output:
-        Path(args.output).write_bytes(data)
-        print(f"wrote {args.output}: {summary['transactions_count']} transactions, "
-              f"{summary['rejected_count']} rejected, VAT {summary['total_tax_amount']} EUR", file=sys.stderr)
+    return _write(args.output, data, f"{summary['transactions_count']} transactions, "
+                                     f"{summary['rejected_count']} rejected, VAT {summary['total_tax_amount']} EUR")
+
+
+def _write(output: str | None, data: bytes, what: str) -> int:
+    """``data`` to the ``--output`` file (saying what was written on stderr) or to stdout."""
+    if output:
+        Path(output).write_bytes(data)
+        print(f"wrote {output}: {what}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -232,15 +237,9 @@ def cmd_thresholds(args: argparse.Namespace) -> int:
         return 2
     body = ThresholdsResponse.model_validate(result).model_dump(mode="json")
     data = (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode()
-    if args.output:
-        Path(args.output).write_bytes(data)
-        crossed = [j["jurisdiction"] for j in body["jurisdictions"] if j["exceeded"] and j["applicable"]]
-        print(f"wrote {args.output}: {body['rows_counted']} rows counted, {len(body['rejected'])} rejected; "
-              f"exceeded: {', '.join(crossed) or 'none'}", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    return 0
+    crossed = [j["jurisdiction"] for j in body["jurisdictions"] if j["exceeded"] and j["applicable"]]
+    return _write(args.output, data, f"{body['rows_counted']} rows counted, {len(body['rejected'])} rejected; "
+                                     f"exceeded: {', '.join(crossed) or 'none'}")
 
 
 def add_engine_options(p: argparse.ArgumentParser) -> None:

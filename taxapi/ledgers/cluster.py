@@ -11,8 +11,7 @@ ledger files under the same paths (a shared file system or a mounted bucket).
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from taxapi.errors import TaxApiError, ValidationFailed
@@ -119,7 +118,3 @@ def map_files(
     """One map over ``files`` on a fresh :class:`Engine`."""
     with Engine(engine, workers=workers, scheduler=scheduler) as eng:
         return eng.map(fn, files, progress=progress, **kwargs)
-
-
-def reduce_partials(merge: Callable[[Any, Any], Any], partials: Iterable[Any]) -> Any:
-    return functools.reduce(merge, partials)

@@ -24,7 +24,7 @@ A CSV file the Arrow reader cannot read exactly as the row reader would (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -32,9 +32,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from taxapi.errors import ValidationFailed
 from taxapi.ledgers import FIRST_RECORD_ROW
-from taxapi.ledgers.sources import Batch, LedgerFile, NeedsRowReader, as_text, read_batches
+from taxapi.ledgers.sources import Batch, LedgerFile, NeedsRowReader, as_text, missing_columns_error, read_batches
 from taxapi.money import DECIMAL_PATTERN
 from taxapi.oss.service import (
     LEDGER_COLUMNS, REQUIRED_CSV_COLUMNS, CsvLedgerReader, OssLedger, OssPartial, ReturnSpec, RowRejected,
@@ -52,13 +51,8 @@ ALIASES = {c: c for c in LEDGER_COLUMNS}
 _MAX_CACHED = 1_000_000
 
 
-def missing_columns(loc: str):
-    def error(missing: list[str]) -> Exception:
-        return ValidationFailed(
-            f"{loc}: the CSV header lacks {', '.join(missing)}",
-            errors=[{"loc": [loc, "header", c], "msg": "required column missing"} for c in missing],
-        )
-    return error
+def missing_columns(loc: str) -> Callable[[list[str]], Exception]:
+    return missing_columns_error(loc, "{loc}: the CSV header lacks {columns}", "required column missing")
 
 
 def as_text_unless_amount(column: str, values: pa.Array) -> pa.Array:

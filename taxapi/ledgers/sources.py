@@ -23,6 +23,7 @@ batches of bounded size (memory does not grow with the file):
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import glob
@@ -42,7 +43,7 @@ from taxapi.errors import ValidationFailed
 from taxapi.ledgers import FIRST_RECORD_ROW
 
 BATCH_ROWS = 1 << 20  # Parquet / Arrow batches
-CSV_BLOCK_BYTES = 1 << 22  # CSV blocks (about 70,000 ledger rows)
+CSV_BLOCK_BYTES = 1 << 21  # CSV blocks (about 70,000 ledger rows)
 SUFFIXES = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet", ".arrow": "arrow",
             ".feather": "arrow", ".ipc": "arrow", ".arrows": "arrow"}
 _GLOB_CHARS = frozenset("*?[")
@@ -121,6 +122,15 @@ def discover(ledger: str | os.PathLike[str], *, loc: str = "ledger") -> list[Led
 # -- columns --------------------------------------------------------------------------------------
 
 
+def missing_columns_error(loc: str, detail: str, msg: str) -> Callable[[list[str]], Exception]:
+    """The error for required columns a file lacks: ``detail`` with ``{columns}``, one ``msg`` per column
+    at ``[loc, "header", column]`` (each endpoint keeps the wording of its CSV reader)."""
+    def error(missing: list[str]) -> Exception:
+        return ValidationFailed(detail.format(loc=loc, columns=", ".join(missing)),
+                                errors=[{"loc": [loc, "header", c], "msg": msg} for c in missing])
+    return error
+
+
 def _column_index(names: Sequence[str], aliases: Mapping[str, str], required: Sequence[str],
                   missing_error: Callable[[list[str]], Exception]) -> dict[str, int]:
     """Ledger column -> position in the file (the first of repeated names)."""
@@ -162,11 +172,17 @@ def _as_ledger_column(values: pa.Array | pa.ChunkedArray, name: str, keep_decima
     )
 
 
-def _lazy_slice(pf: pq.ParquetFile, group: int, name: str, i: int, cache: dict[int, pa.Array], offset: int, n: int,
-                column: str, keep_decimal: bool, loc: str) -> pa.Array:
-    if i not in cache:
-        cache[i] = _as_ledger_column(pf.read_row_group(group, columns=[name]).column(0), column, keep_decimal, loc)
-    return cache[i].slice(offset, n)
+def _lazy_slice(pf: pq.ParquetFile, starts: list[int], name: str, cache: dict[tuple[int, int], pa.Array], offset: int,
+                n: int, column: str, keep_decimal: bool, loc: str) -> pa.Array:
+    """Rows ``offset .. offset + n`` of one column, read from the row groups that hold them."""
+    first = bisect.bisect_right(starts, offset) - 1
+    last = bisect.bisect_left(starts, offset + n) - 1
+    key = (first, last)
+    if key not in cache:
+        cache.clear()  # batches come in order: only the latest row groups are worth keeping
+        table = pf.read_row_groups(list(range(first, last + 1)), columns=[name])
+        cache[key] = _as_ledger_column(table.column(0), column, keep_decimal, loc)
+    return cache[key].slice(offset - starts[first], n)
 
 
 def _batches_of(batches: Iterator[pa.RecordBatch], index: Mapping[str, int], names: Sequence[str],
@@ -218,19 +234,19 @@ def _columnar_batches(
         lazy = {c: i for c, i in index.items() if c in lazy_columns and c in columns}
         wanted = sorted({i for c, i in index.items() if c not in lazy})
         local = {c: wanted.index(i) for c, i in index.items() if c not in lazy}
-        row = FIRST_RECORD_ROW
+        starts = [0]
         for g in range(pf.num_row_groups):
-            offset = 0
-            group_cache: dict[int, pa.Array] = {}
-            for batch in _batches_of(pf.iter_batches(batch_size=BATCH_ROWS, row_groups=[g], columns=[names[i] for i in wanted]),
-                                     local, names, columns, decimal_columns, dictionary_columns, loc, first_row=row):
-                for c, i in lazy.items():
-                    batch.columns.pop(c, None)
-                    batch.loaders[c] = functools.partial(_lazy_slice, pf, g, names[i], i, group_cache, offset,
-                                                         batch.num_rows, c, c in decimal_columns, loc)
-                offset += batch.num_rows
-                row += batch.num_rows
-                yield batch
+            starts.append(starts[-1] + pf.metadata.row_group(g).num_rows)
+        cache: dict[tuple[int, int], pa.Array] = {}
+        offset = 0
+        for batch in _batches_of(pf.iter_batches(batch_size=BATCH_ROWS, columns=[names[i] for i in wanted]),
+                                 local, names, columns, decimal_columns, dictionary_columns, loc):
+            for c, i in lazy.items():
+                batch.columns.pop(c, None)
+                batch.loaders[c] = functools.partial(_lazy_slice, pf, starts, names[i], cache, offset, batch.num_rows,
+                                                     c, c in decimal_columns, loc)
+            offset += batch.num_rows
+            yield batch
         return
     if file.format == "arrow":
         with file.path.open("rb") as f:
@@ -284,7 +300,7 @@ def _csv_batches(file: LedgerFile, *, columns: Sequence[str], aliases: Mapping[s
     try:
         reader = pa_csv.open_csv(
             file.path,
-            read_options=pa_csv.ReadOptions(column_names=raw, skip_rows=1, block_size=CSV_BLOCK_BYTES),
+            read_options=pa_csv.ReadOptions(column_names=raw, skip_rows=1, block_size=CSV_BLOCK_BYTES, use_threads=True),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=_refuse_row),
             convert_options=pa_csv.ConvertOptions(column_types={raw[i]: (dict_text if i in dict_at else text) for i in wanted},
                                                   include_columns=[raw[i] for i in wanted], strings_can_be_null=False),

@@ -12,25 +12,19 @@ Both maps run here or on a Dask cluster (:class:`taxapi.ledgers.cluster.Engine`)
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from taxapi.errors import ValidationFailed
 from taxapi.ledgers import FIRST_RECORD_ROW
 from taxapi.ledgers.cluster import Engine
-from taxapi.ledgers.sources import LedgerFile, discover, read_batches
+from taxapi.ledgers.sources import LedgerFile, discover, missing_columns_error, read_batches
 from taxapi.thresholds import service
 from taxapi.thresholds.ledger import COLUMN_ALIASES, FIELDS, REQUIRED, Sale
 
 
-def _missing(loc: str):
-    def error(missing: list[str]) -> Exception:
-        return ValidationFailed(
-            f"CSV header lacks column(s): {', '.join(missing)}",
-            errors=[{"loc": [loc, "header", m], "msg": "column required"} for m in missing],
-        )
-    return error
+def _missing(loc: str) -> Callable[[list[str]], Exception]:
+    return missing_columns_error(loc, "CSV header lacks column(s): {columns}", "column required")
 
 
 def file_rows(file: LedgerFile, loc: str = "ledger") -> Iterator[tuple[int, tuple[Any, ...]]]:

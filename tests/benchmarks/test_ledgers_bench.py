@@ -42,7 +42,8 @@ def _parquet_from_csv(csv_path: Path, out: Path, *, parts: int = 1) -> None:
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
 
-    names = csv_path.open(encoding="utf-8").readline().strip().split(",")
+    with csv_path.open(encoding="utf-8") as f:
+        names = f.readline().strip().split(",")
     reader = pa_csv.open_csv(csv_path, convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names}),
                              read_options=pa_csv.ReadOptions(block_size=1 << 24))
     schema = None

@@ -209,3 +209,16 @@ def test_cli_reads_parquet_and_partitioned_datasets(tmp_path, capsys):
     assert cli.main(["oss-summary", str(tmp_path / "ds" / "*.parquet"), "--scheme", "union", "--period", PERIOD,
                      "--msi", "DE", "-o", str(out), "--no-progress"]) == 0
     assert json.loads(out.read_text()) == doc
+
+
+def test_ids_of_rejected_rows_are_found_across_row_groups_and_batches(tmp_path, monkeypatch):
+    """Parquet ids are read only for rejected rows; a batch may span row groups."""
+    monkeypatch.setattr(sources, "BATCH_ROWS", 7)
+    rows = [dict(zip(COLS[1:], ["2025-08-01", "FR", "DE", "goods", "20", "1.00", "0.20", "EUR", "", ""]))
+            for _ in range(50)]
+    rows[23] = {**rows[23], "date": "2024-01-01"}
+    rows[41] = {**rows[41], "net_amount": "1e3"}
+    pq.write_table(string_table(rows), tmp_path / "g.parquet", row_group_size=10)
+    s = vector(tmp_path / "g.parquet")
+    assert [(r["row"], r["id"], r["code"]) for r in s["rejected"]] == [(25, "r23", "outside_period"), (43, "r41", "invalid_amount")]
+    assert s == row_path(rows)
