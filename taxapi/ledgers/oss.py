@@ -90,9 +90,9 @@ def prepare(batch: Batch) -> _Prepared:
     thread while the previous batch is classified was measured no faster on two cores.)"""
     n = batch.num_rows
     cols = batch.columns
-    empty = pa.array([""] * n, pa.string()) if any(cols[c] is None for c in KEY_COLUMNS) else None
-    keys = {c: (empty if cols[c] is None else cols[c] if not cols[c].null_count else pc.fill_null(cols[c], ""))
-            for c in KEY_COLUMNS}
+    # absent columns are not grouped on: their value is "" in every row
+    keys = {c: (cols[c] if not cols[c].null_count else pc.fill_null(cols[c], "")) for c in KEY_COLUMNS
+            if cols[c] is not None}
     amounts, ok = {}, None
     for c in ("net_amount", "tax_amount"):
         v, good = _exact_amounts(cols[c], n)
@@ -112,7 +112,7 @@ def prepare(batch: Batch) -> _Prepared:
         table = pa.table({**keys, "neg": neg, "net": net, "tax": tax})
         if n_fast < n:
             table = table.filter(fast)
-        groups = table.group_by([*KEY_COLUMNS, "neg"], use_threads=False).aggregate(
+        groups = table.group_by([*keys, "neg"], use_threads=False).aggregate(
             [("net", "sum"), ("tax", "sum"), ("net", "count")])
     return _Prepared(keys, neg, fast, n_fast, groups)
 
@@ -152,13 +152,17 @@ class _BatchSummer:
         room = ledger.max_rejected - len(ledger.rejected)
         if n_fast:
             bad: list[tuple[Any, ...]] = []
-            for g in groups.to_pylist():
-                combo = tuple(g[c] for c in KEY_COLUMNS) + (g["neg"],)
-                count = g["net_count"]
+            assert groups is not None
+            absent = [""] * groups.num_rows
+            key_values = [groups[c].to_pylist() if c in keys else absent for c in KEY_COLUMNS]
+            for *combo_values, neg_v, net_sum, tax_sum, count in zip(
+                    *key_values, groups["neg"].to_pylist(), groups["net_sum"].to_pylist(), groups["tax_sum"].to_pylist(),
+                    groups["net_count"].to_pylist(), strict=True):
+                combo = (*combo_values, neg_v)
                 ledger.rows_count += count
                 out = self._outcome(combo)
                 if out[0]:
-                    ledger.add_sums(out[1], out[2], g["net_sum"], g["tax_sum"], count)
+                    ledger.add_sums(out[1], out[2], net_sum, tax_sum, count)
                 else:
                     ledger.rejected_count += count
                     bad.append((*(v.isoformat() if isinstance(v, date) else v for v in combo), out[1], out[2]))
@@ -196,7 +200,8 @@ class _BatchSummer:
         """The first ``room`` rows (in row order) of the rejected groups ``bad``."""
         index = pc.indices_nonzero(fast)
         ids = batch.column("id")
-        keys = {c: as_text(v) for c, v in keys.items()}
+        blank = pa.array([""] * batch.num_rows, pa.string())
+        keys = {c: (as_text(keys[c]) if c in keys else blank) for c in KEY_COLUMNS}
         rows = pa.table({**keys, "neg": neg, "id": ids if ids is not None else pa.nulls(batch.num_rows, pa.string())}).filter(fast)
         rows = rows.append_column("i", index)
         names = [*KEY_COLUMNS, "neg"]
