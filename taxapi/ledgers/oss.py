@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.acero  # noqa: F401  (Table.group_by loads it on first use; load it with this module)
 import pyarrow.compute as pc
 
 from taxapi.ledgers import FIRST_RECORD_ROW

@@ -239,14 +239,17 @@ def _columnar_batches(
             starts.append(starts[-1] + pf.metadata.row_group(g).num_rows)
         cache: dict[tuple[int, int], pa.Array] = {}
         offset = 0
-        for batch in _batches_of(pf.iter_batches(batch_size=BATCH_ROWS, columns=[names[i] for i in wanted]),
-                                 local, names, columns, decimal_columns, dictionary_columns, loc):
-            for c, i in lazy.items():
-                batch.columns.pop(c, None)
-                batch.loaders[c] = functools.partial(_lazy_slice, pf, starts, names[i], cache, offset, batch.num_rows,
-                                                     c, c in decimal_columns, loc)
-            offset += batch.num_rows
-            yield batch
+        # one reader per row group: measured faster, and flatter in memory, than one over the file
+        for g in range(pf.num_row_groups):
+            group = pf.iter_batches(batch_size=BATCH_ROWS, row_groups=[g], columns=[names[i] for i in wanted])
+            for batch in _batches_of(group, local, names, columns, decimal_columns, dictionary_columns, loc,
+                                     first_row=FIRST_RECORD_ROW + offset):
+                for c, i in lazy.items():
+                    batch.columns.pop(c, None)
+                    batch.loaders[c] = functools.partial(_lazy_slice, pf, starts, names[i], cache, offset,
+                                                         batch.num_rows, c, c in decimal_columns, loc)
+                offset += batch.num_rows
+                yield batch
         return
     if file.format == "arrow":
         with file.path.open("rb") as f:
