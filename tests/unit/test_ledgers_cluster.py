@@ -52,12 +52,23 @@ def scheduler():
         yield cluster.scheduler_address
 
 
-def test_local_cluster_of_two_workers_gives_the_single_process_return(tmp_path, scheduler):
+def test_local_cluster_of_two_workers_gives_the_single_process_return(tmp_path):
     dataset(tmp_path / "lake")
     local = summary(tmp_path)
     assert local["rows_count"] == 3000 and local["rejected_count"] > 100 and len(local["lines"]) > 10
     assert {r["partition"] for r in local["rejected"]} >= {"month=2025-07/part-0.parquet", "month=2025-09/part-5.parquet"}
-    assert summary(tmp_path, "--scheduler", scheduler) == local
+    assert summary(tmp_path, "--engine", "dask", "--workers", "2") == local
+
+
+def test_an_error_in_one_partition_is_reported_from_the_worker(tmp_path, scheduler, capsys):
+    dataset(tmp_path / "lake", rows_per_file=20, files=2)
+    bad = pa.table({c: pa.array([1.5] if c == "net_amount" else ["x"]) for c in COLS})
+    pq.write_table(bad, tmp_path / "lake" / "month=2025-08" / "part-9.parquet")
+    code = cli.main(["oss-summary", str(tmp_path / "lake"), "--scheme", "union", "--period", "2025-Q3", "--msi", "DE",
+                     "--no-progress", "--scheduler", scheduler])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "validation_error" in err and "column net_amount is a floating-point column" in err
 
 
 def test_thresholds_on_the_cluster_find_the_same_crossing_sale(tmp_path, scheduler):
