@@ -201,16 +201,66 @@ def merge(a: ThresholdPartial, b: ThresholdPartial) -> ThresholdPartial:
         )
 
 
-def _add(buckets: Sums, key: tuple[date, str], amount: Decimal, transactions: int) -> None:
+def _add(buckets: Sums, key: tuple[date, str], amount: Decimal, positive: Decimal, transactions: int, rows: int) -> None:
     b = buckets.get(key)
     if b is None:
-        buckets[key] = [amount, amount if amount > 0 else Decimal(0), transactions, 1]
+        buckets[key] = [amount, positive, transactions, rows]
     else:
         b[0] += amount
-        if amount > 0:
-            b[1] += amount
+        b[1] += positive
         b[2] += transactions
-        b[3] += 1
+        b[3] += rows
+
+
+class Pass1:
+    """The first pass as an accumulator: :meth:`add` one sale (or, from a vectorised reader, a group
+    of ``rows`` sales of the same kind, destination, day and currency with their summed amounts),
+    :meth:`reject` a row; :meth:`partial` is the result.
+
+    Whether a kind of sale counts is decided once per (rule, destination, kind, period), not per row."""
+
+    def __init__(self, rules: ThresholdRules, ctx: "_Context", eu_lookback: date | None, partition: str | None = None):
+        self.rules = rules
+        self.ctx = ctx
+        self.eu_lookback = eu_lookback
+        self.partition = partition
+        self.ledger = _Ledger(sums={r.jurisdiction: {} for r in rules.rules})
+        self._targets: dict[str, list[tuple[Rule, Sums]]] = {}
+        self._decided: dict[tuple[str, str, Cls, int, int], bool] = {}
+        self._periods: dict[tuple[str, date], Period] = {}
+
+    def reject(self, rejection: Rejection) -> None:
+        self.ledger.rows_in += 1
+        self.ledger.rejected.append(rejection if self.partition is None else replace(rejection, partition=self.partition))
+
+    def add(self, sale: Sale, positive: Decimal | None = None, rows: int = 1) -> None:
+        ledger, ctx = self.ledger, self.ctx
+        ledger.rows_in += rows
+        if positive is None:
+            positive = sale.amount if sale.amount > 0 else Decimal(0)
+        day, dest, cls = sale.day, sale.dest, sale.cls
+        key = (day, sale.currency)
+        _add(ledger.worldwide, key, sale.amount, positive, sale.transactions, rows)
+        rule_list = self._targets.get(dest)
+        if rule_list is None:
+            rule_list = self._targets[dest] = [
+                (r, ledger.sums[r.jurisdiction]) for r in self.rules.rules if r.kind == "eu_distance_sales" or _dest_matches(r, dest)
+            ]
+        for rule, sums in rule_list:
+            pk = (rule.jurisdiction, day)
+            p = self._periods.get(pk)
+            if p is None:
+                p = self._periods[pk] = rule.period_on(day) or rule.periods[0]  # earlier sales still fill later windows
+            dk = (rule.jurisdiction, dest, cls, id(p), day.year)
+            ok = self._decided.get(dk)
+            if ok is None:
+                ok = self._decided[dk] = _counts(rule, p, dest, cls, day, ctx)
+            if ok:
+                _add(sums, key, sale.amount, positive, sale.transactions, rows)
+        lookback = self.eu_lookback
+        if lookback is not None and day >= lookback and _from_other_member_state(cls, dest, day, ctx):
+            if ledger.other_ms_first is None or day < ledger.other_ms_first:
+                ledger.other_ms_first = day
 
 
 def _pass1(
@@ -218,47 +268,17 @@ def _pass1(
     eu_lookback: date | None, partition: str | None = None,
 ) -> _Ledger:
     """Read every (row number, values) once; add each sale to the (day, currency) sums of every rule
-    it counts for.
-
-    Whether a kind of sale counts is decided once per (rule, destination, kind, period), not per row."""
-    ledger = _Ledger(sums={r.jurisdiction: {} for r in rules.rules})
-    targets: dict[str, list[tuple[Rule, Sums]]] = {}
-    decided: dict[tuple[str, str, Cls, int, int], bool] = {}
-    periods: dict[tuple[str, date], Period] = {}
-    worldwide = ledger.worldwide
-    count = 0
+    it counts for."""
+    acc = Pass1(rules, ctx, eu_lookback, partition)
     ca_before = reader.missing_ca_region
     for n, values in rows:
-        count += 1
         sale = reader.read(n, values)
         if isinstance(sale, Rejection):
-            ledger.rejected.append(sale if partition is None else replace(sale, partition=partition))
-            continue
-        day, dest, cls = sale.day, sale.dest, sale.cls
-        key = (day, sale.currency)
-        _add(worldwide, key, sale.amount, sale.transactions)
-        rule_list = targets.get(dest)
-        if rule_list is None:
-            rule_list = targets[dest] = [
-                (r, ledger.sums[r.jurisdiction]) for r in rules.rules if r.kind == "eu_distance_sales" or _dest_matches(r, dest)
-            ]
-        for rule, sums in rule_list:
-            pk = (rule.jurisdiction, day)
-            p = periods.get(pk)
-            if p is None:
-                p = periods[pk] = rule.period_on(day) or rule.periods[0]  # earlier sales still fill later windows
-            dk = (rule.jurisdiction, dest, cls, id(p), day.year)
-            ok = decided.get(dk)
-            if ok is None:
-                ok = decided[dk] = _counts(rule, p, dest, cls, day, ctx)
-            if ok:
-                _add(sums, key, sale.amount, sale.transactions)
-        if eu_lookback is not None and day >= eu_lookback and _from_other_member_state(cls, dest, day, ctx):
-            if ledger.other_ms_first is None or day < ledger.other_ms_first:
-                ledger.other_ms_first = day
-    ledger.rows_in = count
-    ledger.missing_ca_region = reader.missing_ca_region - ca_before
-    return ledger
+            acc.reject(sale)
+        else:
+            acc.add(sale)
+    acc.ledger.missing_ca_region = reader.missing_ca_region - ca_before
+    return acc.ledger
 
 
 # --------------------------------------------------------------------------------------------
@@ -652,9 +672,14 @@ def partial(
     with localcontext() as dctx:
         dctx.prec = 60
         reader = RowReader(as_of=as_of, seller_country=seller.country, book=book)
-        ctx = _Context(seller=seller, rules=rules, ecb=ecb, as_of=as_of)
-        eu_qualifies, _ = _eu_qualification(seller, rules, as_of)
-        return _pass1(rows, reader, rules, ctx, date(as_of.year - 1, 1, 1) if eu_qualifies else None, partition)
+        return _pass1(rows, reader, rules, *pass1_context(seller=seller, as_of=as_of, rules=rules, ecb=ecb), partition)
+
+
+def pass1_context(*, seller: Seller, as_of: date, rules: ThresholdRules, ecb: EcbRates) -> tuple["_Context", date | None]:
+    """What :class:`Pass1` needs besides the rules: the request context and the EU look-back day."""
+    ctx = _Context(seller=seller, rules=rules, ecb=ecb, as_of=as_of)
+    eu_qualifies, _ = _eu_qualification(seller, rules, as_of)
+    return ctx, date(as_of.year - 1, 1, 1) if eu_qualifies else None
 
 
 def finish(
