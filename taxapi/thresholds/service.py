@@ -169,14 +169,7 @@ _Ledger = ThresholdPartial
 def _add_buckets(a: Sums, b: Sums) -> Sums:
     out = {k: list(v) for k, v in a.items()}
     for key, (total, positive, tx, rows) in b.items():
-        have = out.get(key)
-        if have is None:
-            out[key] = [total, positive, tx, rows]
-        else:
-            have[0] += total
-            have[1] += positive
-            have[2] += tx
-            have[3] += rows
+        _add(out, key, total, positive, tx, rows)
     return out
 
 

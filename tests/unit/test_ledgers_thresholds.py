@@ -23,9 +23,9 @@ from taxapi.thresholds.service import Seller
 
 AS_OF = date(2026, 10, 20)
 START = date(2024, 11, 1)
-COLS = ["date", "ship_to.country", "ship_to.region", "net_amount", "currency", "channel"]
+COLS = ["date", "ship_to.country", "ship_to.region", "net_amount", "currency", "channel", "transactions"]
 DESTS = [("FR", "", "EUR"), ("IT", "", "EUR"), ("PL", "", "PLN"), ("US", "GA", "USD"), ("NO", "", "NOK"),
-         ("GB", "", "GBP"), ("CA", "QC", "CAD"), ("ZZ", "", "EUR"), ("US", "", "USD")]
+         ("GB", "", "GBP"), ("CA", "QC", "CAD"), ("ZZ", "", "EUR"), ("US", "", "USD"), ("CA", "", "CAD")]
 WATCHED = ("EU", "US-GA", "NO", "GB", "CA", "CA-QC")
 
 sales = st.tuples(
@@ -33,12 +33,14 @@ sales = st.tuples(
     st.sampled_from(DESTS),
     st.decimals(min_value=Decimal("-300"), max_value=Decimal("9000"), places=2, allow_nan=False, allow_infinity=False),
     st.sampled_from(["", "direct", "marketplace", "shop"]),
+    st.sampled_from(["", "", "1", "3", "x", "12"]),
+    st.sampled_from([None, None, None, None, "1e3", "", "7.5"]),
 )
 
 
 def as_row(s):
-    offset, (country, region, currency), amount, channel = s
-    return [(START + timedelta(days=offset)).isoformat(), country, region, str(amount), currency, channel]
+    offset, (country, region, currency), amount, channel, tx, odd_amount = s
+    return [(START + timedelta(days=offset)).isoformat(), country, region, odd_amount or str(amount), currency, channel, tx]
 
 
 def write_csv(path, rows):
@@ -56,8 +58,8 @@ def run(path, **kw):
 
 
 def test_a_csv_file_gives_the_http_csv_answer_numbered_as_a_spreadsheet(tmp_path, client):
-    rows = [["2026-03-01", "FR", "", "9500.00", "EUR", ""], ["2026-07-10", "IT", "", "800", "EUR", ""],
-            ["2026-07-11", "ZZ", "", "5", "EUR", ""], ["2026-03-02", "US", "TX", "10000.00", "EUR", ""]]
+    rows = [["2026-03-01", "FR", "", "9500.00", "EUR", "", ""], ["2026-07-10", "IT", "", "800", "EUR", "", ""],
+            ["2026-07-11", "ZZ", "", "5", "EUR", "", ""], ["2026-03-02", "US", "TX", "10000.00", "EUR", "", ""]]
     write_csv(tmp_path / "l.csv", rows)
     http = client.post("/v1/thresholds?seller_country=DE&as_of=2026-10-20", content=(tmp_path / "l.csv").read_bytes(),
                        headers={"content-type": "text/csv"}).json()
@@ -90,7 +92,7 @@ def _where(result, rows, parts):
         start = next(s for name, s in parts if name == partition)
         return rows[start + row - FIRST_RECORD_ROW]
 
-    crossing = {j["jurisdiction"]: (j["exceeded"], j["exceeded_on"],
+    crossing = {j["jurisdiction"]: (j["exceeded"], j["exceeded_on"], j["total"], j["remaining"], j["warnings"],
                                     None if j["crossing_sale"] is None else record(j.get("crossing_sale_partition"), j["crossing_sale"]))
                 for j in result["jurisdictions"] if j["jurisdiction"] in WATCHED}
     rejected = [(record(r.get("partition"), r["row"]), r["code"]) for r in result["rejected"]]
@@ -120,7 +122,7 @@ def test_threshold_partials_merge_and_survive_json(ledger, cut):
     from taxapi.rate_tables.loader import get_rate_book
     from taxapi.thresholds.rules import get_threshold_rules
 
-    rows = [tuple([r[0], r[1], r[2] or None, None, None, r[3], r[4], None, None, r[5] or None, None, None])
+    rows = [tuple([r[0], r[1], r[2] or None, None, None, r[3], r[4], None, None, r[5] or None, r[6] or None, None])
             for r in map(as_row, ledger)]
     ctx = {"seller": Seller("DE"), "as_of": AS_OF, "rules": get_threshold_rules(), "ecb": get_ecb_rates(), "book": get_rate_book()}
     whole = service.partial(enumerate(rows), **ctx)
