@@ -201,3 +201,60 @@ def test_cluster_run(ledgers, tmp_path, workers):
     entry["ratio_to_local"] = entry["seconds"] / entry["local_seconds"]
     print(f"\n{json.dumps(entry)}")
     assert all(r["rows"] == 10_000_000 for r in dask)
+
+
+def _threshold_ledger(rows: int) -> tuple[Path, Path]:
+    """A year and three quarters of sales to eight destinations, as Parquet and as CSV."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+    from datetime import date, timedelta
+
+    pq_path, csv_path = CACHE / f"thresholds-{rows}.parquet", CACHE / f"thresholds-{rows}.csv"
+    if not pq_path.exists():
+        dests = [("FR", "", "EUR"), ("IT", "", "EUR"), ("US", "GA", "USD"), ("US", "NY", "USD"), ("GB", "", "GBP"),
+                 ("NO", "", "NOK"), ("CA", "QC", "CAD"), ("AU", "", "AUD")]
+        days = [(date(2025, 1, 1) + timedelta(days=i)).isoformat() for i in range(640)]
+        table = pa.table({
+            "date": [days[(i * 7919) % 640] for i in range(rows)],
+            "ship_to_country": [dests[i % 8][0] for i in range(rows)],
+            "ship_to_region": [dests[i % 8][1] for i in range(rows)],
+            "net_amount": [f"{(i * 31) % 500}.{i % 100:02d}" for i in range(rows)],
+            "currency": [dests[i % 8][2] for i in range(rows)],
+            "channel": ["marketplace" if i % 3 == 0 else "direct" for i in range(rows)],
+        })
+        CACHE.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, pq_path)
+        pa_csv.write_csv(table, csv_path)
+    return pq_path, csv_path
+
+
+_THRESHOLDS = r"""
+import json, resource, sys, time
+from datetime import date
+from taxapi.ledgers.thresholds import evaluate_ledger
+from taxapi.rate_tables.loader import get_rate_book
+from taxapi.thresholds.rules import get_threshold_rules
+from taxapi.thresholds.service import Seller
+get_rate_book(), get_threshold_rules()
+t0 = time.perf_counter()
+r = evaluate_ledger(sys.argv[1], seller=Seller("DE"), as_of=date(2026, 10, 20))
+print(json.dumps({"seconds": time.perf_counter() - t0, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "rows": r["rows_counted"], "exceeded": sorted(j["jurisdiction"] for j in r["jurisdictions"] if j["exceeded"])}))
+"""
+
+
+def test_thresholds_parquet_beside_the_csv_row_reader():
+    """`taxapi thresholds` on 1,000,000 rows: the vectorised Parquet path against the row-by-row
+    CSV path of the same ledger (the reference), alternating; the answers agree."""
+    pq_path, csv_path = _threshold_ledger(1_000_000)
+    ours, ref = [], []
+    for _ in range(2):
+        ours.append(_run(_THRESHOLDS, str(pq_path)))
+        ref.append(_run(_THRESHOLDS, str(csv_path)))
+    entry = _report("taxapi thresholds parquet (reference: the same ledger as CSV, row by row)", 1_000_000, ours, None)
+    entry["csv_seconds"] = statistics.median(r["seconds"] for r in ref)
+    entry["ratio_to_csv"] = entry["seconds"] / entry["csv_seconds"]
+    print(f"\n{json.dumps(entry)}")
+    assert ours[0]["exceeded"] == ref[0]["exceeded"] and ours[0]["rows"] == ref[0]["rows"] == 1_000_000
+    assert entry["rss_mb"] <= MAX_RSS_MB
