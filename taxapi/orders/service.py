@@ -27,7 +27,7 @@ from taxapi.errors import ExciseGoodsNotSupported, InvalidTaxId, TaxApiError, Un
 from taxapi.money import exponent, minor_units, supported_currencies
 from taxapi.orders import notes as N
 from taxapi.orders.results import (
-    ApportionedShipping, BreakdownEntry, Conversion, LineResult, OrderResult, ShippingPart, Totals, Warning,
+    ApportionedShipping, BreakdownEntry, Conversion, LineResult, OrderResult, ShippingPart, Totals, Warning, Withholding,
 )
 from taxapi.orders.rules import Context, Treatment, decide_line, place_of
 from taxapi.orders.schemas import CalculateRequest
@@ -80,6 +80,7 @@ class Item:
     info_tax: Decimal = ZERO  # reverse-charged / due at import, not on this bill
     net: Decimal = ZERO
     gross: Decimal = ZERO
+    withholdings: tuple[Withholding, ...] = ()  # set by a regime's finish()
 
 
 def _places(value: Decimal) -> int:
@@ -448,6 +449,7 @@ def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp:
         _breakdown(rate, it.tax if t.on_bill else it.info_tax, exp) if rate.itemised else (),
         info_tax if info is _REVERSE_CHARGE else zq,
         info_tax if info is _IMPORT else zq,
+        it.withholdings,
     )
 
 
@@ -479,7 +481,7 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     return ApportionedShipping(
         None, "shipping", net, tax, gross, eff, rate.rate_kind, lead.jurisdiction, t.reason or _REASON_BY_KIND[rate.rate_kind],
         lead.collected_by, t.scheme, _SHIPPING_APPORTIONED, rate.source or rule_source(t.rule), (), reverse, at_import,
-        tuple(parts),
+        tuple(w for part in ship_items for w in part.withholdings), tuple(parts),
     )
 
 
