@@ -207,12 +207,12 @@ def test_a_release_in_the_data_dir_is_read_before_the_installed_tables(env, tmp_
 
 
 @pytest.mark.parametrize("kind", ["missing", "directory"])
-def test_oss_summary_on_a_missing_file_or_a_directory(tmp_path, capsys, kind):
+def test_oss_summary_on_a_missing_file_or_an_empty_directory(tmp_path, capsys, kind):
     path = tmp_path / "ledger.csv" if kind == "missing" else tmp_path
     assert cli.main(["oss-summary", str(path), "--scheme", "union", "--period", "2026-Q1", "--msi", "DE"]) == 2
     err = capsys.readouterr().err
-    reason = "No such file or directory" if kind == "missing" else "Is a directory"
-    assert err == f"taxapi: {path}: {reason}\n"
+    reason = "no such file or directory" if kind == "missing" else "no CSV, Parquet or Arrow files found"
+    assert err.count("\n") == 1 and f"{path}: {reason}" in err
 
 
 def test_the_readme_documents_every_setting():
