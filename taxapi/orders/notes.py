@@ -69,6 +69,8 @@ def invoice_notes(ctx: "Context", treatments: list["Treatment"]) -> tuple[Note, 
     notes: list[Note] = []
     seen: set[str] = set()
     for t in treatments:
+        if t.reason is None and t.scheme is not Scheme.ioss:  # the usual line: nothing to mention
+            continue
         if t.reason is Reason.reverse_charge and "reverse_charge" not in seen:
             seen.add("reverse_charge")
             _, lang = _language(ctx)

@@ -10,10 +10,9 @@ from starlette.requests import ClientDisconnect
 
 from taxapi.ecb import get_ecb_rates
 from taxapi.errors import TaxApiError
-from taxapi.orders.results import OrderResult
 from taxapi.orders.schemas import CalculateRequest
 from taxapi.orders.service import compute_order
-from taxapi.orders.wire import order_json
+from taxapi.orders.wire import CalculateResponse, order_json
 from taxapi.rate_tables.loader import get_rate_book
 from taxapi.routing import DirectRoute
 
@@ -67,7 +66,7 @@ async def parse_json_body(request: Request, model: type) -> object:
 @router.post(
     "/v1/calculate",
     response_model=None,
-    responses={200: {"model": OrderResult, "description": "Tax per line and in total, with who collects it and why"}},
+    responses={200: {"model": CalculateResponse, "description": "Tax per line and in total, with who collects it and why"}},
     openapi_extra={
         "requestBody": {
             "required": True,

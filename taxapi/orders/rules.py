@@ -28,16 +28,22 @@ NORTHERN_IRELAND = "XI"
 
 def place_of(book: RateBook, country: str, region: str | None, postal_code: str | None, *, goods: bool,
              day: date, loc: str = "ship_to") -> Place:
-    """Where an address is (cached in the book: its tables are immutable; errors are not cached)."""
-    xi = book.jurisdictions.get(NORTHERN_IRELAND)
-    key = (country, region, postal_code, goods, xi is not None and day >= xi.starts_on, loc)
-    cache = book.cache("place")
+    """Where an address is (cached in the book: its tables are immutable; errors are not cached).
+
+    Only UK addresses depend on the day (Northern Ireland from the Protocol on), so only theirs
+    are cached per day.
+    """
+    key = (country, region, postal_code, goods, loc, day if country in _UK else None)
+    cache = book.memo.get("place") or book.cache("place")
     hit = cache.get(key)
     if hit is None:
         hit = _place_of(book, country, region, postal_code, goods=goods, day=day, loc=loc)
         if len(cache) < 100_000:
             cache[key] = hit
     return hit  # type: ignore[return-value]
+
+
+_UK = frozenset({"GB", NORTHERN_IRELAND})  # codes arrive upper-cased by the request models
 
 
 def _place_of(book: RateBook, country: str, region: str | None, postal_code: str | None, *, goods: bool,

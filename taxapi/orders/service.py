@@ -369,17 +369,13 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
     totals = Totals(net_total, tax_total, gross_total, by_seller, by_marketplace, reverse, at_import, gross_total - by_marketplace)
     dest_country = ctx.dest.country
     return OrderResult(
-        rates_version=book.version,
-        date=day,
-        currency=currency,
-        prices_include_tax=inclusive,
-        rounding=order.rounding,
-        lines=tuple(_line_result(it, it.line_id, it.category, zq, exp, dest_country) for it in items),
-        shipping=_shipping_result(ship_items, zq, exp, dest_country) if ship_items else None,
-        totals=totals,
-        notes=N.invoice_notes(ctx, [it.treatment for it in items]),
-        warnings=tuple(Warning(k, v) for k, v in ctx.warnings.items()),
-        conversions=tuple(Conversion(**c) for c in ctx.conversions.values()),
+        book.version, day, currency, inclusive, order.rounding,
+        tuple([_line_result(it, it.line_id, it.category, zq, exp, dest_country) for it in items]),
+        _shipping_result(ship_items, zq, exp, dest_country) if ship_items else None,
+        totals,
+        N.invoice_notes(ctx, [it.treatment for it in items]),
+        tuple([Warning(k, v) for k, v in ctx.warnings.items()]) if ctx.warnings else (),
+        tuple([Conversion(**c) for c in ctx.conversions.values()]) if ctx.conversions else (),
     )
 
 
@@ -392,14 +388,10 @@ def _shipping_items(items: list[Item], amount: Decimal, exp: Decimal) -> list[It
     groups: dict[tuple[Any, ...], list[Any]] = {}  # key -> [representative, weight]
     for it in items:
         rate = it.rate
-        key = (it.treatment, rate.rate_percent, rate.rate_kind)
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [it, it.base]
-        else:
-            group[1] += it.base
-            if _representative(it) < _representative(group[0]):
-                group[0] = it
+        group = groups.setdefault((it.treatment, rate.rate_percent, rate.rate_kind), [it, ZERO])  # one hash per line
+        group[1] += it.base
+        if group[0] is not it and _representative(it) < _representative(group[0]):
+            group[0] = it
     parts = list(groups.values())
     if len(parts) == 1:
         shares = [amount]
@@ -437,67 +429,52 @@ def _breakdown(rate: CombinedRate, tax: Decimal, exp: Decimal) -> tuple[Breakdow
     return tuple(BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, t) for lv, t in zip(rate.levels, split))
 
 
-def _collector(t: Treatment, rate: CombinedRate) -> Collector:
-    return Collector.none if t.on_bill and rate.rate_kind in _NOT_TAXED else t.collected_by
-
-
-def _jurisdiction(t: Treatment, rate: CombinedRate, dest_country: str) -> str:
-    return rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else dest_country)
-
-
 def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp: Decimal, dest_country: str) -> LineResult:
     t, rate = it.treatment, it.rate
     info = t.info
     info_tax = it.info_tax if info is not None and it.info_tax else zq
+    kind = rate.rate_kind
     return LineResult(
-        id=line_id,
-        category=category,
-        net_amount=it.net,
-        tax_amount=it.tax if it.tax else zq,
-        gross_amount=it.gross,
-        rate_percent=rate.rate_percent,
-        rate_kind=rate.rate_kind,
-        jurisdiction=_jurisdiction(t, rate, dest_country),
-        taxability_reason=t.reason or _REASON_BY_KIND[rate.rate_kind],
-        collected_by=_collector(t, rate),
-        scheme=t.scheme,
-        rule=t.rule,
-        source=rate.source or rule_source(t.rule),
-        breakdown=_breakdown(rate, it.tax if t.on_bill else it.info_tax, exp) if rate.itemised else (),
-        tax_reverse_charged=info_tax if info is Info.reverse_charge else zq,
-        tax_due_at_import=info_tax if info is Info.import_ else zq,
+        line_id, category, it.net, it.tax if it.tax else zq, it.gross, rate.rate_percent, kind,
+        rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else dest_country),
+        t.reason or _REASON_BY_KIND[kind],
+        Collector.none if t.on_bill and kind in _NOT_TAXED else t.collected_by,
+        t.scheme, t.rule, rate.source or rule_source(t.rule),
+        _breakdown(rate, it.tax if t.on_bill else it.info_tax, exp) if rate.itemised else (),
+        info_tax if info is Info.reverse_charge else zq,
+        info_tax if info is Info.import_ else zq,
     )
 
 
-def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_country: str) -> LineResult:
+def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_country: str) -> LineResult | ApportionedShipping:
     if len(ship_items) == 1:
         return _line_result(ship_items[0], None, "shipping", zq, exp, dest_country)
     net = tax = gross = reverse = at_import = zq
+    main = ship_items[0]  # the largest share (then the higher rate) lends its fields
+    parts = []
     for part in ship_items:
         net += part.net
         tax += part.tax
         gross += part.gross
-        if part.treatment.info is Info.reverse_charge:
+        t, rate = part.treatment, part.rate
+        if t.info is Info.reverse_charge:
             reverse += part.info_tax
-        elif part.treatment.info is Info.import_:
+        elif t.info is Info.import_:
             at_import += part.info_tax
-    main = ship_items[0]  # the largest share (then the higher rate) lends its fields
-    for part in ship_items:
-        if part.base > main.base or (part.base == main.base and part.rate.rate_percent > main.rate.rate_percent):
+        if part.base > main.base or (part.base == main.base and rate.rate_percent > main.rate.rate_percent):
             main = part
+        parts.append(ShippingPart(
+            part.line_id, part.net, part.tax, rate.rate_percent, rate.rate_kind,
+            rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else dest_country),
+            Collector.none if t.on_bill and rate.rate_kind in _NOT_TAXED else t.collected_by, t.scheme, t.rule,
+        ))
     eff = Decimal(_percent_text((tax / net * 100).quantize(_PERCENT_EXP, ROUND_HALF_UP))) if net else ZERO
+    lead = parts[ship_items.index(main)]
     t, rate = main.treatment, main.rate
     return ApportionedShipping(
-        id=None, category="shipping", net_amount=net, tax_amount=tax, gross_amount=gross, rate_percent=eff,
-        rate_kind=rate.rate_kind, jurisdiction=_jurisdiction(t, rate, dest_country),
-        taxability_reason=t.reason or _REASON_BY_KIND[rate.rate_kind], collected_by=_collector(t, rate), scheme=t.scheme,
-        rule=Rule.shipping_apportioned, source=rate.source or rule_source(t.rule), breakdown=(),
-        tax_reverse_charged=reverse, tax_due_at_import=at_import,
-        apportioned=tuple(
-            ShippingPart(p.line_id, p.net, p.tax, p.rate.rate_percent, p.rate.rate_kind, _jurisdiction(p.treatment, p.rate, dest_country),
-                         _collector(p.treatment, p.rate), p.treatment.scheme, p.treatment.rule)
-            for p in ship_items
-        ),
+        None, "shipping", net, tax, gross, eff, rate.rate_kind, lead.jurisdiction, t.reason or _REASON_BY_KIND[rate.rate_kind],
+        lead.collected_by, t.scheme, Rule.shipping_apportioned, rate.source or rule_source(t.rule), (), reverse, at_import,
+        tuple(parts),
     )
 
 

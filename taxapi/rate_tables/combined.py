@@ -52,7 +52,7 @@ def combined_rate(book: RateBook, j: Jurisdiction | None, category: Category, da
     """The combined rate of ``j`` for ``category`` on ``day`` (cached in the book: its tables are immutable)."""
     if j is None:
         return NO_RATE
-    cache = book.cache("combined_rate")
+    cache = book.memo.get("combined_rate") or book.cache("combined_rate")
     key = (j.id, category, day)
     hit = cache.get(key)
     if hit is None:

@@ -53,6 +53,15 @@ class Parameter:
     description: str
     periods: tuple[ParameterPeriod, ...]  # oldest first
     _starts: tuple[date, ...] = field(repr=False, default=())
+    _limits: tuple[Limit | None, ...] = field(repr=False, default=())  # the value limit in force in each period
+
+    @classmethod
+    def of(cls, name: str, description: str, periods: tuple[ParameterPeriod, ...]) -> Parameter:
+        limits = tuple(
+            Limit(p.amount, p.currency, p.effective_from, p.source) if p.in_force and p.amount is not None and p.currency else None
+            for p in periods
+        )
+        return cls(name, description, periods, tuple(p.effective_from for p in periods), limits)
 
     def on(self, day: date) -> ParameterPeriod | None:
         """The period in force on ``day``, or None before the first one."""
@@ -65,14 +74,12 @@ class Parameter:
 
     def limit(self, day: date) -> Limit | None:
         """The value limit in force on ``day`` (None when the rule does not apply then)."""
-        period = self.on(day)
-        if period is None or not period.in_force or period.amount is None or period.currency is None:
-            return None
-        return Limit(period.amount, period.currency, period.effective_from, period.source)
+        i = bisect.bisect_right(self._starts, day) - 1
+        return self._limits[i] if i >= 0 else None
 
     @property
     def starts_on(self) -> date:
-        return self.periods[0].effective_from
+        return self._starts[0]
 
     @property
     def nominal(self) -> Limit | None:
@@ -173,7 +180,7 @@ def parse_parameters(doc: object, rel: str, schema_path: Path | None = None) -> 
                 raise InvalidRateTable(rel, f"{where}/{i}/amount", "a period that is not in force has no amount")
             amount = Decimal(p["amount"]) if "amount" in p else None
             periods.append(ParameterPeriod(starts[i], end, in_force, amount, p.get("currency"), p["source"], p.get("note")))
-        params[name] = Parameter(name, raw["description"], tuple(periods), tuple(p.effective_from for p in periods))
+        params[name] = Parameter.of(name, raw["description"], tuple(periods))
     membership = None
     if "member_states" in doc:
         if code != EU_FILE:

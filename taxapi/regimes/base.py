@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 from taxapi.categories import SERVICE_CATEGORIES, Category, _Vocabulary
 from taxapi.ecb import EcbRates
 from taxapi.errors import ExchangeRateNotFound, UnsupportedScenario
 from taxapi.rate_tables.model import Jurisdiction, RateBook
-from taxapi.rate_tables.parameters import Limit, RegimeParameters
+from taxapi.rate_tables.parameters import Limit, Parameter
 
 if TYPE_CHECKING:
     from taxapi.orders.schemas import CalculateRequest
@@ -117,9 +117,11 @@ def supply_kind(category: Category) -> SupplyKind:
     return SupplyKind.goods
 
 
-@dataclass(frozen=True, slots=True)
-class Treatment:
-    """How one supply is taxed. ``jurisdiction`` None means no rate applies at all."""
+class Treatment(NamedTuple):
+    """How one supply is taxed. ``jurisdiction`` None means no rate applies at all.
+
+    A named tuple: immutable, hashed and compared in C (rate groups are found by its content).
+    """
 
     jurisdiction: Jurisdiction | None
     collected_by: Collector
@@ -213,25 +215,31 @@ class Context:
             self.warn("registration_required", f"The seller must collect {why} but is not registered in {jurisdiction}.")
 
     # ----- parameters ----------------------------------------------------------------------------
+    def parameter(self, regime: Regime, name: str) -> Parameter:
+        """The regime's dated parameter ``name`` (``rates/parameters/<code>.json``)."""
+        return self.book.parameters[regime.code].parameters[name]
+
     def limit(self, regime: Regime, name: str) -> Limit | None:
         """The regime's value limit ``name`` in force on the order date (None: the rule does not apply)."""
-        return parameters_of(self.book, regime)[name].limit(self.day)
+        return self.book.parameters[regime.code].parameters[name].limit(self.day)
 
     def compare(self, amount: Decimal, regime: Regime, name: str, what: str) -> tuple[Decimal, Limit | None]:
         """``amount`` converted into the currency of the regime's value limit ``name``, and the limit in
         force on the order date (None: not in force). ``what`` names the limit after its amount
         ("VOEC item limit" gives the conversion purpose "NOK 3,000 VOEC item limit")."""
-        param = parameters_of(self.book, regime)[name]
-        nominal = param.nominal
+        param = self.book.parameters[regime.code].parameters[name]
+        limit = param.limit(self.day)
+        nominal = limit or param.nominal
         assert nominal is not None, f"{regime.code} {name} has no amount"
-        value = self.convert(amount, nominal.currency, f"{nominal.currency} {nominal.amount:,} {what}")
-        return value, param.limit(self.day)
+        if nominal.currency == self.order.currency:
+            return amount, limit
+        return self.convert(amount, nominal.currency, f"{nominal.currency} {nominal.amount:,} {what}"), limit
 
     def in_force(self, regime: Regime, name: str) -> bool:
-        return parameters_of(self.book, regime)[name].in_force(self.day)
+        return self.book.parameters[regime.code].parameters[name].in_force(self.day)
 
     def starts_on(self, regime: Regime, name: str) -> date:
-        return parameters_of(self.book, regime)[name].starts_on
+        return self.book.parameters[regime.code].parameters[name]._starts[0]
 
     def border(self, rule: StrEnum, *, exempt: bool = False) -> Treatment:
         """Import tax collected by customs at the destination's border (duty is not computed)."""
@@ -249,10 +257,6 @@ class Context:
             text = start.isoformat()
             raise UnsupportedScenario(detail.format(start=text),
                                       errors=[{"loc": ["date"], "msg": msg.format(start=text), "type": "unsupported_scenario"}])
-
-
-def parameters_of(book: RateBook, regime: Regime) -> RegimeParameters:
-    return book.parameters[regime.code]
 
 
 class Regime(Protocol):
