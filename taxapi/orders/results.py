@@ -29,6 +29,7 @@ class BreakdownEntry(NamedTuple):
     level: str
     rate_percent: Decimal
     tax_amount: Decimal
+    name: str = ""  # the jurisdiction's name
 
 
 class ShippingPart(NamedTuple):
@@ -43,6 +44,16 @@ class ShippingPart(NamedTuple):
     collected_by: Collector
     scheme: Scheme
     rule: str
+
+
+class AddressResolution(NamedTuple):
+    """How a US line's address was matched to its local jurisdictions, and by which table."""
+
+    resolved_by: str  # zip4, zip5, or state (no local table answered: the state rate table's rate)
+    postal_code: str | None  # the ZIP code (ZIP+4) looked up, normalised
+    local_table: str | None  # the id of the local table that answered
+    effective_from: dt.date | None  # that table's effective date
+    source: str | None  # that table's source
 
 
 class LineResult(NamedTuple):
@@ -64,6 +75,7 @@ class LineResult(NamedTuple):
     breakdown: tuple[BreakdownEntry, ...]
     tax_reverse_charged: Decimal
     tax_due_at_import: Decimal
+    address: AddressResolution | None = None  # US lines: how the address was resolved
 
 
 class ApportionedShipping(NamedTuple):
@@ -87,6 +99,7 @@ class ApportionedShipping(NamedTuple):
     tax_reverse_charged: Decimal
     tax_due_at_import: Decimal
     apportioned: tuple[ShippingPart, ...]
+    address: AddressResolution | None = None  # US: how the address was resolved
 
 
 class Totals(NamedTuple):

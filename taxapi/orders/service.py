@@ -426,7 +426,7 @@ def _breakdown(rate: CombinedRate, tax: Decimal, exp: Decimal) -> tuple[Breakdow
     """The tax of a multi-level rate (Canadian GST + PST, US state) split over its levels."""
     pcts = [lv.rate_percent for lv in rate.levels]
     split = _allocate(tax, pcts, exp, lambda: [(lv.jurisdiction,) for lv in rate.levels]) if tax else [ZERO] * len(pcts)
-    return tuple(BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, t) for lv, t in zip(rate.levels, split))
+    return tuple(BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, t, lv.name) for lv, t in zip(rate.levels, split))
 
 
 def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp: Decimal, dest_country: str) -> LineResult:
@@ -443,6 +443,7 @@ def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp:
         _breakdown(rate, it.tax if t.on_bill else it.info_tax, exp) if rate.itemised else (),
         info_tax if info is Info.reverse_charge else zq,
         info_tax if info is Info.import_ else zq,
+        rate.address,
     )
 
 

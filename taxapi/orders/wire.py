@@ -22,7 +22,7 @@ from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
 from taxapi.orders import results
-from taxapi.orders.results import ApportionedShipping, LineResult, OrderResult
+from taxapi.orders.results import AddressResolution, ApportionedShipping, LineResult, OrderResult
 
 _OBJECTS: dict[type, Any] = {}
 
@@ -65,12 +65,21 @@ def _line(x: LineResult) -> dict[str, Any]:
         "rule": x.rule,
         "source": x.source,
         "breakdown": [
-            {"jurisdiction": b.jurisdiction, "level": b.level, "rate_percent": str(b.rate_percent), "tax_amount": str(b.tax_amount)}
+            {"jurisdiction": b.jurisdiction, "level": b.level, "rate_percent": str(b.rate_percent), "tax_amount": str(b.tax_amount),
+             "name": b.name}
             for b in x.breakdown
         ],
         "tax_reverse_charged": str(x.tax_reverse_charged),
         "tax_due_at_import": str(x.tax_due_at_import),
+        "address": _address(x.address),
     }
+
+
+def _address(a: AddressResolution | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {"resolved_by": a.resolved_by, "postal_code": a.postal_code, "local_table": a.local_table,
+            "effective_from": a.effective_from, "source": a.source}
 
 
 def _shipping(x: LineResult) -> dict[str, Any]:
@@ -82,6 +91,7 @@ def _shipping(x: LineResult) -> dict[str, Any]:
              "collected_by": p.collected_by, "scheme": p.scheme, "rule": p.rule}
             for p in x.apportioned
         ]
+        out["address"] = out.pop("address")  # the record's field order
     return out
 
 
