@@ -91,6 +91,7 @@ def us_local_book(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("TAXAPI_US_LOCAL_DIR", str(root))
     try:
-        yield load_rate_book()
+        book = load_rate_book()  # the book keeps the local table it loaded with
     finally:
         mp.undo()
+    return book

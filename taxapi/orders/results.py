@@ -50,7 +50,6 @@ class AddressResolution(NamedTuple):
     """How a US line's address was matched to its local jurisdictions, and by which table."""
 
     resolved_by: str  # zip4, zip5, or state (no local table answered: the state rate table's rate)
-    postal_code: str | None  # the ZIP code (ZIP+4) looked up, normalised
     local_table: str | None  # the id of the local table that answered
     effective_from: dt.date | None  # that table's effective date
     source: str | None  # that table's source

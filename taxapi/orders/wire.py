@@ -78,7 +78,7 @@ def _line(x: LineResult) -> dict[str, Any]:
 def _address(a: AddressResolution | None) -> dict[str, Any] | None:
     if a is None:
         return None
-    return {"resolved_by": a.resolved_by, "postal_code": a.postal_code, "local_table": a.local_table,
+    return {"resolved_by": a.resolved_by, "local_table": a.local_table,
             "effective_from": a.effective_from, "source": a.source}
 
 

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from taxapi.categories import Category, RateKind
 from taxapi.errors import ValidationFailed
@@ -108,8 +108,8 @@ class UsSalesTax(NationalRegime):
         j = ctx.dest.jurisdiction
         if j is None:
             raise ValidationFailed.at(["ship_to", "region"], "a US state (e.g. \"CA\") is required for US addresses")
-        state = _state(j)
-        _check_zip(ctx, ctx.order.ship_to.postal_code, state, "ship_to")
+        state = j.id[3:]
+        _resolve(ctx.book, state, ctx.order.ship_to.postal_code, ctx.day, "ship_to")  # a bad ZIP is a 422
         if ctx.order.customer.exemption is not None:
             return Treatment(j, Collector.none, Scheme.none, Rule.customer_exempt, False, reason=Reason.customer_exempt)
         if ctx.facilitated:
@@ -127,27 +127,32 @@ class UsSalesTax(NationalRegime):
         if j is None or not items:
             return
         book, day, order = ctx.book, ctx.day, ctx.order
-        state = _state(j)
-        table = local_table(book)
-        dest = _lookup(table, state, order.ship_to.postal_code, day)
+        state = j.id[3:]
+        rules = _state_rules(book, state, day)
+        dest, rates = _resolve(book, state, order.ship_to.postal_code, day, "ship_to")
         origin = None
         seller = order.seller
-        if (ctx.seller_country == "US" and seller.region == state and order.ship_from.region == state
-                and _param_on(book, f"origin_sourcing_{state.lower()}", day)):
-            origin = _lookup(table, state, order.ship_from.postal_code, day)
+        if rules.origin and ctx.seller_country == "US" and seller.region == state and order.ship_from.region == state:
+            origin = _resolve(book, state, order.ship_from.postal_code, day, "ship_from")[0]
             if origin is None or origin.resolved_by is ResolvedBy.state:
                 origin = None  # the origin's local rates are unknown: the destination's apply
-        _warn_about(ctx, state, dest, table)
+            else:
+                rates = _rates_of(book, state, day, (_shape(dest), _shape(origin)))
+        if rules.local_taxes:
+            _warn_about(ctx, state, dest)
         exp = exponent(minor_units(order.currency))
         per_line = order.rounding == "per_line"
         inclusive = order.prices_include_tax
-        shipping_exempt = _param_on(book, f"shipping_exempt_if_separately_stated_{state.lower()}", day)
         for it in items:
             shipping = it.index < 0
-            if shipping and shipping_exempt:
-                it.rate = _exempt(it.rate, "shipping", _param(book, f"shipping_exempt_if_separately_stated_{state.lower()}"), day)
+            if shipping and rules.shipping_exempt is not None:
+                it.rate = _exempt(it.rate, "shipping", rules.shipping_exempt, day)
             else:
-                it.rate = _rate(book, j, state, it.category, day, dest, origin)
+                category = it.category
+                rate = rates.get(category)
+                if rate is None:
+                    rate = rates[category] = _combine(book, j, state, category, day, dest, origin)
+                it.rate = rate
             exempt_part = ZERO
             if not shipping and it.category in _CLOTHING and it.rate.rate_fraction:
                 it.rate, exempt_part = _clothing(ctx, state, it.rate, it.base, order.lines[it.index].quantity)
@@ -161,30 +166,61 @@ class UsSalesTax(NationalRegime):
             it.tax = raw.quantize(exp, ROUND_HALF_UP) if per_line else ZERO.quantize(exp)
 
 
-def _state(j: Jurisdiction) -> str:
-    return j.id.split("-", 1)[1]
+def _resolve(book: RateBook, state: str, postal_code: str | None, day: date,
+             loc: str) -> tuple[LocalResolution | None, dict[Category, CombinedRate]]:
+    """The local jurisdictions of a ZIP code in ``state`` (None without one), and the combined rates by
+    category there (shared by every ZIP of the same tax region); a ZIP code that is malformed, or that the
+    tables place in another state, is a 422 naming ``loc``'s postal code. Cached per place and day."""
+    cache = book.cache("us_place")
+    key = (state, postal_code, day)
+    hit = cache.get(key)
+    if hit is None:
+        res, problem = _resolve_uncached(local_table(book), state, postal_code, day) if postal_code else (None, None)
+        hit = (res, problem, _rates_of(book, state, day, _shape(res)))
+        if len(cache) < 200_000:
+            cache[key] = hit
+    res, problem, rates = hit  # type: ignore[misc]
+    if problem is not None:
+        raise ValidationFailed.at([loc, "postal_code"], problem)
+    return res, rates
 
 
-def _check_zip(ctx: Context, postal_code: str | None, state: str, loc: str) -> None:
-    if not postal_code:
-        return
+def _rates_of(book: RateBook, state: str, day: date, shape: Any) -> dict[Category, CombinedRate]:
+    """The (initially empty) combined rates by category of one shape of resolution in ``state`` on ``day``."""
+    return book.cache("us_rates").setdefault((state, day, shape), {})  # type: ignore[return-value]
+
+
+def _resolve_uncached(table: LocalTable, state: str, postal_code: str, day: date) -> tuple[LocalResolution | None, str | None]:
     parsed = parse_zip(postal_code)
     if parsed is None:
-        raise ValidationFailed.at([loc, "postal_code"], f"'{postal_code}' is not a US ZIP code (5 digits, or ZIP+4 as 10001-2062)")
-    if local_table(ctx.book).zip_in_state(state, parsed[0]) is False:
-        raise ValidationFailed.at([loc, "postal_code"], f"ZIP code {parsed[0]} is not in {state}")
+        return None, f"'{postal_code}' is not a US ZIP code (5 digits, or ZIP+4 as 10001-2062)"
+    res = table.lookup(state, parsed[0], parsed[1], day)
+    if res.resolved_by is ResolvedBy.state and table.zip_in_state(state, parsed[0]) is False:
+        return None, f"ZIP code {parsed[0]} is not in {state}"
+    return res, None
 
 
-def _lookup(table: LocalTable, state: str, postal_code: str | None, day: date) -> LocalResolution | None:
-    parsed = parse_zip(postal_code)
-    if parsed is None:
-        return None
-    return table.lookup(state, parsed[0], parsed[1], day)
+class _StateRules(NamedTuple):
+    local_taxes: bool  # the state has local sales taxes
+    origin: bool  # in-state sellers source at origin
+    shipping_exempt: Parameter | None  # the rule exempting separately stated shipping, in force
 
 
-def _warn_about(ctx: Context, state: str, res: LocalResolution | None, table: LocalTable) -> None:
-    if state not in table.local_tax_states:
-        return
+def _state_rules(book: RateBook, state: str, day: date) -> _StateRules:
+    cache = book.cache("us_state_rules")
+    key = (state, day)
+    hit = cache.get(key)
+    if hit is None:
+        low = state.lower()
+        ship = _param(book, f"shipping_exempt_if_separately_stated_{low}")
+        hit = _StateRules(state in local_table(book).local_tax_states, _param_on(book, f"origin_sourcing_{low}", day),
+                          ship if ship is not None and ship.in_force(day) else None)
+        if len(cache) < 100_000:
+            cache[key] = hit
+    return hit  # type: ignore[return-value]
+
+
+def _warn_about(ctx: Context, state: str, res: LocalResolution | None) -> None:
     if res is None:
         ctx.warn("local_rate_unknown", "No ZIP code given: only the state rate is applied; county, city and district rates are not included.")
     elif res.resolved_by is ResolvedBy.state:
@@ -210,25 +246,16 @@ def _address(res: LocalResolution | None) -> Any:
     """How the address was resolved, as the line reports it (an ``AddressResolution``)."""
     from taxapi.orders.results import AddressResolution  # the results read the regimes' vocabulary: imported late
 
+    if res is None or res.resolved_by is ResolvedBy.state:
+        return AddressResolution(ResolvedBy.state.value, None, None, None)
+    return AddressResolution(res.resolved_by.value, res.import_id, res.effective_from, res.source)
+
+
+def _shape(res: LocalResolution | None) -> tuple[Any, ...] | None:
+    """What the combined rates of a resolution depend on: every ZIP of one tax region shares them."""
     if res is None:
-        return AddressResolution(ResolvedBy.state.value, None, None, None, None)
-    code = res.zip5 if res.zip4 is None else f"{res.zip5}-{res.zip4}"
-    if res.resolved_by is ResolvedBy.state:
-        return AddressResolution(ResolvedBy.state.value, code, None, None, None)
-    return AddressResolution(res.resolved_by.value, code, res.import_id, res.effective_from, res.source)
-
-
-def _rate(book: RateBook, j: Jurisdiction, state: str, category: Category, day: date,
-          dest: LocalResolution | None, origin: LocalResolution | None) -> CombinedRate:
-    """The combined rate of ``category`` at the address (cached in the book per resolution)."""
-    cache = book.cache("us_rate")
-    key = (j.id, category, day, dest, origin)
-    hit = cache.get(key)
-    if hit is None:
-        hit = _combine(book, j, state, category, day, dest, origin)
-        if len(cache) < 200_000:
-            cache[key] = hit
-    return hit  # type: ignore[return-value]
+        return None
+    return (res.resolved_by, res.import_id, res.jurisdictions)
 
 
 def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, day: date,
