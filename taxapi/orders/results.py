@@ -46,6 +46,21 @@ class ShippingPart(NamedTuple):
     rule: str
 
 
+#: Fields written only when they hold something (the wire of lines without them stays as it was).
+OPTIONAL_FIELDS = frozenset({"withholdings", "address"})
+
+
+class Withholding(NamedTuple):
+    """Tax a party withholds from the seller's proceeds on a line (a marketplace's VAT or income-tax
+    withholding): set by a regime's ``finish``, written only when there is one."""
+
+    tax: str  # vat, income_tax, ...
+    collected_by: Collector
+    rate_percent: Decimal
+    amount: Decimal
+    source: str
+
+
 class AddressResolution(NamedTuple):
     """How a US line's address was matched to its local jurisdictions, and by which table."""
 
@@ -74,31 +89,18 @@ class LineResult(NamedTuple):
     breakdown: tuple[BreakdownEntry, ...]
     tax_reverse_charged: Decimal
     tax_due_at_import: Decimal
-    address: AddressResolution | None = None  # US lines: how the address was resolved
+    withholdings: tuple[Withholding, ...] = ()
+    address: AddressResolution | None = None  # US lines: how the address was resolved (written when set)
 
 
-class ApportionedShipping(NamedTuple):
-    """Shipping spread over several treatments or rates: the fields of a :class:`LineResult`, with
-    ``rate_percent`` the effective rate, and ``apportioned`` the parts."""
-
-    id: str | None
-    category: str
-    net_amount: Decimal
-    tax_amount: Decimal
-    gross_amount: Decimal
-    rate_percent: Decimal
-    rate_kind: RateKind
-    jurisdiction: str
-    taxability_reason: Reason
-    collected_by: Collector
-    scheme: Scheme
-    rule: str
-    source: str
-    breakdown: tuple[BreakdownEntry, ...]
-    tax_reverse_charged: Decimal
-    tax_due_at_import: Decimal
-    apportioned: tuple[ShippingPart, ...]
-    address: AddressResolution | None = None  # US: how the address was resolved
+#: Shipping spread over several treatments or rates: the fields of a :class:`LineResult` (``rate_percent``
+#: the effective rate), then ``apportioned``, the parts.
+ApportionedShipping = NamedTuple(  # type: ignore[misc]
+    "ApportionedShipping",
+    [*((name, LineResult.__annotations__[name]) for name in LineResult._fields), ("apportioned", "tuple[ShippingPart, ...]")],
+)
+ApportionedShipping.__doc__ = ("Shipping spread over several treatments or rates: the fields of a line (rate_percent the "
+                               "effective rate), then the parts it was apportioned into.")
 
 
 class Totals(NamedTuple):

@@ -74,14 +74,17 @@ def _place_of(book: RateBook, country: str, region: str | None, postal_code: str
     return Place(j, j.country, regime_of(j))
 
 
+_GOODS = SupplyKind.goods  # read once: an enum member looked up on its class costs ~0.2 us
+
+
 def decide_line(ctx: Context, kind: SupplyKind, category: Category, unit_value: Decimal,
                 order_level: dict[SupplyKind, Treatment]) -> Treatment:
     """Treatment of one line. Regimes with per-item goods rules (NO, AU, NZ, SG) look at its unit value;
     otherwise every line of a kind shares the order's treatment (decided once, kept in ``order_level``)."""
     regime = ctx.dest.regime
-    if kind is SupplyKind.goods and regime.per_item_goods:
+    if kind is _GOODS and regime.per_item_goods:
         return regime.goods_item(ctx, category, unit_value)
     hit = order_level.get(kind)
     if hit is None:
-        hit = order_level[kind] = regime.goods(ctx) if kind is SupplyKind.goods else regime.services(ctx, kind)
+        hit = order_level[kind] = regime.goods(ctx) if kind is _GOODS else regime.services(ctx, kind)
     return hit
