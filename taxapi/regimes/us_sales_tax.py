@@ -137,7 +137,8 @@ class UsSalesTax(NationalRegime):
             if origin is None or origin.resolved_by is ResolvedBy.state:
                 origin = None  # the origin's local rates are unknown: the destination's apply
             else:
-                rates = _rates_of(book, state, day, (_shape(dest), _shape(origin)))
+                rates = _rates_of(book, state, day, (_shape(dest), _shape(origin)),
+                                  (dest and dest.jurisdictions, origin.jurisdictions))
         if rules.local_taxes:
             _warn_about(ctx, state, dest)
         exp = exponent(minor_units(order.currency))
@@ -176,7 +177,7 @@ def _resolve(book: RateBook, state: str, postal_code: str | None, day: date,
     hit = cache.get(key)
     if hit is None:
         res, problem = _resolve_uncached(local_table(book), state, postal_code, day) if postal_code else (None, None)
-        hit = (res, problem, _rates_of(book, state, day, _shape(res)))
+        hit = (res, problem, _rates_of(book, state, day, _shape(res), res and res.jurisdictions))
         if len(cache) < 200_000:
             cache[key] = hit
     res, problem, rates = hit  # type: ignore[misc]
@@ -185,9 +186,14 @@ def _resolve(book: RateBook, state: str, postal_code: str | None, day: date,
     return res, rates
 
 
-def _rates_of(book: RateBook, state: str, day: date, shape: Any) -> dict[Category, CombinedRate]:
-    """The (initially empty) combined rates by category of one shape of resolution in ``state`` on ``day``."""
-    return book.cache("us_rates").setdefault((state, day, shape), {})  # type: ignore[return-value]
+def _rates_of(book: RateBook, state: str, day: date, shape: Any, keep: Any) -> dict[Category, CombinedRate]:
+    """The (initially empty) combined rates by category of one shape of resolution in ``state`` on ``day``;
+    ``keep`` (the jurisdiction tuples whose ids the shape holds) is kept alive with the entry."""
+    cache = book.cache("us_rates")
+    entry = cache.get((state, day, shape))
+    if entry is None:
+        entry = cache[(state, day, shape)] = ({}, keep)
+    return entry[0]  # type: ignore[index,no-any-return]
 
 
 def _resolve_uncached(table: LocalTable, state: str, postal_code: str, day: date) -> tuple[LocalResolution | None, str | None]:
@@ -252,10 +258,12 @@ def _address(res: LocalResolution | None) -> Any:
 
 
 def _shape(res: LocalResolution | None) -> tuple[Any, ...] | None:
-    """What the combined rates of a resolution depend on: every ZIP of one tax region shares them."""
+    """What the combined rates of a resolution depend on: every ZIP of one tax region shares them (the
+    table binds one tuple of jurisdictions per region; keyed by its id, cheaper than hashing it, and kept
+    alive by the cache entry, so the id is not reused)."""
     if res is None:
         return None
-    return (res.resolved_by, res.import_id, res.jurisdictions)
+    return (res.resolved_by, res.import_id, id(res.jurisdictions))
 
 
 def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, day: date,

@@ -41,12 +41,20 @@ def _rows():
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory):
-    from taxapi.rate_tables.loader import load_rate_book
+def imported(tmp_path_factory):
     from taxapi.us_local.importers import import_zip5
 
     root = tmp_path_factory.mktemp("us-local")
     import_zip5(FILES, root / "zip5-2026-03")
+    return root
+
+
+def _book(root: Path):
+    """A freshly loaded rate book with the imported table (its caches empty)."""
+    from taxapi.rate_tables.loader import load_rate_book
+    from taxapi.us_local.store import _cached
+
+    _cached.cache_clear()  # a new local table too, not the one an earlier test warmed
     old = os.environ.get("TAXAPI_US_LOCAL_DIR")
     os.environ["TAXAPI_US_LOCAL_DIR"] = str(root)
     try:
@@ -71,10 +79,11 @@ def _order(state: str, zip5: str | None, day: str = "2026-03-10"):
     })
 
 
-def test_every_zip_answers_the_file_combined_rate_on_a_100_dollar_order(book):
+def test_every_zip_answers_the_file_combined_rate_on_a_100_dollar_order(imported):
     from taxapi.ecb import get_ecb_rates
     from taxapi.orders.service import compute_order
 
+    book = _book(imported)
     fx = get_ecb_rates()
     total, exact = Counter(), Counter()
     wrong: list[tuple[str, str, str, str]] = []
@@ -105,10 +114,11 @@ def _cpu_us(fn, items) -> float:
     return (time.process_time() - start) / len(items) * 1e6
 
 
-def test_zip_lookup_cost_per_order(book):
+def test_zip_lookup_cost_per_order(imported):
     from taxapi.ecb import get_ecb_rates
     from taxapi.orders.service import compute_order
 
+    book = _book(imported)
     fx = get_ecb_rates()
     zips = [(r["State"], r["ZipCode"].zfill(5)) for r in _rows()][::4]  # 10,250 ZIPs, every state
     with_zip = [_order(st, z) for st, z in zips]
