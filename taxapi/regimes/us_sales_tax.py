@@ -27,6 +27,7 @@ More information:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -82,7 +83,21 @@ def state_of_zip(book: RateBook, postal_code: str | None, loc: str) -> str | Non
     parsed = parse_zip(postal_code)
     if parsed is None:
         return None
-    return local_table(book).state_of_zip(parsed[0])
+    return local_table(book).state_of_zip(parsed[0]) or postal_state(parsed[0])
+
+
+@lru_cache(maxsize=1)
+def _zip_prefixes() -> tuple[dict[str, str], dict[str, str]]:
+    from taxapi.rate_tables.loader import default_rates_dir, read_json_strict
+
+    doc = read_json_strict(default_rates_dir() / "us-local" / "zip-prefixes.json", "us-local/zip-prefixes.json")
+    return doc["prefixes"], doc["exceptions"]
+
+
+def postal_state(zip5: str) -> str | None:
+    """The state (or territory) a ZIP5 belongs to by the USPS ZIP lists (``rates/us-local/zip-prefixes.json``)."""
+    prefixes, exceptions = _zip_prefixes()
+    return exceptions.get(zip5) or prefixes.get(zip5[:3])
 
 
 class UsSalesTax(NationalRegime):
@@ -200,9 +215,15 @@ def _resolve_uncached(table: LocalTable, state: str, postal_code: str, day: date
     parsed = parse_zip(postal_code)
     if parsed is None:
         return None, f"'{postal_code}' is not a US ZIP code (5 digits, or ZIP+4 as 10001-2062)"
-    res = table.lookup(state, parsed[0], parsed[1], day)
-    if res.resolved_by is ResolvedBy.state and table.zip_in_state(state, parsed[0]) is False:
-        return None, f"ZIP code {parsed[0]} is not in {state}"
+    zip5 = parsed[0]
+    res = table.lookup(state, zip5, parsed[1], day)
+    if res.resolved_by is ResolvedBy.state:
+        inside = table.zip_in_state(state, zip5)
+        if inside is None:  # no loaded boundaries can tell: the USPS lists can
+            owner = postal_state(zip5)
+            inside = None if owner is None else owner == state
+        if inside is False:
+            return None, f"ZIP code {zip5} is not in {state}"
     return res, None
 
 

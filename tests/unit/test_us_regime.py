@@ -221,3 +221,23 @@ def test_tennessee_grocery_state_food_rate_plus_local(book):
 def test_exempt_food_is_exempt_locally_too(book):
     ln = line(book, order({"region": "NY", "postal_code": "10001"}, lines=[{"id": "1", "amount": "100.00", "category": "food"}]))
     assert ln["tax_amount"] == "0.00" and ln["taxability_reason"] == "product_exempt"
+
+
+# ----- without any imported table: the USPS ZIP lists still place a ZIP ---------------------------
+
+
+def test_a_california_zip_under_new_york_is_refused_without_local_tables(rate_book):
+    # The issue: "a CA ZIP under region NY is accepted silently". 90001 is Los Angeles (USPS).
+    with pytest.raises(ValidationFailed) as exc:
+        calc(rate_book, order({"region": "NY", "postal_code": "90001"}))
+    assert exc.value.errors[0]["loc"] == ["ship_to", "postal_code"] and "not in NY" in exc.value.errors[0]["msg"]
+    # a territory's ZIP under Hawaii: 96799 is American Samoa's
+    with pytest.raises(ValidationFailed):
+        calc(rate_book, order({"region": "HI", "postal_code": "96799"}))
+
+
+def test_region_from_the_zip_without_local_tables(rate_book):
+    out = calc(rate_book, order({"postal_code": "94105"}, seller={"country": "CN", "us_nexus": ["CA"]}))
+    ln = out["lines"][0]
+    assert ln["jurisdiction"] == "US-CA" and ln["tax_amount"] == "7.25"  # the state table's 7.25 %
+    assert ln["address"]["resolved_by"] == "state" and "local_rate_unknown" in warnings(out)
