@@ -16,7 +16,7 @@ from decimal import Decimal
 from taxapi.categories import Category
 from taxapi.errors import UnsupportedScenario, ValidationFailed
 from taxapi.rate_tables.model import RateBook
-from taxapi.regimes import ELSEWHERE, regime_for_table, regime_of
+from taxapi.regimes import ELSEWHERE, regime_of
 from taxapi.regimes.base import Context, Place, SupplyKind, Treatment, supply_kind
 from taxapi.regimes.eu_vat import EU_VAT
 from taxapi.regimes.gb_vat import GB_VAT
@@ -58,8 +58,7 @@ def _place_of(book: RateBook, country: str, region: str | None, postal_code: str
         cc, postal_code = "GB", None  # before the Protocol, Northern Ireland was simply UK
     if book.has_regions(cc) and not book.knows_country(cc):
         if loc == "ship_from" and (not region or not book.knows_region(cc, region)):
-            table = next(j.regime for j in book.jurisdictions.values() if j.country == cc)
-            return Place(None, cc, regime_for_table(table))
+            return Place(None, cc, regime_of(next(j for j in book.jurisdictions.values() if j.country == cc)))
         if not region and cc == "US":
             region = state_of_zip(book, postal_code, loc)  # the state a ZIP code belongs to, where the tables know it
         if not region:
