@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from taxapi.categories import SERVICE_CATEGORIES, Category
-from taxapi.ecb import EcbRates
+from taxapi.ecb import REFRESH_HINT, EcbRates
 from taxapi.errors import ExchangeRateNotFound, UnsupportedScenario, ValidationFailed
 from taxapi.orders import parameters as P
 from taxapi.orders.schemas import CalculateRequest
@@ -109,7 +109,7 @@ class Context:
             self.warn(
                 "exchange_rate_stale",
                 f"The shipped ECB rates end on {self.fx.last_date.isoformat()}; the latest published rate was used. "
-                "Run `taxapi ecb refresh`.",
+                + REFRESH_HINT,
             )
         rate = b.rate / a.rate
         key = (src, to_currency, purpose)

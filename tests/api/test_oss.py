@@ -119,9 +119,15 @@ def test_bad_requests_are_problems_naming_the_field(client, url, kwargs, status,
         assert [e["loc"] for e in r.json()["errors"]] == locs
 
 
-def test_unpublished_rate_is_a_problem(client):
+def test_unpublished_rate_is_a_problem_that_says_how_to_refresh_offline(client):
+    from taxapi.ecb import get_ecb_rates
+
     r = client.post(URL, json=body([{**ROW, "date": "2030-02-01"}], period="2030-Q1"))
     assert r.status_code == 422 and r.json()["code"] == "exchange_rate_not_found"
+    detail = r.json()["detail"]
+    assert f"the shipped ECB data ends on {get_ecb_rates().last_date.isoformat()}" in detail
+    assert "taxapi ecb refresh --source eurofxref-hist.zip" in detail  # the offline way, with the CLI's option
+    assert "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip" in detail
 
 
 def test_calculate_results_round_trip_into_the_return(client):
