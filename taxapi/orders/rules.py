@@ -22,7 +22,7 @@ from taxapi.ecb import REFRESH_HINT, EcbRates
 from taxapi.errors import ExchangeRateNotFound, UnsupportedScenario, ValidationFailed
 from taxapi.orders import parameters as P
 from taxapi.orders.schemas import CalculateRequest
-from taxapi.rate_tables.model import Jurisdiction, RateBook, keep_alive
+from taxapi.rate_tables.model import CityDependent, Jurisdiction, RateBook, keep_alive, normalise_postcode
 
 GOODS = "goods"
 #: Destinations whose low-value rules test each item's value rather than the consignment's.
@@ -61,6 +61,7 @@ class Place:
     jurisdiction: Jurisdiction | None
     country: str
     area: str  # EU, GB, NO, CH, ..., OUT:<territory id>, OTHER
+    needs_city: CityDependent | None = None  # a shared postcode without the city that decides
 
     @property
     def in_eu(self) -> bool:
@@ -146,12 +147,12 @@ _PLACE_CACHE: dict[tuple[Any, ...], Place] = {}
 
 
 def place_of(book: RateBook, country: str, region: str | None, postal_code: str | None, *, goods: bool,
-             day: date, loc: str = "ship_to") -> Place:
+             day: date, loc: str = "ship_to", city: str | None = None) -> Place:
     """Where an address is (cached: the rate book is immutable; errors are not cached)."""
-    key = (id(book), country, region, postal_code, goods, day >= P.XI_START, loc)
+    key = (id(book), country, region, postal_code, goods, day >= P.XI_START, loc, city)
     hit = _PLACE_CACHE.get(key)
     if hit is None:
-        hit = _place_of(book, country, region, postal_code, goods=goods, day=day, loc=loc)
+        hit = _place_of(book, country, region, postal_code, goods=goods, day=day, loc=loc, city=city)
         if len(_PLACE_CACHE) < 100_000:
             keep_alive(book)
             _PLACE_CACHE[key] = hit
@@ -159,9 +160,9 @@ def place_of(book: RateBook, country: str, region: str | None, postal_code: str 
 
 
 def _place_of(book: RateBook, country: str, region: str | None, postal_code: str | None, *, goods: bool,
-              day: date, loc: str) -> Place:
+              day: date, loc: str, city: str | None = None) -> Place:
     cc = country.upper()
-    if cc == "XI" or (cc == "GB" and postal_code and postal_code.strip().upper().startswith("BT")):
+    if cc == "XI" or (cc == "GB" and postal_code and normalise_postcode(postal_code, cc).startswith("BT")):
         xi = book.jurisdictions.get("XI")
         if xi is not None and day >= xi.starts_on:
             return Place(xi, "GB", "EU" if goods else "GB")
@@ -178,12 +179,13 @@ def _place_of(book: RateBook, country: str, region: str | None, postal_code: str
         if cc in P.EU_MEMBER_STATES:  # pragma: no cover - every Member State has a table
             raise UnsupportedScenario(f"No rate table for EU Member State {cc}.")
         return Place(None, cc, "OTHER")
-    j = book.resolve(cc, region, postal_code)
+    found = book.locate(cc, region, postal_code, city)
+    j = found.jurisdiction
     if j.regime == "eu_vat":
-        return Place(j, j.country, "EU")
+        return Place(j, j.country, "EU", found.needs_city)
     if j.regime == "outside_eu_vat":
-        return Place(j, j.country, "OUT:" + j.id)
-    return Place(j, j.country, COUNTRY_AREAS.get(j.regime, "OTHER"))
+        return Place(j, j.country, "OUT:" + j.id, found.needs_city)
+    return Place(j, j.country, COUNTRY_AREAS.get(j.regime, "OTHER"), found.needs_city)
 
 
 def member_state(place: Place) -> str:

@@ -218,7 +218,8 @@ def _validate_reporting(order: CalculateRequest, exp: Decimal, digits: int) -> l
 
 def _place(book: RateBook, addr: Any, loc: str, goods: bool, day: Any):
     try:
-        return place_of(book, addr.country, addr.region, addr.postal_code, goods=goods, day=day, loc=loc)
+        return place_of(book, addr.country, addr.region, addr.postal_code, goods=goods, day=day, loc=loc,
+                        city=getattr(addr, "city", None))
     except UnknownJurisdiction as exc:
         raise ValidationFailed.at(["body", loc, "country"], exc.detail) from None
 
@@ -265,6 +266,8 @@ def _context(order: CalculateRequest, book: RateBook, fx: EcbRates, goods: bool)
         registrations=frozenset(seller.registrations) if seller.registrations is not None else None,
     )
     ctx.warnings.update(warnings)
+    if ctx.dest.needs_city is not None:
+        ctx.warn("territory_depends_on_city", ctx.dest.needs_city.detail)
     return ctx
 
 

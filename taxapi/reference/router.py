@@ -206,7 +206,7 @@ def list_jurisdictions() -> Any:
     return {"rates_version": book.version, "count": len(items), "jurisdictions": items}
 
 
-@router.get("/v1/tax-ids/{id}", response_model=TaxIdAnswer, summary="Offline format and check-digit validation of a tax number")
+@router.get("/v1/tax-ids/{id:path}", response_model=TaxIdAnswer, summary="Offline format and check-digit validation of a tax number")
 def check_tax_id(
     id: str = Path(..., min_length=1, max_length=40),
     country: str | None = Query(None, min_length=2, max_length=2, pattern="^[A-Za-z]{2}$"),
