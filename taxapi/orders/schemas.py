@@ -17,6 +17,15 @@ RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,3}$", to_
 Registration = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,12})?$", to_upper=True, strip_whitespace=True)]
 Text = Annotated[str, StringConstraints(max_length=200)]
 
+SELLER_PROCEEDS = (
+    "What the seller is paid for the order: gross_amount - tax_collected_by_marketplace (before marketplace fees). "
+    "On a direct sale it is the gross, VAT included: the seller still owes tax_collected_by_seller."
+)
+SELLER_KEEPS = (
+    "What the seller keeps after remitting the tax it owes: seller_proceeds - tax_collected_by_seller "
+    "(before marketplace fees and the seller's own input-tax deductions)."
+)
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -159,7 +168,8 @@ class Totals(BaseModel):
     tax_collected_by_marketplace: str
     tax_reverse_charged: str
     tax_due_at_import: str
-    seller_proceeds: str
+    seller_proceeds: str = Field(description=SELLER_PROCEEDS)
+    seller_keeps: str = Field(description=SELLER_KEEPS)
 
 
 class Note(BaseModel):

@@ -430,6 +430,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
         "tax_reverse_charged": str(reverse),
         "tax_due_at_import": str(at_import),
         "seller_proceeds": str(gross_total - by_marketplace),
+        "seller_keeps": str(gross_total - by_marketplace - by_seller),
     }
     return _render(order, ctx, book, items, ship_items, exp, zq, totals)
 

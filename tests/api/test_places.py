@@ -165,6 +165,16 @@ def test_a_towns_own_postcode_needs_no_city(client, rate_book, postcode, territo
     assert answer["lines"][0]["taxability_reason"] == "export" and "territory_depends_on_city" not in codes(answer)
 
 
+def test_price_takes_the_city_too(client):
+    base = {"country": "IT", "postal_code": "22060", "amount": "10", "date": DAY}
+    without = client.get("/v1/price", params=base).json()
+    assert without["jurisdiction"] == "IT" and "territory_depends_on_city" in codes(without)
+    named = client.get("/v1/price", params={**base, "city": "Campione d’Italia"}).json()
+    assert named["jurisdiction"] == "IT-CAMPIONE" and named["city"] == "Campione d’Italia"
+    r = client.get("/v1/price", params={"countries": "IT,FR", "city": "Campione", "amount": "10", "date": DAY})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "city"]
+
+
 @pytest.mark.parametrize(
     ("a", "b"),
     [("Campione d'Italia", "CAMPIONE D’ITALIA"), ("Campione d'Italia", "campione ditalia"), ("Zürich", "Zurich")],
@@ -198,7 +208,19 @@ def test_a_business_customer_with_a_slashed_czech_number_is_b2b(client):
     assert answer["lines"][0]["collected_by"] == "customer"  # intra-Community supply: the customer accounts
 
 
-# ----- exchange rates past the shipped history ------------------------------------------------
+# ----- what the seller keeps ------------------------------------------------------------------
+
+
+def test_a_direct_sale_pays_the_gross_and_the_seller_keeps_the_net(client):
+    """README, "Calculating an order": the Austrian order sold directly by an Austrian seller. Austrian
+    VAT 20 % / books 10 % (UStG 1994 § 10): tax 12.36 as in the marketplace case, but the seller collects
+    it, so it is paid 82.24 and keeps 69.88 after remitting the 12.36."""
+    body = {"date": "2026-03-10", "currency": "EUR", "seller": {"country": "AT"}, "ship_from": {"country": "AT"},
+            "ship_to": {"country": "AT", "postal_code": "1010"},
+            "lines": [{"id": "sku-1", "quantity": 2, "unit_price": "24.99"}, {"id": "sku-2", "amount": "15.00", "category": "books"}],
+            "shipping": {"amount": "4.90"}}
+    t = client.post("/v1/calculate", json=body).json()["totals"]
+    assert (t["tax_collected_by_seller"], t["seller_proceeds"], t["seller_keeps"]) == ("12.36", "82.24", "69.88")
 
 
 def test_an_order_priced_past_the_shipped_ecb_data_says_how_to_refresh(client):
