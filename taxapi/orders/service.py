@@ -216,10 +216,9 @@ def _validate_reporting(order: CalculateRequest, exp: Decimal, digits: int) -> l
     return bases
 
 
-def _place(book: RateBook, addr: Any, loc: str, goods: bool, day: Any):
+def _place(book: RateBook, addr: Any, loc: str, goods: bool, day: Any, city: str | None = None):
     try:
-        return place_of(book, addr.country, addr.region, addr.postal_code, goods=goods, day=day, loc=loc,
-                        city=getattr(addr, "city", None))
+        return place_of(book, addr.country, addr.region, addr.postal_code, goods=goods, day=day, loc=loc, city=city)
     except UnknownJurisdiction as exc:
         raise ValidationFailed.at(["body", loc, "country"], exc.detail) from None
 
@@ -256,7 +255,7 @@ def _context(order: CalculateRequest, book: RateBook, fx: EcbRates, goods: bool)
         book=book,
         fx=fx,
         day=order.date,
-        dest=_place(book, order.ship_to, "ship_to", goods, order.date),
+        dest=_place(book, order.ship_to, "ship_to", goods, order.date, order.ship_to.city),
         origin=_place(book, order.ship_from, "ship_from", goods, order.date),
         seller_country=seller.country,
         seller_eu_establishments=eu,
