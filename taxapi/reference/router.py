@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from taxapi.categories import Category
 from taxapi.rate_tables.loader import get_rate_book
@@ -99,6 +99,8 @@ class MatchEntry(BaseModel):
     country: str
     region: str | None
     postal_code: str | None
+    city: list[str] | None = Field(None, description="The postcode matches only for an address in one of these towns "
+                                   "(a postcode several towns share); without a city it is the ordinary country.")
 
 
 class JurisdictionEntry(BaseModel):

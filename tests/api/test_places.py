@@ -175,6 +175,13 @@ def test_price_takes_the_city_too(client):
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "city"]
 
 
+def test_jurisdictions_list_says_which_postcode_rules_need_the_city(client):
+    listed = {j["jurisdiction"]: j["match"] for j in client.get("/v1/jurisdictions").json()["jurisdictions"]}
+    assert {"country": "IT", "region": None, "postal_code": "^22060$", "city": ["Campione d'Italia", "Campione"]} in listed["IT-CAMPIONE"]
+    assert {"country": "IT", "region": None, "postal_code": "^22061$", "city": None} in listed["IT-CAMPIONE"]
+    assert {"country": "DE", "region": None, "postal_code": "^87491$", "city": None} in listed["AT-JUNGHOLZ"]
+
+
 @pytest.mark.parametrize(
     ("a", "b"),
     [("Campione d'Italia", "CAMPIONE D’ITALIA"), ("Campione d'Italia", "campione ditalia"), ("Zürich", "Zurich")],
