@@ -279,10 +279,10 @@ class RateBook:
 
 
 #: Letter codes people write before a postcode, per country, besides its ISO 3166-1 alpha-2 code:
-#: the international vehicle codes (UN Convention on Road Traffic 1968, Art. 45 and Annex 3) that
-#: the CEPT postal administrations recommended as postcode prefixes until 1999 ("D-78266", "A-6691",
-#: "E-35001", "I-23041", "F-20000"), and Åland's own ISO code, which Posti asks for on Åland mail
-#: ("AX-22100"; https://www.posti.fi/en/customer-support/addressing).
+#: the distinguishing signs of vehicles in international traffic (UN Convention on Road Traffic,
+#: 1968, Annex 3), which European postal administrations used as postcode prefixes before the ISO
+#: codes replaced them ("D-78266", "A-6691", "E-35001", "I-23041", "F-20000"), and for Finland
+#: Åland's own ISO code, the usual way to write an Åland postcode ("AX-22100").
 POSTCODE_PREFIXES: dict[str, tuple[str, ...]] = {
     "AT": ("A",), "BE": ("B",), "CH": ("CH",), "CY": ("CY",), "CZ": ("CZ",), "DE": ("D",), "DK": ("DK",),
     "EE": ("EST",), "ES": ("E",), "IC": ("E", "ES"), "FI": ("FIN", "SF", "AX"), "AX": ("FI", "FIN", "SF"),
