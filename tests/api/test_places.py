@@ -1,13 +1,13 @@
 """Addresses and numbers as people write them.
 
 Postcodes of the special territories, from the tables' own ``match`` rules and the sources cited there:
-Åland 22xxx (Posti writes AX-22100), Büsingen 78266, Heligoland 27498, Canary Islands 35xxx/38xxx,
+Åland 22xxx (usually written AX-22100), Büsingen 78266, Heligoland 27498, Canary Islands 35xxx/38xxx,
 Ceuta 51xxx, Livigno 23041, Campione d'Italia 22061, Greek islands 811xx, Mount Athos 63086,
 Jungholz A-6691 / D-87491, Kleinwalsertal A-6991..6993 / D-87567..87569, Corsica 20xxx,
 Guadeloupe 971xx, Madeira 90xx-xxx, Azores 95xx-xxx. The old CEPT/vehicle prefixes are those of
 the UN Convention on Road Traffic 1968 (D, A, E, I, F, GR, ...). 22060 and 23030 are postcodes that
-several comuni share (Poste Italiane); only Campione d'Italia and Livigno/Trepalle among them are
-outside the EU VAT territory (Directive 2006/112/EC Art. 6).
+several comuni share (notes in IT-CAMPIONE.json and IT-LIVIGNO.json); only Campione d'Italia and
+Livigno/Trepalle among them are outside the EU VAT territory (Directive 2006/112/EC Art. 6).
 """
 
 from __future__ import annotations
