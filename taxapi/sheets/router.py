@@ -66,7 +66,7 @@ def _csv_text(rows: list[dict[str, Any]], nf: NumberFormat, rates_version: str) 
         for col in CSV_COLUMNS:
             value = rates_version if col == "rates_version" else row.get(col)
             if col == "warnings":
-                value = service.warning_codes(row["warnings"])
+                value = service.warning_codes(w["code"] for w in row["warnings"])
             elif col in money:
                 value = nf.format(Decimal(value))
             elif isinstance(value, bool):

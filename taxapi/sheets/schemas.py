@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from taxapi.orders.schemas import SELLER_KEEPS, SELLER_PROCEEDS, CollectedBy, RateKindOut, Reason, Scheme, Warning
+from taxapi.orders.results import SELLER_KEEPS, SELLER_PROCEEDS
+from taxapi.orders.schemas import CollectedBy, RateKindOut, Reason, Scheme, Warning
 
 
 class PriceLine(BaseModel):
