@@ -42,7 +42,7 @@ def test_csv_records_split_anywhere_between_chunks_read_the_same(chunk):
     assert s == run_csv(LEDGER.encode(), 1_000_000)
     assert s["transactions_count"] == 5
     assert [(r["row"], r["id"], r["code"]) for r in s["rejected"]] == [
-        (6, "6", "malformed_row"), (7, "7", "outside_period"),
+        (7, "6", "malformed_row"), (8, "7", "outside_period"),  # the header is row 1
     ]
     assert s["rows_count"] == 7  # the blank line is not a record
 
@@ -129,8 +129,9 @@ def test_csv_carries_every_section_of_the_json():
         (t["country_of_consumption"], str(t["tax_amount"]), str(t["lines_tax_amount"]), str(t["corrections_tax_amount"]))
         for t in s["totals_by_country"]]
     assert [(r["code"], r["detail"]) for r in got["warning"]] == [(w["code"], w["detail"]) for w in s["warnings"]]
-    assert [(r["row"], r["id"], r["code"]) for r in got["rejected"]] == [
-        ("5", "5", "malformed_row"), ("6", "6", "original_period_required")]
+    assert [(r["row"], r["id"], r["code"], r["detail"]) for r in got["rejected"]] == [
+        (str(r["row"]), r["id"], r["code"], r["detail"]) for r in s["rejected"]]
+    assert [(r["id"], r["code"]) for r in got["rejected"]] == [("5", "malformed_row"), ("6", "original_period_required")]
 
 
 # -- BZSt ----------------------------------------------------------------------------------------
