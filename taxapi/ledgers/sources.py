@@ -95,7 +95,7 @@ def discover(ledger: str | os.PathLike[str], *, loc: str = "ledger") -> list[Led
     text = os.fspath(ledger)
     path = Path(text)
     if path.is_file():
-        return [LedgerFile(path, sniff_format(path))]
+        return [LedgerFile(path.absolute(), sniff_format(path))]
     if path.is_dir():
         root = path
         candidates = [p for p in path.rglob("*") if p.is_file()]
@@ -113,7 +113,7 @@ def discover(ledger: str | os.PathLike[str], *, loc: str = "ledger") -> list[Led
             continue  # _SUCCESS, .crc and other bookkeeping files of Spark / Hadoop writers
         if p.suffix.lower() not in SUFFIXES:
             continue
-        files.append(LedgerFile(p, sniff_format(p), rel.as_posix()))
+        files.append(LedgerFile(p.absolute(), sniff_format(p), rel.as_posix()))  # absolute: workers have their own cwd
     if not files:
         raise ValidationFailed.at([loc], f"{text}: no CSV, Parquet or Arrow files found")
     return sorted(files, key=lambda f: f.partition or "")
