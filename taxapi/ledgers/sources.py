@@ -282,8 +282,8 @@ def csv_header(path: Path, delimiter: str | None = None) -> tuple[list[str], str
             raise NeedsRowReader from None
         text = head[: exc.start].decode("utf-8-sig")
     first, nl, _ = text.partition("\n")
-    if not nl or not first.strip() or '"' in first:
-        raise NeedsRowReader  # blank lines first, a one-line file, quoted names: the row reader decides
+    if not nl or not first.strip() or first.count('"') % 2:
+        raise NeedsRowReader  # blank lines first, a one-line file, a quoted name over lines: the row reader decides
     if delimiter is None:
         delimiter = ";" if ";" in first and "," not in first else ","
     names = next(csv.reader(io.StringIO(first.rstrip("\r")), delimiter=delimiter))
