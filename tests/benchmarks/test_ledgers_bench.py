@@ -10,7 +10,7 @@ sums: the reference for "one machine, fast". Targets: CSV at most 3x DuckDB, Par
 The ledgers are generated once and kept in ``$TAXAPI_BENCH_CACHE`` (default
 ``/tmp/taxapi-bench-ledgers``): CSV as ``tests/benchmarks/test_oss_bench.py`` writes it, Parquet the
 way Spark writes a data lake table (``date`` a date column, amounts ``decimal(18,2)`` stored as
-64-bit integers, row groups of 1,000,000 rows), and the 10,000,000-row Parquet ledger split into 10
+64-bit integers, one row group per 16 MB block of the CSV, about 290,000 rows), and the 10,000,000-row Parquet ledger split into 10
 partition files for the cluster runs.
 """
 
@@ -61,7 +61,7 @@ def _parquet_from_csv(csv_path: Path, out: Path, *, parts: int = 1) -> None:
             target = out if parts == 1 else out / f"part-{part:05d}.parquet"
             target.parent.mkdir(parents=True, exist_ok=True)
             writer = pq.ParquetWriter(target, schema, store_decimal_as_integer=True)
-        writer.write_table(t, row_group_size=1_000_000)
+        writer.write_table(t)  # one row group per CSV block
         written += t.num_rows
         if parts > 1:
             rows_per_part = rows_per_part or 1_000_000
