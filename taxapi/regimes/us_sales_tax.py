@@ -49,7 +49,6 @@ ONE = Decimal(1)
 _ZIP = re.compile(r"\s*(\d{5})(?:[- ]?(\d{4}))?\s*")
 _FOOD = Category.food
 _CLOTHING = frozenset({Category.clothing, Category.children_clothing})
-_LEVEL = {"state": "state", "county": "county", "city": "city", "special": "special"}
 
 
 class Rule(RuleId):
@@ -78,7 +77,7 @@ def local_table(book: RateBook) -> LocalTable:
     return table  # type: ignore[return-value]
 
 
-def state_of_zip(book: RateBook, postal_code: str | None, loc: str) -> str | None:
+def state_of_zip(book: RateBook, postal_code: str | None) -> str | None:
     """The state a ZIP code belongs to by the local tables (None when they cannot tell)."""
     parsed = parse_zip(postal_code)
     if parsed is None:
@@ -337,7 +336,7 @@ def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, da
 
 def _level(state: str, level: str, jid: str, name: str, rate: Decimal, kind: RateKind, source: str) -> Level:
     ident = f"US-{state}" if level == "state" else f"US-{state}-{jid}"
-    return Level(ident, _LEVEL[level], kind, Decimal(fmt_percent(rate)), source, name)
+    return Level(ident, level, kind, Decimal(fmt_percent(rate)), source, name)
 
 
 def _with(rate: CombinedRate, **changes: Any) -> CombinedRate:
