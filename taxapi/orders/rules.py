@@ -34,6 +34,8 @@ def place_of(book: RateBook, country: str, region: str | None, postal_code: str 
     Only UK addresses depend on the day (Northern Ireland from the Protocol on), so only theirs
     are cached per day.
     """
+    if region and country == "US":
+        postal_code = None  # a US state's place is the same for all its ZIP codes (their local rates: the US regime)
     key = (country, region, postal_code, goods, loc, day if country in _UK else None)
     cache = book.memo.get("place") or book.cache("place")
     hit = cache.get(key)
