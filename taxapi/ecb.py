@@ -29,6 +29,12 @@ from taxapi.rate_tables.loader import PACKAGE_DIR, default_rates_dir
 from taxapi.settings import get_settings
 
 ECB_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
+#: How to bring the shipped history up to date, online or on a machine without internet access.
+REFRESH_HINT = (
+    "Refresh it with `taxapi ecb refresh` (downloads the current history from the ECB into TAXAPI_DATA_DIR), "
+    f"or offline: download {ECB_URL} on a machine that can reach it, copy the file over and run "
+    "`taxapi ecb refresh --source eurofxref-hist.zip`."
+)
 EUR = "EUR"
 ECB_FILE = "eurofxref-hist.zip"
 ECB_CSV = "eurofxref-hist.csv"
@@ -55,6 +61,18 @@ def default_ecb_file() -> Path:
         if refreshed.is_file():
             return refreshed
     return default_rates_dir() / "ecb" / ECB_FILE
+
+
+def override_fingerprint() -> str | None:
+    """A short hash of the ECB history in use when it is not the one beside the rate tables
+    (``TAXAPI_ECB_FILE``, or a refresh in ``TAXAPI_DATA_DIR``), else None. It goes into ``rates_version``:
+    OSS returns and thresholds convert with these rates, so other rates must be another version."""
+    import hashlib
+
+    path = default_ecb_file()
+    if path == default_rates_dir() / "ecb" / ECB_FILE or not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:8]
 
 
 def parse_ecb_csv(text: str) -> dict[str, tuple[tuple[date, ...], tuple[Decimal, ...]]]:
@@ -152,7 +170,7 @@ class EcbRates:
         if i >= len(days):
             raise ExchangeRateNotFound(
                 f"No ECB rate for {currency} on or after {day.isoformat()}: the shipped ECB data ends on "
-                f"{days[-1].isoformat()}. Run `taxapi ecb refresh`.",
+                f"{days[-1].isoformat()}. {REFRESH_HINT}",
                 currency=currency, date=day.isoformat(),
             )
         return FxRate(currency, rates[i], days[i])
@@ -169,7 +187,7 @@ class EcbRates:
         if strict and day > self.last_date:
             raise ExchangeRateNotFound(
                 f"No ECB rate for {currency} on {day.isoformat()}: the shipped ECB data ends on "
-                f"{self.last_date.isoformat()}. Run `taxapi ecb refresh`.",
+                f"{self.last_date.isoformat()}. {REFRESH_HINT}",
                 currency=currency, date=day.isoformat(),
             )
         i = bisect.bisect_right(days, day) - 1

@@ -78,10 +78,10 @@ def key_digest(key: str | bytes) -> str:
 
 
 def _template(route: Any) -> str | None:
-    path = getattr(route, "path", None)
+    path = getattr(route, "path_format", None)  # without convertors: /v1/tax-ids/{id}, not {id:path}
     if not isinstance(path, str):
         return None
-    return path + "/{path}" if isinstance(route, Mount) else path
+    return path + "/{path}" if isinstance(route, Mount) and not path.endswith("/{path}") else path
 
 
 def route_template(scope: Scope, by_endpoint: dict[Any, str]) -> str:

@@ -149,8 +149,11 @@ def _ecb_csv(tmp_path: Path) -> Path:
 def test_ecb_refresh_stores_a_csv_source_zipped_in_the_data_dir(env, tmp_path, capsys):
     from taxapi.ecb import get_ecb_rates
 
+    from taxapi.rate_tables.loader import load_rate_book
+
     source = _ecb_csv(tmp_path)
     data = tmp_path / "data"
+    plain = load_rate_book().version
     env(TAXAPI_DATA_DIR=str(data))
     try:
         assert cli.main(["ecb", "refresh", "--source", str(source)]) == 0
@@ -161,6 +164,8 @@ def test_ecb_refresh_stores_a_csv_source_zipped_in_the_data_dir(env, tmp_path, c
         shipped = EcbRates.from_file(SHIPPED_ECB)
         assert EcbRates.from_file(dest).last_date == shipped.last_date
         assert f"published up to {shipped.last_date.isoformat()}" in capsys.readouterr().out
+        # other rates are another rates_version: the same request must give the same answer per version
+        assert load_rate_book().version.startswith(plain + "+ecb.")
     finally:
         get_ecb_rates.cache_clear()
 
