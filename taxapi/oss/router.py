@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
+from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from taxapi.ecb import get_ecb_rates
+from taxapi import ingest
 from taxapi.errors import UnsupportedMediaType, ValidationFailed
 from taxapi.oss import formats, service
 from taxapi.oss.periods import PERIOD_PATTERN
@@ -138,35 +137,28 @@ async def oss_summary(
         spec = service.return_spec(scheme=scheme, period=period,
                                    member_state_of_identification=member_state_of_identification, loc="query")
         ledger = service.OssLedger(spec, _currencies=frozenset(ecb.currencies()))
-        reader = service.CsvLedgerReader(ledger, loc="body")
+        deadline = ingest.Deadline()
+        reader = service.CsvLedgerReader(ledger, loc="body", deadline=deadline)
         pending: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
+        async for chunk in ingest.body_chunks(request, ingest.get_limits().max_body_bytes_oss_csv):
             pending.append(chunk)
             size += len(chunk)
             if size >= FEED_BYTES:
-                await run_in_threadpool(reader.feed, b"".join(pending))
+                await ingest.run_off_loop(reader.feed, b"".join(pending), deadline=deadline)
                 pending, size = [], 0
         if pending:
-            await run_in_threadpool(reader.feed, b"".join(pending))
-        await run_in_threadpool(reader.close)
-        summary = await run_in_threadpool(service.summarize, ledger=ledger, book=book, ecb=ecb)
+            await ingest.run_off_loop(reader.feed, b"".join(pending), deadline=deadline)
+        await ingest.run_off_loop(reader.close, deadline=deadline)
+        summary = await ingest.run_off_loop(partial(service.summarize, ledger=ledger, book=book, ecb=ecb), deadline=deadline)
         return _render(summary, fmt, vat_ids, bzst_corrections)
 
-    if content_type not in ("application/json", "") and not content_type.endswith("+json"):
+    if not ingest.is_json(content_type):
         raise UnsupportedMediaType(
-            f"Send the ledger as application/json or text/csv, not '{content_type}'.", content_type=content_type)
-    raw = await request.body()
-    try:
-        doc = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed.at(["body"], "is not valid JSON") from None
-    try:
-        body = OssSummaryRequest.model_validate(doc)
-    except ValidationError as exc:
-        raise RequestValidationError(
-            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False, include_context=False)]
-        ) from None
+            f"Send the ledger as application/json or text/csv, not '{content_type or 'no content type'}'.",
+            content_type=content_type or None)
+    raw = await ingest.read_body(request, ingest.get_limits().max_body_bytes_oss_json)
+    body = ingest.validate_json(OssSummaryRequest, raw)
     clashes = [
         {"loc": ["query", n], "msg": f"differs from the body's {n} ({getattr(body, n)!s})"}
         for n, v in (("scheme", scheme), ("period", period), ("member_state_of_identification", member_state_of_identification))

@@ -1,8 +1,11 @@
 """Reading one ledger row: validation and normalisation, no threshold logic.
 
-A row is a 12-tuple in :data:`FIELDS` order (from a JSON sale or a CSV line).
-:class:`RowReader` turns it into a :class:`Sale` (the facts the threshold rules
-look at) or a :class:`Rejection` (row number, stable code, reason). It keeps
+A row is a 12-tuple in :data:`FIELDS` order (from a JSON sale or a CSV line),
+optionally followed by its row number: the row a spreadsheet shows for it (the
+header is row 1, see :mod:`taxapi.ingest`); without one, the ``n``-th row of the
+ledger is row ``n + FIRST_DATA_ROW``. :class:`RowReader` turns it into a
+:class:`Sale` (the facts the threshold rules look at) or a :class:`Rejection`
+(row number, stable code, reason). It keeps
 small caches (dates, countries), so reading a long ledger costs a few dict
 look-ups per row.
 """
@@ -17,6 +20,7 @@ from typing import Any, NamedTuple
 
 from taxapi.categories import Category
 from taxapi.countries import ACCEPTED_COUNTRIES
+from taxapi.ingest import FIRST_DATA_ROW
 from taxapi.money import DECIMAL_PATTERN, supported_currencies
 from taxapi.rate_tables.model import RateBook
 
@@ -197,8 +201,10 @@ class RowReader:
 
     # -- one row -----------------------------------------------------------------------------
 
-    def read(self, row: int, values: tuple[Any, ...] | list[Any]) -> Sale | Rejection:
-        (d, to_c, to_r, to_pc, from_c, amount, currency, customer, category, channel, tx, exemption) = values
+    def read(self, n: int, values: tuple[Any, ...] | list[Any]) -> Sale | Rejection:
+        """The ``n``-th row of the ledger (from 0)."""
+        row = values[12] if len(values) > 12 else n + FIRST_DATA_ROW
+        (d, to_c, to_r, to_pc, from_c, amount, currency, customer, category, channel, tx, exemption) = values[:12]
         day = self.parse_day(d)
         if isinstance(day, Rejection):
             return Rejection(row, day.code, day.detail)

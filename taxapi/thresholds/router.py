@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import copy
-import csv
-import io
-import json
 import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from taxapi.ecb import get_ecb_rates
-from taxapi.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from taxapi import ingest
+from taxapi.errors import UnsupportedMediaType, ValidationFailed
+from taxapi.ingest import FIRST_DATA_ROW
 from taxapi.rate_tables.loader import get_rate_book
 from taxapi.thresholds import service
 from taxapi.thresholds.ledger import FIELDS, REQUIRED
@@ -26,7 +24,6 @@ from taxapi.wire import IsoDate
 
 router = APIRouter(tags=["thresholds"])
 
-MAX_BODY = 256 * 1024 * 1024
 SPOOL_IN_MEMORY = 1024 * 1024
 MAX_ERRORS = 50
 REQUIRED_JSON = ("date", "ship_to", "net_amount", "currency")
@@ -132,21 +129,10 @@ def _type_errors(sales: Any) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]
             (
                 s["date"], ship_to["country"], ship_to.get("region"), ship_to.get("postal_code"),
                 ship_from.get("country") if ship_from else None, amount, s["currency"], s.get("customer_type"),
-                s.get("category"), s.get("channel"), tx, s.get("exemption"),
+                s.get("category"), s.get("channel"), tx, s.get("exemption"), i + FIRST_DATA_ROW,
             )
         )
     return rows, errors
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
-
-
-def _parse_json(body: bytes) -> Any:
-    try:
-        return json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed(f"The body is not valid JSON: {exc}", errors=[{"loc": ["body"], "msg": "invalid JSON"}]) from None
 
 
 def _head(doc: Any) -> ThresholdsHead:
@@ -163,7 +149,7 @@ def _head(doc: Any) -> ThresholdsHead:
 
 
 class _CsvLedger:
-    """A spooled CSV body that can be read twice, row by row, as 12-tuples."""
+    """A spooled CSV body that can be read twice, row by row, as 12-tuples followed by the row number."""
 
     ALIASES = {f: f for f in FIELDS} | {
         "ship_to.country": "ship_to_country",
@@ -172,59 +158,39 @@ class _CsvLedger:
         "ship_from.country": "ship_from_country",
     }
 
-    def __init__(self, spool: Any):
+    def __init__(self, spool: Any, deadline: ingest.Deadline):
         self.spool = spool
-        self.index = self._header()
-
-    def _text(self) -> io.TextIOWrapper:
-        self.spool.seek(0)
-        return io.TextIOWrapper(self.spool, encoding="utf-8-sig", newline="", errors="strict")
-
-    def _header(self) -> list[int | None]:
-        text = self._text()
-        try:
-            header = next(csv.reader(text), None)
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise ValidationFailed.at(["body"], f"not a UTF-8 CSV file: {exc}") from None
-        finally:
-            text.detach()
-        if not header:
-            raise ValidationFailed.at(["body"], "the CSV body is empty: it needs a header row")
-        names = [self.ALIASES.get(h.strip().lower()) for h in header]
+        self.deadline = deadline
+        parser, _ = ingest.csv_records(ingest.file_chunks(spool), deadline=deadline)
+        assert parser.header is not None
+        names = [self.ALIASES.get(h.strip().lower()) for h in parser.header]
         missing = [f for f in REQUIRED if f not in names]
         if missing:
             raise ValidationFailed(
                 f"CSV header lacks column(s): {', '.join(missing)}",
                 errors=[{"loc": ["body", "header", m], "msg": "column required"} for m in missing],
             )
-        return [names.index(f) if f in names else None for f in FIELDS]
+        self.index = [names.index(f) if f in names else None for f in FIELDS]
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
-        text = self._text()
+        _, records = ingest.csv_records(ingest.file_chunks(self.spool), deadline=self.deadline)
         index = self.index
-        try:
-            reader = csv.reader(text)
-            next(reader, None)
-            for cells in reader:
-                if not cells or not any(c.strip() for c in cells):
-                    continue
-                n = len(cells)
-                yield tuple((cells[i] if i is not None and i < n else None) for i in index)
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise ValidationFailed.at(["body"], f"not a UTF-8 CSV file: {exc}") from None
-        finally:
-            text.detach()
+        for row, cells in records:
+            if not cells or ingest.is_blank(cells):
+                continue
+            n = len(cells)
+            yield (*((cells[i] if i is not None and i < n else None) for i in index), row)
 
 
 async def _spool(request: Request) -> Any:
+    """The body in a spooled file (memory up to 1 MiB, then an unnamed temporary file), under the limit."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            spool.close()
-            raise PayloadTooLarge(f"The body is larger than {MAX_BODY // (1024 * 1024)} MiB.")
-        spool.write(chunk)
+    try:
+        async for chunk in ingest.body_chunks(request, ingest.get_limits().max_body_bytes_thresholds_csv):
+            spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
     return spool
 
 
@@ -269,23 +235,22 @@ async def thresholds(
         )
         spool = await _spool(request)
         try:
-            ledger = _CsvLedger(spool)
-            return await run_in_threadpool(
-                _evaluate, seller, as_of, bool(eu_destination_option), ledger.rows
+            deadline = ingest.Deadline()
+            ledger = await ingest.run_off_loop(_CsvLedger, spool, deadline, deadline=deadline)
+            return await ingest.run_off_loop(
+                _evaluate, seller, as_of, bool(eu_destination_option), ledger.rows, deadline=deadline
             )
         finally:
             spool.close()
-    if media == "application/json" or media.endswith("+json"):
+    if ingest.is_json(media):
         given = [k for k, v in query.items() if v is not None]
         if given:
             raise ValidationFailed(
                 "Query parameters are for CSV bodies; a JSON body carries seller, as_of and eu_destination_option.",
                 errors=[{"loc": ["query", k], "msg": "not allowed with a JSON body"} for k in given],
             )
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            raise PayloadTooLarge(f"The body is larger than {MAX_BODY // (1024 * 1024)} MiB.")
-        doc = _parse_json(body)
+        body = await ingest.read_body(request, ingest.get_limits().max_body_bytes_thresholds_json)
+        doc = ingest.parse_json(body)
         head = _head(doc)
         if "sales" not in doc:
             raise ValidationFailed.at(["body", "sales"], "field required")
@@ -297,7 +262,7 @@ async def thresholds(
         del doc
         s = head.seller
         seller = service.Seller(s.country, s.region, tuple(s.other_establishments))
-        return await run_in_threadpool(_evaluate, seller, head.as_of, head.eu_destination_option, lambda: rows)
+        return await ingest.run_off_loop(_evaluate, seller, head.as_of, head.eu_destination_option, lambda: rows)
     raise UnsupportedMediaType(
         f"Send the ledger as application/json or text/csv, not '{media or 'no content type'}'.", media_type=media or None
     )

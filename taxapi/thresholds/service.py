@@ -464,7 +464,7 @@ def _pass2(rows: RowSource, reader: RowReader, probes: dict[date, list[_Probe]],
         if (sale.day, sale.currency) in failed:
             rejected.append(
                 Rejection(
-                    n, "exchange_rate_not_found",
+                    sale.row, "exchange_rate_not_found",
                     f"no ECB reference rate for {sale.currency} on or before {sale.day.isoformat()} for a "
                     "currency this sale must be converted to (the shipped ECB data may end earlier: run "
                     "`taxapi ecb refresh`)",

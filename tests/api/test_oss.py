@@ -33,7 +33,7 @@ def test_json_return_with_easter_rate(client, rate_book):
         "tax_amount": "2000.00", "transactions_count": 1,
     }
     assert out["total_tax_amount"] == "2000.00"
-    assert out["rejected"] == [{"row": 2, "id": "r2", "code": "outside_period", "detail": "date 2024-04-02 is not in 2024-Q1"}]
+    assert out["rejected"] == [{"row": 3, "id": "r2", "code": "outside_period", "detail": "date 2024-04-02 is not in 2024-Q1"}]
     assert out["transactions_count"] + out["rejected_count"] == out["rows_count"] == 2
 
 
