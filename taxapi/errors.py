@@ -62,7 +62,7 @@ class TaxApiError(Exception):
             body["errors"] = self.errors
         for key, value in self.fields.items():
             if value is not None:
-                body[key] = value if isinstance(value, (str, int, bool, list, dict)) else str(value)
+                body[key] = value if isinstance(value, (str, int, float, bool, list, dict)) else str(value)
         return body
 
 

@@ -67,7 +67,7 @@ class Limits:
     max_body_bytes_batch_csv: int = 64 * MiB
     max_body_bytes_batch_xlsx: int = 32 * MiB
     csv_max_record_chars: int = 1 * MiB
-    xlsx_max_uncompressed_bytes: int = 256 * MiB
+    xlsx_max_uncompressed_bytes: int = 128 * MiB
     xlsx_max_rows: int = 100_000
     xlsx_max_columns: int = 200
     xlsx_max_cell_chars: int = 32_767  # Excel's own limit for one cell
@@ -125,6 +125,22 @@ def too_large(limit: int, what: str = "The body") -> PayloadTooLarge:
 
 
 # ----- content types and bodies ---------------------------------------------------------------
+
+_STATUS_TEXT = {
+    408: "The file took longer than the time limit to process",
+    413: "The body (or a file's rows, columns, cells or unpacked size) is over its limit",
+    415: "The body's content type or text encoding is not one the endpoint reads",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the statuses this module answers with."""
+    return {
+        status: {"description": _STATUS_TEXT[status],
+                 "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        for status in statuses
+    }
+
 
 
 def media_type(request: Any) -> str:
@@ -367,7 +383,8 @@ class CsvRecords:
             self._decoder = codecs.getincrementaldecoder(self.encoding)(errors="strict")
         try:
             text = self._decoder.decode(data)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            self._text(codecs.decode(data[:exc.start], self.encoding, errors="ignore"), final=False)  # to count the rows
             raise self._not_decodable() from None
         return self._text(text, final=False)
 
@@ -406,7 +423,10 @@ class CsvRecords:
             return []
         if final and not block.endswith(("\n", "\r")):
             block += "\n"
-        return self._records(block)
+        records = self._records(block)
+        if self._pending_len > self._limit:
+            raise self._record_too_long()
+        return records
 
     def _boundary(self, text: str) -> int:
         """Index just after the last line end in ``text`` that lies outside quotes (-1 if none).
@@ -539,7 +559,7 @@ def file_chunks(f: Any, size: int = 1 << 20) -> Iterator[bytes]:
 # ----- spreadsheet output: cells a spreadsheet would execute ----------------------------------
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9.,' ]*(?:[eE][+-]?[0-9]+)?%?$")
+_PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9.,']*(?:[eE][+-]?[0-9]+)?%?$")
 
 
 def is_formula_like(text: str) -> bool:
@@ -572,6 +592,71 @@ def check_xlsx_archive(data: bytes, *, limits: Limits | None = None, loc: str = 
             errors=[{"loc": [loc], "msg": f"uncompressed larger than {limits.xlsx_max_uncompressed_bytes} bytes", "type": "too_large"}],
             limit_bytes=limits.xlsx_max_uncompressed_bytes,
         )
+
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class XlsxSheet:
+    """The first sheet of a workbook: its title, header row and ``(row, cells as stored, cell values)`` after it."""
+
+    title: str
+    header: list[Any]
+    rows: Iterator[tuple[int, tuple[Any, ...], tuple[Any, ...]]]
+    close: Callable[[], None]
+
+
+def read_xlsx(data: bytes, *, loc: str = "body", limits: Limits | None = None, deadline: Deadline | None = None) -> XlsxSheet:
+    """The first sheet of a workbook, read as a stream: formulas kept as written (for a copy), cached values
+    (for computing). The zip directory is checked first (:func:`check_xlsx_archive`), every row as it is
+    read (:func:`xlsx_rows`); the sheet's declared dimensions are ignored (a forged one would pad every row).
+    ``close()`` when done."""
+    from openpyxl import load_workbook
+
+    limits = limits or get_limits()
+    check_xlsx_archive(data, limits=limits, loc=loc)
+    try:
+        as_stored = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # zipfile, XML and openpyxl's own errors: the file is not a workbook
+        raise ValidationFailed.at([loc], f"not a readable XLSX workbook ({type(exc).__name__})") from None
+
+    def close() -> None:
+        as_stored.close()
+        values.close()
+
+    try:
+        ws_a, ws_v = as_stored.worksheets[0], values.worksheets[0]
+        for ws in (ws_a, ws_v):
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()
+        rows_a = xlsx_rows(ws_a.iter_rows(values_only=False), limits=limits, deadline=deadline, loc=loc)
+        rows_v = ws_v.iter_rows(values_only=True)
+        try:
+            _, header_cells = next(rows_a)
+            next(rows_v)
+        except StopIteration:
+            raise ValidationFailed.at([loc], "the sheet is empty: the first row must name the columns") from None
+    except BaseException as exc:
+        close()
+        if isinstance(exc, (ValidationFailed, PayloadTooLarge, TimeLimitExceeded)):
+            raise
+        raise ValidationFailed.at([loc], f"not a readable XLSX workbook ({type(exc).__name__})") from None
+    header = [c.value for c in header_cells]
+    while header and header[-1] is None:
+        header.pop()
+
+    def pairs() -> Iterator[tuple[int, tuple[Any, ...], tuple[Any, ...]]]:
+        try:
+            for (row, cells), vals in zip(rows_a, rows_v):
+                yield row, tuple(cells), tuple(vals)
+        except (ValidationFailed, PayloadTooLarge, TimeLimitExceeded):
+            raise
+        except Exception as exc:  # a damaged sheet found while reading on
+            raise ValidationFailed.at([loc], f"not a readable XLSX workbook ({type(exc).__name__})") from None
+
+    return XlsxSheet(ws_a.title, header, pairs(), close)
 
 
 def xlsx_rows(rows: Iterable[Sequence[Any]], *, limits: Limits | None = None, deadline: Deadline | None = None,

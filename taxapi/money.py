@@ -29,9 +29,17 @@ MAX_MAGNITUDE = Decimal(10) ** 15
 
 
 def parse_decimal(value: Any) -> Decimal:
-    """Turn a wire value into an exact Decimal or raise ValueError saying why."""
+    """Turn a wire value into an exact Decimal or raise ValueError saying why. ``-0`` is read as 0."""
     if type(value) is str and _DECIMAL_RE.match(value):  # the common case first
-        return Decimal(value)
+        return Decimal(value) if value[0] != "-" else _no_negative_zero(Decimal(value))
+    return _no_negative_zero(_parse_decimal(value))
+
+
+def _no_negative_zero(value: Decimal) -> Decimal:
+    return value.copy_abs() if not value and value.is_signed() else value
+
+
+def _parse_decimal(value: Any) -> Decimal:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("must be a finite decimal number")

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from taxapi.ecb import get_ecb_rates
 from taxapi import ingest
+from taxapi.ecb import get_ecb_rates
 from taxapi.errors import UnsupportedMediaType, ValidationFailed
 from taxapi.oss import formats, service
 from taxapi.oss.periods import PERIOD_PATTERN
@@ -58,7 +58,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
             "application/zip": {"schema": {"type": "string", "format": "binary"}},
         },
     },
-    415: {"description": "Body is neither JSON nor CSV", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+    **ingest.problem_responses(408, 413, 415),
 }
 
 

@@ -199,7 +199,7 @@ async def _spool(request: Request) -> Any:
     response_model=ThresholdsResponse,
     summary="Registration thresholds from a sales ledger (EU EUR 10,000, US economic nexus, non-resident thresholds)",
     openapi_extra=OPENAPI_EXTRA,
-    responses={413: {"description": "Body too large"}, 415: {"description": "Neither JSON nor CSV"}},
+    responses=ingest.problem_responses(408, 413, 415),
 )
 async def thresholds(
     request: Request,
