@@ -137,18 +137,20 @@ async def oss_summary(
         spec = service.return_spec(scheme=scheme, period=period,
                                    member_state_of_identification=member_state_of_identification, loc="query")
         ledger = service.OssLedger(spec, _currencies=frozenset(ecb.currencies()))
-        deadline = ingest.Deadline()
-        reader = service.CsvLedgerReader(ledger, loc="body", deadline=deadline)
+        # Streamed: each piece is read as it arrives (its work bounded by its size and the record limit),
+        # so the time limit covers what is left once the upload is in, not the upload itself.
+        reader = service.CsvLedgerReader(ledger, loc="body")
         pending: list[bytes] = []
         size = 0
         async for chunk in ingest.body_chunks(request, ingest.get_limits().max_body_bytes_oss_csv):
             pending.append(chunk)
             size += len(chunk)
             if size >= FEED_BYTES:
-                await ingest.run_off_loop(reader.feed, b"".join(pending), deadline=deadline)
+                await ingest.run_off_loop(reader.feed, b"".join(pending))
                 pending, size = [], 0
         if pending:
-            await ingest.run_off_loop(reader.feed, b"".join(pending), deadline=deadline)
+            await ingest.run_off_loop(reader.feed, b"".join(pending))
+        deadline = ingest.Deadline()
         await ingest.run_off_loop(reader.close, deadline=deadline)
         summary = await ingest.run_off_loop(partial(service.summarize, ledger=ledger, book=book, ecb=ecb), deadline=deadline)
         return _render(summary, fmt, vat_ids, bzst_corrections)
@@ -158,7 +160,7 @@ async def oss_summary(
             f"Send the ledger as application/json or text/csv, not '{content_type or 'no content type'}'.",
             content_type=content_type or None)
     raw = await ingest.read_body(request, ingest.get_limits().max_body_bytes_oss_json)
-    body = ingest.validate_json(OssSummaryRequest, raw)
+    body = await ingest.run_off_loop(ingest.validate_json, OssSummaryRequest, raw)
     clashes = [
         {"loc": ["query", n], "msg": f"differs from the body's {n} ({getattr(body, n)!s})"}
         for n, v in (("scheme", scheme), ("period", period), ("member_state_of_identification", member_state_of_identification))

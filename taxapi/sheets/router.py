@@ -69,6 +69,8 @@ def _csv_text(rows: list[dict[str, Any]], nf: NumberFormat, rates_version: str) 
                 value = nf.format(Decimal(value))
             elif isinstance(value, bool):
                 value = "true" if value else "false"
+            elif isinstance(value, str):
+                value = ingest.neutralise(value)  # postal_code and region are echoed from the query
             cells.append("" if value is None else value)
         writer.writerow(cells)
     return buf.getvalue()

@@ -250,22 +250,27 @@ async def thresholds(
                 errors=[{"loc": ["query", k], "msg": "not allowed with a JSON body"} for k in given],
             )
         body = await ingest.read_body(request, ingest.get_limits().max_body_bytes_thresholds_json)
-        doc = ingest.parse_json(body)
-        head = _head(doc)
-        if "sales" not in doc:
-            raise ValidationFailed.at(["body", "sales"], "field required")
-        rows, errors = _type_errors(doc["sales"])
-        if errors:
-            raise ValidationFailed(
-                "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5]), errors=errors
-            )
-        del doc
+        head, rows = await ingest.run_off_loop(_read_json, body)
         s = head.seller
         seller = service.Seller(s.country, s.region, tuple(s.other_establishments))
         return await ingest.run_off_loop(_evaluate, seller, head.as_of, head.eu_destination_option, lambda: rows)
     raise UnsupportedMediaType(
         f"Send the ledger as application/json or text/csv, not '{media or 'no content type'}'.", media_type=media or None
     )
+
+
+def _read_json(body: bytes) -> tuple[ThresholdsHead, list[tuple[Any, ...]]]:
+    """The JSON ledger: its head and the sales as rows, or a 422 naming every bad field."""
+    doc = ingest.parse_json(body)
+    head = _head(doc)
+    if "sales" not in doc:
+        raise ValidationFailed.at(["body", "sales"], "field required")
+    rows, errors = _type_errors(doc["sales"])
+    if errors:
+        raise ValidationFailed(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5]), errors=errors
+        )
+    return head, rows
 
 
 def _evaluate(seller: service.Seller, as_of: Any, option: bool, rows: Any) -> dict[str, Any]:

@@ -379,3 +379,10 @@ def test_the_same_request_gives_the_same_xlsx_bytes(server):
     assert answers[0] == answers[1]
     with zipfile.ZipFile(io.BytesIO(answers[0])) as z:
         assert {i.date_time for i in z.infolist()} == {ingest.XLSX_EPOCH}
+
+
+def test_price_csv_answers_neutralise_echoed_text(server):
+    r = httpx.get(f"{server}/v1/price", params={"country": "DE", "amount": "10", "date": DAY, "postal_code": "=1+2",
+                                               "format": "csv"})
+    assert r.status_code == 200
+    assert r.text.splitlines()[1].split(",")[:3] == ["DE", "", "'=1+2"]
