@@ -18,10 +18,11 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from taxapi.ingest import XLSX_MEDIA_TYPE, neutralise, reproducible_zip
+from taxapi.ingest import FORMULA_TRIGGERS, XLSX_MEDIA_TYPE, neutralise, reproducible_zip
 
 __all__ = ["XLSX_MEDIA_TYPE", "CsvOut", "write_xlsx"]
 
+_TRIGGER_FIRST = frozenset(FORMULA_TRIGGERS)  # a cell starting otherwise needs no look
 _BOM = {"utf-8": codecs.BOM_UTF8, "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}
 
 
@@ -41,9 +42,12 @@ class CsvOut:
         self._buf.write(line + "\r\n")
 
     def row(self, cells: Sequence[Any]) -> None:
-        fmt, text = self._fmt, self._text
-        self._writer.writerow([fmt(c) if isinstance(c, Decimal) else ("" if c is None else text(c) if isinstance(c, str) else c)
-                               for c in cells])
+        fmt, text, first = self._fmt, self._text, _TRIGGER_FIRST
+        self._writer.writerow([
+            fmt(c) if isinstance(c, Decimal) else (
+                "" if c is None else text(c) if isinstance(c, str) and c[:1] in first else c)
+            for c in cells
+        ])
 
     def take(self) -> bytes:
         data = self._prefix + self._buf.getvalue().encode(self._encoding)

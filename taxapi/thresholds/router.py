@@ -25,6 +25,7 @@ from taxapi.wire import IsoDate
 router = APIRouter(tags=["thresholds"])
 
 SPOOL_IN_MEMORY = 1024 * 1024
+CHUNK = 256 * 1024  # read back in pieces of this size: the records of one piece are held at once
 MAX_ERRORS = 50
 REQUIRED_JSON = ("date", "ship_to", "net_amount", "currency")
 
@@ -161,7 +162,7 @@ class _CsvLedger:
     def __init__(self, spool: Any, deadline: ingest.Deadline):
         self.spool = spool
         self.deadline = deadline
-        parser, _ = ingest.csv_records(ingest.file_chunks(spool), deadline=deadline)
+        parser, _ = ingest.csv_records(ingest.file_chunks(spool, CHUNK), deadline=deadline)
         assert parser.header is not None
         names = [self.ALIASES.get(h.strip().lower()) for h in parser.header]
         missing = [f for f in REQUIRED if f not in names]
@@ -173,7 +174,7 @@ class _CsvLedger:
         self.index = [names.index(f) if f in names else None for f in FIELDS]
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
-        _, records = ingest.csv_records(ingest.file_chunks(self.spool), deadline=self.deadline)
+        _, records = ingest.csv_records(ingest.file_chunks(self.spool, CHUNK), deadline=self.deadline)
         index = self.index
         for row, cells in records:
             if not cells or ingest.is_blank(cells):
