@@ -478,9 +478,8 @@ class CsvRecords:
                     if cells and not is_blank(cells):
                         self.header, self.header_row = cells, row
                         break
-            for cells in reader:
-                row += 1
-                out.append((row, cells))
+            out = list(enumerate(reader, row + 1))
+            row += len(out)
         except csv.Error as exc:
             self._row = row
             if "field larger than field limit" in str(exc):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import tempfile
 from collections.abc import Iterator
+from operator import itemgetter
 from decimal import Decimal
 from typing import Any
 
@@ -175,12 +176,13 @@ class _CsvLedger:
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         _, records = ingest.csv_records(ingest.file_chunks(self.spool, CHUNK), deadline=self.deadline)
-        index = self.index
+        width = max((i for i in self.index if i is not None), default=-1) + 1
+        pick = itemgetter(*(width if i is None else i for i in self.index))  # a short row reads None past its end
+        pad = [None] * (width + 1)
         for row, cells in records:
-            if not cells or ingest.is_blank(cells):
+            if not cells or (not cells[0].strip() and ingest.is_blank(cells)):
                 continue
-            n = len(cells)
-            yield (*((cells[i] if i is not None and i < n else None) for i in index), row)
+            yield (*pick(cells[:width] + pad), row)
 
 
 async def _spool(request: Request) -> Any:
