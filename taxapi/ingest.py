@@ -32,6 +32,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import os
 import re
 import time
@@ -46,7 +47,7 @@ import anyio
 import anyio.to_thread
 from pydantic import ValidationError
 
-from taxapi.errors import PayloadTooLarge, TimeLimitExceeded, UnsupportedMediaType, ValidationFailed
+from taxapi.errors import PayloadTooLarge, TaxApiError, TimeLimitExceeded, UnsupportedMediaType, ValidationFailed
 
 MiB = 1024 * 1024
 T = TypeVar("T")
@@ -369,12 +370,13 @@ class CsvRecords:
             errors=[{"loc": [self.loc], "msg": f"not {name}", "type": "encoding"}], encoding=name,
         )
 
-    def feed(self, data: bytes) -> list[Record]:
+    def feed(self, data: bytes) -> Iterator[Record]:
+        """The records completed by ``data``, read as they are iterated: iterate them before the next feed."""
         self.bytes_read += len(data)
         if self._decoder is None:
             self._head += data
             if len(self._head) < 4 and data:
-                return []
+                return iter(())
             data, self._head = self._head, b""
             for bom, encoding in _BOMS:
                 if data.startswith(bom):
@@ -384,24 +386,26 @@ class CsvRecords:
         try:
             text = self._decoder.decode(data)
         except UnicodeDecodeError as exc:
-            self._text(codecs.decode(data[:exc.start], self.encoding, errors="ignore"), final=False)  # to count the rows
+            for _ in self._text(codecs.decode(data[:exc.start], self.encoding, errors="ignore"), final=False):
+                pass  # the rows before the damage, to name the row
             raise self._not_decodable() from None
         return self._text(text, final=False)
 
-    def close(self) -> list[Record]:
-        out = self.feed(b"") if self._decoder is None else []
+    def close(self) -> Iterator[Record]:
+        """The last records; 422 when the file had no header."""
+        first = self.feed(b"") if self._decoder is None else iter(())
         try:
             tail = self._decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise self._not_decodable() from None
-        out.extend(self._text(tail, final=True))
+        rest = self._text(tail, final=True)
         if self.header is None:
             raise ValidationFailed.at([self.loc], "the file is empty: the first line must name the columns")
-        return out
+        return itertools.chain(first, rest)
 
     # -- text to records -----------------------------------------------------------------------
 
-    def _text(self, text: str, *, final: bool) -> list[Record]:
+    def _text(self, text: str, *, final: bool) -> Iterator[Record]:
         if self._deadline is not None:
             self._deadline.check()
         cut = -1 if final else self._boundary(text)
@@ -411,7 +415,7 @@ class CsvRecords:
             self._quoted ^= text.count('"') % 2 == 1
             if self._pending_len > self._limit:
                 raise self._record_too_long()
-            return []
+            return iter(())
         if final:
             block, rest = "".join(self._pending) + text, ""
         else:
@@ -420,13 +424,18 @@ class CsvRecords:
         self._pending_len = len(rest)
         self._quoted = rest.count('"') % 2 == 1
         if not block:
-            return []
+            return iter(())
         if final and not block.endswith(("\n", "\r")):
             block += "\n"
         records = self._records(block)
         if self._pending_len > self._limit:
-            raise self._record_too_long()
+            return itertools.chain(records, self._refuse_pending())
         return records
+
+    def _refuse_pending(self) -> Iterator[Record]:
+        """Raises, once the records before the long one are counted."""
+        raise self._record_too_long()
+        yield  # pragma: no cover - a generator, so that it runs when reached
 
     def _boundary(self, text: str) -> int:
         """Index just after the last line end in ``text`` that lies outside quotes (-1 if none).
@@ -455,38 +464,45 @@ class CsvRecords:
             limit_chars=self._limit,
         )
 
-    def _records(self, block: str) -> list[Record]:
+    def _records(self, block: str) -> Iterator[Record]:
+        """The records of ``block``, complete lines of text: the header (if not yet read) now, the rest as iterated."""
         if self._first:
             self._first = False
             block = self._start(block)
             if not block:
-                return []
-        if len(block) > self._limit:  # one chunk carried a line over the limit: refuse before parsing it
+                return iter(())
+        if len(block) > self._limit and max(map(len, block.splitlines())) > self._limit:
+            # one chunk carried a line over the limit: refuse it before parsing it
             start = _long_line_start(block, self._limit)
             if start >= 0:
                 self._row += sum(1 for _ in csv.reader(io.StringIO(block[:start], newline=""), delimiter=self.delimiter))
                 raise self._record_too_long()
-        delimiter = self.delimiter
-        assert delimiter is not None
-        out: list[Record] = []
-        row = self._row
-        try:
-            reader = csv.reader(io.StringIO(block, newline=""), delimiter=delimiter, strict=False)
-            if self.header is None:
+        reader = csv.reader(io.StringIO(block, newline=""), delimiter=self.delimiter or ",", strict=False)
+        if self.header is None:
+            try:
                 for cells in reader:
-                    row += 1
+                    self._row += 1
                     if cells and not is_blank(cells):
-                        self.header, self.header_row = cells, row
+                        self.header, self.header_row = cells, self._row
                         break
-            out = list(enumerate(reader, row + 1))
-            row += len(out)
+            except csv.Error as exc:
+                raise self._csv_error(exc) from None
+        return self._numbered(reader)
+
+    def _numbered(self, reader: Iterator[list[str]]) -> Iterator[Record]:
+        # Records are handed on one by one: a block's worth held in a list kept the garbage collector
+        # scanning them (twice the parsing time on a million rows).
+        try:
+            for record in enumerate(reader, self._row + 1):
+                self._row = record[0]
+                yield record
         except csv.Error as exc:
-            self._row = row
-            if "field larger than field limit" in str(exc):
-                raise self._record_too_long() from None
-            raise ValidationFailed.at([self.loc, row + 1], f"not readable as CSV: {exc}") from None
-        self._row = row
-        return out
+            raise self._csv_error(exc) from None
+
+    def _csv_error(self, exc: csv.Error) -> TaxApiError:
+        if "field larger than field limit" in str(exc):
+            return self._record_too_long()
+        return ValidationFailed.at([self.loc, self._row + 1], f"not readable as CSV: {exc}")
 
     def _start(self, block: str) -> str:
         """Excel's ``sep=`` line and the delimiter, from the first line."""

@@ -43,7 +43,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from taxapi.categories import NUMERIC_KINDS, SERVICE_CATEGORIES, RateKind
 from taxapi.ecb import EUR, EcbRates, FxRate
@@ -676,7 +676,7 @@ class CsvLedgerReader:
         self._index = tuple(cols.index(c) if c in cols else -1 for c in LEDGER_COLUMNS)
         self._width = len(cols)
 
-    def _add(self, records: list[tuple[int, list[str]]]) -> None:
+    def _add(self, records: Iterator[tuple[int, list[str]]]) -> None:
         if self._index is None:
             if self._csv.header is None:
                 return
