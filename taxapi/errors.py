@@ -47,8 +47,28 @@ class TaxApiError(Exception):
     def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None, **fields: Any):
         super().__init__(detail)
         self.detail = detail
-        self.errors = errors
+        # Every error names its field (``loc``, relative to the request model in domain code),
+        # says what is wrong (``msg``) and its kind (``type``), like pydantic's.
+        self.errors = [e if "type" in e else {**e, "type": self.code.value} for e in errors] if errors is not None else None
         self.fields = fields
+
+    @classmethod
+    def listing(cls, errors: list[dict[str, Any]], **fields: Any) -> "TaxApiError":
+        """An error whose detail lists every error with its location (``lines.0.amount: must not be negative``)."""
+        exc = cls(_listing(errors), errors=errors, **fields)
+        exc._listed = True
+        return exc
+
+    _listed = False
+
+    def located(self, *prefix: str | int) -> "TaxApiError":
+        """The error located at the edge: ``prefix`` (``"body"``, ``"query"``) put before every ``loc``."""
+        if self.errors:
+            self.errors = [{**e, "loc": [*prefix, *e.get("loc", ())]} for e in self.errors]
+            if self._listed:
+                self.detail = _listing(self.errors)
+                self.args = (self.detail,)
+        return self
 
     def problem(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -66,15 +86,19 @@ class TaxApiError(Exception):
         return body
 
 
+def _listing(errors: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg', '')}" for e in errors)
+
+
 class ValidationFailed(TaxApiError):
     code = ErrorCode.validation_error
     status = 422
     title = "Request validation failed"
 
     @classmethod
-    def at(cls, loc: list[str | int], msg: str) -> "ValidationFailed":
+    def at(cls, loc: list[str | int], msg: str, type: str = "value_error") -> "ValidationFailed":
         """A validation error naming one field."""
-        return cls(f"{'.'.join(str(p) for p in loc)}: {msg}", errors=[{"loc": loc, "msg": msg}])
+        return cls.listing([{"loc": loc, "msg": msg, "type": type}])  # type: ignore[return-value]
 
 
 class UnknownJurisdiction(TaxApiError):

@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from functools import cache
 from types import ModuleType
 
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from taxapi.errors import UnsupportedTaxId
 
-EU_PREFIXES = frozenset(
-    "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK XI".split()
-)
+
+
+@cache
+def eu_prefixes() -> frozenset[str]:
+    """VAT prefixes of the EU Member States (with ``XI``) in the release's one dated list of Member
+    States (``rates/parameters/EU.json``, as of the release date); Greece's prefix is ``EL``."""
+    from taxapi.rate_tables.loader import get_rate_book  # the list is rate data: read when first needed
+
+    book = get_rate_book()
+    return frozenset("EL" if cc == "GR" else cc for cc in book.eu_members.on(book.as_of, goods=True))
+
 
 # country -> (stdnum module, kind)
 _MODULES: dict[str, tuple[str, str]] = {
@@ -33,7 +42,10 @@ _MODULES: dict[str, tuple[str, str]] = {
     "JP": ("stdnum.jp.cn", "jp_corporate_number"),
     "US": ("stdnum.us.ein", "us_ein"),
 }
-SUPPORTED_COUNTRIES = sorted(EU_PREFIXES | set(_MODULES) | {"GR"})
+
+
+def supported_countries() -> list[str]:
+    return sorted(eu_prefixes() | set(_MODULES) | {"GR"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +68,7 @@ def _country_of(number: str, country: str | None) -> str:
     head = number.strip()[:2].upper()
     if head == "GR":
         return "EL"
-    if head in EU_PREFIXES or head in {"GB", "NO", "CH", "IS"}:
+    if head in eu_prefixes() or head in {"GB", "NO", "CH", "IS"}:
         return head
     raise UnsupportedTaxId(
         "Cannot tell the country of this number: give it with its country prefix (DE..., GB..., CHE...) "
@@ -68,10 +80,11 @@ def _country_of(number: str, country: str | None) -> str:
 def validate_tax_id(number: str, country: str | None = None) -> TaxIdResult:
     cc = _country_of(number, country)
     raw = number.strip()
-    if cc in EU_PREFIXES:
+    prefixes = eu_prefixes()
+    if cc in prefixes:
         from stdnum.eu import vat
 
-        candidate = raw if raw[:2].upper() in EU_PREFIXES | {"GR"} else cc + raw
+        candidate = raw if raw[:2].upper() in prefixes | {"GR"} else cc + raw
         if candidate[:2].upper() == "GR":
             candidate = "EL" + candidate[2:]
         kind = "eu_vat"
@@ -84,7 +97,7 @@ def validate_tax_id(number: str, country: str | None = None) -> TaxIdResult:
         report_cc = cc
     else:
         raise UnsupportedTaxId(
-            f"Tax numbers of {cc} are not supported. Supported: {', '.join(SUPPORTED_COUNTRIES)}.",
+            f"Tax numbers of {cc} are not supported. Supported: {', '.join(supported_countries())}.",
             errors=[{"loc": ["query", "country"], "msg": f"unsupported country {cc}"}],
         )
     try:

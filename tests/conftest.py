@@ -47,6 +47,7 @@ def write_fixture_rates(root: Path, tables: dict[str, dict[str, str]]) -> Path:
     src = default_rates_dir()
     (root / "eu").mkdir(parents=True, exist_ok=True)
     shutil.copy(src / "RELEASE", root / "RELEASE")
+    shutil.copytree(src / "parameters", root / "parameters", dirs_exist_ok=True)  # the rules' dated parameters
     de = json.loads((src / "eu" / "DE.json").read_text(encoding="utf-8"))
     shutil.copy(src / "eu" / "DE.json", root / "eu" / "DE.json")
     for cc, rates in tables.items():

@@ -6,10 +6,13 @@ language version; exempt intra-Community supply: the reference of Art. 226(11) t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from taxapi.orders.results import Note
+from taxapi.regimes.base import Reason, Scheme
 
 if TYPE_CHECKING:
-    from taxapi.orders.rules import Context, Treatment
+    from taxapi.regimes.base import Context, Treatment
 
 LANGUAGE = {
     "AT": "de", "BE": "fr", "BG": "bg", "CY": "el", "CZ": "cs", "DE": "de", "DK": "da", "EE": "et", "ES": "es",
@@ -56,47 +59,39 @@ INTRA_COMMUNITY = {
     "pl": "Wewnątrzwspólnotowa dostawa towarów, stawka 0% (art. 42 ustawy o VAT)",
 }
 
-RULE_SOURCES = {
-    "eu": "https://eur-lex.europa.eu/eli/dir/2006/112/oj (Directive 2006/112/EC)",
-    "gb": "https://www.gov.uk/guidance/vat-and-overseas-goods-sold-directly-to-customers-in-the-uk",
-    "xi": "https://www.gov.uk/guidance/vat-and-overseas-goods-sold-directly-to-customers-in-the-uk",
-    "ch": "https://www.estv.admin.ch/estv/en/home/value-added-tax/vat-tax-liability/mail-order-trade.html",
-    "no": "https://www.skatteetaten.no/en/business-and-organisation/vat-and-duties/vat/foreign/e-commerce-voec/",
-    "au": "https://www.ato.gov.au/law/view/document?DocID=COD/LCR20181/NAT/ATO/00001",
-    "nz": "https://www.ird.govt.nz/gst/gst-for-overseas-businesses/gst-on-low-value-imported-goods",
-    "sg": "https://www.iras.gov.sg/taxes/goods-services-tax-(gst)/gst-and-digital-economy",
-    "jp": "https://www.nta.go.jp/english/taxes/consumption_tax/",
-    "ca": "https://www.canada.ca/en/revenue-agency/services/tax/businesses/topics/gst-hst-businesses/digital-economy-gsthst.html",
-    "us": "https://www.streamlinedsalestax.org/",
-}
-
-
 def _language(ctx: "Context") -> tuple[str, str]:
     dest = ctx.dest
     jid = dest.jurisdiction.id if dest.jurisdiction is not None else dest.country
     return jid, LANGUAGE.get(jid, LANGUAGE.get(dest.country, "en"))
 
 
-def invoice_notes(ctx: "Context", treatments: list["Treatment"]) -> list[dict[str, Any]]:
-    notes: list[dict[str, Any]] = []
+def invoice_notes(ctx: "Context", treatments: list["Treatment"]) -> tuple[Note, ...]:
+    notes: list[Note] = []
     seen: set[str] = set()
     for t in treatments:
-        if t.reason == "reverse_charge" and "reverse_charge" not in seen:
+        if t.reason is None and t.scheme is not Scheme.ioss:  # the usual line: nothing to mention
+            continue
+        if t.reason is Reason.reverse_charge and "reverse_charge" not in seen:
             seen.add("reverse_charge")
             _, lang = _language(ctx)
-            notes.append({"code": "reverse_charge", "text": REVERSE_CHARGE["en"] + " (Article 196 Directive 2006/112/EC; customer to account for the tax)" if ctx.dest.area == "EU" else REVERSE_CHARGE["en"] + ": customer to account for the tax", "language": "en"})
+            text = (REVERSE_CHARGE["en"] + " (Article 196 Directive 2006/112/EC; customer to account for the tax)" if ctx.dest.in_eu
+                    else REVERSE_CHARGE["en"] + ": customer to account for the tax")
+            notes.append(Note("reverse_charge", text, "en"))
             if lang != "en" and lang in REVERSE_CHARGE:
-                notes.append({"code": "reverse_charge", "text": REVERSE_CHARGE[lang], "language": lang})
-        elif t.reason == "intra_community_supply" and "ics" not in seen:
+                notes.append(Note("reverse_charge", REVERSE_CHARGE[lang], lang))
+        elif t.reason is Reason.intra_community_supply and "ics" not in seen:
             seen.add("ics")
-            notes.append({"code": "intra_community_supply", "text": INTRA_COMMUNITY["en"], "language": "en"})
+            notes.append(Note("intra_community_supply", INTRA_COMMUNITY["en"], "en"))
             origin_lang = LANGUAGE.get(ctx.origin.country, "en")
             if origin_lang in INTRA_COMMUNITY and origin_lang != "en":
-                notes.append({"code": "intra_community_supply", "text": INTRA_COMMUNITY[origin_lang], "language": origin_lang})
-        elif t.reason == "export" and "export" not in seen:
+                notes.append(Note("intra_community_supply", INTRA_COMMUNITY[origin_lang], origin_lang))
+        elif t.reason is Reason.export and "export" not in seen:
             seen.add("export")
-            notes.append({"code": "export", "text": "Export: supply zero-rated / exempt, goods leave the tax territory (Article 146 Directive 2006/112/EC)" if ctx.origin.area == "EU" else "Export: goods leave the tax territory, no tax charged", "language": "en"})
-        elif t.scheme == "ioss" and "ioss" not in seen:
+            text = ("Export: supply zero-rated / exempt, goods leave the tax territory (Article 146 Directive 2006/112/EC)"
+                    if ctx.origin.in_eu else "Export: goods leave the tax territory, no tax charged")
+            notes.append(Note("export", text, "en"))
+        elif t.scheme is Scheme.ioss and "ioss" not in seen:
             seen.add("ioss")
-            notes.append({"code": "ioss", "text": "VAT charged at the point of sale under the Import One-Stop Shop; no VAT is due at import (Article 143(1)(ca) Directive 2006/112/EC)", "language": "en"})
-    return notes
+            notes.append(Note("ioss", "VAT charged at the point of sale under the Import One-Stop Shop; no VAT is due at import "
+                              "(Article 143(1)(ca) Directive 2006/112/EC)", "en"))
+    return tuple(notes)

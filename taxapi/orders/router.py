@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from taxapi import ingest
 from taxapi.ecb import get_ecb_rates
-from taxapi.orders.schemas import CalculateRequest, CalculateResponse
+from taxapi.errors import TaxApiError
+from taxapi.orders.schemas import CalculateRequest
 from taxapi.orders.service import compute_order
+from taxapi.orders.wire import CalculateResponse, order_json
 from taxapi.rate_tables.loader import get_rate_book
 from taxapi.routing import DirectRoute
 
@@ -42,5 +43,8 @@ async def parse_json_body(request: Request, model: type) -> object:
 async def calculate(request: Request) -> Response:
     order = await parse_json_body(request, CalculateRequest)
     assert isinstance(order, CalculateRequest)
-    result = compute_order(order=order, book=get_rate_book(), fx=get_ecb_rates())
-    return Response(orjson.dumps(result), media_type="application/json")
+    try:
+        result = compute_order(order=order, book=get_rate_book(), fx=get_ecb_rates())
+    except TaxApiError as exc:
+        raise exc.located("body") from None
+    return Response(order_json(result), media_type="application/json")

@@ -8,8 +8,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from taxapi.categories import Category
+from taxapi.categories import Category, RateKind
 from taxapi.money import MAX_MAGNITUDE, DecimalStr
+from taxapi.orders.results import Warning
+from taxapi.regimes.base import Collector, Reason, Scheme
 from taxapi.wire import IsoDate
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$", to_upper=True, strip_whitespace=True)]
@@ -125,99 +127,8 @@ class CalculateRequest(_Model):
         return lines
 
 
-RateKindOut = Literal["standard", "reduced", "second_reduced", "super_reduced", "parking", "zero", "exempt", "none"]
-Reason = Literal[
-    "standard_rated", "reduced_rated", "zero_rated", "product_exempt", "reverse_charge", "intra_community_supply",
-    "export", "not_collecting", "marketplace_collects", "import_vat_at_border", "customer_exempt", "outside_scope",
-]
-CollectedBy = Literal["seller", "marketplace", "customer", "customs", "none"]
-Scheme = Literal[
-    "domestic", "oss_union", "oss_non_union", "ioss", "uk_vat", "voec", "us_sales_tax", "ca_gst", "au_gst",
-    "nz_gst", "sg_gst", "jp_ct", "ch_vat", "none",
-]
-
-
-class BreakdownEntry(BaseModel):
-    jurisdiction: str
-    level: Literal["state", "county", "city", "special", "federal", "provincial"]
-    rate_percent: str
-    tax_amount: str
-
-
-class ShippingPart(BaseModel):
-    """The share of shipping that follows one line's treatment and rate."""
-
-    line_id: str | None
-    net_amount: str
-    tax_amount: str
-    rate_percent: str
-    rate_kind: RateKindOut
-    jurisdiction: str
-    collected_by: CollectedBy
-    scheme: Scheme
-    rule: str
-
-
-class LineResult(BaseModel):
-    id: str | None
-    category: str
-    net_amount: str
-    tax_amount: str
-    gross_amount: str
-    rate_percent: str
-    rate_kind: RateKindOut
-    jurisdiction: str
-    taxability_reason: Reason
-    collected_by: CollectedBy
-    scheme: Scheme
-    rule: str
-    source: str
-    breakdown: list[BreakdownEntry]
-    tax_reverse_charged: str
-    tax_due_at_import: str
-    apportioned: list[ShippingPart] | None = None
-
-
-class Totals(BaseModel):
-    net_amount: str
-    tax_amount: str
-    gross_amount: str
-    tax_collected_by_seller: str
-    tax_collected_by_marketplace: str
-    tax_reverse_charged: str
-    tax_due_at_import: str
-    seller_proceeds: str
-
-
-class Note(BaseModel):
-    code: str
-    text: str
-    language: str
-
-
-class Warning(BaseModel):
-    code: str
-    detail: str
-
-
-class Conversion(BaseModel):
-    from_currency: str
-    to_currency: str
-    rate: str
-    date: str
-    purpose: str
-    source: str
-
-
-class CalculateResponse(BaseModel):
-    rates_version: str
-    date: str
-    currency: str
-    prices_include_tax: bool
-    rounding: str
-    lines: list[LineResult]
-    shipping: LineResult | None
-    totals: Totals
-    notes: list[Note]
-    warnings: list[Warning]
-    conversions: list[Conversion]
+# The response of POST /v1/calculate is :class:`taxapi.orders.results.OrderResult` (schema and
+# serializer in :mod:`taxapi.orders.wire`); its vocabularies are the engine's enums.
+RateKindOut = RateKind
+CollectedBy = Collector
+__all__ = ["CalculateRequest", "CollectedBy", "RateKindOut", "Reason", "Scheme", "Warning"]

@@ -1,12 +1,16 @@
 """Tax for one order: ``compute_order``.
 
 Steps: validate the amounts, establish where the order's goods and services are
-taxed (:mod:`taxapi.orders.rules`), look up the rate of each line's category in
-force on the tax date, apportion shipping over the lines by value, then the line
-math (tax-exclusive: net fixed, tax added; tax-inclusive: gross fixed, tax
-carved out, net derived — gross is never re-derived), rounded per line or per
-document (one rounding per rate group, the difference spread deterministically:
-largest remainder first, ties broken by line content, not position).
+taxed (:mod:`taxapi.orders.rules`, the destination's regime in :mod:`taxapi.regimes`), look up
+the combined rate of each line's category in force on the tax date, apportion shipping over the
+lines by value, then the line math (tax-exclusive: net fixed, tax added; tax-inclusive: gross
+fixed, tax carved out, net derived — gross is never re-derived), rounded per line or per
+document (one rounding per rate group, the difference spread deterministically: largest
+remainder first, ties broken by line content, not position).
+
+The answer is an :class:`~taxapi.orders.results.OrderResult` (``Decimal`` amounts, enum fields);
+errors name fields relative to the request (``("lines", 0, "amount")``), the edge adds where the
+request came from.
 """
 
 from __future__ import annotations
@@ -14,20 +18,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from operator import attrgetter, itemgetter
 from typing import Any
 
 from taxapi.categories import Category, RateKind
 from taxapi.countries import ACCEPTED_COUNTRIES, country_problem
 from taxapi.ecb import EcbRates
 from taxapi.errors import ExciseGoodsNotSupported, InvalidTaxId, TaxApiError, UnknownJurisdiction, ValidationFailed
-from taxapi.money import exponent, fmt_percent, minor_units, supported_currencies
+from taxapi.money import exponent, minor_units, supported_currencies
 from taxapi.orders import notes as N
-from taxapi.orders import parameters as P
-from taxapi.orders.rules import GOODS, ITEM_VALUE_AREAS, SERVICES, Context, Treatment, decide_line, place_of, supply_kind
+from taxapi.orders.results import (
+    ApportionedShipping, BreakdownEntry, Conversion, LineResult, OrderResult, ShippingPart, Totals, Warning,
+)
+from taxapi.orders.rules import Context, Treatment, decide_line, place_of
 from taxapi.orders.schemas import CalculateRequest
-from taxapi.rate_tables.model import Jurisdiction, RateBook, keep_alive
-from taxapi.reference.service import levels
+from taxapi.rate_tables.combined import CombinedRate, combined_rate
+from taxapi.rate_tables.model import RateBook
+from taxapi.regimes import rule_source
+from taxapi.regimes.base import Collector, Info, Reason, Rule, SupplyKind, supply_kind
 from taxapi.tax_ids import validate_tax_id
 
 ZERO = Decimal(0)
@@ -35,45 +42,22 @@ ONE = Decimal(1)
 MAX_QUANTITY_PLACES = 6
 MAX_UNIT_PRICE_PLACES = 6
 
+#: The taxability reason a rate kind implies, unless the treatment fixes one.
 _REASON_BY_KIND = {
-    RateKind.standard: "standard_rated",
-    RateKind.reduced: "reduced_rated",
-    RateKind.second_reduced: "reduced_rated",
-    RateKind.super_reduced: "reduced_rated",
-    RateKind.parking: "reduced_rated",
-    RateKind.zero: "zero_rated",
-    RateKind.exempt: "product_exempt",
-    RateKind.none: "outside_scope",
+    RateKind.standard: Reason.standard_rated,
+    RateKind.reduced: Reason.reduced_rated,
+    RateKind.second_reduced: Reason.reduced_rated,
+    RateKind.super_reduced: Reason.reduced_rated,
+    RateKind.parking: Reason.reduced_rated,
+    RateKind.zero: Reason.zero_rated,
+    RateKind.exempt: Reason.product_exempt,
+    RateKind.none: Reason.outside_scope,
 }
+#: Exempt or outside the scope: nobody collects anything.
+_NOT_TAXED = frozenset({RateKind.exempt, RateKind.none})
 _PERCENT_EXP = Decimal("0.0001")  # effective shipping rate: 4 places
-#: Wire text of the enums (a dict lookup is cheaper than ``Enum.value``).
-_TEXT: dict[Any, str] = {m: m.value for enum in (Category, RateKind) for m in enum}
 _KIND_BY_CATEGORY = {c: supply_kind(c) for c in Category}
-
-
-@dataclass(slots=True)
-class Rate:
-    """The combined rate of a treatment for a category, with its levels."""
-
-    percent: Decimal
-    fraction: Decimal
-    kind: RateKind
-    jurisdiction: str
-    source: str
-    levels: tuple[tuple[str, str, Decimal], ...]  # (jurisdiction, level, percent)
-    percent_text: str  # as rendered: 19, 5.5, 9.975
-    kind_text: str
-    reason: str  # taxability reason the kind implies, unless the treatment fixes one
-    not_taxed: bool  # exempt or outside the scope: nobody collects anything
-
-
-def _make_rate(percent: Decimal, kind: RateKind, jurisdiction: str, source: str,
-               levels: tuple[tuple[str, str, Decimal], ...]) -> Rate:
-    return Rate(percent, percent / 100, kind, jurisdiction, source, levels, fmt_percent(percent), kind.value,
-                _REASON_BY_KIND[kind], kind in (RateKind.exempt, RateKind.none))
-
-
-NO_RATE = _make_rate(ZERO, RateKind.none, "", "", ())
+_GOODS, _SERVICES = SupplyKind.goods, SupplyKind.services
 
 
 @dataclass(slots=True)
@@ -85,8 +69,7 @@ class Item:
     category: Category
     base: Decimal  # price as given (net if exclusive, gross if inclusive), in minor units
     treatment: Treatment
-    rate: Rate
-    layout: dict[str, Any]  # the output line of this treatment and rate, item fields still None (see _layout)
+    rate: CombinedRate
     raw_tax: Decimal = ZERO
     tax: Decimal = ZERO  # tax on this bill
     info_tax: Decimal = ZERO  # reverse-charged / due at import, not on this bill
@@ -102,11 +85,6 @@ def _places(value: Decimal) -> int:
         return -exp if isinstance(exp, int) and exp < 0 else 0
     dot = text.find(".")
     return len(text) - dot - 1 if dot >= 0 else 0
-
-
-def _check_precision(value: Decimal, places: int, loc: list[str | int], what: str) -> None:
-    if _places(value) > places:
-        raise ValidationFailed.at(loc, f"{what} has more than {places} decimal places, which cannot be honoured")
 
 
 def _validate(order: CalculateRequest, exp: Decimal, digits: int) -> list[Decimal]:
@@ -153,7 +131,7 @@ def _validate_reporting(order: CalculateRequest, exp: Decimal, digits: int) -> l
     errors: list[dict[str, Any]] = []
 
     def bad(loc: list[str | int], msg: str) -> None:
-        errors.append({"loc": ["body", *loc], "msg": msg})
+        errors.append({"loc": loc, "msg": msg, "type": "value_error"})
 
     countries: list[tuple[list[str | int], str]] = [
         (["seller", "country"], order.seller.country),
@@ -171,7 +149,7 @@ def _validate_reporting(order: CalculateRequest, exp: Decimal, digits: int) -> l
         if line.excise_goods:
             raise ExciseGoodsNotSupported(
                 "Excise goods (alcohol, tobacco, energy products) follow their own rules and are not computed.",
-                errors=[{"loc": ["body", *loc, "excise_goods"], "msg": "excise goods are not supported"}],
+                errors=[{"loc": [*loc, "excise_goods"], "msg": "excise goods are not supported"}],
             )
         q = line.quantity
         if q <= 0:
@@ -212,7 +190,7 @@ def _validate_reporting(order: CalculateRequest, exp: Decimal, digits: int) -> l
         elif _places(s) > digits:
             bad(["shipping", "amount"], f"has more than {digits} decimal places for {order.currency}, which cannot be honoured")
     if errors:
-        raise ValidationFailed("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors), errors=errors)
+        raise ValidationFailed.listing(errors)
     return bases
 
 
@@ -220,12 +198,13 @@ def _place(book: RateBook, addr: Any, loc: str, goods: bool, day: Any):
     try:
         return place_of(book, addr.country, addr.region, addr.postal_code, goods=goods, day=day, loc=loc)
     except UnknownJurisdiction as exc:
-        raise ValidationFailed.at(["body", loc, "country"], exc.detail) from None
+        raise ValidationFailed.at([loc, "country"], exc.detail) from None
 
 
 def _context(order: CalculateRequest, book: RateBook, fx: EcbRates, goods: bool) -> Context:
     seller = order.seller
-    eu = frozenset(filter(P.EU_MEMBER_STATES.__contains__, [seller.country, *seller.other_establishments]))
+    members = book.eu_members.on(order.date)
+    eu = frozenset(filter(members.__contains__, [seller.country, *seller.other_establishments]))
     customer = order.customer
     b2b = False
     tax_country = None
@@ -240,7 +219,7 @@ def _context(order: CalculateRequest, book: RateBook, fx: EcbRates, goods: bool)
                 reason = result.reason if result is not None else "country prefix not recognised"
                 raise InvalidTaxId(
                     f"customer.tax_id '{customer.tax_id}' is not a valid tax number: {reason}",
-                    errors=[{"loc": ["body", "customer", "tax_id"], "msg": f"invalid: {reason}"}],
+                    errors=[{"loc": ["customer", "tax_id"], "msg": f"invalid: {reason}"}],
                 )
             b2b = True
             tax_country = "GR" if result.country == "EL" else result.country
@@ -266,30 +245,6 @@ def _context(order: CalculateRequest, book: RateBook, fx: EcbRates, goods: bool)
     )
     ctx.warnings.update(warnings)
     return ctx
-
-
-_RATE_CACHE: dict[tuple[int, str, Category, Any], Rate] = {}
-
-
-def _rate(book: RateBook, j: Jurisdiction | None, category: Category, day: Any) -> Rate:
-    """Combined rate of ``j`` (plus the federal level for a Canadian province) for a category on a day."""
-    if j is None:
-        return NO_RATE
-    key = (id(book), j.id, category, day)
-    hit = _RATE_CACHE.get(key)
-    if hit is not None:
-        return hit
-    found = [(level_j, level, level_j.lookup(category, day)) for level_j, level in levels(book, j)]
-    main = next(f for lj, _, f in found if lj is j)
-    if main.rate_kind is RateKind.none:  # e.g. Alberta: no provincial tax, the federal GST decides
-        main = next((f for _, _, f in found if f.rate_kind is not RateKind.none), main)
-    total = sum((f.rate_percent for _, _, f in found), ZERO)
-    lv = tuple((lj.id, level, f.rate_percent) for lj, level, f in found)
-    rate = _make_rate(total, main.rate_kind, j.id, main.source, lv if len(lv) > 1 or j.regime == "us_sales_tax" else ())
-    if len(_RATE_CACHE) < 100_000:
-        keep_alive(book)
-        _RATE_CACHE[key] = rate
-    return rate
 
 
 def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
@@ -326,10 +281,10 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
     return floors
 
 
-def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> dict[str, Any]:
+def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> OrderResult:
     currency = order.currency
     if currency not in supported_currencies():
-        raise ValidationFailed.at(["body", "currency"], f"'{currency}' is not a supported ISO 4217 currency")
+        raise ValidationFailed.at(["currency"], f"'{currency}' is not a supported ISO 4217 currency")
     digits = minor_units(currency)
     exp = exponent(digits)
     bases = _validate(order, exp, digits)
@@ -338,7 +293,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
     lines = order.lines
 
     kinds = [_KIND_BY_CATEGORY[line.category] for line in lines]
-    ctx = _context(order, book, fx, goods=GOODS in kinds)
+    ctx = _context(order, book, fx, goods=_GOODS in kinds)
     shipping_amount = order.shipping.amount.quantize(exp) if order.shipping is not None else ZERO
 
     # Values the rules need: goods value net of VAT (estimated at the destination rate for inclusive prices).
@@ -346,19 +301,18 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
     dest_rate = inclusive and dest_j is not None and day >= dest_j.starts_on
     goods_value = distance_value = ZERO
     for line, base, kind in zip(lines, bases, kinds):
-        if kind == GOODS:
+        if kind is _GOODS:
             goods_value += base / (ONE + dest_j.lookup(line.category, day).rate_fraction) if dest_rate else base  # type: ignore[union-attr]
-        if kind != SERVICES:
+        if kind is not _SERVICES:
             distance_value += base
     ctx.goods_value = goods_value
     ctx.shipping_value = shipping_amount
     ctx.distance_value = distance_value + shipping_amount
 
     # Treatments and rates per line.
-    order_level: dict[str, Treatment] = {}
+    order_level: dict[SupplyKind, Treatment] = {}
     items: list[Item] = []
-    item_values = ctx.dest.area in ITEM_VALUE_AREAS
-    dest_country = ctx.dest.country
+    item_values = ctx.dest.regime.per_item_goods
     for i, (line, base, kind) in enumerate(zip(lines, bases, kinds)):
         unit_value = base
         if item_values:
@@ -366,18 +320,14 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
             if dest_rate:
                 unit_value = unit_value / (ONE + dest_j.lookup(line.category, day).rate_fraction)  # type: ignore[union-attr]
         treatment = decide_line(ctx, kind, line.category, unit_value, order_level)
-        rate = _rate(book, treatment.jurisdiction, line.category, day)
-        layout = _LAYOUTS.get((id(treatment), id(rate), dest_country))
-        if layout is None:
-            layout = _cached_layout(treatment, rate, dest_country)
-        items.append(Item(i, line.id, line.category, base, treatment, rate, layout))
+        items.append(Item(i, line.id, line.category, base, treatment, combined_rate(book, treatment.jurisdiction, line.category, day)))
 
     ship_items = _shipping_items(items, shipping_amount, exp) if order.shipping is not None else []
     all_items = items + ship_items if ship_items else items
     zq = ZERO.quantize(exp)
     per_line = order.rounding == "per_line"
     for it in all_items:
-        r = it.rate.fraction
+        r = it.rate.rate_fraction
         t = it.treatment
         if r and t.on_bill:
             raw = it.base * r / (ONE + r) if inclusive else it.base * r
@@ -387,8 +337,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
             it.tax = zq
             if r and t.info and not t.exempt_import:
                 it.info_tax = (it.base * r).quantize(exp, ROUND_HALF_UP)
-    if ctx.dest.area == "CH":
-        _swiss_de_minimis(ctx, all_items)
+    ctx.dest.regime.finish(ctx, all_items)
     if not per_line:
         _round_per_document(all_items, exp, zq)
 
@@ -405,30 +354,29 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> d
         base_total += base
         tax_total += tax
         t = it.treatment
-        if t.collected_by == "seller":
+        if t.collected_by is Collector.seller:
             by_seller += tax
-        elif t.collected_by == "marketplace":
+        elif t.collected_by is Collector.marketplace:
             by_marketplace += tax
-        if t.info is not None:
-            if t.info == "reverse_charge":
-                reverse += it.info_tax
-            elif t.info == "import":
-                at_import += it.info_tax
+        if t.info is Info.reverse_charge:
+            reverse += it.info_tax
+        elif t.info is Info.import_:
+            at_import += it.info_tax
     if inclusive:  # every item's net + tax = gross, so the totals are too
         gross_total, net_total = base_total, base_total - tax_total
     else:
         net_total, gross_total = base_total, base_total + tax_total
-    totals = {
-        "net_amount": str(net_total),
-        "tax_amount": str(tax_total),
-        "gross_amount": str(gross_total),
-        "tax_collected_by_seller": str(by_seller),
-        "tax_collected_by_marketplace": str(by_marketplace),
-        "tax_reverse_charged": str(reverse),
-        "tax_due_at_import": str(at_import),
-        "seller_proceeds": str(gross_total - by_marketplace),
-    }
-    return _render(order, ctx, book, items, ship_items, exp, zq, totals)
+    totals = Totals(net_total, tax_total, gross_total, by_seller, by_marketplace, reverse, at_import, gross_total - by_marketplace)
+    dest_country = ctx.dest.country
+    return OrderResult(
+        book.version, day, currency, inclusive, order.rounding,
+        tuple([_line_result(it, it.line_id, it.category, zq, exp, dest_country) for it in items]),
+        _shipping_result(ship_items, zq, exp, dest_country) if ship_items else None,
+        totals,
+        N.invoice_notes(ctx, [it.treatment for it in items]),
+        tuple([Warning(k, v) for k, v in ctx.warnings.items()]) if ctx.warnings else (),
+        tuple([Conversion(**c) for c in ctx.conversions.values()]) if ctx.conversions else (),
+    )
 
 
 def _shipping_items(items: list[Item], amount: Decimal, exp: Decimal) -> list[Item]:
@@ -437,27 +385,20 @@ def _shipping_items(items: list[Item], amount: Decimal, exp: Decimal) -> list[It
     One share per group of lines with the same treatment and rate; each share is carried by the
     group's representative line (see :func:`_representative`).
     """
-    groups: dict[tuple[int, str, str], list[Any]] = {}  # key -> [representative, weight]
+    groups: dict[tuple[Any, ...], list[Any]] = {}  # key -> [representative, weight]
     for it in items:
         rate = it.rate
-        key = (id(it.treatment), rate.percent_text, rate.kind_text)
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [it, it.base]
-        else:
-            group[1] += it.base
-            if _representative(it) < _representative(group[0]):
-                group[0] = it
+        group = groups.setdefault((it.treatment, rate.rate_percent, rate.rate_kind), [it, ZERO])  # one hash per line
+        group[1] += it.base
+        if group[0] is not it and _representative(it) < _representative(group[0]):
+            group[0] = it
     parts = list(groups.values())
     if len(parts) == 1:
         shares = [amount]
     else:
-        shares = _allocate(amount, list(map(itemgetter(1), parts)), exp,
-                           lambda: [(str(it.rate.percent), it.treatment.rule, it.rate.kind_text) for it, _ in parts])
-    out = []
-    for (it, _), share in zip(parts, shares):
-        out.append(Item(-1, it.line_id, it.category, share, it.treatment, it.rate, it.layout))
-    return out
+        shares = _allocate(amount, [w for _, w in parts], exp,
+                           lambda: [(str(it.rate.rate_percent), it.treatment.rule, it.rate.rate_kind) for it, _ in parts])
+    return [Item(-1, it.line_id, it.category, share, it.treatment, it.rate) for (it, _), share in zip(parts, shares)]
 
 
 def _representative(it: Item) -> tuple[Any, ...]:
@@ -470,7 +411,7 @@ def _round_per_document(items: list[Item], exp: Decimal, zq: Decimal) -> None:
     for it in items:
         it.tax = zq
         if it.treatment.on_bill:
-            groups.setdefault((id(it.treatment), it.rate.percent), []).append(it)
+            groups.setdefault((it.treatment, it.rate.rate_percent), []).append(it)
     for group in groups.values():
         total = sum((it.raw_tax for it in group), ZERO).quantize(exp, ROUND_HALF_UP)
         for it in group:
@@ -481,154 +422,63 @@ def _round_per_document(items: list[Item], exp: Decimal, zq: Decimal) -> None:
             ranked[k % len(ranked)].tax += exp
 
 
-_LAYOUTS: dict[tuple[int, int, str], dict[str, Any]] = {}
-_LAYOUT_OWNERS: list[tuple[Treatment, Rate]] = []  # keeps the keyed objects alive, so their ids stay unique
-
-
-def _cached_layout(t: Treatment, rate: Rate, dest_country: str) -> dict[str, Any]:
-    """:func:`_layout`, kept for interned treatments (:func:`~taxapi.orders.rules.interned`) and cached rates."""
-    layout = _layout(t, rate, dest_country)
-    if len(_LAYOUTS) < 100_000:
-        _LAYOUTS[(id(t), id(rate), dest_country)] = layout
-        _LAYOUT_OWNERS.append((t, rate))
-    return layout
-
-
-def _layout(t: Treatment, rate: Rate, dest_country: str) -> dict[str, Any]:
-    """The output line every item with the same treatment and rate shares, in wire order.
-
-    The per-item fields (None here) are filled in on a copy: copying a finished dict is
-    cheaper than building one key by key.
-    """
-    return {
-        "id": None,
-        "category": None,
-        "net_amount": None,
-        "tax_amount": None,
-        "gross_amount": None,
-        "rate_percent": rate.percent_text,
-        "rate_kind": rate.kind_text,
-        "jurisdiction": rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else dest_country),
-        "taxability_reason": t.reason or rate.reason,
-        "collected_by": "none" if t.on_bill and rate.not_taxed else t.collected_by,
-        "scheme": t.scheme,
-        "rule": t.rule,
-        "source": rate.source or _rule_source(t),
-        "breakdown": None,
-        "tax_reverse_charged": None,
-        "tax_due_at_import": None,
-    }
-
-
-def _breakdown(rate: Rate, tax: Decimal, exp: Decimal) -> list[dict[str, str]]:
+def _breakdown(rate: CombinedRate, tax: Decimal, exp: Decimal) -> tuple[BreakdownEntry, ...]:
     """The tax of a multi-level rate (Canadian GST + PST, US state) split over its levels."""
-    pcts = [p for _, _, p in rate.levels]
-    split = _allocate(tax, pcts, exp, lambda: [(j,) for j, _, _ in rate.levels]) if tax else [ZERO] * len(pcts)
-    return [
-        {"jurisdiction": j, "level": lvl, "rate_percent": fmt_percent(p), "tax_amount": str(t)}
-        for (j, lvl, p), t in zip(rate.levels, split)
-    ]
+    pcts = [lv.rate_percent for lv in rate.levels]
+    split = _allocate(tax, pcts, exp, lambda: [(lv.jurisdiction,) for lv in rate.levels]) if tax else [ZERO] * len(pcts)
+    return tuple(BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, t) for lv, t in zip(rate.levels, split))
 
 
-def _line_out(it: Item, zero_s: str, exp: Decimal) -> dict[str, Any]:
-    t = it.treatment
+def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp: Decimal, dest_country: str) -> LineResult:
+    t, rate = it.treatment, it.rate
     info = t.info
-    info_tax = str(it.info_tax) if info is not None and it.info_tax else zero_s
-    out = it.layout.copy()
-    out["id"] = it.line_id
-    out["category"] = _TEXT[it.category]
-    out["net_amount"] = str(it.net)
-    out["tax_amount"] = str(it.tax) if it.tax else zero_s
-    out["gross_amount"] = str(it.gross)
-    out["breakdown"] = _breakdown(it.rate, it.tax if t.on_bill else it.info_tax, exp) if it.rate.levels else []
-    out["tax_reverse_charged"] = info_tax if info == "reverse_charge" else zero_s
-    out["tax_due_at_import"] = info_tax if info == "import" else zero_s
-    return out
+    info_tax = it.info_tax if info is not None and it.info_tax else zq
+    kind = rate.rate_kind
+    return LineResult(
+        line_id, category, it.net, it.tax if it.tax else zq, it.gross, rate.rate_percent, kind,
+        rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else dest_country),
+        t.reason or _REASON_BY_KIND[kind],
+        Collector.none if t.on_bill and kind in _NOT_TAXED else t.collected_by,
+        t.scheme, t.rule, rate.source or rule_source(t.rule),
+        _breakdown(rate, it.tax if t.on_bill else it.info_tax, exp) if rate.itemised else (),
+        info_tax if info is Info.reverse_charge else zq,
+        info_tax if info is Info.import_ else zq,
+    )
 
 
-def _shipping_out(ship_items: list[Item], zero_s: str, exp: Decimal, zq: Decimal) -> dict[str, Any]:
+def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_country: str) -> LineResult | ApportionedShipping:
     if len(ship_items) == 1:
-        out = _line_out(ship_items[0], zero_s, exp)
-        out["id"] = None
-        out["category"] = "shipping"
-        return out
+        return _line_result(ship_items[0], None, "shipping", zq, exp, dest_country)
     net = tax = gross = reverse = at_import = zq
+    main = ship_items[0]  # the largest share (then the higher rate) lends its fields
+    parts = []
     for part in ship_items:
         net += part.net
         tax += part.tax
         gross += part.gross
-        if part.treatment.info == "reverse_charge":
+        t, rate = part.treatment, part.rate
+        if t.info is Info.reverse_charge:
             reverse += part.info_tax
-        elif part.treatment.info == "import":
+        elif t.info is Info.import_:
             at_import += part.info_tax
-    main = ship_items[0]  # the largest share (then the higher rate) lends its fields
-    for part in ship_items:
-        if part.base > main.base or (part.base == main.base and part.rate.percent > main.rate.percent):
+        if part.base > main.base or (part.base == main.base and rate.rate_percent > main.rate.rate_percent):
             main = part
-    eff = _percent_text((tax / net * 100).quantize(_PERCENT_EXP, ROUND_HALF_UP)) if net else "0"
-    out = main.layout.copy()
-    out["id"] = None
-    out["category"] = "shipping"
-    out["net_amount"] = str(net)
-    out["tax_amount"] = str(tax)
-    out["gross_amount"] = str(gross)
-    out["rate_percent"] = eff
-    out["rule"] = "shipping.apportioned"
-    out["breakdown"] = []
-    out["tax_reverse_charged"] = str(reverse)
-    out["tax_due_at_import"] = str(at_import)
-    out["apportioned"] = [_apportioned(part, part.layout) for part in ship_items]
-    return out
+        parts.append(ShippingPart(
+            part.line_id, part.net, part.tax, rate.rate_percent, rate.rate_kind,
+            rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else dest_country),
+            Collector.none if t.on_bill and rate.rate_kind in _NOT_TAXED else t.collected_by, t.scheme, t.rule,
+        ))
+    eff = Decimal(_percent_text((tax / net * 100).quantize(_PERCENT_EXP, ROUND_HALF_UP))) if net else ZERO
+    lead = parts[ship_items.index(main)]
+    t, rate = main.treatment, main.rate
+    return ApportionedShipping(
+        None, "shipping", net, tax, gross, eff, rate.rate_kind, lead.jurisdiction, t.reason or _REASON_BY_KIND[rate.rate_kind],
+        lead.collected_by, t.scheme, Rule.shipping_apportioned, rate.source or rule_source(t.rule), (), reverse, at_import,
+        tuple(parts),
+    )
 
 
 def _percent_text(rate: Decimal) -> str:
     """A rate with four places as :func:`~taxapi.money.fmt_percent` writes it (15.7895, 15.5, 15)."""
     text = str(rate)  # plain notation: four places, at most 100
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _render(order: CalculateRequest, ctx: Context, book: RateBook, items: list[Item], ship_items: list[Item],
-            exp: Decimal, zq: Decimal, totals: dict[str, str]) -> dict[str, Any]:
-    """The response body. Every amount is already at the currency's exponent, so ``str`` renders it."""
-    zero_s = str(zq)
-    return {
-        "rates_version": book.version,
-        "date": order.date.isoformat(),
-        "currency": order.currency,
-        "prices_include_tax": order.prices_include_tax,
-        "rounding": order.rounding,
-        "lines": [_line_out(it, zero_s, exp) for it in items],
-        "shipping": _shipping_out(ship_items, zero_s, exp, zq) if ship_items else None,
-        "totals": totals,
-        "notes": N.invoice_notes(ctx, list(map(attrgetter("treatment"), items))),
-        "warnings": [{"code": k, "detail": v} for k, v in ctx.warnings.items()] if ctx.warnings else [],
-        "conversions": list(ctx.conversions.values()),
-    }
-
-
-def _apportioned(s: Item, st: dict[str, str]) -> dict[str, Any]:
-    return {
-        "line_id": s.line_id, "net_amount": str(s.net), "tax_amount": str(s.tax), "rate_percent": st["rate_percent"],
-        "rate_kind": st["rate_kind"], "jurisdiction": st["jurisdiction"], "collected_by": st["collected_by"],
-        "scheme": st["scheme"], "rule": st["rule"],
-    }
-
-
-def _swiss_de_minimis(ctx: Context, items: list[Item]) -> None:
-    """CH: import tax of CHF 5 or less is not levied (Art. 1 para. 2 let. a VO EFD über die Steuerbefreiung)."""
-    imported = [it for it in items if it.treatment.rule == "ch.import"]
-    if not imported:
-        return
-    total = sum((it.info_tax for it in imported), ZERO)
-    if ctx.convert(total, "CHF", "CHF 5 import-tax de minimis") <= P.CH_IMPORT_DE_MINIMIS.amount:
-        for it in imported:
-            it.treatment = Treatment(it.treatment.jurisdiction, "none", "none", "ch.import.de_minimis_not_levied", False,
-                                     reason="import_vat_at_border", info="import", exempt_import=True)
-            it.layout = _layout(it.treatment, it.rate, ctx.dest.country)
-            it.info_tax = ZERO
-    else:
-        ctx.warn("import_duty_not_included", "Customs duty and carrier fees at import are not computed.")
-
-
-def _rule_source(t: Treatment) -> str:
-    return N.RULE_SOURCES.get(t.rule.split(".")[0], "")

@@ -50,16 +50,14 @@ from taxapi.ecb import EUR, EcbRates, FxRate
 from taxapi.errors import ValidationFailed
 from taxapi.ingest import FIRST_DATA_ROW, CsvRecords, Deadline
 from taxapi.money import parse_decimal, quantize
+from taxapi.orders.results import ApportionedShipping, OrderResult
 from taxapi.oss.periods import FIRST_DAY, Period, parse_period
+from taxapi.rate_tables.loader import get_rate_book
 from taxapi.rate_tables.model import RateBook
 from taxapi.wire import parse_iso_date
 
 SCHEMES = ("union", "non_union", "ioss")
 
-#: Member States (ISO 3166-1; Greece is GR, its VAT prefix EL is accepted as an alias).
-EU_MEMBER_STATES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
 #: Northern Ireland: inside the Union OSS and IOSS for goods (Windsor Framework), not for services.
 NORTHERN_IRELAND = "XI"
 COUNTRY_ALIASES = {"EL": "GR"}
@@ -151,6 +149,7 @@ class ReturnSpec:
     scheme: str
     period: Period
     msi: str
+    member_states: frozenset[str] = frozenset()  # EU Member States at the end of the period (XI apart)
 
     @property
     def return_period(self) -> Period:
@@ -173,13 +172,15 @@ def return_spec(*, scheme: str, period: str, member_state_of_identification: str
             errors.append({"loc": [loc, "period"], "msg": "the OSS and IOSS schemes apply from 2021-07-01 (2021-Q3)"})
         elif scheme == "ioss" and parsed.quarterly:
             errors.append({"loc": [loc, "period"], "msg": "IOSS returns are monthly (Art. 369s): give a month such as 2026-07"})
+    # The Member States of the period (one dated list: rates/parameters/EU.json); Greece is GR, EL an alias.
+    members = get_rate_book().eu_members.on(parsed.end if parsed is not None else FIRST_DAY)
     msi = normalise_country(member_state_of_identification or "")
-    if msi not in EU_MEMBER_STATES:
+    if msi not in members:
         errors.append({"loc": [loc, "member_state_of_identification"], "msg": "must be an EU Member State (ISO code, e.g. DE)"})
     if errors:
         raise ValidationFailed("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors), errors=errors)
     assert parsed is not None
-    return ReturnSpec(scheme=scheme, period=parsed, msi=msi)
+    return ReturnSpec(scheme=scheme, period=parsed, msi=msi, member_states=members)
 
 
 @dataclass
@@ -370,15 +371,15 @@ class OssLedger:
         if scheme == "ioss":
             if supply != "goods":
                 raise RowRejected("other_scheme", "IOSS covers imported goods only; services go to the Union or non-Union OSS")
-            if country not in EU_MEMBER_STATES and country != NORTHERN_IRELAND:
+            if country not in self.spec.member_states and country != NORTHERN_IRELAND:
                 raise RowRejected("invalid_country", f"country_of_consumption '{country}' is not in the EU VAT area")
-            if ship_from in EU_MEMBER_STATES:
+            if ship_from in self.spec.member_states:
                 raise RowRejected("other_scheme", f"goods dispatched from {ship_from} are not imported: report them in the Union OSS")
             section, ship_key = "imported_goods", ""
         elif scheme == "non_union":
             if supply != "services":
                 raise RowRejected("other_scheme", "the non-Union OSS covers services only; goods go to the Union OSS or IOSS")
-            if country not in EU_MEMBER_STATES:
+            if country not in self.spec.member_states:
                 raise RowRejected("invalid_country", f"country_of_consumption '{country}' is not an EU Member State")
             section, ship_key = "services", ""
         else:
@@ -408,23 +409,23 @@ class OssLedger:
     def _union_section(self, country: str, ship_from: str, supply: str, deemed: bool) -> tuple[str, str]:
         msi = self.spec.msi
         if supply == "services":
-            if country not in EU_MEMBER_STATES:
+            if country not in self.spec.member_states:
                 raise RowRejected("invalid_country", f"country_of_consumption '{country}' is not an EU Member State (services)")
             if not ship_from or ship_from == msi:
                 if country == msi:
                     raise RowRejected("domestic_supply", f"services to consumers in {msi} belong in {msi}'s national return")
                 return "services_from_msi", ""
-            if ship_from not in EU_MEMBER_STATES:
+            if ship_from not in self.spec.member_states:
                 raise RowRejected("invalid_country", f"ship_from_country '{ship_from}' (fixed establishment) is not an EU Member State")
             if country == ship_from:
                 raise RowRejected("domestic_supply", f"services from an establishment in {ship_from} to consumers there belong in {ship_from}'s national return")
             return "services_from_fixed_establishment", ship_from
         # goods
-        if country not in EU_MEMBER_STATES and country != NORTHERN_IRELAND:
+        if country not in self.spec.member_states and country != NORTHERN_IRELAND:
             raise RowRejected("invalid_country", f"country_of_consumption '{country}' is not in the EU VAT area")
         if not ship_from:
             raise RowRejected("missing_field", "ship_from_country is required for goods")
-        if ship_from not in EU_MEMBER_STATES and ship_from != NORTHERN_IRELAND:
+        if ship_from not in self.spec.member_states and ship_from != NORTHERN_IRELAND:
             raise RowRejected("other_scheme", f"goods dispatched from {ship_from} are imported: report them in the IOSS")
         if ship_from == country:
             if deemed and ship_from != msi:
@@ -723,10 +724,11 @@ _CALC_SCHEMES = {"oss_union": "union", "oss_non_union": "non_union", "ioss": "io
 
 
 def ledger_rows_from_calculation(
-    request: dict[str, Any], response: dict[str, Any], *, reporting_party: str = "seller",
+    request: dict[str, Any], response: OrderResult | dict[str, Any], *, reporting_party: str = "seller",
     order_id: str | None = None, refund_of_period: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Ledger rows for the OSS summary from a stored ``POST /v1/calculate`` request and response.
+    """Ledger rows for the OSS summary from a ``POST /v1/calculate`` request and its result: the engine's
+    :class:`~taxapi.orders.results.OrderResult`, or the response body as stored (JSON read back).
 
     One row per response line (and the shipping line) reported in a special scheme
     (``scheme`` ``oss_union``, ``oss_non_union``, ``ioss``) and collected by ``reporting_party``
@@ -762,21 +764,15 @@ def ledger_rows_from_calculation(
     goods_present = any(c not in {s.value for s in SERVICE_CATEGORIES} for c in positions) or not positions
     ship_from = ((request.get("ship_from") or {}).get("country") or "").upper()
     out: list[dict[str, Any]] = []
-    resp_lines = list(enumerate(response.get("lines") or []))
-    shipping = response.get("shipping")
-    if shipping:
-        # Shipping spread over several rates is reported per part, each at its own rate.
-        for part in shipping.get("apportioned") or [shipping]:
-            resp_lines.append((-1, part))
-    for i, line in resp_lines:
-        scheme = _CALC_SCHEMES.get(str(line.get("scheme")))
-        if scheme is None or line.get("collected_by") != reporting_party:
+    for i, line_id, line in _calculation_lines(response):
+        scheme = _CALC_SCHEMES.get(str(line["scheme"]))
+        if scheme is None or str(line["collected_by"]) != reporting_party:
             continue
         if i < 0:
-            line_id = "shipping" if not line.get("line_id") else f"shipping:{line['line_id']}"
+            line_id = "shipping" if not line_id else f"shipping:{line_id}"
             is_service = not goods_present
         else:
-            line_id = str(line.get("id", i))
+            line_id = str(line_id)
             cat = categories.get(line_id, positions[i] if i < len(positions) else "general")
             is_service = cat in {s.value for s in SERVICE_CATEGORIES}
         net, tax = str(line["net_amount"]), str(line["tax_amount"])
@@ -791,12 +787,37 @@ def ledger_rows_from_calculation(
             "rate_percent": str(line["rate_percent"]),
             "net_amount": net,
             "tax_amount": tax,
-            "currency": response.get("currency") or request["currency"],
+            "currency": _result_currency(response) or request["currency"],
             "deemed_supplier": reporting_party == "marketplace",
             "original_period": refund_of_period,
             "scheme": scheme,
         })
     return out
+
+
+_LINE_FIELDS = ("jurisdiction", "rate_percent", "net_amount", "tax_amount", "scheme", "collected_by")
+
+
+def _calculation_lines(response: OrderResult | dict[str, Any]) -> list[tuple[int, Any, dict[str, Any]]]:
+    """(position or -1 for shipping, line id, the fields a ledger row takes) of every line and shipping part.
+
+    Shipping spread over several rates is reported per part, each at its own rate."""
+    if isinstance(response, OrderResult):
+        out = [(i, ln.id, {f: getattr(ln, f) for f in _LINE_FIELDS}) for i, ln in enumerate(response.lines)]
+        ship = response.shipping
+        if ship is not None:
+            parts = ship.apportioned if isinstance(ship, ApportionedShipping) else (ship,)
+            out += [(-1, getattr(p, "line_id", None), {f: getattr(p, f) for f in _LINE_FIELDS}) for p in parts]
+        return out
+    lines = [(i, ln.get("id", i), ln) for i, ln in enumerate(response.get("lines") or [])]
+    shipping = response.get("shipping")
+    if shipping:
+        lines += [(-1, part.get("line_id"), part) for part in shipping.get("apportioned") or [shipping]]
+    return lines
+
+
+def _result_currency(response: OrderResult | dict[str, Any]) -> str | None:
+    return response.currency if isinstance(response, OrderResult) else response.get("currency")
 
 
 def _negate(amount: str) -> str:

@@ -27,6 +27,7 @@ from taxapi.categories import NUMERIC_KINDS, Category, RateKind
 from taxapi.errors import InvalidRateTable
 from taxapi.money import supported_currencies
 from taxapi.rate_tables.model import CategoryPeriod, Jurisdiction, MatchRule, RateBook, RatePeriod
+from taxapi.rate_tables.parameters import load_parameters
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = PACKAGE_DIR.parent
@@ -219,6 +220,7 @@ def table_files(rates_dir: Path) -> list[Path]:
     return sorted(
         p for p in rates_dir.rglob("*.json")
         if p.is_file() and p.parent.name not in {"thresholds", "parameters"}
+        and "us-local" not in p.relative_to(rates_dir).parts  # local tables: taxapi.us_local
     )
 
 
@@ -275,8 +277,14 @@ def load_rate_book(rates_dir: Path | None = None, schema_path: Path | None = Non
         if j.parent is not None and j.parent not in jurisdictions:
             raise InvalidRateTable(j.file, "parent", f"unknown parent jurisdiction '{j.parent}'")
 
+    parameters, eu_members = load_parameters(rates_dir)
     version = f"{release}+{content_hash(rates_dir)}"
-    return RateBook(
+    from taxapi.us_local.store import local_table_for  # validates the US local tables with the rates
+
+    local = local_table_for(rates_dir).fingerprint
+    if local is not None:
+        version += f"+us.{local}"
+    book = RateBook(
         version=version,
         release=release,
         as_of=as_of,
@@ -284,7 +292,13 @@ def load_rate_book(rates_dir: Path | None = None, schema_path: Path | None = Non
         aliases=dict(ALIASES),
         _by_country=by_country,
         _postcode_rules={k: tuple(v) for k, v in postcode_rules.items()},
+        parameters=parameters,
+        eu_members=eu_members,
     )
+    from taxapi.regimes import check_book  # the regimes read the book's types: imported late
+
+    check_book(book)
+    return book
 
 
 @lru_cache(maxsize=1)

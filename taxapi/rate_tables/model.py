@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from taxapi.categories import NUMERIC_KINDS, Category, RateKind
 from taxapi.errors import DateOutOfRange, RateNotFound, UnknownJurisdiction
+from taxapi.rate_tables.parameters import Membership, RegimeParameters
 
 HUNDRED = Decimal(100)
 
@@ -167,6 +168,19 @@ class RateBook:
     # (country, region) -> country-level jurisdiction; postcode rules per country
     _by_country: dict[tuple[str, str | None], str] = field(default_factory=dict, repr=False)
     _postcode_rules: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = field(default_factory=dict, repr=False)
+    #: Dated legal parameters by regime code (``rates/parameters/``), and the EU Member States.
+    parameters: dict[str, RegimeParameters] = field(default_factory=dict, repr=False)
+    eu_members: Membership = field(default_factory=lambda: Membership({}), repr=False)
+    #: What is derived from the tables alone (places, combined rates), cached here: the book is
+    #: immutable, and a cache it owns lives and dies with it. Keyed by cache name, then by the inputs.
+    memo: dict[str, dict[object, object]] = field(default_factory=dict, repr=False, compare=False)
+
+    def cache(self, name: str) -> dict[object, object]:
+        """The book's cache ``name`` (created on first use)."""
+        found = self.memo.get(name)
+        if found is None:
+            found = self.memo[name] = {}
+        return found
 
     def get(self, jurisdiction_id: str) -> Jurisdiction:
         key = jurisdiction_id.strip().upper()
@@ -215,13 +229,3 @@ class RateBook:
 
 def normalise_postcode(postal_code: str) -> str:
     return "".join(postal_code.split()).upper()
-
-
-_CACHED_BOOKS: dict[int, RateBook] = {}
-
-
-def keep_alive(book: RateBook) -> None:
-    """Call before caching anything under ``id(book)``: the book then lives as long as the process,
-    so no later book can reuse its id and hit entries computed from another table release.
-    (A frozen RateBook holds dicts, so it cannot be a dict key itself.)"""
-    _CACHED_BOOKS.setdefault(id(book), book)

@@ -3,45 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from taxapi.categories import CATEGORY_DESCRIPTIONS, NUMERIC_KINDS, Category, RateKind
 from taxapi.money import fmt_percent
+from taxapi.rate_tables.combined import combined_rate
 from taxapi.rate_tables.model import Jurisdiction, RateBook
 
 KIND_COLUMNS = [k for k in RateKind if k in NUMERIC_KINDS]
 
 
-def levels(book: RateBook, j: Jurisdiction) -> list[tuple[Jurisdiction, str]]:
-    """The jurisdictions whose rates add up for ``j``: a Canadian province adds the federal GST."""
-    if j.regime == "ca_provincial" and j.parent:
-        return [(book.get(j.parent), "federal"), (j, "provincial")]
-    if j.regime == "ca_gst":
-        return [(j, "federal")]
-    if j.regime == "us_sales_tax":
-        return [(j, "state")]
-    return [(j, "national" if j.parent is None else "territory")]
-
-
 def rate_answer(book: RateBook, j: Jurisdiction, category: Category, day: date) -> dict[str, Any]:
-    parts = []
-    total = Decimal(0)
-    main = None
-    for level_j, level in levels(book, j):
-        found = level_j.lookup(category, day)
-        total += found.rate_percent
-        parts.append(
-            {
-                "jurisdiction": level_j.id,
-                "level": level,
-                "rate_kind": found.rate_kind.value,
-                "rate_percent": fmt_percent(found.rate_percent),
-                "source": found.source,
-            }
-        )
-        main = found if level_j is j else main
-    assert main is not None
+    """``GET /v1/rates/{jurisdiction}``: the combined rate, as ``/v1/calculate`` and ``/v1/price`` apply it."""
+    rate = combined_rate(book, j, category, day)
+    own = rate.own
+    assert own is not None
     period = j.period_on(day)
     return {
         "rates_version": book.version,
@@ -51,14 +27,18 @@ def rate_answer(book: RateBook, j: Jurisdiction, category: Category, day: date) 
         "currency": j.currency,
         "date": day.isoformat(),
         "category": category.value,
-        "rate_kind": main.rate_kind.value,
-        "rate_percent": fmt_percent(total),
-        "source": main.source,
-        "category_source": main.category_source,
-        "effective_from": main.effective_from.isoformat(),
-        "effective_to": main.effective_to.isoformat() if main.effective_to else None,
+        "rate_kind": rate.rate_kind.value,
+        "rate_percent": str(rate.rate_percent),
+        "source": rate.source,
+        "category_source": own.category_source,
+        "effective_from": own.effective_from.isoformat(),
+        "effective_to": own.effective_to.isoformat() if own.effective_to else None,
         "rates": {k.value: fmt_percent(v) for k, v in period.rates_percent.items()},
-        "breakdown": parts if len(parts) > 1 else [],
+        "breakdown": [
+            {"jurisdiction": lv.jurisdiction, "level": lv.level, "rate_kind": lv.rate_kind.value,
+             "rate_percent": str(lv.rate_percent), "source": lv.source}
+            for lv in rate.levels
+        ] if len(rate.levels) > 1 else [],
         "note": period.note,
     }
 

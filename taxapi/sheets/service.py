@@ -38,7 +38,8 @@ from taxapi.countries import country_problem
 from taxapi.ecb import EcbRates
 from taxapi.errors import TaxApiError, ValidationFailed
 from taxapi.money import parse_decimal as parse_wire_decimal
-from taxapi.orders.rules import GOODS, place_of, supply_kind
+from taxapi.orders.results import OrderResult
+from taxapi.orders.rules import SupplyKind, place_of, supply_kind
 from taxapi.orders.schemas import Address, CalculateRequest, Customer, Line, Marketplace, Origin, Seller
 from taxapi.orders.service import compute_order
 from taxapi.rate_tables.model import RateBook
@@ -62,14 +63,6 @@ OUTPUT_COLUMNS = (
     "net_amount", "tax_amount", "gross_amount", "rate_percent", "jurisdiction", "taxability_reason",
     "seller_proceeds", "error",
 )
-#: Where the engine's body locations come from in price terms.
-_LOC_NAMES: dict[tuple[Any, ...], str] = {
-    ("ship_to", "country"): "country", ("ship_to", "region"): "region", ("ship_to", "postal_code"): "postal_code",
-    ("ship_from", "country"): "ship_from", ("ship_from", "region"): "ship_from_region",
-    ("ship_from", "postal_code"): "ship_from", ("seller", "country"): "seller_country",
-    ("seller", "region"): "seller_region", ("lines", 0, "amount"): "amount", ("lines", 0, "category"): "category",
-    ("date",): "date", ("currency",): "currency", ("marketplace", "name"): "marketplace",
-}
 MAX_TABLE_COUNTRIES = 60
 
 
@@ -197,10 +190,10 @@ def _parts(f: PriceFacts) -> tuple[Seller, Origin, Address, Marketplace | None]:
 def _currency(f: PriceFacts, book: RateBook, ship_to: Address) -> str:
     if f.currency:
         return f.currency
-    goods = supply_kind(f.category) == GOODS
+    goods = supply_kind(f.category) is SupplyKind.goods
     place = place_of(book, ship_to.country, ship_to.region, ship_to.postal_code, goods=goods, day=f.date)
     if place.jurisdiction is None:
-        raise ValidationFailed.at(["body", "currency"], f"is required: no rate table covers {f.country} to take its currency from")
+        raise ValidationFailed.at(["currency"], f"is required: no rate table covers {f.country} to take its currency from")
     return place.jurisdiction.currency
 
 
@@ -212,6 +205,17 @@ _ORDER = CalculateRequest.model_construct(
     date=None, currency=None, prices_include_tax=False, rounding="per_line", seller=None, marketplace=None,
     customer=_CONSUMER, ship_from=None, ship_to=None, transport_mode="post", lines=[], shipping=None,
 )
+
+
+#: The order field each price fact fills in :func:`order_for` (by its location in the order), so that
+#: an engine error about an order field names the fact it came from.
+FACT_OF_ORDER_FIELD: dict[tuple[str | int, ...], str] = {
+    ("ship_to", "country"): "country", ("ship_to", "region"): "region", ("ship_to", "postal_code"): "postal_code",
+    ("ship_from", "country"): "ship_from", ("ship_from", "region"): "ship_from_region",
+    ("ship_from", "postal_code"): "ship_from", ("seller", "country"): "seller_country",
+    ("seller", "region"): "seller_region", ("lines", 0, "amount"): "amount", ("lines", 0, "category"): "category",
+    ("date",): "date", ("currency",): "currency", ("marketplace", "name"): "marketplace",
+}
 
 
 def order_for(*, facts: PriceFacts, book: RateBook) -> CalculateRequest:
@@ -233,25 +237,24 @@ def order_for(*, facts: PriceFacts, book: RateBook) -> CalculateRequest:
 
 
 def price_errors(exc: TaxApiError) -> list[tuple[str, str]]:
-    """An engine error as (price field, message) pairs."""
+    """An engine error as (price field, message) pairs: each order field named by the fact it came from."""
     if not exc.errors:
         return [("", exc.detail)]
     out = []
     for err in exc.errors:
         loc = tuple(err.get("loc", ()))
-        if loc[:1] == ("body",):
-            loc = loc[1:]
-        name = _LOC_NAMES.get(loc) or _LOC_NAMES.get(loc[:2]) or ".".join(map(str, loc))
+        name = FACT_OF_ORDER_FIELD.get(loc) or FACT_OF_ORDER_FIELD.get(loc[:2]) or ".".join(map(str, loc))
         out.append((name, str(err.get("msg", exc.detail))))
     return out
 
 
 def _with_query_locs(exc: TaxApiError, where: list[str | int] | None = None, prefix: str = "") -> TaxApiError:
+    """The engine's error located in the query: ``query`` and the price field (``countries[i]`` in a table)."""
     pairs = price_errors(exc)
     if exc.errors:
         exc.errors = [
-            {"loc": ["query", *(where if where and name in ("country", "region", "postal_code") else [name])], "msg": msg}
-            for name, msg in pairs
+            {"loc": ["query", *(where if where and name in ("country", "region", "postal_code") else [name])], "msg": msg, "type": err["type"]}
+            for (name, msg), err in zip(pairs, exc.errors)
         ]
         exc.detail = prefix + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors)
     elif prefix:
@@ -260,38 +263,38 @@ def _with_query_locs(exc: TaxApiError, where: list[str | int] | None = None, pre
     return exc
 
 
-def _compute(facts: PriceFacts, book: RateBook, fx: EcbRates) -> dict[str, Any]:
+def _compute(facts: PriceFacts, book: RateBook, fx: EcbRates) -> OrderResult:
     return compute_order(order=order_for(facts=facts, book=book), book=book, fx=fx)
 
 
-def _row(facts: PriceFacts, result: dict[str, Any]) -> dict[str, Any]:
-    line, totals = result["lines"][0], result["totals"]
+def _row(facts: PriceFacts, result: OrderResult) -> dict[str, Any]:
+    line, totals = result.lines[0], result.totals
     return {
         "country": facts.country,
         "region": facts.region,
         "postal_code": facts.postal_code,
-        "jurisdiction": line["jurisdiction"],
-        "currency": result["currency"],
-        "date": result["date"],
-        "category": line["category"],
+        "jurisdiction": line.jurisdiction,
+        "currency": result.currency,
+        "date": result.date.isoformat(),
+        "category": line.category,
         "prices_include_tax": facts.prices_include_tax,
         "amount": format(facts.amount, "f"),
-        "net_amount": line["net_amount"],
-        "tax_amount": line["tax_amount"],
-        "gross_amount": line["gross_amount"],
-        "rate_percent": line["rate_percent"],
-        "rate_kind": line["rate_kind"],
-        "taxability_reason": line["taxability_reason"],
-        "collected_by": line["collected_by"],
-        "scheme": line["scheme"],
-        "rule": line["rule"],
-        "source": line["source"],
-        "tax_collected_by_seller": totals["tax_collected_by_seller"],
-        "tax_collected_by_marketplace": totals["tax_collected_by_marketplace"],
-        "tax_due_at_import": totals["tax_due_at_import"],
-        "tax_reverse_charged": totals["tax_reverse_charged"],
-        "seller_proceeds": totals["seller_proceeds"],
-        "warnings": result["warnings"],
+        "net_amount": str(line.net_amount),
+        "tax_amount": str(line.tax_amount),
+        "gross_amount": str(line.gross_amount),
+        "rate_percent": str(line.rate_percent),
+        "rate_kind": line.rate_kind.value,
+        "taxability_reason": line.taxability_reason.value,
+        "collected_by": line.collected_by.value,
+        "scheme": line.scheme.value,
+        "rule": str(line.rule),
+        "source": line.source,
+        "tax_collected_by_seller": str(totals.tax_collected_by_seller),
+        "tax_collected_by_marketplace": str(totals.tax_collected_by_marketplace),
+        "tax_due_at_import": str(totals.tax_due_at_import),
+        "tax_reverse_charged": str(totals.tax_reverse_charged),
+        "seller_proceeds": str(totals.seller_proceeds),
+        "warnings": [{"code": w.code, "detail": w.detail} for w in result.warnings],
     }
 
 
@@ -410,11 +413,10 @@ class BatchPlan:
             result = _compute(facts, self.book, self.fx)
         except TaxApiError as exc:
             raise RowError("; ".join(f"{name}: {msg}" if name else msg for name, msg in price_errors(exc))) from None
-        line, totals = result["lines"][0], result["totals"]
+        line = result.lines[0]
         return (
-            Decimal(line["net_amount"]), Decimal(line["tax_amount"]), Decimal(line["gross_amount"]),
-            Decimal(line["rate_percent"]), line["jurisdiction"], line["taxability_reason"],
-            Decimal(totals["seller_proceeds"]), None,
+            line.net_amount, line.tax_amount, line.gross_amount, line.rate_percent, line.jurisdiction,
+            line.taxability_reason.value, result.totals.seller_proceeds, None,
         )
 
 

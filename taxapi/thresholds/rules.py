@@ -23,6 +23,7 @@ from typing import Any
 from taxapi.errors import InvalidRateTable
 from taxapi.money import supported_currencies
 from taxapi.rate_tables.loader import PACKAGE_DIR, REPO_DIR, default_rates_dir, read_json_strict, schema_validator
+from taxapi.rate_tables.parameters import Membership, load_parameters
 
 THRESHOLDS_DIR = "thresholds"
 SUPPLIES = ("goods", "digital_services", "services")
@@ -100,7 +101,7 @@ class Rule:
 @dataclass(frozen=True)
 class ThresholdRules:
     rules: tuple[Rule, ...]
-    member_states: dict[str, tuple[date, date | None, bool]]  # code -> (from, to, goods_only)
+    member_states: Membership  # the one dated list of EU Member States (rates/parameters/EU.json)
 
     def get(self, jurisdiction: str) -> Rule:
         for rule in self.rules:
@@ -109,13 +110,7 @@ class ThresholdRules:
         raise KeyError(jurisdiction)
 
     def is_member_state(self, country: str, day: date, *, goods: bool) -> bool:
-        entry = self.member_states.get(country)
-        if entry is None:
-            return False
-        start, end, goods_only = entry
-        if goods_only and not goods:
-            return False
-        return start <= day and (end is None or day <= end)
+        return self.member_states.is_member(country, day, goods=goods)
 
 
 def _date(value: str, rel: str, loc: str) -> date:
@@ -151,7 +146,7 @@ def _period(raw: dict[str, Any], start: date, end: date | None) -> Period:
     )
 
 
-def parse_rules_file(doc: Any, rel: str, schema_path: Path | None = None) -> tuple[list[Rule], dict[str, tuple[date, date | None, bool]]]:
+def parse_rules_file(doc: Any, rel: str, schema_path: Path | None = None) -> list[Rule]:
     validator = schema_validator(str(schema_path or default_schema_path()))
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
@@ -209,12 +204,7 @@ def parse_rules_file(doc: Any, rel: str, schema_path: Path | None = None) -> tup
                 _starts=tuple(p.effective_from for p in periods),
             )
         )
-    states: dict[str, tuple[date, date | None, bool]] = {}
-    for code, entry in doc.get("member_states", {}).items():
-        start = _date(entry["from"], rel, f"member_states/{code}/from")
-        end = _date(entry["to"], rel, f"member_states/{code}/to") if "to" in entry else None
-        states[code] = (start, end, bool(entry.get("goods_only", False)))
-    return rules, states
+    return rules
 
 
 def load_threshold_rules(rates_dir: Path | None = None, schema_path: Path | None = None) -> ThresholdRules:
@@ -224,20 +214,13 @@ def load_threshold_rules(rates_dir: Path | None = None, schema_path: Path | None
     if not files:
         raise InvalidRateTable(f"{THRESHOLDS_DIR}/", "(directory)", "no threshold files found")
     rules: dict[str, Rule] = {}
-    member_states: dict[str, tuple[date, date | None, bool]] = {}
     for path in files:
         rel = path.relative_to(rates_dir).as_posix()
-        file_rules, states = parse_rules_file(read_json_strict(path, rel), rel, schema_path)
-        for rule in file_rules:
+        for rule in parse_rules_file(read_json_strict(path, rel), rel, schema_path):
             if rule.jurisdiction in rules:
                 raise InvalidRateTable(rel, "jurisdiction", f"'{rule.jurisdiction}' is also defined in {rules[rule.jurisdiction].file}")
             rules[rule.jurisdiction] = rule
-        if states:
-            if member_states:
-                raise InvalidRateTable(rel, "member_states", "member states are listed in more than one file")
-            member_states = states
-    if "EU" in rules and not member_states:
-        raise InvalidRateTable(rules["EU"].file, "member_states", "the EU rule needs the list of member states")
+    _, member_states = load_parameters(rates_dir)
     order = {"eu_distance_sales": 0, "non_resident_registration": 1, "us_economic_nexus": 2}
     ordered = sorted(rules.values(), key=lambda r: (order[r.kind], r.jurisdiction))
     return ThresholdRules(rules=tuple(ordered), member_states=member_states)

@@ -88,7 +88,7 @@ def test_json_errors_name_the_query_parameter(client):
     assert r.headers["content-type"] == "application/problem+json"
     assert ["query", "region"] in [e["loc"] for e in r.json()["errors"]]
     r = price(client, country="DE", amount="1.23", locale="de_DE")
-    assert r.json()["errors"] == [{"loc": ["query", "amount"], "msg": r.json()["errors"][0]["msg"]}]
+    assert r.json()["errors"] == [{"loc": ["query", "amount"], "msg": r.json()["errors"][0]["msg"], "type": "value_error"}]
 
 
 # ----- json and csv ---------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def test_price_defaults_are_the_documented_calculate_order(client):
 
 def test_a_country_code_that_is_not_iso_is_a_problem_naming_the_parameter(client):
     r = price(client, country="ZZ", amount="10")
-    assert r.status_code == 422 and r.json()["errors"] == [{"loc": ["query", "country"], "msg": "'ZZ' is not an ISO 3166-1 alpha-2 country code"}]
+    assert r.status_code == 422 and r.json()["errors"] == [{"loc": ["query", "country"], "msg": "'ZZ' is not an ISO 3166-1 alpha-2 country code", "type": "value_error"}]
     r = price(client, countries="DE,UK", amount="10", currency="EUR")
     assert r.status_code == 422
     assert r.json()["errors"][0]["loc"] == ["query", "countries", 1]

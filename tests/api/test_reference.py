@@ -157,3 +157,19 @@ def test_canadian_province_rate_includes_federal_gst(client):
     body = client.get("/v1/rates/CA-ON?date=2026-01-01").json()
     assert body["rate_percent"] == "13"
     assert [(b["jurisdiction"], b["rate_percent"]) for b in body["breakdown"]] == [("CA", "5"), ("CA-ON", "8")]
+
+
+def test_alberta_answers_the_same_everywhere(client):
+    """Alberta levies no provincial tax: its rate is the federal GST (Excise Tax Act s. 165, 5 %), a
+    ``standard`` rate with the federal source, in /v1/rates, /v1/calculate and /v1/price alike."""
+    rates = client.get("/v1/rates/CA-AB?date=2026-03-10").json()
+    order = {"date": "2026-03-10", "currency": "CAD", "seller": {"country": "CA", "region": "AB"},
+             "ship_from": {"country": "CA", "region": "AB"}, "ship_to": {"country": "CA", "region": "AB"},
+             "lines": [{"id": "x", "amount": "100.00"}]}
+    line = client.post("/v1/calculate", json=order).json()["lines"][0]
+    priced = client.get("/v1/price?country=CA-AB&amount=100&date=2026-03-10").json()
+    assert rates["rate_kind"] == line["rate_kind"] == priced["rate_kind"] == "standard"
+    assert rates["rate_percent"] == line["rate_percent"] == priced["rate_percent"] == "5"
+    assert rates["source"] == line["source"] == priced["source"]
+    assert "Excise Tax Act" in rates["source"]
+    assert line["tax_amount"] == "5.00"

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from taxapi.ecb import get_ecb_rates
 from taxapi.orders.schemas import CalculateRequest
 from taxapi.orders.service import compute_order
+from taxapi.orders.wire import order_dict
 from taxapi.rate_tables.loader import get_rate_book
 
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("100000"), places=2, allow_nan=False, allow_infinity=False)
@@ -29,7 +30,7 @@ def _order(scenario, lines, *, inclusive=False, rounding="per_line", shipping=No
                 lines=[{"id": str(i), "amount": str(a), "category": c} for i, (a, c) in enumerate(lines)])
     if shipping is not None:
         body["shipping"] = {"amount": str(shipping)}
-    return compute_order(order=CalculateRequest.model_validate(body), book=get_rate_book(), fx=get_ecb_rates())
+    return order_dict(compute_order(order=CalculateRequest.model_validate(body), book=get_rate_book(), fx=get_ecb_rates()))
 
 
 def D(s: str) -> Decimal:
@@ -83,7 +84,7 @@ def test_reordering_lines_changes_nothing(scenario, lines, rnd, rounding, shippi
                 lines=[{"id": str(i), "amount": str(x), "category": c} for i, (x, c) in indexed])
     if shipping is not None:
         body["shipping"] = {"amount": str(shipping)}
-    b = compute_order(order=CalculateRequest.model_validate(body), book=get_rate_book(), fx=get_ecb_rates())
+    b = order_dict(compute_order(order=CalculateRequest.model_validate(body), book=get_rate_book(), fx=get_ecb_rates()))
     by_id = {line["id"]: line for line in b["lines"]}
     for line in a["lines"]:
         assert by_id[line["id"]] == line

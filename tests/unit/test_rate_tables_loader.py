@@ -21,6 +21,7 @@ def _book_with(tmp_path: Path, name: str, text: str) -> Path:
     root = tmp_path / "rates"
     (root / "eu").mkdir(parents=True)
     shutil.copy(REPO_DIR / "rates" / "RELEASE", root / "RELEASE")
+    shutil.copytree(REPO_DIR / "rates" / "parameters", root / "parameters")  # the rules' dated parameters
     (root / "eu" / name).write_text(text, encoding="utf-8")
     return root
 
@@ -124,9 +125,9 @@ def test_rates_check_command(tmp_path, capsys):
     assert "eu/DE.json" in capsys.readouterr().err
 
 
-def test_a_book_with_cached_places_stays_alive_so_its_id_is_never_reused(tmp_path):
-    """Places and rates are cached under id(book): while such entries exist the book must live,
-    or a later book could be given the same id and read another release's entries."""
+def test_a_book_owns_its_caches_and_goes_with_them(tmp_path):
+    """What is derived from the tables alone (places, combined rates) is cached in the book itself:
+    another release never reads it, and a book no longer used is freed with its caches."""
     import gc
     import weakref
     from datetime import date as _date
@@ -135,8 +136,10 @@ def test_a_book_with_cached_places_stays_alive_so_its_id_is_never_reused(tmp_pat
     from tests.conftest import write_fixture_rates
 
     book = load_rate_book(write_fixture_rates(tmp_path, {}))
-    place_of(book, "DE", None, None, goods=True, day=_date(2026, 3, 10))
+    place = place_of(book, "DE", None, None, goods=True, day=_date(2026, 3, 10))
+    assert place in book.cache("place").values()
+    assert place_of(book, "DE", None, None, goods=True, day=_date(2026, 3, 10)) is place
     ref = weakref.ref(book)
-    del book
+    del book, place
     gc.collect()
-    assert ref() is not None
+    assert ref() is None

@@ -54,6 +54,7 @@ def test_singapore_global_test_is_one_million():
 def _copy(tmp_path):
     rates = tmp_path / "rates"
     shutil.copytree(REPO_DIR / "rates" / "thresholds", rates / "thresholds")
+    shutil.copytree(REPO_DIR / "rates" / "parameters", rates / "parameters")  # the EU Member States
     return rates
 
 
