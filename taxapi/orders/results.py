@@ -45,6 +45,21 @@ class ShippingPart(NamedTuple):
     rule: str
 
 
+#: Fields written only when they hold something (the wire of lines without them stays as it was).
+OPTIONAL_FIELDS = frozenset({"withholdings"})
+
+
+class Withholding(NamedTuple):
+    """Tax a party withholds from the seller's proceeds on a line (a marketplace's VAT or income-tax
+    withholding): set by a regime's ``finish``, written only when there is one."""
+
+    tax: str  # vat, income_tax, ...
+    collected_by: Collector
+    rate_percent: Decimal
+    amount: Decimal
+    source: str
+
+
 class LineResult(NamedTuple):
     """One line of the order (or the shipping): its amounts, the rate applied and who collects the tax, and why."""
 
@@ -64,6 +79,7 @@ class LineResult(NamedTuple):
     breakdown: tuple[BreakdownEntry, ...]
     tax_reverse_charged: Decimal
     tax_due_at_import: Decimal
+    withholdings: tuple[Withholding, ...] = ()
 
 
 #: Shipping spread over several treatments or rates: the fields of a :class:`LineResult` (``rate_percent``

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from taxapi import ingest
@@ -12,9 +12,10 @@ from taxapi.orders.schemas import CalculateRequest
 from taxapi.orders.service import compute_order
 from taxapi.orders.wire import CalculateResponse, order_json
 from taxapi.rate_tables.loader import get_rate_book
-from taxapi.routing import DirectRoute
+from taxapi.routing import Operations
 
-router = APIRouter(tags=["calculate"], route_class=DirectRoute)
+operations = Operations(tags=["calculate"])
+
 
 async def read_body(request: Request) -> bytes:
     """The raw body, read under the endpoint's limit (413 past it), declared as JSON (415 otherwise)."""
@@ -27,17 +28,11 @@ async def parse_json_body(request: Request, model: type) -> object:
     return ingest.validate_json(model, await read_body(request))
 
 
-@router.post(
+@operations.post(
     "/v1/calculate",
-    response_model=None,
+    body=CalculateRequest,
     responses={200: {"model": CalculateResponse, "description": "Tax per line and in total, with who collects it and why"},
                **ingest.problem_responses(413, 415)},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CalculateRequest"}}},
-        }
-    },
     summary="Tax for one order (storefront checkout)",
 )
 async def calculate(request: Request) -> Response:

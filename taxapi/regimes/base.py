@@ -239,7 +239,7 @@ class Context:
         return self.book.parameters[regime.code].parameters[name].in_force(self.day)
 
     def starts_on(self, regime: Regime, name: str) -> date:
-        return self.book.parameters[regime.code].parameters[name]._starts[0]
+        return self.book.parameters[regime.code].parameters[name].starts_on
 
     def border(self, rule: StrEnum, *, exempt: bool = False) -> Treatment:
         """Import tax collected by customs at the destination's border (duty is not computed)."""

@@ -1,9 +1,8 @@
 """Reading one ledger row: validation and normalisation, no threshold logic.
 
 A row is a 12-tuple in :data:`FIELDS` order (from a JSON sale or a CSV line),
-optionally followed by its row number: the row a spreadsheet shows for it (the
-header is row 1, see :mod:`taxapi.ingest`); without one, the ``n``-th row of the
-ledger is row ``n + FIRST_DATA_ROW``. :class:`RowReader` turns it into a
+read with its row number: the row a spreadsheet shows for it (the header is
+row 1, see :mod:`taxapi.ingest`). :class:`RowReader` turns it into a
 :class:`Sale` (the facts the threshold rules look at) or a :class:`Rejection`
 (row number, stable code, reason). It keeps
 small caches (dates, countries), so reading a long ledger costs a few dict
@@ -20,7 +19,6 @@ from typing import Any, NamedTuple
 
 from taxapi.categories import Category
 from taxapi.countries import ACCEPTED_COUNTRIES
-from taxapi.ingest import FIRST_DATA_ROW
 from taxapi.money import DECIMAL_PATTERN, supported_currencies
 from taxapi.rate_tables.model import RateBook
 
@@ -39,6 +37,13 @@ FIELDS = (
     "exemption",
 )
 REQUIRED = ("date", "ship_to_country", "net_amount", "currency")
+#: Column names of a ledger file (CSV header, Parquet / Arrow field), lower case -> field.
+COLUMN_ALIASES = {f: f for f in FIELDS} | {
+    "ship_to.country": "ship_to_country",
+    "ship_to.region": "ship_to_region",
+    "ship_to.postal_code": "ship_to_postal_code",
+    "ship_from.country": "ship_from_country",
+}
 
 _DECIMAL_RE = re.compile(DECIMAL_PATTERN)
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -84,9 +89,13 @@ class Rejection:
     row: int
     code: str
     detail: str
+    partition: str | None = None  # partitioned ledgers: the file, relative to the dataset root
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "code": self.code, "detail": self.detail}
+        out: dict[str, Any] = {"row": self.row, "code": self.code, "detail": self.detail}
+        if self.partition is not None:
+            out["partition"] = self.partition
+        return out
 
 
 def _text(value: Any) -> str | None:
@@ -201,10 +210,9 @@ class RowReader:
 
     # -- one row -----------------------------------------------------------------------------
 
-    def read(self, n: int, values: tuple[Any, ...] | list[Any]) -> Sale | Rejection:
-        """The ``n``-th row of the ledger (from 0)."""
-        row = values[12] if len(values) > 12 else n + FIRST_DATA_ROW
-        (d, to_c, to_r, to_pc, from_c, amount, currency, customer, category, channel, tx, exemption) = values[:12]
+    def read(self, row: int, values: tuple[Any, ...] | list[Any]) -> Sale | Rejection:
+        """The sale at ``row`` (the row a spreadsheet shows for it)."""
+        (d, to_c, to_r, to_pc, from_c, amount, currency, customer, category, channel, tx, exemption) = values
         day = self.parse_day(d)
         if isinstance(day, Rejection):
             return Rejection(row, day.code, day.detail)

@@ -15,10 +15,10 @@ from pydantic import ValidationError
 from taxapi.ecb import get_ecb_rates
 from taxapi import ingest
 from taxapi.errors import UnsupportedMediaType, ValidationFailed
-from taxapi.ingest import FIRST_DATA_ROW
+from taxapi.ledgers.upload import COLUMNAR_MEDIA_TYPES, openapi_content, spooled_upload
 from taxapi.rate_tables.loader import get_rate_book
 from taxapi.thresholds import service
-from taxapi.thresholds.ledger import FIELDS, REQUIRED
+from taxapi.thresholds.ledger import COLUMN_ALIASES, FIELDS, REQUIRED
 from taxapi.thresholds.rules import get_threshold_rules
 from taxapi.thresholds.schemas import COUNTRY, check_as_of, REGION, SALE_ROW_SCHEMA, ThresholdsHead, ThresholdsResponse
 from taxapi.wire import IsoDate
@@ -71,6 +71,10 @@ OPENAPI_EXTRA = {
                     ),
                 }
             },
+            **openapi_content(
+                "The ledger as a Parquet file (or Arrow IPC) with the CSV's column names (string, decimal, integer, "
+                "boolean or date columns; no floating-point amounts). seller_country and as_of go in the query. "
+                "Rows are numbered as in a spreadsheet: the first record is row 2."),
         },
     }
 }
@@ -131,7 +135,7 @@ def _type_errors(sales: Any) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]
             (
                 s["date"], ship_to["country"], ship_to.get("region"), ship_to.get("postal_code"),
                 ship_from.get("country") if ship_from else None, amount, s["currency"], s.get("customer_type"),
-                s.get("category"), s.get("channel"), tx, s.get("exemption"), i + FIRST_DATA_ROW,
+                s.get("category"), s.get("channel"), tx, s.get("exemption"),
             )
         )
     return rows, errors
@@ -151,16 +155,12 @@ def _head(doc: Any) -> ThresholdsHead:
 
 
 class _CsvLedger:
-    """A spooled CSV body that can be read twice, row by row, as 12-tuples followed by the row number."""
+    """A spooled CSV body (or a ledger file) that can be read twice, as ``(row, 12-tuple)`` pairs; ``row`` is
+    the row a spreadsheet shows (:mod:`taxapi.ingest`)."""
 
-    ALIASES = {f: f for f in FIELDS} | {
-        "ship_to.country": "ship_to_country",
-        "ship_to.region": "ship_to_region",
-        "ship_to.postal_code": "ship_to_postal_code",
-        "ship_from.country": "ship_from_country",
-    }
+    ALIASES = COLUMN_ALIASES
 
-    def __init__(self, spool: Any, deadline: ingest.Deadline):
+    def __init__(self, spool: Any, deadline: ingest.Deadline | None = None):
         self.spool = spool
         self.deadline = deadline
         parser, _ = ingest.csv_records(ingest.file_chunks(spool, CHUNK), deadline=deadline)
@@ -174,7 +174,7 @@ class _CsvLedger:
             )
         self.index = [names.index(f) if f in names else None for f in FIELDS]
 
-    def rows(self) -> Iterator[tuple[Any, ...]]:
+    def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
         _, records = ingest.csv_records(ingest.file_chunks(self.spool, CHUNK), deadline=self.deadline)
         width = max((i for i in self.index if i is not None), default=-1) + 1
         pick = itemgetter(*(width if i is None else i for i in self.index))  # a short row reads None past its end
@@ -182,7 +182,7 @@ class _CsvLedger:
         for row, cells in records:
             if not cells or (not cells[0].strip() and ingest.is_blank(cells)):
                 continue
-            yield (*pick(cells[:width] + pad), row)
+            yield row, pick(cells[:width] + pad)
 
 
 async def _spool(request: Request) -> Any:
@@ -220,12 +220,12 @@ async def thresholds(
         "seller_other_establishments": seller_other_establishments, "as_of": as_of,
         "eu_destination_option": eu_destination_option,
     }
-    if media == "text/csv":
+    if media == "text/csv" or media in COLUMNAR_MEDIA_TYPES:
         missing = [k for k in ("seller_country", "as_of") if query[k] is None]
         if missing:
             raise ValidationFailed(
-                f"A CSV ledger needs the query parameter(s) {', '.join(missing)}.",
-                errors=[{"loc": ["query", k], "msg": "required with a text/csv body"} for k in missing],
+                f"A {'CSV' if media == 'text/csv' else 'Parquet or Arrow'} ledger needs the query parameter(s) {', '.join(missing)}.",
+                errors=[{"loc": ["query", k], "msg": f"required with a {media} body"} for k in missing],
             )
         assert seller_country is not None and as_of is not None
         try:
@@ -236,12 +236,15 @@ async def thresholds(
             seller_country, seller_region,
             tuple(seller_other_establishments.split(",")) if seller_other_establishments else (),
         )
+        if media in COLUMNAR_MEDIA_TYPES:
+            async with spooled_upload(request.stream(), media, max_bytes=ingest.get_limits().max_body_bytes_thresholds_csv) as upload:
+                return await ingest.run_off_loop(_evaluate_file, seller, as_of, bool(eu_destination_option), upload)
         spool = await _spool(request)
         try:
             deadline = ingest.Deadline()
             ledger = await ingest.run_off_loop(_CsvLedger, spool, deadline, deadline=deadline)
             return await ingest.run_off_loop(
-                _evaluate, seller, as_of, bool(eu_destination_option), ledger.rows, deadline=deadline
+                _evaluate, seller, as_of, bool(eu_destination_option), ledger.rows, True, deadline=deadline
             )
         finally:
             spool.close()
@@ -258,7 +261,8 @@ async def thresholds(
         seller = service.Seller(s.country, s.region, tuple(s.other_establishments))
         return await ingest.run_off_loop(_evaluate, seller, head.as_of, head.eu_destination_option, lambda: rows)
     raise UnsupportedMediaType(
-        f"Send the ledger as application/json or text/csv, not '{media or 'no content type'}'.", media_type=media or None
+        f"Send the ledger as application/json, text/csv, {', '.join(COLUMNAR_MEDIA_TYPES)}, not "
+        f"'{media or 'no content type'}'.", media_type=media or None
     )
 
 
@@ -276,13 +280,22 @@ def _read_json(body: bytes) -> tuple[ThresholdsHead, list[tuple[Any, ...]]]:
     return head, rows
 
 
-def _evaluate(seller: service.Seller, as_of: Any, option: bool, rows: Any) -> dict[str, Any]:
+def _evaluate_file(seller: service.Seller, as_of: Any, option: bool, upload: Any) -> dict[str, Any]:
+    from taxapi.ledgers.cluster import Engine
+    from taxapi.ledgers.thresholds import evaluate_files
+
+    with Engine() as engine:
+        return evaluate_files([upload], seller=seller, as_of=as_of, eu_destination_option=option, engine=engine, loc="body")
+
+
+def _evaluate(seller: service.Seller, as_of: Any, option: bool, rows: Any, numbered: bool = False) -> dict[str, Any]:
     book = get_rate_book()
     return service.evaluate(
         seller=seller,
         as_of=as_of,
         eu_destination_option=option,
         rows=rows,
+        numbered=numbered,
         rules=get_threshold_rules(),
         ecb=get_ecb_rates(),
         book=book,
