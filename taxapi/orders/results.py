@@ -29,6 +29,7 @@ class BreakdownEntry(NamedTuple):
     level: str
     rate_percent: Decimal
     tax_amount: Decimal
+    name: str = ""  # the jurisdiction's name
 
 
 class ShippingPart(NamedTuple):
@@ -46,7 +47,7 @@ class ShippingPart(NamedTuple):
 
 
 #: Fields written only when they hold something (the wire of lines without them stays as it was).
-OPTIONAL_FIELDS = frozenset({"withholdings"})
+OPTIONAL_FIELDS = frozenset({"withholdings", "address"})
 
 
 class Withholding(NamedTuple):
@@ -58,6 +59,15 @@ class Withholding(NamedTuple):
     rate_percent: Decimal
     amount: Decimal
     source: str
+
+
+class AddressResolution(NamedTuple):
+    """How a US line's address was matched to its local jurisdictions, and by which table."""
+
+    resolved_by: str  # zip4, zip5, or state (no local table answered: the state rate table's rate)
+    local_table: str | None  # the id of the local table that answered
+    effective_from: dt.date | None  # that table's effective date
+    source: str | None  # that table's source
 
 
 class LineResult(NamedTuple):
@@ -80,6 +90,7 @@ class LineResult(NamedTuple):
     tax_reverse_charged: Decimal
     tax_due_at_import: Decimal
     withholdings: tuple[Withholding, ...] = ()
+    address: AddressResolution | None = None  # US lines: how the address was resolved (written when set)
 
 
 #: Shipping spread over several treatments or rates: the fields of a :class:`LineResult` (``rate_percent``
@@ -92,9 +103,18 @@ ApportionedShipping.__doc__ = ("Shipping spread over several treatments or rates
                                "effective rate), then the parts it was apportioned into.")
 
 
-class Totals(NamedTuple):
-    """The order's totals: net + tax = gross, the tax by who collects it, and what the seller keeps."""
+#: What the two seller figures of the totals mean (also the descriptions of /v1/price's fields).
+SELLER_PROCEEDS = (
+    "What the seller is paid for the order: gross_amount - tax_collected_by_marketplace (before marketplace fees). "
+    "On a direct sale it is the gross, VAT included: the seller still owes tax_collected_by_seller."
+)
+SELLER_KEEPS = (
+    "What the seller keeps after remitting the tax it owes: seller_proceeds - tax_collected_by_seller "
+    "(before marketplace fees and the seller's own input-tax deductions)."
+)
 
+
+class Totals(NamedTuple):
     net_amount: Decimal
     tax_amount: Decimal
     gross_amount: Decimal
@@ -103,6 +123,13 @@ class Totals(NamedTuple):
     tax_reverse_charged: Decimal
     tax_due_at_import: Decimal
     seller_proceeds: Decimal
+    seller_keeps: Decimal
+
+
+Totals.__doc__ = (
+    "The order's totals: net + tax = gross, the tax by who collects it, and what the seller is paid and keeps. "
+    f"seller_proceeds: {SELLER_PROCEEDS} seller_keeps: {SELLER_KEEPS}"
+)
 
 
 class Note(NamedTuple):

@@ -200,9 +200,9 @@ def _validate_reporting(order: CalculateRequest, exp: Decimal, digits: int) -> l
     return bases
 
 
-def _place(book: RateBook, addr: Any, loc: str, goods: bool, day: Any):
+def _place(book: RateBook, addr: Any, loc: str, goods: bool, day: Any, city: str | None = None):
     try:
-        return place_of(book, addr.country, addr.region, addr.postal_code, goods=goods, day=day, loc=loc)
+        return place_of(book, addr.country, addr.region, addr.postal_code, goods=goods, day=day, loc=loc, city=city)
     except UnknownJurisdiction as exc:
         raise ValidationFailed.at([loc, "country"], exc.detail) from None
 
@@ -240,7 +240,7 @@ def _context(order: CalculateRequest, book: RateBook, fx: EcbRates, goods: bool)
         book=book,
         fx=fx,
         day=order.date,
-        dest=_place(book, order.ship_to, "ship_to", goods, order.date),
+        dest=_place(book, order.ship_to, "ship_to", goods, order.date, order.ship_to.city),
         origin=_place(book, order.ship_from, "ship_from", goods, order.date),
         seller_country=seller.country,
         seller_eu_establishments=eu,
@@ -250,6 +250,8 @@ def _context(order: CalculateRequest, book: RateBook, fx: EcbRates, goods: bool)
         registrations=frozenset(seller.registrations) if seller.registrations is not None else None,
     )
     ctx.warnings.update(warnings)
+    if ctx.dest.needs_city is not None:
+        ctx.warn("territory_depends_on_city", ctx.dest.needs_city.detail)
     return ctx
 
 
@@ -372,7 +374,9 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
         gross_total, net_total = base_total, base_total - tax_total
     else:
         net_total, gross_total = base_total, base_total + tax_total
-    totals = Totals(net_total, tax_total, gross_total, by_seller, by_marketplace, reverse, at_import, gross_total - by_marketplace)
+    proceeds = gross_total - by_marketplace
+    totals = Totals(net_total, tax_total, gross_total, by_seller, by_marketplace, reverse, at_import, proceeds,
+                    proceeds - by_seller)
     dest_country = ctx.dest.country
     return OrderResult(
         book.version, day, currency, inclusive, order.rounding,
@@ -432,7 +436,7 @@ def _breakdown(rate: CombinedRate, tax: Decimal, exp: Decimal) -> tuple[Breakdow
     """The tax of a multi-level rate (Canadian GST + PST, US state) split over its levels."""
     pcts = [lv.rate_percent for lv in rate.levels]
     split = _allocate(tax, pcts, exp, lambda: [(lv.jurisdiction,) for lv in rate.levels]) if tax else [ZERO] * len(pcts)
-    return tuple(BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, t) for lv, t in zip(rate.levels, split))
+    return tuple(BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, t, lv.name) for lv, t in zip(rate.levels, split))
 
 
 def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp: Decimal, dest_country: str) -> LineResult:
@@ -450,6 +454,7 @@ def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp:
         info_tax if info is _REVERSE_CHARGE else zq,
         info_tax if info is _IMPORT else zq,
         it.withholdings,
+        rate.address,
     )
 
 
@@ -481,7 +486,7 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     return ApportionedShipping(
         None, "shipping", net, tax, gross, eff, rate.rate_kind, lead.jurisdiction, t.reason or _REASON_BY_KIND[rate.rate_kind],
         lead.collected_by, t.scheme, _SHIPPING_APPORTIONED, rate.source or rule_source(t.rule), (), reverse, at_import,
-        tuple(w for part in ship_items for w in part.withholdings), tuple(parts),
+        tuple(w for part in ship_items for w in part.withholdings), rate.address, tuple(parts),
     )
 
 

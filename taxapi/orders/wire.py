@@ -68,7 +68,8 @@ def _line(x: LineResult) -> dict[str, Any]:
         "rule": x.rule,
         "source": x.source,
         "breakdown": [
-            {"jurisdiction": b.jurisdiction, "level": b.level, "rate_percent": str(b.rate_percent), "tax_amount": str(b.tax_amount)}
+            {"jurisdiction": b.jurisdiction, "level": b.level, "rate_percent": str(b.rate_percent), "tax_amount": str(b.tax_amount),
+             "name": b.name}
             for b in x.breakdown
         ],
         "tax_reverse_charged": str(x.tax_reverse_charged),
@@ -76,6 +77,10 @@ def _line(x: LineResult) -> dict[str, Any]:
     }
     if x.withholdings:
         out["withholdings"] = [_withholding(w) for w in x.withholdings]
+    if x.address is not None:
+        a = x.address
+        out["address"] = {"resolved_by": a.resolved_by, "local_table": a.local_table, "effective_from": a.effective_from,
+                          "source": a.source}
     return out
 
 
@@ -116,6 +121,7 @@ def order_dict(result: OrderResult) -> dict[str, Any]:
             "tax_reverse_charged": str(t.tax_reverse_charged),
             "tax_due_at_import": str(t.tax_due_at_import),
             "seller_proceeds": str(t.seller_proceeds),
+            "seller_keeps": str(t.seller_keeps),
         },
         "notes": [{"code": n.code, "text": n.text, "language": n.language} for n in result.notes],
         "warnings": [{"code": w.code, "detail": w.detail} for w in result.warnings],
