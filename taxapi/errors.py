@@ -35,6 +35,7 @@ class ErrorCode(StrEnum):
     payload_too_large = "payload_too_large"
     unauthorized = "unauthorized"
     not_ready = "not_ready"
+    time_limit_exceeded = "time_limit_exceeded"
     internal_error = "internal_error"
 
 
@@ -83,7 +84,7 @@ class TaxApiError(Exception):
             body["errors"] = self.errors
         for key, value in self.fields.items():
             if value is not None:
-                body[key] = value if isinstance(value, (str, int, bool, list, dict)) else str(value)
+                body[key] = value if isinstance(value, (str, int, float, bool, list, dict)) else str(value)
         return body
 
 
@@ -200,6 +201,14 @@ class NotReady(TaxApiError):
     code = ErrorCode.not_ready
     status = 503
     title = "Not ready"
+
+
+class TimeLimitExceeded(TaxApiError):
+    """A file needed more time than the per-request limit allows."""
+
+    code = ErrorCode.time_limit_exceeded
+    status = 408
+    title = "Time limit exceeded"
 
 
 class InvalidRateTable(TaxApiError):
