@@ -1,5 +1,9 @@
 """Command line: ``taxapi serve``, ``taxapi rates check``, ``taxapi openapi``, ``taxapi ecb refresh``,
-``taxapi oss-summary``, ``taxapi thresholds``."""
+``taxapi oss-summary``, ``taxapi thresholds``, ``taxapi --version``.
+
+A failure the user can fix (a bad setting, a missing file, an offline download, a bad rate table) is one
+line on stderr, ``taxapi: <what>: <why>``, and exit code 2; never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -20,19 +24,58 @@ def openapi_yaml() -> str:
     return yaml.safe_dump(app.openapi(), sort_keys=False, allow_unicode=True, width=100)
 
 
+def _log_config(level: str) -> dict:
+    """uvicorn's logging, plus ``taxapi.access``: the middleware's JSON lines, printed as they are on stdout."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["taxapi_line"] = {"format": "%(message)s"}
+    config["handlers"]["taxapi_access"] = {"class": "logging.StreamHandler", "formatter": "taxapi_line",
+                                           "stream": "ext://sys.stdout"}
+    config["loggers"]["taxapi.access"] = {"handlers": ["taxapi_access"], "level": "INFO", "propagate": False}
+    config["loggers"]["taxapi"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    return config
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    import shutil
+    import tempfile
+
     import uvicorn
 
-    uvicorn.run(
-        "taxapi.app:app",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips,
-        log_level=args.log_level,
-        access_log=not args.no_access_log,
-    )
+    from taxapi.settings import get_settings
+
+    if args.no_access_log:
+        os.environ["TAXAPI_ACCESS_LOG"] = "false"  # the workers read the same environment
+        get_settings.cache_clear()
+    settings = get_settings()
+    workers = args.workers or settings.workers
+    metrics_dir = None
+    if workers > 1 and settings.metrics and settings.prometheus_multiproc_dir is None:
+        # Each worker counts in its own files; /metrics adds them up (prometheus-client multiprocess mode).
+        metrics_dir = tempfile.mkdtemp(prefix="taxapi-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        from taxapi.app import app  # noqa: F401 - loads and checks every table and setting before listening
+
+        uvicorn.run(
+            "taxapi.app:app",
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            workers=workers,
+            proxy_headers=True,
+            forwarded_allow_ips=args.forwarded_allow_ips or settings.forwarded_allow_ips,
+            log_level=args.log_level or settings.log_level,
+            log_config=_log_config(args.log_level or settings.log_level),
+            access_log=False,  # the app logs each request itself, without personal data (taxapi/middleware.py)
+            timeout_graceful_shutdown=settings.shutdown_timeout,
+            server_header=False,  # no "server: uvicorn" advertised
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 
@@ -46,6 +89,19 @@ def cmd_rates_check(args: argparse.Namespace) -> int:
         print(f"invalid rate table: {exc.detail}", file=sys.stderr)
         return 1
     print(f"rates_version {book.version}: {len(book.jurisdictions)} jurisdictions, as of {book.as_of.isoformat()}")
+    return 0
+
+
+def cmd_rates_install(args: argparse.Namespace) -> int:
+    from taxapi.rate_tables.install import install_rates
+    from taxapi.settings import SettingsError, get_settings
+
+    data_dir = get_settings().data_dir
+    if data_dir is None:
+        raise SettingsError("TAXAPI_DATA_DIR: set it to the directory the server reads newer rate tables from")
+    dest, book = install_rates(Path(args.dir), data_dir)
+    print(f"installed rates_version {book.version} ({len(book.jurisdictions)} jurisdictions, as of "
+          f"{book.as_of.isoformat()}) in {dest}; restart the server to serve it")
     return 0
 
 
@@ -252,18 +308,22 @@ def add_engine_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from taxapi import __version__
+
     parser = argparse.ArgumentParser(prog="taxapi", description="VAT, GST and sales-tax calculation API")
+    parser.add_argument("--version", action="version", version=f"taxapi {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the HTTP server (uvicorn, taxapi.app:app)")
-    serve.add_argument("--host", default=os.environ.get("TAXAPI_HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("TAXAPI_PORT", "8000")))
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("TAXAPI_WORKERS", "1")),
-                       help="worker processes (one per core is a good start)")
-    serve.add_argument("--forwarded-allow-ips", default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-                       help="proxies whose X-Forwarded-* headers are trusted")
-    serve.add_argument("--log-level", default="info")
-    serve.add_argument("--no-access-log", action="store_true")
+    serve.add_argument("--host", help="address to listen on (default: TAXAPI_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=_port, help="TCP port (default: TAXAPI_PORT, 8000)")
+    serve.add_argument("--workers", type=_workers,
+                       help="worker processes, one per core is a good start (default: TAXAPI_WORKERS, 1)")
+    serve.add_argument("--forwarded-allow-ips",
+                       help="proxies whose X-Forwarded-* headers are trusted (default: TAXAPI_FORWARDED_ALLOW_IPS, 127.0.0.1)")
+    serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"],
+                       help="default: TAXAPI_LOG_LEVEL, info")
+    serve.add_argument("--no-access-log", action="store_true", help="same as TAXAPI_ACCESS_LOG=false")
     serve.set_defaults(func=cmd_serve)
 
     rates = sub.add_parser("rates", help="rate tables")
@@ -271,6 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = rates_sub.add_parser("check", help="validate the rate tables and print rates_version")
     check.add_argument("dir", nargs="?", help="rates directory (default: the one the server uses)")
     check.set_defaults(func=cmd_rates_check)
+    install = rates_sub.add_parser("install", help="check a rates directory and make it TAXAPI_DATA_DIR/rates")
+    install.add_argument("dir", help="rates directory of the new release (with RELEASE)")
+    install.set_defaults(func=cmd_rates_install)
     readme = rates_sub.add_parser("readme", help="rewrite the supported-jurisdictions table in README.md")
     readme.add_argument("--readme", default="README.md")
     readme.set_defaults(func=cmd_rates_readme)
@@ -285,10 +348,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     ecb_p = sub.add_parser("ecb", help="ECB reference rates")
     ecb_sub = ecb_p.add_subparsers(dest="ecb_command", required=True)
-    refresh = ecb_sub.add_parser("refresh", help="download the ECB history and replace the shipped copy")
+    refresh = ecb_sub.add_parser("refresh", help="download the ECB history into TAXAPI_DATA_DIR (the server then reads it)")
     refresh.add_argument("--source", default="https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip",
                          help="URL or local file of eurofxref-hist.zip / .csv")
-    refresh.add_argument("--dest", help="file to write (default: the copy the server uses)")
+    refresh.add_argument("--dest", help="file to write, .zip or .csv (default: TAXAPI_DATA_DIR/ecb/eurofxref-hist.zip)")
     refresh.set_defaults(func=cmd_ecb_refresh)
 
     oss = sub.add_parser("oss-summary", help="OSS / IOSS return data from a ledger (CSV, Parquet, Arrow; offline)")
@@ -324,13 +387,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+def _bounded_int(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, not {value}")
+        return value
+
+    return parse
+
+
+_port = _bounded_int(1, 65535)
+_workers = _bounded_int(1, 512)
+
+
+def failure_line(exc: BaseException) -> str | None:
+    """The one line a known failure is reported as, or None for a bug (which keeps its traceback)."""
+    from taxapi.ecb import EcbDataError
+    from taxapi.errors import InvalidRateTable, TaxApiError
+    from taxapi.settings import SettingsError
+
+    if isinstance(exc, InvalidRateTable):
+        return f"invalid rate table: {exc.detail}"
+    if isinstance(exc, TaxApiError):
+        return f"error ({exc.code.value}): {exc.detail}"
+    if isinstance(exc, (SettingsError, EcbDataError)):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except (Exception, KeyboardInterrupt) as exc:
+        line = "interrupted" if isinstance(exc, KeyboardInterrupt) else failure_line(exc)
+        if line is None:
+            raise
+        print(f"taxapi: {line}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

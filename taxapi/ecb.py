@@ -17,7 +17,6 @@ from __future__ import annotations
 import bisect
 import csv
 import io
-import os
 import zipfile
 from dataclasses import dataclass
 from datetime import date
@@ -26,16 +25,23 @@ from functools import lru_cache
 from pathlib import Path
 
 from taxapi.errors import ExchangeRateNotFound
-from taxapi.rate_tables.loader import default_rates_dir
+from taxapi.rate_tables.loader import PACKAGE_DIR, default_rates_dir
+from taxapi.settings import get_settings
 
 ECB_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
 #: How to bring the shipped history up to date, online or on a machine without internet access.
 REFRESH_HINT = (
-    "Refresh it with `taxapi ecb refresh` (downloads the current history from the ECB), or offline: download "
-    f"{ECB_URL} on a machine that can reach it, copy the file over and run "
+    "Refresh it with `taxapi ecb refresh` (downloads the current history from the ECB into TAXAPI_DATA_DIR), "
+    f"or offline: download {ECB_URL} on a machine that can reach it, copy the file over and run "
     "`taxapi ecb refresh --source eurofxref-hist.zip`."
 )
 EUR = "EUR"
+ECB_FILE = "eurofxref-hist.zip"
+ECB_CSV = "eurofxref-hist.csv"
+
+
+class EcbDataError(ValueError):
+    """An ECB history that cannot be read, downloaded or stored; the message is one line and quotes no file content."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +52,27 @@ class FxRate:
 
 
 def default_ecb_file() -> Path:
-    env = os.environ.get("TAXAPI_ECB_FILE")
-    if env:
-        return Path(env)
-    return default_rates_dir() / "ecb" / "eurofxref-hist.zip"
+    """``TAXAPI_ECB_FILE``; else the refreshed copy in ``TAXAPI_DATA_DIR``; else the one beside the rate tables."""
+    settings = get_settings()
+    if settings.ecb_file is not None:
+        return settings.ecb_file
+    if settings.data_dir is not None:
+        refreshed = settings.data_dir / "ecb" / ECB_FILE
+        if refreshed.is_file():
+            return refreshed
+    return default_rates_dir() / "ecb" / ECB_FILE
+
+
+def override_fingerprint() -> str | None:
+    """A short hash of the ECB history in use when it is not the one beside the rate tables
+    (``TAXAPI_ECB_FILE``, or a refresh in ``TAXAPI_DATA_DIR``), else None. It goes into ``rates_version``:
+    OSS returns and thresholds convert with these rates, so other rates must be another version."""
+    import hashlib
+
+    path = default_ecb_file()
+    if path == default_rates_dir() / "ecb" / ECB_FILE or not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:8]
 
 
 def parse_ecb_csv(text: str) -> dict[str, tuple[tuple[date, ...], tuple[Decimal, ...]]]:
@@ -75,14 +98,36 @@ def parse_ecb_csv(text: str) -> dict[str, tuple[tuple[date, ...], tuple[Decimal,
 
 
 def read_ecb_file(path: Path) -> str:
-    data = path.read_bytes()
-    if data[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = [n for n in zf.namelist() if n.endswith(".csv")]
-            if not names:
-                raise ValueError(f"{path}: no CSV file inside the archive")
-            return zf.read(names[0]).decode("utf-8")
-    return data.decode("utf-8")
+    return ecb_csv_text(path.read_bytes(), str(path))
+
+
+def ecb_csv_text(data: bytes, name: str) -> str:
+    """The CSV text of an ECB history given as the ZIP the ECB publishes or as its CSV."""
+    try:
+        if data[:2] == b"PK":
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = [n for n in zf.namelist() if n.endswith(".csv")]
+                if not names:
+                    raise EcbDataError(f"{name}: no CSV file inside the archive")
+                data = zf.read(names[0])
+        return data.decode("utf-8-sig")
+    except (zipfile.BadZipFile, UnicodeDecodeError, OSError, EOFError) as exc:
+        raise EcbDataError(f"{name}: not an ECB reference-rate file ({exc.__class__.__name__})") from None
+
+
+def parse_ecb_data(data: bytes, name: str) -> dict[str, tuple[tuple[date, ...], tuple[Decimal, ...]]]:
+    """Parse and check an ECB history; a file that is not one raises :class:`EcbDataError` naming only ``name``."""
+    text = ecb_csv_text(data, name)
+    try:
+        series = parse_ecb_csv(text)
+    except (ValueError, ArithmeticError, StopIteration, csv.Error, KeyError, IndexError):
+        series = {}
+    if not series:
+        raise EcbDataError(
+            f"{name}: not an ECB reference-rate file (expected the eurofxref-hist CSV or ZIP: a Date column "
+            "of YYYY-MM-DD days and one column of rates per currency)"
+        )
+    return series
 
 
 class EcbRates:
@@ -96,7 +141,11 @@ class EcbRates:
 
     @classmethod
     def from_file(cls, path: Path) -> "EcbRates":
-        return cls(parse_ecb_csv(read_ecb_file(path)), source=ECB_URL)
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise EcbDataError(f"{path}: cannot be read ({exc.strerror or exc.__class__.__name__})") from None
+        return cls(parse_ecb_data(data, str(path)), source=ECB_URL)
 
     def currencies(self) -> list[str]:
         return sorted([EUR, *self._series])
@@ -164,23 +213,69 @@ def get_ecb_rates() -> EcbRates:
     return EcbRates.from_file(default_ecb_file())
 
 
-def refresh(source: str = ECB_URL, dest: Path | None = None) -> tuple[Path, date]:
-    """Download (or copy) an ECB history file, validate it, then replace ``dest`` atomically."""
+def refresh_destination(dest: Path | None = None) -> Path:
+    """Where a refresh writes: ``dest``, else ``TAXAPI_DATA_DIR/ecb/eurofxref-hist.zip``; never into the package."""
+    if dest is None:
+        data_dir = get_settings().data_dir
+        if data_dir is None:
+            raise EcbDataError(
+                "set TAXAPI_DATA_DIR (or give --dest) to say where the refreshed ECB history is kept; "
+                "the installed package is never written to"
+            )
+        dest = data_dir / "ecb" / ECB_FILE
+    dest = Path(dest)
+    if dest.resolve().is_relative_to(PACKAGE_DIR.resolve()):
+        raise EcbDataError(f"{dest}: is inside the installed package; refresh into TAXAPI_DATA_DIR instead")
+    if dest.suffix.lower() not in (".zip", ".csv"):
+        raise EcbDataError(f"{dest}: the file name must end in .zip or .csv")
+    return dest
+
+
+def fetch_ecb_data(source: str, timeout: float = 60) -> bytes:
+    """The bytes of an ECB history from a URL or a local file; a failure is one line."""
+    import urllib.error
     import urllib.request
 
-    dest = Path(dest or default_ecb_file())
     if source.startswith(("http://", "https://")):
-        with urllib.request.urlopen(source, timeout=60) as resp:  # noqa: S310 - fixed ECB URL or caller's choice
-            data = resp.read()
-    else:
-        data = Path(source).read_bytes()
-    tmp = dest.with_suffix(dest.suffix + ".new")
-    tmp.write_bytes(data)
+        try:
+            with urllib.request.urlopen(source, timeout=timeout) as resp:  # noqa: S310 - fixed ECB URL or caller's choice
+                return resp.read()
+        except urllib.error.HTTPError as exc:
+            raise EcbDataError(f"cannot download {source}: HTTP {exc.code} {exc.reason}") from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", None) or exc
+            raise EcbDataError(f"cannot download {source}: {reason} (offline? give --source FILE)") from None
+    path = Path(source)
+    if not path.is_file():
+        raise EcbDataError(f"{source}: no such file" if not path.exists() else f"{source}: is not a file")
     try:
-        rates = EcbRates.from_file(tmp)
-    except Exception as exc:
-        tmp.unlink(missing_ok=True)
-        raise ValueError(f"not a valid ECB reference-rate file: {exc}") from exc
-    tmp.replace(dest)
+        return path.read_bytes()
+    except OSError as exc:
+        raise EcbDataError(f"{source}: cannot be read ({exc.strerror or exc.__class__.__name__})") from None
+
+
+def refresh(source: str = ECB_URL, dest: Path | None = None) -> tuple[Path, date]:
+    """Download (or copy) an ECB history, validate it, then replace ``dest`` atomically.
+
+    The file is stored in the form its name says: a CSV source is zipped for a ``.zip`` destination (the
+    default) and a ZIP's CSV extracted for a ``.csv`` one, so a file's name never lies about its content.
+    """
+    dest = refresh_destination(dest)
+    data = fetch_ecb_data(source)
+    rates = EcbRates(parse_ecb_data(data, source), source=ECB_URL)
+    if dest.suffix.lower() == ".zip" and data[:2] != b"PK":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(ECB_CSV, data)
+        data = buf.getvalue()
+    elif dest.suffix.lower() == ".csv" and data[:2] == b"PK":
+        data = ecb_csv_text(data, source).encode("utf-8")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(dest.name + ".new")
+        tmp.write_bytes(data)
+        tmp.replace(dest)
+    except OSError as exc:
+        raise EcbDataError(f"{dest}: cannot be written ({exc.strerror or exc.__class__.__name__})") from None
     get_ecb_rates.cache_clear()
     return dest, rates.last_date

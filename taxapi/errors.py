@@ -33,6 +33,8 @@ class ErrorCode(StrEnum):
     not_found = "not_found"
     method_not_allowed = "method_not_allowed"
     payload_too_large = "payload_too_large"
+    unauthorized = "unauthorized"
+    not_ready = "not_ready"
     time_limit_exceeded = "time_limit_exceeded"
     internal_error = "internal_error"
 
@@ -183,6 +185,22 @@ class PayloadTooLarge(TaxApiError):
     code = ErrorCode.payload_too_large
     status = 413
     title = "Payload too large"
+
+
+class Unauthorized(TaxApiError):
+    """No API key, or not an accepted one, on a server that requires keys."""
+
+    code = ErrorCode.unauthorized
+    status = 401
+    title = "API key required"
+
+
+class NotReady(TaxApiError):
+    """The process cannot serve yet: its tables or ECB data are not loaded."""
+
+    code = ErrorCode.not_ready
+    status = 503
+    title = "Not ready"
 
 
 class TimeLimitExceeded(TaxApiError):

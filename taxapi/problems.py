@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -48,16 +49,32 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+#: Header naming the real status of a ``format=text`` error, which is answered with 200 (see :func:`render_problem`).
+ERROR_STATUS_HEADER = "TaxAPI-Error-Status"
+
+
 def wants_text(request: Request) -> bool:
     return request.query_params.get("format") == "text"
 
 
-def problem_response(request: Request, body: dict[str, Any]) -> Response:
+def render_problem(body: dict[str, Any], *, text: bool) -> tuple[int, str, bytes, dict[str, str]]:
+    """Status, media type, bytes and headers of a problem answer.
+
+    ``text`` (``format=text`` callers, i.e. spreadsheet cells): Excel's ``WEBSERVICE`` and Sheets'
+    ``IMPORTDATA`` show only a generic error for a non-2xx answer, so the ``#ERROR: …`` line is sent with
+    status 200, the real status in ``TaxAPI-Error-Status`` and ``Cache-Control: no-store`` (docs/sheets.md).
+    """
     status = int(body["status"])
-    if wants_text(request):
-        # Spreadsheet callers: one short line a cell can show.
-        return PlainTextResponse(f"#ERROR: {body['detail']}"[:250] + "\n", status_code=status)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    if text:
+        line = f"#ERROR: {body['detail']}"[:250].replace("\r", " ").replace("\n", " ") + "\n"
+        return 200, "text/plain; charset=utf-8", line.encode("utf-8"), {
+            ERROR_STATUS_HEADER: str(status), "Cache-Control": "no-store"}
+    return status, PROBLEM_JSON, orjson.dumps(body, default=str), {}
+
+
+def problem_response(request: Request, body: dict[str, Any]) -> Response:
+    status, media_type, content, headers = render_problem(body, text=wants_text(request))
+    return Response(content, status_code=status, media_type=media_type, headers=headers)
 
 
 def _problem(code: ErrorCode, status: int, title: str, detail: str, **extra: Any) -> dict[str, Any]:

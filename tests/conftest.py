@@ -88,10 +88,14 @@ def us_local_book(tmp_path_factory):
     root = tmp_path_factory.mktemp("us-local")
     import_zip5(sorted(fix.glob("TAXRATES_ZIP5_*202603.csv")), root / "zip5-2026-03")
     import_sst(fix / "MNR2026Q2FEB18.csv", [fix / "MNB2026Q2FEB18.csv"], root / "mn-sst", effective=date(2024, 1, 1))
+    from taxapi.settings import get_settings
+
     mp = pytest.MonkeyPatch()
     mp.setenv("TAXAPI_US_LOCAL_DIR", str(root))
+    get_settings.cache_clear()  # settings are read once per process: read them again with the variable
     try:
         book = load_rate_book()  # the book keeps the local table it loaded with
     finally:
         mp.undo()
+        get_settings.cache_clear()
     return book

@@ -90,7 +90,7 @@ def _vat_ids_from_query(values: list[str]) -> dict[str, str]:
 
 
 def _render(summary: dict[str, Any], fmt: str, vat_ids: dict[str, str], bzst_corrections: str) -> Any:
-    headers = {"Taxapi-Rates-Version": summary["rates_version"]}
+    headers: dict[str, str] = {}  # TaxAPI-Rates-Version is added to every answer by taxapi/middleware.py
     if fmt == "csv":
         return Response(formats.summary_csv(summary), media_type="text/csv; charset=utf-8", headers=headers)
     if fmt == "html":

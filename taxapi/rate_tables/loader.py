@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from datetime import date, timedelta
 from decimal import Decimal
@@ -28,6 +27,7 @@ from taxapi.errors import InvalidRateTable
 from taxapi.money import supported_currencies
 from taxapi.rate_tables.model import CategoryPeriod, Jurisdiction, MatchRule, RateBook, RatePeriod
 from taxapi.rate_tables.parameters import load_parameters
+from taxapi.settings import get_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = PACKAGE_DIR.parent
@@ -37,9 +37,12 @@ ALIASES = {"EL": "GR"}
 
 
 def default_rates_dir() -> Path:
-    env = os.environ.get("TAXAPI_RATES_DIR")
-    if env:
-        return Path(env)
+    """``TAXAPI_RATES_DIR``; else ``TAXAPI_DATA_DIR/rates`` when it holds a release; else the installed tables."""
+    settings = get_settings()
+    if settings.rates_dir is not None:
+        return settings.rates_dir
+    if settings.data_dir is not None and (settings.data_dir / "rates" / RELEASE_FILE).is_file():
+        return settings.data_dir / "rates"
     packaged = PACKAGE_DIR / "_data" / "rates"
     if packaged.is_dir():
         return packaged
@@ -286,6 +289,11 @@ def load_rate_book(rates_dir: Path | None = None, schema_path: Path | None = Non
     local = local_table.fingerprint
     if local is not None:
         version += f"+us.{local}"
+    from taxapi.ecb import override_fingerprint  # the ECB history, when it is not the one in rates_dir
+
+    ecb = override_fingerprint() if rates_dir == default_rates_dir() else None
+    if ecb is not None:
+        version += f"+ecb.{ecb}"
     book = RateBook(
         version=version,
         release=release,

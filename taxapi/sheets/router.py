@@ -114,7 +114,7 @@ class PriceQuery(BaseModel):
     responses={
         200: {
             "description": "Net, tax and gross of one price (or a table with `countries=`). `format=text`: one bare number; "
-                           "`format=csv`: a header line and one row per country. `X-Rates-Version` names the rate tables.",
+                           "`format=csv`: a header line and one row per country. `TaxAPI-Rates-Version` names the rate tables.",
             "model": PriceAnswer | PriceTable,
             "content": {"text/plain": {"schema": {"type": "string"}}, "text/csv": {"schema": {"type": "string"}}},
         }
@@ -156,7 +156,7 @@ async def get_price(request: Request) -> Response:
     except ValueError as exc:
         raise ValidationFailed.at(["query", "region"], str(exc).removeprefix("region: ")) from None
     book, fx = get_rate_book(), get_ecb_rates()
-    headers = {"X-Rates-Version": book.version}
+    headers: dict[str, str] = {}  # TaxAPI-Rates-Version is added to every answer by taxapi/middleware.py
     if q.countries is not None:
         if len(dests) > service.MAX_TABLE_COUNTRIES:
             raise ValidationFailed.at(["query", "countries"], f"at most {service.MAX_TABLE_COUNTRIES} countries")
@@ -195,7 +195,7 @@ BatchQuery = create_model(
             "description": "The same file type with the original columns untouched, in order, plus net_amount, tax_amount, "
                            "gross_amount, rate_percent, jurisdiction, taxability_reason, seller_proceeds, seller_keeps, "
                            "currency, warnings (the codes /v1/price gives, space-separated) and error. "
-                           "`X-Rates-Version` names the rate tables used.",
+                           "`TaxAPI-Rates-Version` names the rate tables used.",
             "content": {"text/csv": {"schema": {"type": "string"}}, XLSX_MEDIA_TYPE: {"schema": _BINARY}},
         },
         **ingest.problem_responses(408, 413, 415),
@@ -269,7 +269,7 @@ async def _batch(data: bytes, media: str, query: dict[str, str], name: str) -> R
         media = XLSX_MEDIA_TYPE if data.startswith(b"PK\x03\x04") else "text/csv"
     limits = ingest.get_limits()
     book, fx = get_rate_book(), get_ecb_rates()
-    headers = {"X-Rates-Version": book.version}
+    headers: dict[str, str] = {}  # TaxAPI-Rates-Version is added to every answer by taxapi/middleware.py
     deadline = ingest.Deadline()
     keep = formulas == "keep"
     if media == XLSX_MEDIA_TYPE:

@@ -37,6 +37,7 @@ from typing import Any, Iterable
 from taxapi.errors import InvalidRateTable
 from taxapi.money import fmt_percent
 from taxapi.rate_tables.loader import PACKAGE_DIR, REPO_DIR, default_rates_dir, read_json_strict, schema_validator
+from taxapi.settings import get_settings
 from taxapi.us_local.model import (
     BoundaryRecord,
     Level,
@@ -446,8 +447,8 @@ def load_states_file(shipped: Path) -> frozenset[str]:
 
 
 def local_dir_from_env() -> Path | None:
-    env = os.environ.get(ENV_DIR)
-    return Path(env) if env else None
+    """``TAXAPI_US_LOCAL_DIR`` (taxapi/settings.py)."""
+    return get_settings().us_local_dir
 
 
 def load_local_table(rates_dir: Path | None = None, local_dir: Path | None = None) -> LocalTable:

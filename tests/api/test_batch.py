@@ -37,7 +37,7 @@ def test_example_price_list_semicolons_bom_german_decimals(client):
     data = EXAMPLE.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b";" in data
     r = post_csv(client, data, locale="de_DE")
-    assert r.headers["content-type"].startswith("text/csv") and r.headers["x-rates-version"]
+    assert r.headers["content-type"].startswith("text/csv") and r.headers["taxapi-rates-version"]
     assert r.content.startswith(b"\xef\xbb\xbf")  # BOM kept: Excel opens the answer as UTF-8 too
     rows = rows_of(r)
     src = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))

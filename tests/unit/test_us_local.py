@@ -390,16 +390,25 @@ def test_an_import_without_its_manifest_is_an_error(good_import):
 
 def test_rates_version_names_the_imports(good_import, monkeypatch):
     from taxapi.rate_tables.loader import load_rate_book
+    from taxapi.settings import get_settings
 
-    plain = load_rate_book().version
-    monkeypatch.setenv("TAXAPI_US_LOCAL_DIR", str(good_import.parent))
-    with_local = load_rate_book().version
-    assert with_local.startswith(plain + "+us.") and len(with_local) == len(plain) + 16
-    import_zip5([FIX / "TAXRATES_ZIP5_MN202601.csv"], good_import, effective=date(2026, 1, 9))
-    other = good_import.parent.parent / "other"
-    shutil.copytree(good_import.parent, other)
-    monkeypatch.setenv("TAXAPI_US_LOCAL_DIR", str(other))
-    assert load_rate_book().version not in {plain, with_local}
+    def use_local_dir(path) -> None:
+        monkeypatch.setenv("TAXAPI_US_LOCAL_DIR", str(path))
+        get_settings.cache_clear()  # settings are read once per process
+
+    try:
+        plain = load_rate_book().version
+        use_local_dir(good_import.parent)
+        with_local = load_rate_book().version
+        assert with_local.startswith(plain + "+us.") and len(with_local) == len(plain) + 16
+        import_zip5([FIX / "TAXRATES_ZIP5_MN202601.csv"], good_import, effective=date(2026, 1, 9))
+        other = good_import.parent.parent / "other"
+        shutil.copytree(good_import.parent, other)
+        use_local_dir(other)
+        assert load_rate_book().version not in {plain, with_local}
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
 
 
 def test_server_refuses_to_start_on_a_bad_import(good_import):
