@@ -184,6 +184,8 @@ def parse_table(doc: Any, rel: str, schema_path: Path | None = None) -> Jurisdic
                     )
         categories[cat] = tuple(cperiods)
 
+    if not doc["match"] and not doc.get("parent"):
+        raise InvalidRateTable(rel, "match", "a table no address selects (empty match) must name its parent")
     match: list[MatchRule] = []
     for i, m in enumerate(doc["match"]):
         pattern = None
