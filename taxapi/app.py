@@ -17,6 +17,7 @@ from taxapi import __version__
 from taxapi.ecb import get_ecb_rates
 from taxapi.problems import PROBLEM_RESPONSES, install_problem_handlers
 from taxapi.rate_tables.loader import get_rate_book
+from taxapi.rate_tables.parameters import get_parameters
 from taxapi.orders.router import router as orders_router
 from taxapi.orders.schemas import CalculateRequest
 from taxapi.oss.router import router as oss_router
@@ -39,6 +40,7 @@ def create_app() -> FastAPI:
     get_rate_book()  # fail fast on a bad rate table
     get_ecb_rates()
     get_threshold_rules()  # fail fast on a bad threshold file
+    get_parameters()  # fail fast on a bad parameter file
     app = FastAPI(
         title="taxapi",
         version=__version__,
