@@ -26,19 +26,20 @@ from typing import Any, Union
 
 from taxapi.errors import InvalidRateTable
 from taxapi.money import supported_currencies
-from taxapi.rate_tables.loader import PACKAGE_DIR, REPO_DIR, _date, default_rates_dir, read_json_strict, schema_validator
+from taxapi.rate_tables.loader import (
+    _date,
+    default_rates_dir,
+    default_schema_path,
+    newest_first_starts,
+    read_json_strict,
+    validate_against_schema,
+)
 
 PARAMETERS_DIR = "parameters"
+SCHEMA = "parameters.schema.json"
 Value = Union[Decimal, int, date, bool, str, None]
 _DECIMAL = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$")
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def default_schema_path() -> Path:
-    packaged = PACKAGE_DIR / "_data" / "schemas" / "parameters.schema.json"
-    if packaged.is_file():
-        return packaged
-    return REPO_DIR / "schemas" / "parameters.schema.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +121,7 @@ def _value(kind: str, raw: Any, rel: str, loc: str) -> Value:
 
 
 def parse_parameters(doc: Any, rel: str, schema_path: Path | None = None) -> ParameterSet:
-    validator = schema_validator(str(schema_path or default_schema_path()))
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        first = errors[0]
-        raise InvalidRateTable(rel, "/".join(str(p) for p in first.absolute_path) or "(root)", first.message)
+    validate_against_schema(doc, rel, schema_path or default_schema_path(SCHEMA))
     country = doc["country"]
     if Path(rel).stem != country:
         raise InvalidRateTable(rel, "country", f"'{country}' does not match the file name '{Path(rel).stem}.json'")
@@ -138,13 +135,7 @@ def parse_parameters(doc: Any, rel: str, schema_path: Path | None = None) -> Par
         if currency is not None and currency not in supported_currencies():
             raise InvalidRateTable(rel, f"{loc}/currency", f"'{currency}' is not a currency known to CLDR/babel")
         raw_periods = raw["periods"]
-        starts = [_date(p["effective_from"], rel, f"{loc}/periods/{i}/effective_from") for i, p in enumerate(raw_periods)]
-        for i in range(1, len(starts)):
-            if starts[i] >= starts[i - 1]:
-                raise InvalidRateTable(
-                    rel, f"{loc}/periods/{i}/effective_from",
-                    f"periods must be newest first with distinct dates: {starts[i]} follows {starts[i - 1]}",
-                )
+        starts = newest_first_starts(raw_periods, rel, f"{loc}/periods")
         periods: list[ParameterPeriod] = []
         for i in range(len(raw_periods) - 1, -1, -1):
             p = raw_periods[i]
