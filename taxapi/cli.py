@@ -210,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     readme = rates_sub.add_parser("readme", help="rewrite the supported-jurisdictions table in README.md")
     readme.add_argument("--readme", default="README.md")
     readme.set_defaults(func=cmd_rates_readme)
+    from taxapi.us_local.commands import register as register_us_local_imports
+
+    register_us_local_imports(rates_sub)
 
     oa = sub.add_parser("openapi", help="write openapi.yaml from the app")
     oa.add_argument("-o", "--output", default=OPENAPI_FILE)

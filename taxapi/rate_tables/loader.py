@@ -225,6 +225,7 @@ def table_files(rates_dir: Path) -> list[Path]:
     return sorted(
         p for p in rates_dir.rglob("*.json")
         if p.is_file() and p.parent.name not in {"thresholds", "parameters"}
+        and "us-local" not in p.relative_to(rates_dir).parts  # local tables: taxapi.us_local
     )
 
 
@@ -282,6 +283,11 @@ def load_rate_book(rates_dir: Path | None = None, schema_path: Path | None = Non
             raise InvalidRateTable(j.file, "parent", f"unknown parent jurisdiction '{j.parent}'")
 
     version = f"{release}+{content_hash(rates_dir)}"
+    from taxapi.us_local.store import local_table_for  # validates the US local tables with the rates
+
+    local = local_table_for(rates_dir).fingerprint
+    if local is not None:
+        version += f"+us.{local}"
     return RateBook(
         version=version,
         release=release,

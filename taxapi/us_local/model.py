@@ -1,0 +1,397 @@
+"""US local sales-tax jurisdictions and the ZIP boundaries that bind them, as immutable lookups.
+
+An *import* is one directory of data (see :mod:`taxapi.us_local.store`) covering some states from
+an effective date on. Several imports coexist; for a state and a tax date the newest import covering
+that state whose ``effective_from`` is on or before the date answers. Inside an import, rates and
+boundary records are dated too (SST files carry begin and end dates per record).
+
+Resolution follows the Streamlined Sales and Use Tax Agreement's database rules: the most specific
+record wins (ZIP+4 over ZIP5); where a ZIP5 holds several jurisdiction sets with different combined
+rates and no ZIP+4 decides, the **lowest combined rate** in the ZIP5 area applies (Streamlined Sales
+and Use Tax Agreement, section 305) and the resolution says the ZIP5 spans several rates.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+ZERO = Decimal(0)
+_ONE_DAY = timedelta(days=1)
+#: The rule applied when a ZIP5 holds several combined rates and nothing more specific decides.
+LOWEST_COMBINED_RATE = "sst.lowest_combined_rate_in_zip5"
+#: At most this many places' answers are kept (a few hundred bytes each).
+ANSWER_CACHE_SIZE = 200_000
+
+
+class Level(StrEnum):
+    state = "state"
+    county = "county"
+    city = "city"
+    special = "special"
+
+
+class ResolvedBy(StrEnum):
+    zip4 = "zip4"  # a ZIP+4 (or address) record of the ZIP+4 decided
+    zip5 = "zip5"  # the ZIP5's records decided
+    state = "state"  # no boundary data for this place: only the state part is known
+
+
+class RecordKind(StrEnum):
+    zip5 = "zip5"
+    zip4 = "zip4"
+    address = "address"
+
+
+@dataclass(frozen=True, slots=True)
+class LocalJurisdiction:
+    """One taxing jurisdiction's rate over a period (``effective_to`` inclusive, None = open)."""
+
+    id: str
+    level: Level
+    name: str
+    rate_percent: Decimal
+    food_rate_percent: Decimal | None
+    effective_from: date
+    effective_to: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class LocalResolution:
+    """Which jurisdictions tax a delivery to ``state`` / ``zip5`` (``zip4``), and why.
+
+    The answer holds for every tax date from ``valid_from`` to ``valid_to`` (inclusive; None: open),
+    the dates over which neither the import in force, nor the boundary records, nor the rates change."""
+
+    state: str
+    zip5: str
+    zip4: str | None
+    valid_from: date
+    valid_to: date | None
+    resolved_by: ResolvedBy
+    jurisdictions: tuple[LocalJurisdiction, ...]  # state first, then county, city, special
+    combined_rate_percent: Decimal
+    import_id: str | None  # the import that answered (None: no import covers the state on that day)
+    effective_from: date | None  # that import's effective date
+    source: str | None  # that import's source
+    spans_several_rates: bool  # the ZIP5 holds more than one combined rate
+    rates_in_zip5: tuple[Decimal, ...]  # the distinct combined rates seen (ascending)
+    rule: str | None  # LOWEST_COMBINED_RATE when the ZIP5 spans and no ZIP+4 decided
+    local_taxes: bool  # the state has local sales taxes at all (False: the state rate is the whole rate)
+
+    @property
+    def local_jurisdictions(self) -> tuple[LocalJurisdiction, ...]:
+        return tuple(j for j in self.jurisdictions if j.level is not Level.state)
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryRecord:
+    kind: RecordKind
+    low: int  # zip5, or zip5 * 10_000 + zip4 when ``zip4``
+    high: int
+    effective_from: date
+    effective_to: date | None
+    jurisdiction_ids: tuple[str, ...]
+    zip4: bool = False  # low and high are ZIP+4 keys
+
+
+class _RangeIndex:
+    """Sorted ranges ``low..high`` with a running maximum of ``high``: all ranges holding a key in
+    O(log n + hits) even when ranges overlap."""
+
+    __slots__ = ("lows", "max_high", "records")
+
+    def __init__(self, records: list[BoundaryRecord], typecode: str):
+        records.sort(key=lambda r: (r.low, r.high))
+        self.records = tuple(records)
+        self.lows = array(typecode, (r.low for r in records))
+        running = array(typecode)
+        top = 0
+        for r in records:
+            top = max(top, r.high)
+            running.append(top)
+        self.max_high = running
+
+    def holding(self, key: int) -> list[BoundaryRecord]:
+        return self.intersecting(key, key)
+
+    def intersecting(self, lo: int, hi: int) -> list[BoundaryRecord]:
+        """Every range that shares a key with ``lo..hi``."""
+        i = bisect.bisect_right(self.lows, hi) - 1
+        out: list[BoundaryRecord] = []
+        max_high, records = self.max_high, self.records
+        while i >= 0 and max_high[i] >= lo:
+            r = records[i]
+            if r.high >= lo:
+                out.append(r)
+            i -= 1
+        return out
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+#: (valid from, valid to, jurisdictions in force, their combined rate)
+_Bound = tuple[date, date | None, tuple[LocalJurisdiction, ...], Decimal]
+
+
+@dataclass(frozen=True, eq=False)
+class StateData:
+    """One state's part of one import."""
+
+    state: str
+    jurisdictions: dict[str, tuple[LocalJurisdiction, ...]]  # id -> dated rows, oldest first
+    zip5_index: _RangeIndex  # zip5 and address records, keyed by zip5
+    zip4_index: _RangeIndex  # zip4 and address records with a ZIP+4, keyed by zip5 * 10_000 + zip4
+    # id set -> its _Bound on the last day asked; at most one entry per distinct id set
+    _rate_cache: dict[tuple[str, ...], _Bound] = field(default_factory=dict, repr=False)
+
+    def jurisdiction_on(self, jid: str, day: date) -> LocalJurisdiction | None:
+        for row in reversed(self.jurisdictions[jid]):
+            if row.effective_from <= day and (row.effective_to is None or day <= row.effective_to):
+                return row
+        return None
+
+    def bound(self, ids: tuple[str, ...], day: date) -> _Bound:
+        """The jurisdictions of a boundary record in force on ``day``, their combined rate, and the dates
+        over which that answer holds (cached per id set: the next tax date inside the same rate periods
+        is a dictionary hit)."""
+        hit = self._rate_cache.get(ids)
+        if hit is not None and hit[0] <= day and (hit[1] is None or day <= hit[1]):
+            return hit
+        valid_from, valid_to = date.min, None
+        rows = []
+        for jid in ids:
+            periods = self.jurisdictions[jid]
+            row = None
+            for i in range(len(periods) - 1, -1, -1):
+                p = periods[i]
+                if p.effective_from <= day:
+                    if p.effective_to is None or day <= p.effective_to:
+                        row = p
+                        valid_from = max(valid_from, p.effective_from)
+                        if p.effective_to is not None:
+                            valid_to = p.effective_to if valid_to is None else min(valid_to, p.effective_to)
+                    else:  # in a gap after this period: valid from the day after it ended
+                        valid_from = max(valid_from, p.effective_to + _ONE_DAY)
+                    break
+                # ``day`` lies before this period: the answer holds at most until the day before it starts
+                end = p.effective_from - _ONE_DAY
+                valid_to = end if valid_to is None else min(valid_to, end)
+            if row is not None:
+                rows.append(row)
+        rows.sort(key=lambda j: _LEVEL_ORDER[j.level])
+        result = (valid_from, valid_to, tuple(rows), sum((j.rate_percent for j in rows), ZERO))
+        self._rate_cache[ids] = result
+        return result
+
+    def has_zip5(self, zip5: int) -> bool:
+        return bool(self.zip5_index.holding(zip5)) or bool(
+            self.zip4_index.intersecting(zip5 * 10_000, zip5 * 10_000 + 9999))
+
+
+_LEVEL_ORDER = {Level.state: 0, Level.county: 1, Level.city: 2, Level.special: 3}
+
+
+@dataclass(frozen=True, eq=False)
+class LocalImport:
+    """One import directory: its manifest facts and its per-state data."""
+
+    id: str
+    path: str
+    effective_from: date
+    source: str
+    licence: str
+    kind: str
+    fingerprint: str  # sha256 of the manifest (which itself pins every data file's sha256)
+    states: dict[str, StateData]
+
+
+class _Window:
+    """The dates around a tax date over which a lookup's answer stays the same, narrowed step by step."""
+
+    __slots__ = ("day", "start", "end")
+
+    def __init__(self, day: date, start: date = date.min, end: date | None = None):
+        self.day, self.start, self.end = day, start, end
+
+    def within(self, start: date, end: date | None) -> None:
+        if start > self.start:
+            self.start = start
+        if end is not None and (self.end is None or end < self.end):
+            self.end = end
+
+    def record(self, r: BoundaryRecord) -> bool:
+        """Narrow to the span over which ``r`` stays in or out of force; whether it is in force."""
+        day = self.day
+        if day < r.effective_from:
+            self.within(date.min, r.effective_from - _ONE_DAY)
+            return False
+        if r.effective_to is not None and day > r.effective_to:
+            self.within(r.effective_to + _ONE_DAY, None)
+            return False
+        self.within(r.effective_from, r.effective_to)
+        return True
+
+
+def _choose(data: StateData, records: list[BoundaryRecord], window: _Window):
+    """The jurisdictions and combined rate of the records in force with the lowest combined rate, and
+    every distinct combined rate among them; None when no record is in force."""
+    options = []
+    for r in records:
+        if window.record(r):
+            bound = data.bound(r.jurisdiction_ids, window.day)
+            window.within(bound[0], bound[1])
+            options.append(bound)
+    if not options:
+        return None
+    if len(options) == 1:  # the usual case: one record for the ZIP5 (or ZIP+4)
+        return options[0], (options[0][3],)
+    rates = tuple(sorted({o[3] for o in options}))
+    # Lowest combined rate; among equal rates the set with fewer jurisdictions, then by ids (deterministic).
+    best = min(options, key=lambda o: (o[3], len(o[2]), tuple(j.id for j in o[2])))
+    return best, rates
+
+
+@dataclass(frozen=True, eq=False)
+class LocalTable:
+    """Every loaded import, and which states levy local taxes at all."""
+
+    imports: tuple[LocalImport, ...]
+    local_tax_states: frozenset[str]
+    #: The imports loaded from ``TAXAPI_US_LOCAL_DIR`` (the shipped ones are part of the rates directory).
+    imported_ids: frozenset[str] = frozenset()
+    # state -> imports with boundaries covering it, oldest effective date first, and their dates
+    _by_state: dict[str, tuple[tuple[date, ...], tuple[LocalImport, ...]]] = field(default_factory=dict, repr=False)
+    # (state, zip5, zip4) -> the last answer for that place, with the dates it holds for
+    _answers: dict[tuple[str, str, str | None], LocalResolution] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        by_state: dict[str, list[LocalImport]] = {}
+        for imp in self.imports:
+            for st, data in imp.states.items():
+                if len(data.zip5_index) or len(data.zip4_index):
+                    by_state.setdefault(st, []).append(imp)
+        for st, imps in by_state.items():
+            imps.sort(key=lambda i: (i.effective_from, i.id))
+            self._by_state[st] = (tuple(i.effective_from for i in imps), tuple(imps))
+
+    @property
+    def fingerprint(self) -> str | None:
+        """A short hash of the manifests of the imports from ``TAXAPI_US_LOCAL_DIR`` (None when there are none).
+
+        Each manifest pins the sha256 of its data files, so the hash changes with any data change."""
+        imported = sorted((i for i in self.imports if i.id in self.imported_ids), key=lambda i: i.id)
+        if not imported:
+            return None
+        import hashlib
+
+        digest = hashlib.sha256()
+        for imp in imported:
+            digest.update(imp.id.encode() + b"\0" + imp.fingerprint.encode() + b"\0")
+        return digest.hexdigest()[:12]
+
+    def import_for(self, state: str, day: date) -> LocalImport | None:
+        """The newest import with boundaries for ``state`` in force on ``day``."""
+        entry = self._by_state.get(state)
+        if entry is None:
+            return None
+        i = bisect.bisect_right(entry[0], day) - 1
+        return entry[1][i] if i >= 0 else None
+
+    def lookup(self, state: str, zip5: str, zip4: str | None, day: date) -> LocalResolution:
+        """The jurisdictions that tax a delivery to ``zip5`` (and ``zip4``) in ``state`` on ``day``.
+
+        ``state`` is the two-letter code (``CA``), ``zip5`` five digits, ``zip4`` four digits or None.
+        Without an import covering the place, ``resolved_by`` is ``state`` and ``jurisdictions`` is empty:
+        the caller applies its state rate and, where ``local_taxes`` is true, says the local rate is unknown.
+
+        Answers are cached per place with the dates they hold for (:attr:`LocalResolution.valid_from`
+        and ``valid_to``), so a place asked again on any date in that span costs a dictionary look-up.
+        """
+        key = (state, zip5, zip4)
+        hit = self._answers.get(key)
+        if hit is not None and hit.valid_from <= day and (hit.valid_to is None or day <= hit.valid_to):
+            return hit
+        res = self._resolve(state, zip5, zip4, day)
+        if len(self._answers) < ANSWER_CACHE_SIZE:
+            self._answers[key] = res
+        return res
+
+    def _resolve(self, state: str, zip5: str, zip4: str | None, day: date) -> LocalResolution:
+        window = _Window(day)
+        imp = None
+        entry = self._by_state.get(state)
+        if entry is not None:
+            starts, imports = entry
+            i = bisect.bisect_right(starts, day) - 1
+            if i + 1 < len(starts):
+                window.within(date.min, starts[i + 1] - _ONE_DAY)
+            if i >= 0:
+                imp = imports[i]
+                window.within(starts[i], None)
+            else:
+                window.within(date.min, starts[0] - _ONE_DAY)
+        local_taxes = state in self.local_tax_states
+        how, found = ResolvedBy.state, None
+        if imp is not None:
+            data = imp.states[state]
+            z5 = int(zip5)
+            if zip4 is not None:
+                found = _choose(data, data.zip4_index.holding(z5 * 10_000 + int(zip4)), window)
+                how = ResolvedBy.zip4
+            if found is None:
+                found = _choose(data, data.zip5_index.holding(z5), window)
+                how = ResolvedBy.zip5
+        if found is None:
+            return LocalResolution(
+                state=state, zip5=zip5, zip4=zip4, valid_from=window.start, valid_to=window.end,
+                resolved_by=ResolvedBy.state, jurisdictions=(), combined_rate_percent=ZERO,
+                import_id=None if imp is None else imp.id, effective_from=None if imp is None else imp.effective_from,
+                source=None if imp is None else imp.source, spans_several_rates=False, rates_in_zip5=(), rule=None,
+                local_taxes=local_taxes,
+            )
+        (_, _, rows, rate), rates = found
+        spans = len(rates) > 1
+        return LocalResolution(
+            state=state, zip5=zip5, zip4=zip4, valid_from=window.start, valid_to=window.end, resolved_by=how,
+            jurisdictions=rows, combined_rate_percent=rate, import_id=imp.id, effective_from=imp.effective_from,
+            source=imp.source, spans_several_rates=spans, rates_in_zip5=rates,
+            rule=LOWEST_COMBINED_RATE if spans else None, local_taxes=local_taxes,
+        )
+
+    def zip_in_state(self, state: str, zip5: str) -> bool | None:
+        """Whether ``zip5`` is a ZIP code of ``state`` by the loaded boundary data.
+
+        True or False when some import with boundaries knows the ZIP5 (in any state) or covers
+        ``state``; None when nothing loaded can tell.
+        """
+        z5 = int(zip5)
+        if any(imp.states[state].has_zip5(z5) for imp in self._by_state.get(state, ((), ()))[1]):
+            return True
+        if state in self._by_state or any(data.has_zip5(z5) for imp in self.imports for data in imp.states.values()):
+            return False  # the state's boundaries do not hold it, or it is another state's ZIP
+        return None
+
+    def jurisdictions_named(self, state: str, name: str, day: date) -> tuple[LocalJurisdiction, ...]:
+        """Jurisdictions of ``state`` whose name is ``name`` (case-insensitive) on ``day``, newest import first.
+
+        For rate-only imports without boundaries (e.g. the shipped CDTFA table of California places)."""
+        wanted = name.strip().casefold()
+        out: list[LocalJurisdiction] = []
+        for imp in sorted(self.imports, key=lambda i: i.effective_from, reverse=True):
+            if imp.effective_from > day or state not in imp.states:
+                continue
+            data = imp.states[state]
+            for jid, rows in data.jurisdictions.items():
+                if rows[0].name.casefold() == wanted:
+                    row = data.jurisdiction_on(jid, day)
+                    if row is not None:
+                        out.append(row)
+            if out:
+                break
+        return tuple(out)
