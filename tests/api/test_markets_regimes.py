@@ -1,0 +1,148 @@
+"""The seventeen markets beyond Europe, Oceania, Japan and North America, computed by their regime
+modules: domestic sales, imports above and below each market's de minimis, digital services sold
+from abroad, and the markets whose rules taxapi does not compute yet (refused, never guessed).
+
+Each case restates a rule of ``shared spec markets-rules.md`` with the legal source named in the
+market's module docstring; the limits are those of ``rates/parameters/<CODE>.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from taxapi.regimes import REGIMES, regime_for_table
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "markets"
+NEW_MARKETS = ("MX", "BR", "CL", "CO", "IN", "ID", "MY", "TH", "PH", "VN", "KR", "TW", "SA", "AE", "TR", "ZA", "IL")
+
+
+def _order(day: str, ship_to: dict, amount: str, *, currency: str = "USD", seller: str = "CN", origin: str | None = None,
+           category: str = "general", marketplace: bool = False) -> dict:
+    body = {
+        "date": day, "currency": currency,
+        "seller": {"country": seller}, "ship_from": {"country": origin or seller}, "ship_to": ship_to,
+        "lines": [{"id": "1", "amount": amount, "category": category}],
+    }
+    if marketplace:
+        body["marketplace"] = {"name": "M"}
+    return body
+
+
+def _line(client, body: dict) -> dict:
+    r = client.post("/v1/calculate", json=body)
+    assert r.status_code == 200, r.text
+    return r.json()["lines"][0]
+
+
+def test_every_new_market_has_its_module_found_by_the_registry():
+    assert set(NEW_MARKETS) <= set(REGIMES)
+    for table in ("mx_vat", "br_tax", "br_icms", "cl_vat", "co_vat", "in_gst", "id_vat", "my_sst", "th_vat", "ph_vat",
+                  "vn_vat", "kr_vat", "tw_bt", "sa_vat", "ae_vat", "tr_vat", "za_vat", "il_vat"):
+        assert regime_for_table(table).code in NEW_MARKETS
+
+
+@pytest.mark.parametrize(("country", "rate"), [("MX", "16"), ("CL", "19"), ("CO", "19"), ("IN", "18"), ("ID", "11"),
+                                               ("TH", "7"), ("PH", "12"), ("KR", "10"), ("TW", "5"), ("SA", "15"),
+                                               ("AE", "5"), ("TR", "20"), ("ZA", "15"), ("IL", "18")])
+def test_a_domestic_sale_is_taxed_by_the_seller_at_the_standard_rate(client, country, rate):
+    line = _line(client, _order("2026-03-02", {"country": country}, "100.00", currency="EUR", seller=country))
+    assert (line["collected_by"], line["rule"], line["rate_percent"]) == ("seller", f"{country.lower()}.domestic", rate)
+    assert Decimal(line["tax_amount"]) == Decimal(rate)
+
+
+def test_korea_list_clearance_vector_from_the_golden_file(client):
+    vector = next(v for v in json.loads((GOLDEN / "KR.json").read_text())["vectors"] if v["id"] == "kr-list-clearance")
+    for value, exempt in zip(vector["facts"]["customs_values"], vector["expected"]["exempt"], strict=True):
+        line = _line(client, _order(vector["date"], {"country": "KR"}, value, currency=vector["facts"]["currency"],
+                                    seller=vector["facts"]["origin"]))
+        assert line["collected_by"] == "customs" and line["tax_amount"] == "0.00"
+        due = Decimal(line["tax_due_at_import"])
+        assert (due == 0) is exempt, (value, line)
+        if not exempt:
+            assert due == Decimal(value) * Decimal("0.10")
+
+
+def test_korea_list_clearance_is_usd_200_for_goods_from_the_united_states(client):
+    # Korea-US FTA: USD 200 for US-origin goods (rates/parameters/KR.json lvg_de_minimis_us_origin).
+    assert _line(client, _order("2025-03-01", {"country": "KR"}, "180.00", seller="US"))["rule"] == "kr.import.de_minimis"
+    assert _line(client, _order("2025-03-01", {"country": "KR"}, "180.00", seller="CN"))["rule"] == "kr.import"
+
+
+@pytest.mark.parametrize(("country", "day", "currency", "amount", "exempt"), [
+    # Israel: USD 75 until 2026-02-24, USD 130 from 2026-02-25 (goods value only).
+    ("IL", "2026-02-24", "USD", "100.00", False), ("IL", "2026-02-25", "USD", "100.00", True),
+    ("IL", "2026-02-25", "USD", "130.00", True), ("IL", "2026-02-25", "USD", "130.01", False),
+    # Philippines: PHP 10,000 de minimis (CMTA s.423).
+    ("PH", "2026-03-02", "PHP", "10000.00", True), ("PH", "2026-03-02", "PHP", "10000.01", False),
+    # Thailand: THB 1,500 VAT exemption removed on 2024-07-05.
+    ("TH", "2024-07-04", "THB", "1000.00", True), ("TH", "2024-07-05", "THB", "1000.00", False),
+    # Vietnam: VND 1,000,000 express de minimis repealed on 2025-02-18.
+    ("VN", "2025-02-17", "VND", "900000", True), ("VN", "2025-02-18", "VND", "900000", False),
+    # Taiwan: TWD 2,000 customs value.
+    ("TW", "2026-03-02", "TWD", "2000", True), ("TW", "2026-03-02", "TWD", "2001", False),
+    # South Africa: parcels up to ZAR 500 bore the flat rate without VAT until 2024-08-31.
+    ("ZA", "2024-08-31", "ZAR", "400.00", True), ("ZA", "2024-09-01", "ZAR", "400.00", False),
+    # Saudi Arabia, UAE, India: VAT on every import.
+    ("SA", "2026-03-02", "EUR", "10.00", False), ("AE", "2026-03-02", "EUR", "10.00", False),
+    ("IN", "2026-03-02", "INR", "100.00", False),
+])
+def test_imports_bear_the_tax_at_the_border_unless_within_the_de_minimis(client, country, day, currency, amount, exempt):
+    line = _line(client, _order(day, {"country": country}, amount, currency=currency))
+    assert line["collected_by"] == "customs" and Decimal(line["tax_amount"]) == 0
+    assert line["rule"] == f"{country.lower()}.import" + (".de_minimis" if exempt else "")
+    due = Decimal(line["tax_due_at_import"])
+    assert (due == 0) is exempt
+    if not exempt:
+        assert due == (Decimal(amount) * Decimal(line["rate_percent"]) / 100).quantize(Decimal(due))
+
+
+def test_colombia_exempts_small_courier_imports_from_the_united_states_only(client):
+    # ET art. 428 lit. j: USD 50 from 2026-01-01, for origins whose trade agreement provides it.
+    assert _line(client, _order("2026-03-02", {"country": "CO"}, "40.00", seller="US"))["rule"] == "co.import.de_minimis"
+    assert _line(client, _order("2026-03-02", {"country": "CO"}, "40.00", seller="CN"))["rule"] == "co.import"
+
+
+def test_a_limit_in_a_currency_the_ecb_does_not_publish_is_a_problem_naming_it(client):
+    r = client.post("/v1/calculate", json=_order("2026-03-02", {"country": "TW"}, "50.00", currency="USD"))
+    assert r.status_code == 422 and r.json()["code"] == "exchange_rate_not_found" and r.json()["currency"] == "TWD"
+
+
+def test_turkish_postal_imports_within_the_single_tax_are_refused_not_guessed(client):
+    r = client.post("/v1/calculate", json=_order("2025-03-03", {"country": "TR"}, "20.00", currency="EUR"))
+    assert r.status_code == 422 and r.json()["code"] == "unsupported_scenario"
+    assert r.json()["errors"][0]["loc"] == ["body", "ship_to", "country"]
+    # Above the EUR 30 limit, and after the limit's repeal (2026-02-06), VAT is due at import.
+    assert _line(client, _order("2025-03-03", {"country": "TR"}, "40.00", currency="EUR"))["rule"] == "tr.import"
+    assert _line(client, _order("2026-03-02", {"country": "TR"}, "20.00", currency="EUR"))["rule"] == "tr.import"
+
+
+@pytest.mark.parametrize("ship_to", [{"country": "BR"}, {"country": "BR", "region": "SP"}])
+def test_brazil_is_refused_until_its_taxes_are_computed(client, ship_to):
+    for body in (_order("2026-03-02", ship_to, "20.00"), _order("2026-03-02", ship_to, "20.00", seller="BR"),
+                 _order("2026-03-02", ship_to, "20.00", category="digital_services")):
+        r = client.post("/v1/calculate", json=body)
+        assert r.status_code == 422 and r.json()["code"] == "unsupported_scenario", r.text
+
+
+@pytest.mark.parametrize(("country", "before", "start"), [("TH", "2021-08-31", "2021-09-01"), ("MX", "2020-05-31", "2020-06-01"),
+                                                          ("CL", "2020-05-31", "2020-06-01"), ("KR", "2015-06-30", "2015-07-01")])
+def test_digital_services_from_abroad_are_taxed_from_the_markets_start_date(client, country, before, start):
+    line = _line(client, _order(before, {"country": country}, "10.00", currency="EUR", category="digital_services"))
+    assert (line["rule"], line["tax_amount"]) == (f"{country.lower()}.tbe.not_taxed", "0.00")
+    line = _line(client, _order(start, {"country": country}, "10.00", currency="EUR", category="digital_services"))
+    assert (line["rule"], line["collected_by"]) == (f"{country.lower()}.tbe.seller", "seller")
+    assert Decimal(line["tax_amount"]) > 0
+
+
+def test_a_korean_marketplace_collects_the_vat_on_digital_services_it_sells(client):
+    line = _line(client, _order("2026-03-02", {"country": "KR"}, "10.00", currency="EUR", category="digital_services", marketplace=True))
+    assert (line["rule"], line["collected_by"], line["tax_amount"]) == ("kr.tbe.marketplace", "marketplace", "1.00")
+
+
+def test_israel_has_no_regime_for_foreign_digital_services_to_consumers(client):
+    line = _line(client, _order("2026-03-02", {"country": "IL"}, "10.00", currency="EUR", category="digital_services"))
+    assert (line["rule"], line["tax_amount"], line["collected_by"]) == ("il.tbe.not_taxed", "0.00", "none")
