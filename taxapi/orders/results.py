@@ -19,7 +19,10 @@ import datetime as dt
 from decimal import Decimal
 
 from taxapi.categories import RateKind
-from taxapi.regimes.base import Collector, Reason, Scheme
+from taxapi.regimes.base import Collector, Reason, Scheme, Withholding
+
+
+# Withholding (imported above) is defined with the regimes' vocabulary: a regime returns it.
 
 
 class BreakdownEntry(NamedTuple):
@@ -64,6 +67,7 @@ class LineResult(NamedTuple):
     breakdown: tuple[BreakdownEntry, ...]
     tax_reverse_charged: Decimal
     tax_due_at_import: Decimal
+    withholdings: tuple[Withholding, ...]
 
 
 #: Shipping spread over several treatments or rates: the fields of a :class:`LineResult` (``rate_percent``
@@ -77,7 +81,8 @@ ApportionedShipping.__doc__ = ("Shipping spread over several treatments or rates
 
 
 class Totals(NamedTuple):
-    """The order's totals: net + tax = gross, the tax by who collects it, and what the seller keeps."""
+    """The order's totals: net + tax = gross, the tax by who collects it, what the marketplace withholds
+    from the seller's payout, and what the marketplace pays the seller."""
 
     net_amount: Decimal
     tax_amount: Decimal
@@ -86,7 +91,8 @@ class Totals(NamedTuple):
     tax_collected_by_marketplace: Decimal
     tax_reverse_charged: Decimal
     tax_due_at_import: Decimal
-    seller_proceeds: Decimal
+    withheld_by_marketplace: Decimal  # the sum of the lines' withholdings
+    seller_proceeds: Decimal  # gross_amount - tax_collected_by_marketplace - withheld_by_marketplace
 
 
 class Note(NamedTuple):

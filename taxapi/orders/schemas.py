@@ -44,6 +44,19 @@ class DistanceSales(_Model):
 
 class Seller(_Model):
     country: CountryCode
+    type: Literal["business", "individual"] = Field(
+        "business", description="A business (a company or a sole trader trading as one), or a private individual: "
+        "marketplace withholdings differ (Mexico, Vietnam, Indonesia).",
+    )
+    payout_country: CountryCode | None = Field(
+        None, description="Where the marketplace pays the seller (the country of the payout account); default `country`. "
+        "Mexico withholds all the IVA from payouts abroad from 2026.",
+    )
+    payouts_this_year: DecimalStr | None = Field(
+        None, description="In the order currency: what the marketplace has paid the seller this calendar year before this "
+        "order, for withholdings that start above a threshold (the Philippines' PHP 500,000; Indonesia's IDR 500 million "
+        "for individuals). Not sent: the withholding is applied and a warning says the threshold was not tested.",
+    )
     region: RegionCode | None = None
     other_establishments: list[CountryCode] = Field(default_factory=list, max_length=50)
     registrations: list[Registration] | None = Field(

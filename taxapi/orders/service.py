@@ -27,7 +27,7 @@ from taxapi.errors import ExciseGoodsNotSupported, InvalidTaxId, TaxApiError, Un
 from taxapi.money import exponent, minor_units, supported_currencies
 from taxapi.orders import notes as N
 from taxapi.orders.results import (
-    ApportionedShipping, BreakdownEntry, Conversion, LineResult, OrderResult, ShippingPart, Totals, Warning,
+    ApportionedShipping, BreakdownEntry, Conversion, LineResult, OrderResult, ShippingPart, Totals, Warning, Withholding,
 )
 from taxapi.orders.rules import Context, Treatment, decide_line, place_of
 from taxapi.orders.schemas import CalculateRequest
@@ -75,6 +75,7 @@ class Item:
     info_tax: Decimal = ZERO  # reverse-charged / due at import, not on this bill
     net: Decimal = ZERO
     gross: Decimal = ZERO
+    withholdings: tuple[Withholding, ...] = ()  # what the marketplace withholds from the seller's payout
 
 
 def _places(value: Decimal) -> int:
@@ -362,11 +363,19 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
             reverse += it.info_tax
         elif t.info is Info.import_:
             at_import += it.info_tax
+    withheld = zq
+    regime = ctx.dest.regime
+    if regime.withholds:
+        for it in all_items:
+            it.withholdings = regime.withholdings(ctx, it, exp)
+            for w in it.withholdings:
+                withheld += w.amount
     if inclusive:  # every item's net + tax = gross, so the totals are too
         gross_total, net_total = base_total, base_total - tax_total
     else:
         net_total, gross_total = base_total, base_total + tax_total
-    totals = Totals(net_total, tax_total, gross_total, by_seller, by_marketplace, reverse, at_import, gross_total - by_marketplace)
+    totals = Totals(net_total, tax_total, gross_total, by_seller, by_marketplace, reverse, at_import, withheld,
+                    gross_total - by_marketplace - withheld)
     dest_country = ctx.dest.country
     return OrderResult(
         book.version, day, currency, inclusive, order.rounding,
@@ -443,6 +452,7 @@ def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp:
         _breakdown(rate, it.tax if t.on_bill else it.info_tax, exp) if rate.itemised else (),
         info_tax if info is Info.reverse_charge else zq,
         info_tax if info is Info.import_ else zq,
+        it.withholdings,
     )
 
 
@@ -450,6 +460,7 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     if len(ship_items) == 1:
         return _line_result(ship_items[0], None, "shipping", zq, exp, dest_country)
     net = tax = gross = reverse = at_import = zq
+    withholdings: dict[tuple[str, str, Decimal, str, str], list[Decimal]] = {}
     main = ship_items[0]  # the largest share (then the higher rate) lends its fields
     parts = []
     for part in ship_items:
@@ -461,6 +472,10 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
             reverse += part.info_tax
         elif t.info is Info.import_:
             at_import += part.info_tax
+        for w in part.withholdings:
+            sums = withholdings.setdefault((w.tax, w.jurisdiction, w.rate_percent, w.rule, w.source), [zq, zq])
+            sums[0] += w.base_amount
+            sums[1] += w.amount
         if part.base > main.base or (part.base == main.base and rate.rate_percent > main.rate.rate_percent):
             main = part
         parts.append(ShippingPart(
@@ -474,7 +489,7 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     return ApportionedShipping(
         None, "shipping", net, tax, gross, eff, rate.rate_kind, lead.jurisdiction, t.reason or _REASON_BY_KIND[rate.rate_kind],
         lead.collected_by, t.scheme, Rule.shipping_apportioned, rate.source or rule_source(t.rule), (), reverse, at_import,
-        tuple(parts),
+        tuple([Withholding(k[0], k[1], k[2], b, a, k[3], k[4]) for k, (b, a) in withholdings.items()]), tuple(parts),
     )
 
 

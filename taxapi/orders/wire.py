@@ -70,6 +70,11 @@ def _line(x: LineResult) -> dict[str, Any]:
         ],
         "tax_reverse_charged": str(x.tax_reverse_charged),
         "tax_due_at_import": str(x.tax_due_at_import),
+        "withholdings": [
+            {"tax": w.tax, "jurisdiction": w.jurisdiction, "rate_percent": str(w.rate_percent), "base_amount": str(w.base_amount),
+             "amount": str(w.amount), "rule": w.rule, "source": w.source}
+            for w in x.withholdings
+        ],
     }
 
 
@@ -104,6 +109,7 @@ def order_dict(result: OrderResult) -> dict[str, Any]:
             "tax_collected_by_marketplace": str(t.tax_collected_by_marketplace),
             "tax_reverse_charged": str(t.tax_reverse_charged),
             "tax_due_at_import": str(t.tax_due_at_import),
+            "withheld_by_marketplace": str(t.withheld_by_marketplace),
             "seller_proceeds": str(t.seller_proceeds),
         },
         "notes": [{"code": n.code, "text": n.text, "language": n.language} for n in result.notes],

@@ -133,6 +133,19 @@ class Treatment(NamedTuple):
     exempt_import: bool = False  # import tax not levied (de minimis)
 
 
+class Withholding(NamedTuple):
+    """What the marketplace withholds from the seller's payout for one line (Mexico's IVA and ISR, India's
+    TCS ...): ``rate_percent`` of ``base_amount``, by the rule and source of the regime's parameter."""
+
+    tax: str  # vat, income_tax, tcs ...
+    jurisdiction: str
+    rate_percent: Decimal
+    base_amount: Decimal
+    amount: Decimal
+    rule: str
+    source: str
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """Where an address is for tax purposes: its jurisdiction and the regime that taxes it there
@@ -281,6 +294,8 @@ class Regime(Protocol):
     export_rules: ClassVar[tuple[StrEnum, StrEnum] | None]
     #: Legal source of the rules, by rule-id prefix (cited by a line whose rate has no source).
     rule_sources: ClassVar[dict[str, str]]
+    #: Whether a marketplace may withhold from the seller's payout under this regime (``withholdings`` is asked).
+    withholds: ClassVar[bool]
 
     def goods(self, ctx: Context) -> Treatment:
         """The treatment of the order's goods (``per_item_goods`` regimes: of a goods item, see ``goods_item``)."""
@@ -302,4 +317,10 @@ class Regime(Protocol):
         """After the tax of every item is computed: adjust items for rules on the order's total
         (the Swiss CHF 5 de minimis). A regime that withholds per line, or splits the tax by level,
         does it here and in ``levels``; the core does not change."""
+        ...
+
+    def withholdings(self, ctx: Context, item: Any, exp: Decimal) -> tuple[Any, ...]:
+        """What the marketplace withholds from the seller's payout for one item (a line or its share of
+        shipping, with its final ``net``, ``tax`` and ``gross``): :class:`taxapi.orders.results.Withholding`
+        records at the currency's minor units ``exp``. Only asked when ``withholds``."""
         ...

@@ -4,7 +4,10 @@ UU PPN as amended by UU HPP (7/2021) and PMK 131/2024: 12 % on a base of 11/12 f
 and services, 11 % in effect. Imports by post and courier (barang kiriman, PMK 96/2023) bear VAT at
 customs. Foreign sellers of digital services appointed as PMSE collectors charge VAT.
 
-The dated limits and start dates are in ``rates/parameters/ID.json``.
+A designated marketplace (PMSE) withholds PPh 22 income tax of 0.5 % of the seller's gross turnover
+from 2025-07-14 (PMK 37/2025); individuals with a turnover of IDR 500 million or less are exempt.
+
+The dated limits, start dates and withholding rates are in ``rates/parameters/ID.json``.
 
 More information:
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import ClassVar
 
+from taxapi.regimes.base import Context
 from taxapi.regimes.market import MarketRegime, market_rules
 
 Rule = market_rules("id")
@@ -29,9 +33,24 @@ Rule = market_rules("id")
 class IdVat(MarketRegime):
     code: ClassVar[str] = "ID"
     table_regimes: ClassVar[tuple[str, ...]] = ("id_vat",)
-    parameters: ClassVar[tuple[str, ...]] = ()
+    parameters: ClassVar[tuple[str, ...]] = ("withholding_income_tax_pph22_exempt_turnover",)
     rule_sources: ClassVar[dict[str, str]] = {"id": "https://jdih.kemenkeu.go.id/"}
     Rule: ClassVar[type[StrEnum]] = Rule
+    withholds: ClassVar[bool] = True
+
+    def withholding_applies(self, ctx: Context, name: str) -> bool:
+        if name != "withholding_income_tax_pph22":
+            return True
+        if ctx.order.seller.type != "individual":
+            return True
+        paid = ctx.order.seller.payouts_this_year
+        if paid is None:
+            ctx.warn("withholding_threshold_not_tested",
+                     "Individuals with a turnover of IDR 500 million or less this year are not withheld PPh 22 (PMK 37/2025). "
+                     "Send seller.payouts_this_year to test the threshold; the withholding is applied.")
+            return True
+        value, limit = ctx.compare(paid, self, "withholding_income_tax_pph22_exempt_turnover", "exempt turnover")
+        return limit is None or value > limit.amount
 
 
 ID_VAT = IdVat()

@@ -5,7 +5,10 @@ resident providers of online information and database access or retrieval servic
 and charge IGST, with no threshold (IGST Act s.14). There is no low-value import relief: customs
 collects IGST at import.
 
-The dated limits and start dates are in ``rates/parameters/IN.json``.
+An e-commerce operator that collects the consideration collects tax at source (TCS, CGST Act s.52)
+on the net value of the taxable supplies made through it: 1 %, 0.5 % from 2024-07-10.
+
+The dated limits, start dates and withholding rates are in ``rates/parameters/IN.json``.
 
 More information:
 
@@ -33,6 +36,7 @@ class InGst(MarketRegime):
     parameters: ClassVar[tuple[str, ...]] = ()
     rule_sources: ClassVar[dict[str, str]] = {"in": "https://cbic-gst.gov.in/"}
     Rule: ClassVar[type[StrEnum]] = Rule
+    withholds: ClassVar[bool] = True
 
 
 IN_GST = InGst()

@@ -14,10 +14,21 @@ seller's payout, split rates) is written in its module, on top of this.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, ClassVar
 
-from taxapi.regimes.base import Collector, Context, Reason, RuleId, Scheme, SupplyKind, Treatment
+from taxapi.categories import SERVICE_CATEGORIES, Category
+from taxapi.rate_tables.parameters import Parameter
+from taxapi.regimes.base import Collector, Context, Reason, RuleId, Scheme, SupplyKind, Treatment, Withholding
 from taxapi.regimes.common import NationalRegime
+
+#: The facts the ``conditions`` of a withholding parameter are tested on, from the request.
+FACTS = frozenset({"seller_type", "seller_registered", "seller_resident", "payout_account", "supply",
+                   "consideration_collected_by_marketplace", "marketplace_designated"})
+#: What a withholding's ``base`` is, as the item's amount it is taken from.
+BASES = {"net_price": "net", "net_taxable_value": "net", "tax_collected": "tax",
+         "gross_turnover": "net", "gross_remittance": "gross", "gross_sale": "gross"}
+_HUNDRED = Decimal(100)
 
 _RULES = {
     "domestic": "domestic",
@@ -32,9 +43,10 @@ _RULES = {
 }
 
 
-def market_rules(prefix: str) -> type[RuleId]:
-    """The rule ids every market has, under its prefix (``mx.domestic``, ``mx.import.de_minimis`` ...)."""
-    return RuleId("Rule", [(member, f"{prefix}.{suffix}") for member, suffix in _RULES.items()])  # type: ignore[return-value]
+def market_rules(prefix: str, **more: str) -> type[RuleId]:
+    """The rule ids every market has, under its prefix (``mx.domestic``, ``mx.import.de_minimis`` ...), and
+    ``more`` of its own (member name -> id suffix)."""
+    return RuleId("Rule", [(member, f"{prefix}.{suffix}") for member, suffix in {**_RULES, **more}.items()])  # type: ignore[return-value]
 
 
 class MarketRegime(NationalRegime):
@@ -51,6 +63,8 @@ class MarketRegime(NationalRegime):
     digital_services_start: ClassVar[str | None] = None
     #: Whether digital services sold to consumers from abroad are taxed at all.
     taxes_foreign_digital_services: ClassVar[bool] = True
+    #: Whether the market's parameters hold marketplace withholdings (``withholding_*``, kind percent).
+    withholds: ClassVar[bool] = False
 
     def goods(self, ctx: Context) -> Treatment:
         R = self.Rule
@@ -76,6 +90,74 @@ class MarketRegime(NationalRegime):
         ):
             return Treatment(None, Collector.none, Scheme.none, self.Rule["tbe_not_taxed"], False, reason=Reason.outside_scope)
         return super().services(ctx, kind)
+
+
+    # ----- withholdings from the seller's payout --------------------------------------------------
+    def withholdings(self, ctx: Context, item: Any, exp: Decimal) -> tuple[Withholding, ...]:
+        """The market's ``withholding_*`` parameters in force whose conditions the order meets, one per tax
+        (the highest rate where several apply), on the item's base; only when a marketplace facilitates."""
+        if not ctx.facilitated:
+            return ()
+        facts = self.facts(ctx, item.category)
+        best: dict[str, tuple[str, Parameter, Decimal]] = {}
+        for name, param in ctx.book.parameters[self.code].parameters.items():
+            if param.kind != "percent" or param.collected_by != "marketplace" or not name.startswith("withholding_"):
+                continue
+            rate = param.value(ctx.day)
+            if rate is None or not self._meets(ctx, name, param, facts) or not self.withholding_applies(ctx, name):
+                continue
+            held = best.get(param.tax or name)
+            if held is None or rate > held[2]:
+                best[param.tax or name] = (name, param, rate)
+        out = []
+        for name, param, rate in best.values():
+            base: Decimal = getattr(item, BASES[param.base or "net_price"])
+            if param.base_fraction:
+                num, den = param.base_fraction.split("/")
+                base = (base * int(num) / int(den)).quantize(exp, ROUND_HALF_UP)
+            if not base:
+                continue
+            period = param.on(ctx.day)
+            assert period is not None
+            out.append(Withholding(param.tax or "tax", self.code, rate, base, (base * rate / _HUNDRED).quantize(exp, ROUND_HALF_UP),
+                                   f"{self.code.lower()}.{name.replace('_', '.', 1)}", period.source))
+        return tuple(out)
+
+    def facts(self, ctx: Context, category: Category) -> dict[str, Any]:
+        """The facts of :data:`FACTS` for a line of ``category`` (None: the request does not say)."""
+        seller = ctx.order.seller
+        if category is Category.digital_services:
+            supply = {"digital_services", "services"}
+        else:
+            supply = {"services"} if category in SERVICE_CATEGORIES else {"goods"}
+        return {
+            "seller_type": {"individual"} if seller.type == "individual" else {"company", "business"},
+            "seller_registered": ctx.registered(self.code),
+            "seller_resident": seller.country == self.code,
+            "payout_account": {"domestic"} if (seller.payout_country or seller.country) == self.code else {"foreign"},
+            "supply": supply,
+            "consideration_collected_by_marketplace": ctx.facilitated,
+            "marketplace_designated": ctx.facilitated,
+        }
+
+    def _meets(self, ctx: Context, name: str, param: Parameter, facts: dict[str, Any]) -> bool:
+        for fact, wanted in param.conditions.items():
+            have = facts[fact]
+            if have is None:
+                ctx.warn("withholding_facts_unknown",
+                         f"The marketplace's withholding in {self.code} depends on whether the seller is registered there: "
+                         "send seller.registrations.")
+                return False
+            if isinstance(wanted, bool):
+                if have is not wanted:
+                    return False
+            elif not (have & ({wanted} if isinstance(wanted, str) else set(wanted))):
+                return False
+        return True
+
+    def withholding_applies(self, ctx: Context, name: str) -> bool:
+        """Whether withholding ``name`` applies beyond its conditions (a threshold on the seller's payouts)."""
+        return True
 
 
 __all__ = ["MarketRegime", "market_rules"]

@@ -4,7 +4,11 @@ National Internal Revenue Code s.106-108: 12 %. Imports at or below the de minim
 pay no duty and no VAT (Customs Modernization and Tariff Act s.423). Nonresident digital service
 providers charge VAT (RA 12023).
 
-The dated limits and start dates are in ``rates/parameters/PH.json``.
+An e-marketplace withholds creditable income tax of 1 % on half the gross remittance once the
+seller's remittances in the year pass PHP 500,000 (RR 16-2023), and 12 % VAT on nonresident
+sellers' digital services from 2025-06-02.
+
+The dated limits, start dates and withholding rates are in ``rates/parameters/PH.json``.
 
 More information:
 
@@ -21,6 +25,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import ClassVar
 
+from taxapi.regimes.base import Context
 from taxapi.regimes.market import MarketRegime, market_rules
 
 Rule = market_rules("ph")
@@ -29,10 +34,24 @@ Rule = market_rules("ph")
 class PhVat(MarketRegime):
     code: ClassVar[str] = "PH"
     table_regimes: ClassVar[tuple[str, ...]] = ("ph_vat",)
-    parameters: ClassVar[tuple[str, ...]] = ("lvg_de_minimis",)
+    parameters: ClassVar[tuple[str, ...]] = ("withholding_income_tax_threshold", "lvg_de_minimis")
     rule_sources: ClassVar[dict[str, str]] = {"ph": "https://www.bir.gov.ph/"}
     Rule: ClassVar[type[StrEnum]] = Rule
     import_de_minimis: ClassVar[str | None] = "lvg_de_minimis"
+    withholds: ClassVar[bool] = True
+
+    def withholding_applies(self, ctx: Context, name: str) -> bool:
+        if name != "withholding_income_tax":
+            return True
+        paid = ctx.order.seller.payouts_this_year
+        if paid is None:
+            ctx.warn("withholding_threshold_not_tested",
+                     "An e-marketplace withholds 1 % of half the remittance once the seller's remittances this year pass PHP 500,000 (RR 16-2023). "
+                     "Send seller.payouts_this_year to test the threshold; the withholding is applied.")
+            return True
+        value, limit = ctx.compare(paid + ctx.goods_value + ctx.shipping_value, self,
+                                   "withholding_income_tax_threshold", "withholding threshold")
+        return limit is None or value > limit.amount
 
 
 PH_VAT = PhVat()

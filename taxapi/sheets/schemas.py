@@ -33,7 +33,8 @@ class PriceLine(BaseModel):
     tax_collected_by_marketplace: str = Field(description="Withheld by the marketplace from the seller's payout.")
     tax_due_at_import: str
     tax_reverse_charged: str
-    seller_proceeds: str = Field(description="gross_amount - tax_collected_by_marketplace, before marketplace fees.")
+    withheld_by_marketplace: str = Field(description="What the marketplace withholds from the seller's payout (Mexico's IVA and ISR, India's TCS ...).")
+    seller_proceeds: str = Field(description="gross_amount - tax_collected_by_marketplace - withheld_by_marketplace: what the marketplace pays the seller, before its fees.")
     warnings: list[Warning]
 
 
