@@ -1,5 +1,5 @@
 """Command line: ``taxapi serve``, ``taxapi rates check``, ``taxapi openapi``, ``taxapi ecb refresh``,
-``taxapi oss-summary``."""
+``taxapi oss-summary``, ``taxapi thresholds``."""
 
 from __future__ import annotations
 
@@ -126,6 +126,7 @@ class Progress:
 
 
 def cmd_oss_summary(args: argparse.Namespace) -> int:
+    import functools
     import json
 
     from taxapi.ecb import get_ecb_rates
@@ -134,10 +135,10 @@ def cmd_oss_summary(args: argparse.Namespace) -> int:
     from taxapi.oss.schemas import OssSummary
     from taxapi.rate_tables.loader import get_rate_book
 
-    source = sys.stdin.buffer if args.ledger == "-" else open(args.ledger, "rb")  # noqa: SIM115
-    total = None if args.ledger == "-" else os.fstat(source.fileno()).st_size
+    stdin = args.ledger == "-"
+    source = sys.stdin.buffer if stdin else None
     show = args.progress if args.progress is not None else sys.stderr.isatty()
-    progress = Progress(total, enabled=show)
+    progress = Progress(None, enabled=show)
     try:
         book, ecb = get_rate_book(), get_ecb_rates()
         vat_ids = {}
@@ -149,14 +150,36 @@ def cmd_oss_summary(args: argparse.Namespace) -> int:
             vat_ids[cc.upper()] = number
         spec = service.return_spec(scheme=args.scheme, period=args.period,
                                    member_state_of_identification=args.msi, loc="option")
-        ledger = service.OssLedger(spec, _currencies=frozenset(ecb.currencies()))
-        reader = service.CsvLedgerReader(ledger, loc="ledger")
-        while chunk := source.read(1 << 20):
-            reader.feed(chunk)
-            progress.update(reader.bytes_read, ledger.rows_count)
-        reader.close()
-        progress.finish(reader.bytes_read, ledger.rows_count)
-        summary = service.summarize(ledger=ledger, book=book, ecb=ecb)
+        if stdin:
+            ledger = service.OssLedger(spec, _currencies=frozenset(ecb.currencies()))
+            reader = service.CsvLedgerReader(ledger, loc="ledger")
+            while chunk := source.read(1 << 20):
+                reader.feed(chunk)
+                progress.update(reader.bytes_read, ledger.rows_count)
+            reader.close()
+            progress.finish(reader.bytes_read, ledger.rows_count)
+            part = ledger.partial()
+        else:
+            from taxapi.ledgers import oss as ledger_oss
+            from taxapi.ledgers.cluster import map_files
+            from taxapi.ledgers.sources import discover
+
+            files = discover(args.ledger, loc="ledger")
+            sizes = [f.path.stat().st_size for f in files]
+            progress.total = sum(sizes)
+            done = [0, 0]
+
+            def tick(i: int, p: service.OssPartial) -> None:
+                done[0] += sizes[i]
+                done[1] += p.rows_count
+                progress.update(done[0], done[1])
+
+            partials = map_files(ledger_oss.file_partial, files, engine="dask" if args.scheduler else args.engine,
+                                 workers=args.workers, scheduler=args.scheduler, progress=tick,
+                                 spec=spec, currencies=frozenset(ecb.currencies()), loc="ledger")
+            part = functools.reduce(service.merge, partials)
+            progress.finish(done[0], part.rows_count)
+        summary = service.finish(part, book=book, ecb=ecb)
         data: bytes
         if args.format == "json":
             body = OssSummary.model_validate(summary).model_dump(mode="json")
@@ -174,17 +197,58 @@ def cmd_oss_summary(args: argparse.Namespace) -> int:
     except TaxApiError as exc:
         print(f"error ({exc.code.value}): {exc.detail}", file=sys.stderr)
         return 2
-    finally:
-        if source is not sys.stdin.buffer:
-            source.close()
-    if args.output:
-        Path(args.output).write_bytes(data)
-        print(f"wrote {args.output}: {summary['transactions_count']} transactions, "
-              f"{summary['rejected_count']} rejected, VAT {summary['total_tax_amount']} EUR", file=sys.stderr)
+    return _write(args.output, data, f"{summary['transactions_count']} transactions, "
+                                     f"{summary['rejected_count']} rejected, VAT {summary['total_tax_amount']} EUR")
+
+
+def _write(output: str | None, data: bytes, what: str) -> int:
+    """``data`` to the ``--output`` file (saying what was written on stderr) or to stdout."""
+    if output:
+        Path(output).write_bytes(data)
+        print(f"wrote {output}: {what}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     return 0
+
+
+def cmd_thresholds(args: argparse.Namespace) -> int:
+    import json
+    from datetime import date
+
+    from taxapi.errors import TaxApiError
+    from taxapi.ledgers.thresholds import evaluate_ledger
+    from taxapi.thresholds.schemas import ThresholdsResponse, check_as_of
+    from taxapi.thresholds.service import Seller
+
+    try:
+        as_of = date.fromisoformat(args.as_of)
+        check_as_of(as_of)
+    except ValueError as exc:
+        print(f"--as-of {args.as_of!r}: {exc}", file=sys.stderr)
+        return 2
+    others = tuple(c.strip().upper() for c in args.seller_other_establishments.split(",") if c.strip())
+    seller = Seller(args.seller_country.upper(), args.seller_region.upper() if args.seller_region else None, others)
+    try:
+        result = evaluate_ledger(args.ledger, seller=seller, as_of=as_of, eu_destination_option=args.eu_destination_option,
+                                 engine=args.engine, workers=args.workers, scheduler=args.scheduler)
+    except TaxApiError as exc:
+        print(f"error ({exc.code.value}): {exc.detail}", file=sys.stderr)
+        return 2
+    body = ThresholdsResponse.model_validate(result).model_dump(mode="json")
+    data = (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode()
+    crossed = [j["jurisdiction"] for j in body["jurisdictions"] if j["exceeded"] and j["applicable"]]
+    return _write(args.output, data, f"{body['rows_counted']} rows counted, {len(body['rejected'])} rejected; "
+                                     f"exceeded: {', '.join(crossed) or 'none'}")
+
+
+def add_engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", default="local", choices=["local", "dask"],
+                   help="local: this process; dask: the files of a partitioned ledger on a Dask cluster")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="with --engine dask: a local cluster of N worker processes (default 2)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="the scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (implies --engine dask)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -227,8 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--dest", help="file to write (default: the copy the server uses)")
     refresh.set_defaults(func=cmd_ecb_refresh)
 
-    oss = sub.add_parser("oss-summary", help="OSS / IOSS return data from a CSV ledger (offline, streamed)")
-    oss.add_argument("ledger", help="CSV ledger file, or - for stdin")
+    oss = sub.add_parser("oss-summary", help="OSS / IOSS return data from a ledger (CSV, Parquet, Arrow; offline)")
+    oss.add_argument("ledger", help="ledger file (CSV, Parquet, Arrow IPC), a directory or glob of partitions, "
+                                    "or - for CSV on stdin")
+    add_engine_options(oss)
     oss.add_argument("--scheme", required=True, choices=["union", "non_union", "ioss"])
     oss.add_argument("--period", required=True, help="2026-Q3 or 2026-07")
     oss.add_argument("--msi", required=True, help="Member State of identification, e.g. DE")
@@ -242,6 +308,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help="show a progress bar on stderr (default: only when stderr is a terminal)")
     bar.add_argument("--no-progress", dest="progress", action="store_false")
     oss.set_defaults(func=cmd_oss_summary)
+
+    th = sub.add_parser("thresholds", help="registration thresholds from a ledger (CSV, Parquet, Arrow; offline)")
+    th.add_argument("ledger", help="ledger file (CSV, Parquet, Arrow IPC) or a directory or glob of partitions")
+    th.add_argument("--seller-country", required=True, help="where the seller is established, e.g. DE")
+    th.add_argument("--seller-region", help="the seller's state or province (US, CA)")
+    th.add_argument("--seller-other-establishments", default="", metavar="CC,CC",
+                    help="other countries where the seller has an establishment")
+    th.add_argument("--as-of", required=True, help="evaluation date, YYYY-MM-DD (sales after it are rejected)")
+    th.add_argument("--eu-destination-option", action="store_true",
+                    help="the seller opted for destination taxation below EUR 10,000 (Art. 59c(3))")
+    th.add_argument("-o", "--output", help="write the JSON to this file instead of stdout")
+    add_engine_options(th)
+    th.set_defaults(func=cmd_thresholds)
     return parser
 
 

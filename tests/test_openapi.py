@@ -12,6 +12,7 @@ from schemathesis.checks import positive_data_acceptance
 
 from taxapi.app import app
 from taxapi.cli import openapi_yaml
+from taxapi.ledgers.upload import COLUMNAR_MEDIA_TYPES
 from taxapi.sheets.files import XLSX_MEDIA_TYPE
 
 from .conftest import REPO_DIR
@@ -30,6 +31,9 @@ def test_openapi_yaml_is_valid_openapi():
 
 # XLSX bodies are bytes: generated as for application/octet-stream.
 schemathesis.serializer.alias(XLSX_MEDIA_TYPE, "application/octet-stream")
+# Parquet and Arrow ledgers likewise.
+for _media in COLUMNAR_MEDIA_TYPES:
+    schemathesis.serializer.alias(_media, "application/octet-stream")
 schema = schemathesis.openapi.from_path(OPENAPI)
 schema.app = app
 

@@ -65,11 +65,14 @@ def _language(ctx: "Context") -> tuple[str, str]:
     return jid, LANGUAGE.get(jid, LANGUAGE.get(dest.country, "en"))
 
 
+_IOSS = Scheme.ioss  # read once: an enum member looked up on its class costs ~0.2 us
+
+
 def invoice_notes(ctx: "Context", treatments: list["Treatment"]) -> tuple[Note, ...]:
     notes: list[Note] = []
     seen: set[str] = set()
     for t in treatments:
-        if t.reason is None and t.scheme is not Scheme.ioss:  # the usual line: nothing to mention
+        if t.reason is None and t.scheme is not _IOSS:  # the usual line: nothing to mention
             continue
         if t.reason is Reason.reverse_charge and "reverse_charge" not in seen:
             seen.add("reverse_charge")

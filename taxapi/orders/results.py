@@ -48,6 +48,10 @@ class ShippingPart(NamedTuple):
     rule: str
 
 
+#: Fields written only when they hold something (the wire of lines without them stays as it was).
+OPTIONAL_FIELDS = frozenset({"withholdings"})
+
+
 class LineResult(NamedTuple):
     """One line of the order (or the shipping): its amounts, the rate applied and who collects the tax, and why."""
 
@@ -67,7 +71,7 @@ class LineResult(NamedTuple):
     breakdown: tuple[BreakdownEntry, ...]
     tax_reverse_charged: Decimal
     tax_due_at_import: Decimal
-    withholdings: tuple[Withholding, ...]
+    withholdings: tuple[Withholding, ...] = ()
 
 
 #: Shipping spread over several treatments or rates: the fields of a :class:`LineResult` (``rate_percent``

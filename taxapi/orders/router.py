@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
@@ -14,9 +14,9 @@ from taxapi.orders.schemas import CalculateRequest
 from taxapi.orders.service import compute_order
 from taxapi.orders.wire import CalculateResponse, order_json
 from taxapi.rate_tables.loader import get_rate_book
-from taxapi.routing import DirectRoute
+from taxapi.routing import Operations
 
-router = APIRouter(tags=["calculate"], route_class=DirectRoute)
+operations = Operations(tags=["calculate"])
 
 MAX_BODY = 2 * 1024 * 1024
 
@@ -63,16 +63,10 @@ async def parse_json_body(request: Request, model: type) -> object:
         raise RequestValidationError(errors) from None
 
 
-@router.post(
+@operations.post(
     "/v1/calculate",
-    response_model=None,
+    body=CalculateRequest,
     responses={200: {"model": CalculateResponse, "description": "Tax per line and in total, with who collects it and why"}},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CalculateRequest"}}},
-        }
-    },
     summary="Tax for one order (storefront checkout)",
 )
 async def calculate(request: Request) -> Response:

@@ -19,10 +19,10 @@ from typing import Any, Union
 
 import orjson
 from pydantic import TypeAdapter
-from typing_extensions import TypedDict
+from typing_extensions import NotRequired, TypedDict
 
 from taxapi.orders import results
-from taxapi.orders.results import ApportionedShipping, LineResult, OrderResult
+from taxapi.orders.results import OPTIONAL_FIELDS, ApportionedShipping, LineResult, OrderResult
 
 _OBJECTS: dict[type, Any] = {}
 
@@ -32,7 +32,10 @@ def _object_type(tp: Any) -> Any:
     if isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields"):
         if tp not in _OBJECTS:
             hints = typing.get_type_hints(tp, vars(results))
-            twin = TypedDict(tp.__name__, {name: _object_type(hints[name]) for name in tp._fields})  # type: ignore[operator]
+            twin = TypedDict(tp.__name__, {  # type: ignore[operator]
+                name: NotRequired[_object_type(hints[name])] if name in OPTIONAL_FIELDS else _object_type(hints[name])
+                for name in tp._fields
+            })
             twin.__doc__ = tp.__doc__
             _OBJECTS[tp] = twin
         return _OBJECTS[tp]
@@ -50,7 +53,7 @@ CalculateResponse = _object_type(OrderResult)
 
 
 def _line(x: LineResult) -> dict[str, Any]:
-    return {
+    out = {
         "id": x.id,
         "category": x.category,
         "net_amount": str(x.net_amount),
@@ -70,12 +73,15 @@ def _line(x: LineResult) -> dict[str, Any]:
         ],
         "tax_reverse_charged": str(x.tax_reverse_charged),
         "tax_due_at_import": str(x.tax_due_at_import),
-        "withholdings": [
-            {"tax": w.tax, "jurisdiction": w.jurisdiction, "rate_percent": str(w.rate_percent), "base_amount": str(w.base_amount),
-             "amount": str(w.amount), "rule": w.rule, "source": w.source}
-            for w in x.withholdings
-        ],
     }
+    if x.withholdings:
+        out["withholdings"] = [_withholding(w) for w in x.withholdings]
+    return out
+
+
+def _withholding(w: Any) -> dict[str, Any]:
+    return {"tax": w.tax, "collected_by": w.collected_by, "jurisdiction": w.jurisdiction, "rate_percent": str(w.rate_percent),
+            "base_amount": str(w.base_amount), "amount": str(w.amount), "rule": w.rule, "source": w.source}
 
 
 def _shipping(x: LineResult) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from taxapi.ecb import get_ecb_rates
 from taxapi.errors import UnsupportedMediaType, ValidationFailed
+from taxapi.ledgers.upload import COLUMNAR_MEDIA_TYPES, openapi_content, spooled_upload
 from taxapi.oss import formats, service
 from taxapi.oss.periods import PERIOD_PATTERN
 from taxapi.oss.schemas import OssSummary, OssSummaryRequest
@@ -21,6 +22,7 @@ from taxapi.rate_tables.loader import get_rate_book
 router = APIRouter(tags=["oss"])
 
 FEED_BYTES = 1 << 20  # hand the parser about 1 MB at a time
+MAX_COLUMNAR_BYTES = 4 << 30  # a Parquet / Arrow upload is written to a temporary file up to this size
 
 _CSV_EXAMPLE = (
     "id,date,country_of_consumption,ship_from_country,supply,rate_percent,net_amount,tax_amount,currency,deemed_supplier,original_period\n"
@@ -45,6 +47,10 @@ _REQUEST_BODY: dict[str, Any] = {
             },
             "example": _CSV_EXAMPLE,
         },
+        **openapi_content(
+            "The ledger as a Parquet file (or Arrow IPC), with the CSV's column names: string, decimal, integer, "
+            "boolean or date columns (no floating-point amounts). Rows are numbered as in a spreadsheet: the "
+            "first record is row 2. `scheme`, `period` and `member_state_of_identification` go in the query."),
     },
 }
 
@@ -59,7 +65,9 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
             "application/zip": {"schema": {"type": "string", "format": "binary"}},
         },
     },
-    415: {"description": "Body is neither JSON nor CSV", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+    413: {"description": "A Parquet or Arrow body larger than the limit", "content":
+          {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+    415: {"description": "Body is neither JSON, CSV, Parquet nor Arrow", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
 }
 
 
@@ -125,18 +133,27 @@ async def oss_summary(
     fmt = _choose_format(request, format)
     book, ecb = get_rate_book(), get_ecb_rates()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type in ("text/csv", "application/csv", "text/plain"):
+    columnar = content_type in COLUMNAR_MEDIA_TYPES
+    if content_type in ("text/csv", "application/csv", "text/plain") or columnar:
+        kind = "CSV" if not columnar else "Parquet or Arrow"
         missing = [n for n, v in (("scheme", scheme), ("period", period),
                                   ("member_state_of_identification", member_state_of_identification)) if v is None]
         if missing:
             raise ValidationFailed(
-                "with a CSV body, " + ", ".join(missing) + " must be given as query parameters",
-                errors=[{"loc": ["query", n], "msg": "required with a CSV body"} for n in missing],
+                f"with a {kind} body, " + ", ".join(missing) + " must be given as query parameters",
+                errors=[{"loc": ["query", n], "msg": f"required with a {kind} body"} for n in missing],
             )
         vat_ids = _vat_ids_from_query(establishment_vat_id)
         assert scheme is not None and period is not None and member_state_of_identification is not None
         spec = service.return_spec(scheme=scheme, period=period,
                                    member_state_of_identification=member_state_of_identification, loc="query")
+        if columnar:
+            from taxapi.ledgers.oss import file_partial
+
+            async with spooled_upload(request.stream(), content_type, max_bytes=MAX_COLUMNAR_BYTES) as upload:
+                part = await run_in_threadpool(file_partial, upload, spec=spec, currencies=ecb.currencies(), loc="body")
+            summary = await run_in_threadpool(service.finish, part, book=book, ecb=ecb)
+            return _render(summary, fmt, vat_ids, bzst_corrections)
         ledger = service.OssLedger(spec, _currencies=frozenset(ecb.currencies()))
         reader = service.CsvLedgerReader(ledger, loc="body")
         pending: list[bytes] = []
@@ -150,12 +167,13 @@ async def oss_summary(
         if pending:
             await run_in_threadpool(reader.feed, b"".join(pending))
         await run_in_threadpool(reader.close)
-        summary = await run_in_threadpool(service.summarize, ledger=ledger, book=book, ecb=ecb)
+        summary = await run_in_threadpool(service.finish, ledger.partial(), book=book, ecb=ecb)
         return _render(summary, fmt, vat_ids, bzst_corrections)
 
     if content_type not in ("application/json", "") and not content_type.endswith("+json"):
         raise UnsupportedMediaType(
-            f"Send the ledger as application/json or text/csv, not '{content_type}'.", content_type=content_type)
+            f"Send the ledger as application/json, text/csv, {', '.join(COLUMNAR_MEDIA_TYPES)}, not '{content_type}'.",
+            content_type=content_type)
     raw = await request.body()
     try:
         doc = json.loads(raw)

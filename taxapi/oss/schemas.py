@@ -103,10 +103,15 @@ class CountryTotal(BaseModel):
 
 
 class RejectedRow(BaseModel):
-    row: int = Field(description="1-based position of the row in the ledger (CSV: data record number, header not counted).")
+    row: int = Field(description="JSON: 1-based position of the row in `transactions`. CSV, Parquet and Arrow files: "
+                                 "the row a spreadsheet shows for the record (the header is row 1, the first record row 2).")
     id: str | None
     code: str
     detail: str
+    partition: str | None = Field(
+        default=None, exclude_if=lambda v: v is None,
+        description="Partitioned ledgers (a directory or glob of files): the file, relative to the dataset root; "
+                    "`row` counts inside it. Absent otherwise.")
 
 
 class Notice(BaseModel):

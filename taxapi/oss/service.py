@@ -51,6 +51,7 @@ from typing import Any, Iterable, Mapping
 from taxapi.categories import NUMERIC_KINDS, SERVICE_CATEGORIES, RateKind
 from taxapi.ecb import EUR, EcbRates, FxRate
 from taxapi.errors import ValidationFailed
+from taxapi.ledgers import FIRST_RECORD_ROW
 from taxapi.money import parse_decimal, quantize
 from taxapi.orders.results import ApportionedShipping, OrderResult
 from taxapi.oss.periods import FIRST_DAY, Period, parse_period
@@ -119,6 +120,9 @@ class RowRejected(Exception):
         super().__init__(detail)
         self.code = code
         self.detail = detail
+
+
+_exact_add = CONVERSION_CONTEXT.add  # sums never round, whatever the ambient context
 
 
 def _money(value: Decimal) -> Decimal:
@@ -207,6 +211,9 @@ class OssLedger:
     _rates: dict[str, Decimal] = field(default_factory=dict, repr=False)
     _periods: dict[str, Period] = field(default_factory=dict, repr=False)
     _currencies: frozenset[str] = field(default_factory=frozenset, repr=False)
+    #: For partitioned input: the file (path relative to the dataset root) the rows come from;
+    #: rejected rows then name it in ``partition`` and count ``row`` inside that file.
+    partition: str | None = None
 
     def __post_init__(self) -> None:
         if not self._currencies:
@@ -244,7 +251,10 @@ class OssLedger:
     def _reject(self, row_number: int, row_id: str | None, code: str, detail: str) -> None:
         self.rejected_count += 1
         if len(self.rejected) < self.max_rejected:
-            self.rejected.append({"row": row_number, "id": row_id, "code": code, "detail": detail})
+            entry = {"row": row_number, "id": row_id, "code": code, "detail": detail}
+            if self.partition is not None:
+                entry["partition"] = self.partition
+            self.rejected.append(entry)
 
     def _date(self, value: Any, name: str) -> date:
         key = value if isinstance(value, str) else None
@@ -314,6 +324,31 @@ class OssLedger:
         self, date_v: Any, country_v: Any, ship_from_v: Any, supply_v: Any, rate_v: Any, net_v: Any,
         tax_v: Any, currency_v: Any, deemed_v: Any, original_v: Any, scheme_v: Any,
     ) -> None:
+        correction, key, net, tax = self.classify(
+            date_v, country_v, ship_from_v, supply_v, rate_v, net_v, tax_v, currency_v, deemed_v, original_v, scheme_v)
+        self.add_sums(correction, key, net, tax, 1)
+
+    def add_sums(self, correction: bool, key: tuple[Any, ...], net: Decimal, tax: Decimal, count: int) -> None:
+        """Add ``count`` accepted rows summing to ``net`` / ``tax`` to a line (or correction) key of
+        :meth:`classify`."""
+        target: dict[Any, list[Any]] = self.corrections if correction else self.lines  # type: ignore[assignment]
+        sums = target.get(key)
+        if sums is None:
+            target[key] = [net, tax, count]
+        else:
+            sums[0] = _exact_add(sums[0], net)
+            sums[1] = _exact_add(sums[1], tax)
+            sums[2] += count
+        self.transactions_count += count
+
+    def classify(
+        self, date_v: Any, country_v: Any, ship_from_v: Any, supply_v: Any, rate_v: Any, net_v: Any,
+        tax_v: Any, currency_v: Any, deemed_v: Any, original_v: Any, scheme_v: Any,
+    ) -> tuple[bool, tuple[Any, ...], Decimal, Decimal]:
+        """Validate one row: ``(is_correction, key, net, tax)``, or :class:`RowRejected`. Adds nothing.
+
+        The outcome depends on the amounts only through their parsing and signs, so a vectorised
+        reader may classify one representative row per distinct combination of the other fields."""
         spec = self.spec
         scheme = spec.scheme
         # -- parse -----------------------------------------------------------------------------
@@ -389,24 +424,8 @@ class OssLedger:
 
         if correction:
             assert original is not None
-            key_c = (original.text, country, currency)
-            sums = self.corrections.get(key_c)
-            if sums is None:
-                self.corrections[key_c] = [net, tax, 1]
-            else:
-                sums[0] += net
-                sums[1] += tax
-                sums[2] += 1
-        else:
-            key = (section, country, ship_key, deemed and section in GOODS_SECTIONS, rate, currency)
-            sums = self.lines.get(key)
-            if sums is None:
-                self.lines[key] = [net, tax, 1]
-            else:
-                sums[0] += net
-                sums[1] += tax
-                sums[2] += 1
-        self.transactions_count += 1
+            return True, (original.text, country, currency), net, tax
+        return False, (section, country, ship_key, deemed and section in GOODS_SECTIONS, rate, currency), net, tax
 
     def _union_section(self, country: str, ship_from: str, supply: str, deemed: bool) -> tuple[str, str]:
         msi = self.spec.msi
@@ -437,6 +456,16 @@ class OssLedger:
             return "goods_from_msi", ""
         return "goods_from_other_ms", ship_from
 
+    def partial(self) -> "OssPartial":
+        """What this ledger has summed so far, as a mergeable :class:`OssPartial` (no caches)."""
+        return OssPartial(
+            spec=self.spec, rows_count=self.rows_count, transactions_count=self.transactions_count,
+            rejected_count=self.rejected_count, rejected=tuple(sorted(self.rejected, key=_rejected_order)),
+            lines={k: (v[0], v[1], v[2]) for k, v in self.lines.items()},
+            corrections={k: (v[0], v[1], v[2]) for k, v in self.corrections.items()},
+            max_rejected=self.max_rejected,
+        )
+
     def merge(self, other: "OssLedger") -> None:
         """Add ``other``'s rows (same return) to this ledger; row numbers of ``other`` are kept."""
         if other.spec != self.spec:
@@ -455,6 +484,93 @@ class OssLedger:
                     sums[0] += net
                     sums[1] += tax
                     sums[2] += count
+
+
+# -- mergeable partial summaries --------------------------------------------------------------------
+
+
+def _rejected_order(entry: Mapping[str, Any]) -> tuple[str, int]:
+    return (entry.get("partition") or "", entry["row"])
+
+
+LineKey = tuple[str, str, str, bool, Decimal, str]  # section, country, ship_from, deemed, rate, currency
+CorrectionKey = tuple[str, str, str]  # original return period, country, currency
+
+
+@dataclass(frozen=True)
+class OssPartial:
+    """The summary of some rows of one return: exact sums per key, counts, the first rejected rows.
+
+    ``partial`` (:meth:`OssLedger.partial`, :func:`partial`, or the columnar readers in
+    :mod:`taxapi.ledgers`), :func:`merge` and :func:`finish` compute a return over any split of
+    the ledger: sums are exact ``Decimal`` in the row currency (conversion and rounding happen
+    once, in :func:`finish`), counts add, and ``rejected`` keeps the first ``max_rejected`` rows
+    in (partition, row) order, so the result does not depend on how rows were split or in which
+    order partials are merged. :meth:`to_json` / :meth:`from_json` carry it between processes as
+    plain JSON (pickle works too).
+    """
+
+    spec: ReturnSpec
+    rows_count: int = 0
+    transactions_count: int = 0
+    rejected_count: int = 0
+    rejected: tuple[dict[str, Any], ...] = ()
+    lines: Mapping[LineKey, tuple[Decimal, Decimal, int]] = field(default_factory=dict)
+    corrections: Mapping[CorrectionKey, tuple[Decimal, Decimal, int]] = field(default_factory=dict)
+    max_rejected: int = MAX_REJECTED
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scheme": self.spec.scheme, "period": self.spec.period.text, "msi": self.spec.msi,
+            "rows_count": self.rows_count, "transactions_count": self.transactions_count,
+            "rejected_count": self.rejected_count, "rejected": list(self.rejected), "max_rejected": self.max_rejected,
+            "lines": [[s, c, f, d, str(r), cur, str(n), str(t), k] for (s, c, f, d, r, cur), (n, t, k) in self.lines.items()],
+            "corrections": [[p, c, cur, str(n), str(t), k] for (p, c, cur), (n, t, k) in self.corrections.items()],
+        }
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "OssPartial":
+        spec = return_spec(scheme=doc["scheme"], period=doc["period"], member_state_of_identification=doc["msi"])
+        return cls(
+            spec=spec, rows_count=doc["rows_count"], transactions_count=doc["transactions_count"],
+            rejected_count=doc["rejected_count"], rejected=tuple(doc["rejected"]), max_rejected=doc["max_rejected"],
+            lines={(s, c, f, bool(d), Decimal(r), cur): (Decimal(n), Decimal(t), int(k))
+                   for s, c, f, d, r, cur, n, t, k in doc["lines"]},
+            corrections={(p, c, cur): (Decimal(n), Decimal(t), int(k)) for p, c, cur, n, t, k in doc["corrections"]},
+        )
+
+
+def _add_sums(a: Mapping[Any, tuple[Decimal, Decimal, int]], b: Mapping[Any, tuple[Decimal, Decimal, int]]) -> dict[Any, tuple[Decimal, Decimal, int]]:
+    out = dict(a)
+    for key, (net, tax, count) in b.items():
+        have = out.get(key)
+        out[key] = (net, tax, count) if have is None else (_exact_add(have[0], net), _exact_add(have[1], tax), have[2] + count)
+    return out
+
+
+def merge(a: OssPartial, b: OssPartial) -> OssPartial:
+    """The partial summary of the rows of ``a`` and ``b`` together (same return)."""
+    if a.spec != b.spec:
+        raise ValueError("cannot merge summaries of different returns")
+    limit = min(a.max_rejected, b.max_rejected)
+    rejected = tuple(sorted((*a.rejected, *b.rejected), key=_rejected_order)[:limit])
+    return OssPartial(
+        spec=a.spec, rows_count=a.rows_count + b.rows_count, transactions_count=a.transactions_count + b.transactions_count,
+        rejected_count=a.rejected_count + b.rejected_count, rejected=rejected,
+        lines=_add_sums(a.lines, b.lines), corrections=_add_sums(a.corrections, b.corrections), max_rejected=limit,
+    )
+
+
+def partial(
+    spec: ReturnSpec, transactions: Iterable[Any], *, currencies: Iterable[str], first_row: int = 1,
+    partition: str | None = None,
+) -> OssPartial:
+    """The partial summary of JSON rows (mappings with the ledger's field names); the first row is
+    numbered ``first_row``."""
+    ledger = OssLedger(spec, _currencies=frozenset(currencies), partition=partition)
+    for i, row in enumerate(transactions, start=first_row):
+        ledger.add_row(row, row_number=i)
+    return ledger.partial()
 
 
 # -- summary -----------------------------------------------------------------------------------
@@ -501,6 +617,11 @@ def rate_kind_for(book: RateBook, country: str, rate_percent: Decimal, period: P
 
 
 def summarize(*, ledger: OssLedger, book: RateBook, ecb: EcbRates) -> dict[str, Any]:
+    """The return of everything added to ``ledger``: :func:`finish` of its partial summary."""
+    return finish(ledger.partial(), book=book, ecb=ecb)
+
+
+def finish(ledger: OssPartial, *, book: RateBook, ecb: EcbRates) -> dict[str, Any]:
     """The return: lines, corrections, totals, exchange rates used, rejected rows.
 
     Raises :class:`~taxapi.errors.ExchangeRateNotFound` when a currency has no ECB rate yet for
@@ -627,11 +748,8 @@ def summarize_rows(
     book: RateBook, ecb: EcbRates, loc: str = "body",
 ) -> dict[str, Any]:
     """The return for JSON rows (mappings with the ledger's field names)."""
-    ledger = OssLedger(return_spec(scheme=scheme, period=period, member_state_of_identification=member_state_of_identification, loc=loc),
-                       _currencies=frozenset(ecb.currencies()))
-    for i, row in enumerate(transactions, start=1):
-        ledger.add_row(row, row_number=i)
-    return summarize(ledger=ledger, book=book, ecb=ecb)
+    spec = return_spec(scheme=scheme, period=period, member_state_of_identification=member_state_of_identification, loc=loc)
+    return finish(partial(spec, transactions, currencies=ecb.currencies()), book=book, ecb=ecb)
 
 
 # -- streamed CSV --------------------------------------------------------------------------------
@@ -643,7 +761,8 @@ class CsvLedgerReader:
     The first record is the header (the ledger's field names, any order, extra columns ignored;
     comma or semicolon separated; a UTF-8 BOM is skipped). Bytes are decoded incrementally and
     only complete records are parsed, so a record split across chunks (even inside a quoted field)
-    is read correctly. ``row`` numbers count data records from 1 (the header is not counted).
+    is read correctly. ``row`` is the row a spreadsheet shows for the record: the header is row 1,
+    the first record row 2 (blank lines are not records and not counted).
     """
 
     def __init__(self, ledger: OssLedger, *, loc: str = "body"):
@@ -655,7 +774,7 @@ class CsvLedgerReader:
         self._index: tuple[int, ...] | None = None
         self._width = 0
         self._delimiter = ","
-        self._record = 0
+        self._record = FIRST_RECORD_ROW - 1  # row numbers as a spreadsheet shows them: the header is row 1
 
     def feed(self, data: bytes) -> None:
         self.bytes_read += len(data)

@@ -134,10 +134,12 @@ class Treatment(NamedTuple):
 
 
 class Withholding(NamedTuple):
-    """What the marketplace withholds from the seller's payout for one line (Mexico's IVA and ISR, India's
-    TCS ...): ``rate_percent`` of ``base_amount``, by the rule and source of the regime's parameter."""
+    """What a party (the marketplace) withholds from the seller's payout for one line (Mexico's IVA and
+    ISR, India's TCS ...): ``rate_percent`` of ``base_amount``, by the rule and source of the regime's
+    parameter. Returned by a regime's ``withholdings``; written on a line only when there is one."""
 
     tax: str  # vat, income_tax, tcs ...
+    collected_by: Collector
     jurisdiction: str
     rate_percent: Decimal
     base_amount: Decimal
@@ -252,7 +254,7 @@ class Context:
         return self.book.parameters[regime.code].parameters[name].in_force(self.day)
 
     def starts_on(self, regime: Regime, name: str) -> date:
-        return self.book.parameters[regime.code].parameters[name]._starts[0]
+        return self.book.parameters[regime.code].parameters[name].starts_on
 
     def border(self, rule: StrEnum, *, exempt: bool = False) -> Treatment:
         """Import tax collected by customs at the destination's border (duty is not computed)."""

@@ -105,12 +105,18 @@ def uk_domestic(ctx: Context, rule: StrEnum, omp_rule: StrEnum) -> Treatment:
     return Treatment(dest.jurisdiction, Collector.seller, Scheme.uk_vat, rule, True)
 
 
+# Members read once for the hot paths below: a member looked up on its enum class costs ~0.2 us
+# on CPython 3.11, a module constant 0.02 us.
+_GOODS, _TBE, _SERVICES = SupplyKind.goods, SupplyKind.tbe, SupplyKind.services
+_SELLER, _DOMESTIC, _OSS_UNION = Collector.seller, Scheme.domestic, Scheme.oss_union
+
+
 class EuVat(NationalRegime):
     code: ClassVar[str] = "EU"
     table_regimes: ClassVar[tuple[str, ...]] = ("eu_vat",)
     parameters: ClassVar[tuple[str, ...]] = ("ecommerce_package", "ioss_consignment_limit", "distance_sales_threshold")
-    scheme: ClassVar[Scheme] = Scheme.domestic
-    domestic_scheme: ClassVar[Scheme] = Scheme.domestic
+    scheme: ClassVar[Scheme] = _DOMESTIC
+    domestic_scheme: ClassVar[Scheme] = _DOMESTIC
     export_rules: ClassVar[tuple[StrEnum, StrEnum] | None] = (Rule.export, Rule.export_territory_import_tax)
     rule_sources: ClassVar[dict[str, str]] = {"eu": EU_SOURCE, "xi": UK_SOURCE}
     Rule: ClassVar[type[StrEnum]] = Rule
@@ -137,18 +143,18 @@ class EuVat(NationalRegime):
                 # Exempt intra-Community supply, Art. 138(1); the customer accounts for the acquisition (Art. 2(1)(b), 40).
                 return Treatment(dest.jurisdiction, Collector.customer, Scheme.none, Rule.b2b_intra_community_supply, False,
                                  reason=Reason.intra_community_supply, info=Info.reverse_charge)
-            return Treatment(origin.jurisdiction if origin_ms != dest_ms else dest.jurisdiction, Collector.seller,
-                             Scheme.domestic, Rule.b2b_domestic, True)
+            return Treatment(origin.jurisdiction if origin_ms != dest_ms else dest.jurisdiction, _SELLER,
+                             _DOMESTIC, Rule.b2b_domestic, True)
         non_eu_seller = not ctx.seller_eu_establishments
         if facilitated and non_eu_seller and ctx.in_force(self, "ecommerce_package"):
             # Art. 14a(2): the interface is deemed supplier for goods already in the EU sold by a non-EU seller;
             # the seller's supply to the interface is exempt (Art. 136a).
             rule = Rule.deemed_supplier_domestic if origin_ms == dest_ms else Rule.deemed_supplier_distance_sale
-            return Treatment(dest.jurisdiction, Collector.marketplace, Scheme.oss_union, rule, True, reason=Reason.marketplace_collects)
+            return Treatment(dest.jurisdiction, Collector.marketplace, _OSS_UNION, rule, True, reason=Reason.marketplace_collects)
         if origin_ms == dest_ms:
             ctx.need_registration(dest.jurisdiction.id if dest.jurisdiction else dest_ms, "domestic VAT", dest_ms)
-            return Treatment(dest.jurisdiction, Collector.seller, Scheme.domestic, Rule.domestic, True)
-        return self.distance_sale(ctx, origin, SupplyKind.goods)
+            return Treatment(dest.jurisdiction, _SELLER, _DOMESTIC, Rule.domestic, True)
+        return self.distance_sale(ctx, origin, _GOODS)
 
     def _import(self, ctx: Context, facilitated: bool) -> Treatment:
         """Goods from outside the EU VAT territory."""
@@ -163,7 +169,7 @@ class EuVat(NationalRegime):
                 return Treatment(ctx.dest.jurisdiction, Collector.marketplace, Scheme.ioss, Rule.import_ioss_deemed_supplier, True,
                                  reason=Reason.marketplace_collects)
             if ctx.order.seller.ioss:
-                return Treatment(ctx.dest.jurisdiction, Collector.seller, Scheme.ioss, Rule.import_ioss, True)
+                return Treatment(ctx.dest.jurisdiction, _SELLER, Scheme.ioss, Rule.import_ioss, True)
             return ctx.border(Rule.import_le150_no_ioss)
         return ctx.border(Rule.import_over150)
 
@@ -198,7 +204,7 @@ class EuVat(NationalRegime):
         seller = ctx.order.seller
         establishments = ctx.seller_eu_establishments
         one_ms = len(establishments) == 1
-        qualifies = one_ms and (kind is not SupplyKind.goods or member_state(origin) in establishments)
+        qualifies = one_ms and (kind is not _GOODS or member_state(origin) in establishments)
         ctx.unsupported_before(self, "ecommerce_package",
                                "Intra-EU distance sales before {start} (per-country thresholds) are not supported.",
                                "distance sales are supported from {start}")
@@ -207,44 +213,44 @@ class EuVat(NationalRegime):
         else:
             destination = True
             rule = Rule.distance_sale_destination if one_ms or establishments else Rule.distance_sale_destination_non_eu_seller
-            if kind is SupplyKind.goods and one_ms and member_state(origin) not in establishments:
+            if kind is _GOODS and one_ms and member_state(origin) not in establishments:
                 rule = Rule.distance_sale_destination_other_dispatch_state
         if not destination:
-            return Treatment(origin.jurisdiction, Collector.seller, Scheme.domestic, rule, True)
+            return Treatment(origin.jurisdiction, _SELLER, _DOMESTIC, rule, True)
         dest_id = dest.jurisdiction.id if dest.jurisdiction else member_state(dest)
-        if kind is SupplyKind.tbe and not establishments:
-            scheme = Scheme.oss_non_union if seller.oss == "non_union" else Scheme.domestic
+        if kind is _TBE and not establishments:
+            scheme = Scheme.oss_non_union if seller.oss == "non_union" else _DOMESTIC
         else:
-            scheme = Scheme.oss_union if seller.oss == "union" else Scheme.domestic
-        if scheme is Scheme.domestic:
+            scheme = _OSS_UNION if seller.oss == "union" else _DOMESTIC
+        if scheme is _DOMESTIC:
             ctx.need_registration(dest_id, "destination VAT (or register for the OSS)", member_state(dest))
-        return Treatment(dest.jurisdiction, Collector.seller, scheme, rule, True)
+        return Treatment(dest.jurisdiction, _SELLER, scheme, rule, True)
 
     # ----- services ----------------------------------------------------------------------------
     def services(self, ctx: Context, kind: SupplyKind) -> Treatment:
         dest = ctx.dest
         establishments = ctx.seller_eu_establishments
         seller_in_dest = ctx.seller_country == dest.country or dest.country in establishments
-        if kind is SupplyKind.services and not ctx.b2b:
+        if kind is _SERVICES and not ctx.b2b:
             if establishments:
                 return supplier_establishment(ctx)
             if seller_in_dest:
-                return Treatment(dest.jurisdiction, Collector.seller, Scheme.domestic, Rule.services_domestic, True)
+                return Treatment(dest.jurisdiction, _SELLER, _DOMESTIC, Rule.services_domestic, True)
             return Treatment(None, Collector.none, Scheme.none, CoreRule.services_outside_scope, False, reason=Reason.outside_scope)
         if ctx.b2b:
             if seller_in_dest:
-                return Treatment(dest.jurisdiction, Collector.seller, Scheme.domestic, Rule.services_b2b_domestic, True)
+                return Treatment(dest.jurisdiction, _SELLER, _DOMESTIC, Rule.services_b2b_domestic, True)
             # B2B general rule (Art. 44 / 196): the customer accounts for the tax.
             return Treatment(dest.jurisdiction, Collector.customer, Scheme.none, Rule.services_b2b_reverse_charge, False,
                              reason=Reason.reverse_charge, info=Info.reverse_charge)
         # TBE services to consumers: taxed where the customer is.
         if ctx.facilitated:
             # CIR 282/2011 Art. 9a: the platform is presumed to supply e-services in its own name.
-            return Treatment(dest.jurisdiction, Collector.marketplace, Scheme.oss_union if establishments else Scheme.oss_non_union,
+            return Treatment(dest.jurisdiction, Collector.marketplace, _OSS_UNION if establishments else Scheme.oss_non_union,
                              Rule.tbe_platform_art9a, True, reason=Reason.marketplace_collects)
         if establishments and dest.country in establishments and len(establishments) == 1:
-            return Treatment(dest.jurisdiction, Collector.seller, Scheme.domestic, Rule.tbe_domestic, True)
-        return self.distance_sale(ctx, Place(seller_home(ctx), ctx.seller_country, self), SupplyKind.tbe)
+            return Treatment(dest.jurisdiction, _SELLER, _DOMESTIC, Rule.tbe_domestic, True)
+        return self.distance_sale(ctx, Place(seller_home(ctx), ctx.seller_country, self), _TBE)
 
 
 class Elsewhere(NationalRegime):

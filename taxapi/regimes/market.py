@@ -119,7 +119,7 @@ class MarketRegime(NationalRegime):
                 continue
             period = param.on(ctx.day)
             assert period is not None
-            out.append(Withholding(param.tax or "tax", self.code, rate, base, (base * rate / _HUNDRED).quantize(exp, ROUND_HALF_UP),
+            out.append(Withholding(param.tax or "tax", Collector.marketplace, self.code, rate, base, (base * rate / _HUNDRED).quantize(exp, ROUND_HALF_UP),
                                    f"{self.code.lower()}.{name.replace('_', '.', 1)}", period.source))
         return tuple(out)
 

@@ -8,13 +8,11 @@ import re
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any, Literal
-from urllib.parse import unquote_plus
 
 import orjson
-from fastapi import APIRouter, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
@@ -22,14 +20,14 @@ from taxapi.categories import Category
 from taxapi.ecb import get_ecb_rates
 from taxapi.errors import UnsupportedMediaType, ValidationFailed
 from taxapi.rate_tables.loader import get_rate_book
-from taxapi.routing import DirectRoute
+from taxapi.routing import Operations, query_model
 from taxapi.sheets import batch, service
 from taxapi.sheets.files import XLSX_MEDIA_TYPE
 from taxapi.sheets.numbers import LOCALE_PATTERN, NumberFormat, number_format
 from taxapi.sheets.schemas import PriceAnswer, PriceLine, PriceTable
 from taxapi.wire import IsoDate
 
-router = APIRouter(tags=["sheets"], route_class=DirectRoute)
+operations = Operations(tags=["sheets"])
 
 DESTINATION = r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?"
 CSV_COLUMNS = [*(n for n in PriceLine.model_fields if n != "warnings"), "warnings", "rates_version"]
@@ -106,45 +104,9 @@ class PriceQuery(BaseModel):
         None, description="For format=text: which number. Default: the other side of the price (gross for net amounts, net for gross).")
 
 
-def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    required = set(schema.get("required", []))
-    params = []
-    for name, prop in schema["properties"].items():
-        prop = dict(prop)
-        description = prop.pop("description", None)
-        prop.pop("title", None)
-        param: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
-        if description:
-            param["description"] = description
-        params.append(param)
-    return params
-
-
-def query_dict(raw: bytes) -> dict[str, str]:
-    """The query string as a dict (last value wins), like Starlette's ``QueryParams`` but for this hot path."""
-    out: dict[str, str] = {}
-    for pair in raw.decode("latin-1").split("&"):
-        if not pair:
-            continue
-        key, _, value = pair.partition("=")
-        if "%" in pair or "+" in pair:
-            key, value = unquote_plus(key, encoding="utf-8", errors="replace"), unquote_plus(value, encoding="utf-8", errors="replace")
-        out[key] = value
-    return out
-
-
-def _price_query(request: Request) -> PriceQuery:
-    try:
-        return PriceQuery.model_validate(query_dict(request.scope.get("query_string", b"")))
-    except ValidationError as exc:
-        errors = [{**err, "loc": ("query", *err["loc"])} for err in exc.errors(include_url=False)]
-        raise RequestValidationError(errors) from None
-
-
-@router.get(
+@operations.get(
     "/v1/price",
-    response_model=None,
+    query=PriceQuery,
     responses={
         200: {
             "description": "Net, tax and gross of one price (or a table with `countries=`). `format=text`: one bare number; "
@@ -153,11 +115,10 @@ def _price_query(request: Request) -> PriceQuery:
             "content": {"text/plain": {"schema": {"type": "string"}}, "text/csv": {"schema": {"type": "string"}}},
         }
     },
-    openapi_extra={"parameters": _query_parameters(PriceQuery)},
     summary="Net, tax and gross of one price in one or several countries (spreadsheet pricing)",
 )
 async def get_price(request: Request) -> Response:
-    q = _price_query(request)
+    q = query_model(request, PriceQuery)
     nf = _nf(q.locale)
     if (q.country is None) == (q.countries is None):
         raise ValidationFailed.at(["query", "country"], "give exactly one of country and countries")
@@ -209,10 +170,18 @@ async def get_price(request: Request) -> Response:
 
 _BINARY = {"type": "string", "format": "binary"}
 
+BatchQuery = create_model(
+    "BatchQuery",
+    __doc__="Query parameters of ``POST /v1/batch``: defaults for rows without the column, and how the file is written.",
+    **{name: (str | None, Field(None, description=f"Default `{name}` for rows without one.")) for name in service.INPUT_FIELDS},
+    locale=(str | None, Field(None, pattern=LOCALE_PATTERN, description="How amounts in text cells are written (`de_DE`: "
+                              "`1.234,56`) and how CSV numbers are written back.")),
+    delimiter=(Literal[",", ";", "tab"] | None, Field(None, description="CSV delimiter; sniffed from the header line when omitted.")),
+)
 
-@router.post(
+
+@operations.post(
     "/v1/batch",
-    response_model=None,
     responses={
         200: {
             "description": "The same file type with the original columns untouched, in order, plus net_amount, tax_amount, "
@@ -222,27 +191,11 @@ _BINARY = {"type": "string", "format": "binary"}
         },
         415: {"description": "Neither CSV nor XLSX", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
     },
-    openapi_extra={
-        "parameters": [
-            {"name": name, "in": "query", "required": False, "schema": {"type": "string"},
-             "description": f"Default `{name}` for rows without one."}
-            for name in service.INPUT_FIELDS
-        ] + [
-            {"name": "locale", "in": "query", "required": False, "schema": {"type": "string", "pattern": LOCALE_PATTERN},
-             "description": "How amounts in text cells are written (`de_DE`: `1.234,56`) and how CSV numbers are written back."},
-            {"name": "delimiter", "in": "query", "required": False, "schema": {"type": "string", "enum": [",", ";", "tab"]},
-             "description": "CSV delimiter; sniffed from the header line when omitted."},
-        ],
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                XLSX_MEDIA_TYPE: {"schema": _BINARY},
-                "multipart/form-data": {
-                    "schema": {"type": "object", "required": ["file"], "properties": {"file": _BINARY}},
-                },
-            },
-        },
+    query=BatchQuery,
+    raw_body={
+        "text/csv": {"schema": {"type": "string"}},
+        XLSX_MEDIA_TYPE: {"schema": _BINARY},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": _BINARY}}},
     },
     summary="Price a whole price list (CSV or XLSX): the same file back with net, tax and gross per row",
 )

@@ -35,6 +35,13 @@ FIELDS = (
     "exemption",
 )
 REQUIRED = ("date", "ship_to_country", "net_amount", "currency")
+#: Column names of a ledger file (CSV header, Parquet / Arrow field), lower case -> field.
+COLUMN_ALIASES = {f: f for f in FIELDS} | {
+    "ship_to.country": "ship_to_country",
+    "ship_to.region": "ship_to_region",
+    "ship_to.postal_code": "ship_to_postal_code",
+    "ship_from.country": "ship_from_country",
+}
 
 _DECIMAL_RE = re.compile(DECIMAL_PATTERN)
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -80,9 +87,13 @@ class Rejection:
     row: int
     code: str
     detail: str
+    partition: str | None = None  # partitioned ledgers: the file, relative to the dataset root
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "code": self.code, "detail": self.detail}
+        out: dict[str, Any] = {"row": self.row, "code": self.code, "detail": self.detail}
+        if self.partition is not None:
+            out["partition"] = self.partition
+        return out
 
 
 def _text(value: Any) -> str | None:

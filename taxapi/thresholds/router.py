@@ -17,9 +17,10 @@ from pydantic import ValidationError
 
 from taxapi.ecb import get_ecb_rates
 from taxapi.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from taxapi.ledgers.upload import COLUMNAR_MEDIA_TYPES, openapi_content, spooled_upload
 from taxapi.rate_tables.loader import get_rate_book
 from taxapi.thresholds import service
-from taxapi.thresholds.ledger import FIELDS, REQUIRED
+from taxapi.thresholds.ledger import COLUMN_ALIASES, FIELDS, REQUIRED
 from taxapi.thresholds.rules import get_threshold_rules
 from taxapi.thresholds.schemas import COUNTRY, check_as_of, REGION, SALE_ROW_SCHEMA, ThresholdsHead, ThresholdsResponse
 from taxapi.wire import IsoDate
@@ -72,6 +73,10 @@ OPENAPI_EXTRA = {
                     ),
                 }
             },
+            **openapi_content(
+                "The ledger as a Parquet file (or Arrow IPC) with the CSV's column names (string, decimal, integer, "
+                "boolean or date columns; no floating-point amounts). seller_country and as_of go in the query. "
+                "Rows are numbered as in a spreadsheet: the first record is row 2."),
         },
     }
 }
@@ -165,12 +170,7 @@ def _head(doc: Any) -> ThresholdsHead:
 class _CsvLedger:
     """A spooled CSV body that can be read twice, row by row, as 12-tuples."""
 
-    ALIASES = {f: f for f in FIELDS} | {
-        "ship_to.country": "ship_to_country",
-        "ship_to.region": "ship_to_region",
-        "ship_to.postal_code": "ship_to_postal_code",
-        "ship_from.country": "ship_from_country",
-    }
+    ALIASES = COLUMN_ALIASES
 
     def __init__(self, spool: Any):
         self.spool = spool
@@ -233,7 +233,7 @@ async def _spool(request: Request) -> Any:
     response_model=ThresholdsResponse,
     summary="Registration thresholds from a sales ledger (EU EUR 10,000, US economic nexus, non-resident thresholds)",
     openapi_extra=OPENAPI_EXTRA,
-    responses={413: {"description": "Body too large"}, 415: {"description": "Neither JSON nor CSV"}},
+    responses={413: {"description": "Body too large"}, 415: {"description": "Neither JSON, CSV, Parquet nor Arrow"}},
 )
 async def thresholds(
     request: Request,
@@ -251,12 +251,12 @@ async def thresholds(
         "seller_other_establishments": seller_other_establishments, "as_of": as_of,
         "eu_destination_option": eu_destination_option,
     }
-    if media == "text/csv":
+    if media == "text/csv" or media in COLUMNAR_MEDIA_TYPES:
         missing = [k for k in ("seller_country", "as_of") if query[k] is None]
         if missing:
             raise ValidationFailed(
-                f"A CSV ledger needs the query parameter(s) {', '.join(missing)}.",
-                errors=[{"loc": ["query", k], "msg": "required with a text/csv body"} for k in missing],
+                f"A {'CSV' if media == 'text/csv' else 'Parquet or Arrow'} ledger needs the query parameter(s) {', '.join(missing)}.",
+                errors=[{"loc": ["query", k], "msg": f"required with a {media} body"} for k in missing],
             )
         assert seller_country is not None and as_of is not None
         try:
@@ -267,6 +267,9 @@ async def thresholds(
             seller_country, seller_region,
             tuple(seller_other_establishments.split(",")) if seller_other_establishments else (),
         )
+        if media in COLUMNAR_MEDIA_TYPES:
+            async with spooled_upload(request.stream(), media, max_bytes=MAX_BODY) as upload:
+                return await run_in_threadpool(_evaluate_file, seller, as_of, bool(eu_destination_option), upload)
         spool = await _spool(request)
         try:
             ledger = _CsvLedger(spool)
@@ -299,8 +302,17 @@ async def thresholds(
         seller = service.Seller(s.country, s.region, tuple(s.other_establishments))
         return await run_in_threadpool(_evaluate, seller, head.as_of, head.eu_destination_option, lambda: rows)
     raise UnsupportedMediaType(
-        f"Send the ledger as application/json or text/csv, not '{media or 'no content type'}'.", media_type=media or None
+        f"Send the ledger as application/json, text/csv, {', '.join(COLUMNAR_MEDIA_TYPES)}, not "
+        f"'{media or 'no content type'}'.", media_type=media or None
     )
+
+
+def _evaluate_file(seller: service.Seller, as_of: Any, option: bool, upload: Any) -> dict[str, Any]:
+    from taxapi.ledgers.cluster import Engine
+    from taxapi.ledgers.thresholds import evaluate_files
+
+    with Engine() as engine:
+        return evaluate_files([upload], seller=seller, as_of=as_of, eu_destination_option=option, engine=engine, loc="body")
 
 
 def _evaluate(seller: service.Seller, as_of: Any, option: bool, rows: Any) -> dict[str, Any]:

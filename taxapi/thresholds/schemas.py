@@ -134,7 +134,12 @@ class JurisdictionResult(BaseModel):
     previous_total: Money | None = Field(None, description="Annual tests: the previous year's total.")
     exceeded: bool
     exceeded_on: str | None = Field(description="Date of the crossing sale (of the first year of an unbroken run of exceeded years).")
-    crossing_sale: int | None = Field(description="Index of the crossing sale in `sales` (0-based; CSV: data rows after the header).")
+    crossing_sale: int | None = Field(description="Row of the crossing sale: its index in `sales` (0-based; CSV body: data "
+                                                   "rows after the header); a Parquet or Arrow upload, or a ledger file "
+                                                   "read by `taxapi thresholds`: the row a spreadsheet shows (header row 1).")
+    crossing_sale_partition: str | None = Field(
+        None, exclude_if=lambda v: v is None,
+        description="Partitioned ledgers: the file of the crossing sale, relative to the dataset root. Absent otherwise.")
     obligation_from: str | None = Field(None, description="From when the consequence applies.")
     remaining: str | None = Field(description="Amount left in the current window before the threshold (0 once exceeded).")
     reason: str | None = None
@@ -146,6 +151,9 @@ class Rejected(BaseModel):
     row: int
     code: str
     detail: str
+    partition: str | None = Field(
+        None, exclude_if=lambda v: v is None,
+        description="Partitioned ledgers: the file, relative to the dataset root; `row` counts inside it. Absent otherwise.")
 
 
 class ExchangeRate(BaseModel):

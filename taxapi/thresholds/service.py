@@ -22,6 +22,22 @@ How a ledger is evaluated (rows may arrive in any order, and there may be
    rule's data says.
 
 Every row is either counted or rejected with its row number and a reason.
+
+**Mergeable form** (a ledger split into partitions, e.g. files of a data lake,
+summarised on several workers): :func:`partial` is pass 1 over some rows and
+returns a :class:`ThresholdPartial` (the exact per-(rule, day, currency) sums,
+the worldwide sums, rejected rows, counts, the first day of a sale dispatched
+from another Member State); :func:`merge` adds two partials (sums add, the
+earliest day wins, rejections are kept in (partition, row) order), so the
+result does not depend on how rows were split or merged. :func:`finish` runs
+the analysis on the merged sums, which is exact because it only ever needed
+per-day totals, and asks ``second_pass`` for the sales of the few days it must
+look into (the candidate crossing days and days with a missing exchange rate):
+the caller reads them back from its partitions, in ledger order (partitions in
+name order, rows in file order), e.g. with one more map over the partitions
+that keeps only the rows of those days (:func:`day_sales`). Nothing per row is
+kept between the passes, so memory stays bounded by rules x days x currencies;
+the second pass keeps only the rows of the crossing days.
 """
 
 from __future__ import annotations
@@ -29,7 +45,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -112,65 +128,150 @@ Sums = dict[tuple[date, str], list[Any]]  # (day, currency) -> [total, positive 
 
 
 @dataclass
-class _Ledger:
+class ThresholdPartial:
+    """Pass 1 over some rows of a ledger: mergeable (:func:`merge`), exact, picklable and
+    JSON-serialisable (:meth:`to_json`)."""
+
     sums: dict[str, Sums] = field(default_factory=dict)  # per rule jurisdiction: the sales that count
     worldwide: Sums = field(default_factory=dict)  # every counted row
     rejected: list[Rejection] = field(default_factory=list)
     rows_in: int = 0
     other_ms_first: date | None = None  # EU: first goods sale dispatched from another Member State
+    missing_ca_region: int = 0  # sales to Canada without a province
+
+    def to_json(self) -> dict[str, Any]:
+        def enc(b: Sums) -> list[list[Any]]:
+            return [[d.isoformat(), cur, str(t), str(p), tx, n] for (d, cur), (t, p, tx, n) in sorted(b.items())]
+
+        return {
+            "sums": {j: enc(self.sums[j]) for j in sorted(self.sums)}, "worldwide": enc(self.worldwide),
+            "rejected": [r.as_dict() for r in self.rejected], "rows_in": self.rows_in,
+            "other_ms_first": self.other_ms_first.isoformat() if self.other_ms_first else None,
+            "missing_ca_region": self.missing_ca_region,
+        }
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> "ThresholdPartial":
+        def dec(rows: list[list[Any]]) -> Sums:
+            return {(date.fromisoformat(d), cur): [Decimal(t), Decimal(p), tx, n] for d, cur, t, p, tx, n in rows}
+
+        return cls(
+            sums={j: dec(b) for j, b in doc["sums"].items()}, worldwide=dec(doc["worldwide"]),
+            rejected=[Rejection(r["row"], r["code"], r["detail"], r.get("partition")) for r in doc["rejected"]],
+            rows_in=doc["rows_in"], missing_ca_region=doc["missing_ca_region"],
+            other_ms_first=date.fromisoformat(doc["other_ms_first"]) if doc["other_ms_first"] else None,
+        )
 
 
-def _add(buckets: Sums, key: tuple[date, str], amount: Decimal, transactions: int) -> None:
+_Ledger = ThresholdPartial
+
+
+def _add_buckets(a: Sums, b: Sums) -> Sums:
+    out = {k: list(v) for k, v in a.items()}
+    for key, (total, positive, tx, rows) in b.items():
+        _add(out, key, total, positive, tx, rows)
+    return out
+
+
+def _rejection_order(r: Rejection) -> tuple[str, int]:
+    return (r.partition or "", r.row)
+
+
+def merge(a: ThresholdPartial, b: ThresholdPartial) -> ThresholdPartial:
+    """Pass 1 of the rows of ``a`` and ``b`` together."""
+    from decimal import localcontext
+
+    with localcontext() as dctx:
+        dctx.prec = 60
+        firsts = [d for d in (a.other_ms_first, b.other_ms_first) if d is not None]
+        return ThresholdPartial(
+            sums={j: _add_buckets(a.sums.get(j, {}), b.sums.get(j, {})) for j in {*a.sums, *b.sums}},
+            worldwide=_add_buckets(a.worldwide, b.worldwide),
+            rejected=sorted([*a.rejected, *b.rejected], key=_rejection_order),
+            rows_in=a.rows_in + b.rows_in,
+            other_ms_first=min(firsts) if firsts else None,
+            missing_ca_region=a.missing_ca_region + b.missing_ca_region,
+        )
+
+
+def _add(buckets: Sums, key: tuple[date, str], amount: Decimal, positive: Decimal, transactions: int, rows: int) -> None:
     b = buckets.get(key)
     if b is None:
-        buckets[key] = [amount, amount if amount > 0 else Decimal(0), transactions, 1]
+        buckets[key] = [amount, positive, transactions, rows]
     else:
         b[0] += amount
-        if amount > 0:
-            b[1] += amount
+        b[1] += positive
         b[2] += transactions
-        b[3] += 1
+        b[3] += rows
 
 
-def _pass1(rows: RowSource, reader: RowReader, rules: ThresholdRules, ctx: "_Context", eu_lookback: date | None) -> _Ledger:
-    """Read every row once; add each sale to the (day, currency) sums of every rule it counts for.
+class Pass1:
+    """The first pass as an accumulator: :meth:`add` one sale (or, from a vectorised reader, a group
+    of ``rows`` sales of the same kind, destination, day and currency with their summed amounts),
+    :meth:`reject` a row; :meth:`partial` is the result.
 
     Whether a kind of sale counts is decided once per (rule, destination, kind, period), not per row."""
-    ledger = _Ledger(sums={r.jurisdiction: {} for r in rules.rules})
-    targets: dict[str, list[tuple[Rule, Sums]]] = {}
-    decided: dict[tuple[str, str, Cls, int, int], bool] = {}
-    periods: dict[tuple[str, date], Period] = {}
-    worldwide = ledger.worldwide
-    n = -1
-    for n, values in enumerate(rows()):
-        sale = reader.read(n, values)
-        if isinstance(sale, Rejection):
-            ledger.rejected.append(sale)
-            continue
+
+    def __init__(self, rules: ThresholdRules, ctx: "_Context", eu_lookback: date | None, partition: str | None = None):
+        self.rules = rules
+        self.ctx = ctx
+        self.eu_lookback = eu_lookback
+        self.partition = partition
+        self.ledger = _Ledger(sums={r.jurisdiction: {} for r in rules.rules})
+        self._targets: dict[str, list[tuple[Rule, Sums]]] = {}
+        self._decided: dict[tuple[str, str, Cls, int, int], bool] = {}
+        self._periods: dict[tuple[str, date], Period] = {}
+
+    def reject(self, rejection: Rejection) -> None:
+        self.ledger.rows_in += 1
+        self.ledger.rejected.append(rejection if self.partition is None else replace(rejection, partition=self.partition))
+
+    def add(self, sale: Sale, positive: Decimal | None = None, rows: int = 1) -> None:
+        ledger, ctx = self.ledger, self.ctx
+        ledger.rows_in += rows
+        if positive is None:
+            positive = sale.amount if sale.amount > 0 else Decimal(0)
         day, dest, cls = sale.day, sale.dest, sale.cls
         key = (day, sale.currency)
-        _add(worldwide, key, sale.amount, sale.transactions)
-        rule_list = targets.get(dest)
+        _add(ledger.worldwide, key, sale.amount, positive, sale.transactions, rows)
+        rule_list = self._targets.get(dest)
         if rule_list is None:
-            rule_list = targets[dest] = [
-                (r, ledger.sums[r.jurisdiction]) for r in rules.rules if r.kind == "eu_distance_sales" or _dest_matches(r, dest)
+            rule_list = self._targets[dest] = [
+                (r, ledger.sums[r.jurisdiction]) for r in self.rules.rules if r.kind == "eu_distance_sales" or _dest_matches(r, dest)
             ]
         for rule, sums in rule_list:
             pk = (rule.jurisdiction, day)
-            p = periods.get(pk)
+            p = self._periods.get(pk)
             if p is None:
-                p = periods[pk] = rule.period_on(day) or rule.periods[0]  # earlier sales still fill later windows
+                p = self._periods[pk] = rule.period_on(day) or rule.periods[0]  # earlier sales still fill later windows
             dk = (rule.jurisdiction, dest, cls, id(p), day.year)
-            ok = decided.get(dk)
+            ok = self._decided.get(dk)
             if ok is None:
-                ok = decided[dk] = _counts(rule, p, dest, cls, day, ctx)
+                ok = self._decided[dk] = _counts(rule, p, dest, cls, day, ctx)
             if ok:
-                _add(sums, key, sale.amount, sale.transactions)
-        if eu_lookback is not None and day >= eu_lookback and _from_other_member_state(cls, dest, day, ctx):
+                _add(sums, key, sale.amount, positive, sale.transactions, rows)
+        lookback = self.eu_lookback
+        if lookback is not None and day >= lookback and _from_other_member_state(cls, dest, day, ctx):
             if ledger.other_ms_first is None or day < ledger.other_ms_first:
                 ledger.other_ms_first = day
-    ledger.rows_in = n + 1
-    return ledger
+
+
+def _pass1(
+    rows: Iterable[tuple[int, Sequence[Any]]], reader: RowReader, rules: ThresholdRules, ctx: "_Context",
+    eu_lookback: date | None, partition: str | None = None,
+) -> _Ledger:
+    """Read every (row number, values) once; add each sale to the (day, currency) sums of every rule
+    it counts for."""
+    acc = Pass1(rules, ctx, eu_lookback, partition)
+    ca_before = reader.missing_ca_region
+    for n, values in rows:
+        sale = reader.read(n, values)
+        if isinstance(sale, Rejection):
+            acc.reject(sale)
+        else:
+            acc.add(sale)
+    acc.ledger.missing_ca_region = reader.missing_ca_region - ca_before
+    return acc.ledger
 
 
 # --------------------------------------------------------------------------------------------
@@ -283,6 +384,7 @@ class _Candidate:
     before_ww: Fraction
     certain: bool
     found: int | None = None
+    found_partition: str | None = None
     verified: bool = False
 
 
@@ -420,13 +522,13 @@ class _Probe:
         self.ww = cand.before_ww
         self.uses_worldwide = state.worldwide and self.period.worldwide_amount is not None
 
-    def feed(self, sale: Sale) -> None:
+    def feed(self, sale: Sale, partition: str | None = None) -> None:
         if self.cand.found is not None:
             return
         rule, ctx, p = self.state.rule, self.ctx, self.period
         if self.disqualifying:
             if _from_other_member_state(sale.cls, sale.dest, sale.day, ctx) and sale.dest != ctx.seller.country:
-                self.cand.found = sale.row
+                self.cand.found, self.cand.found_partition = sale.row, partition
             return
         changed = False
         dest_ok = _dest_matches(rule, sale.dest) if rule.kind != "eu_distance_sales" else True
@@ -443,36 +545,43 @@ class _Probe:
             self.ww += Fraction(sale.amount) * f
             changed = True
         if changed and test_met(p, self.amount, self.tx, self.rows, self.ww):
-            self.cand.found = sale.row
+            self.cand.found, self.cand.found_partition = sale.row, partition
 
 
-def _pass2(rows: RowSource, reader: RowReader, probes: dict[date, list[_Probe]], ctx: _Context) -> list[Rejection]:
-    rejected: list[Rejection] = []
-    failed = ctx.failed
-    failed_days = {d for d, _ in failed}
-    wanted = set(probes) | failed_days
-    if not wanted:
-        return rejected
+def day_sales(
+    rows: Iterable[tuple[int, Sequence[Any]]], days: frozenset[date], *, seller: Seller, as_of: date,
+    book: RateBook | None, partition: str | None = None,
+) -> list[tuple[str | None, Sale]]:
+    """The second pass over one partition: its valid sales dated on one of ``days``, in row order."""
+    reader = RowReader(as_of=as_of, seller_country=seller.country, book=book)
     parse_day = reader.parse_day
-    for n, values in enumerate(rows()):
-        day = parse_day(values[0])
-        if day not in wanted:
+    out: list[tuple[str | None, Sale]] = []
+    for n, values in rows:
+        if parse_day(values[0]) not in days:
             continue
         sale = reader.read(n, values)
-        if isinstance(sale, Rejection):
-            continue
+        if not isinstance(sale, Rejection):
+            out.append((partition, sale))
+    return out
+
+
+def _pass2(sales: Iterable[tuple[str | None, Sale]], probes: dict[date, list[_Probe]], ctx: _Context) -> list[Rejection]:
+    rejected: list[Rejection] = []
+    failed = ctx.failed
+    for partition, sale in sales:
         if (sale.day, sale.currency) in failed:
             rejected.append(
                 Rejection(
-                    n, "exchange_rate_not_found",
+                    sale.row, "exchange_rate_not_found",
                     f"no ECB reference rate for {sale.currency} on or before {sale.day.isoformat()} for a "
                     "currency this sale must be converted to (the shipped ECB data may end earlier: run "
                     "`taxapi ecb refresh`)",
+                    partition,
                 )
             )
             continue
         for probe in probes.get(sale.day, ()):
-            probe.feed(sale)
+            probe.feed(sale, partition)
     return rejected
 
 
@@ -533,28 +642,72 @@ def evaluate(
     book: RateBook | None,
     rates_version: str,
 ) -> dict[str, Any]:
-    """Evaluate every threshold rule on the ledger ``rows`` (called twice: two passes)."""
+    """Evaluate every threshold rule on the ledger ``rows`` (called twice: two passes); row numbers
+    are positions from 0."""
+    def numbered() -> Iterable[tuple[int, Sequence[Any]]]:
+        return enumerate(rows())
+
+    first = partial(numbered(), seller=seller, as_of=as_of, rules=rules, ecb=ecb, book=book)
+    return finish(
+        first, seller=seller, as_of=as_of, eu_destination_option=eu_destination_option, rules=rules, ecb=ecb,
+        book=book, rates_version=rates_version,
+        second_pass=lambda days: day_sales(numbered(), days, seller=seller, as_of=as_of, book=book),
+    )
+
+
+def partial(
+    rows: Iterable[tuple[int, Sequence[Any]]], *, seller: Seller, as_of: date, rules: ThresholdRules, ecb: EcbRates,
+    book: RateBook | None, partition: str | None = None,
+) -> ThresholdPartial:
+    """Pass 1 over ``(row number, 12-tuple)`` pairs of one partition (or a whole ledger)."""
     from decimal import localcontext
 
     with localcontext() as dctx:
         dctx.prec = 60
-        return _evaluate(seller, as_of, eu_destination_option, rows, rules, ecb, book, rates_version)
+        reader = RowReader(as_of=as_of, seller_country=seller.country, book=book)
+        return _pass1(rows, reader, rules, *pass1_context(seller=seller, as_of=as_of, rules=rules, ecb=ecb), partition)
+
+
+def pass1_context(*, seller: Seller, as_of: date, rules: ThresholdRules, ecb: EcbRates) -> tuple["_Context", date | None]:
+    """What :class:`Pass1` needs besides the rules: the request context and the EU look-back day."""
+    ctx = _Context(seller=seller, rules=rules, ecb=ecb, as_of=as_of)
+    eu_qualifies, _ = _eu_qualification(seller, rules, as_of)
+    return ctx, date(as_of.year - 1, 1, 1) if eu_qualifies else None
+
+
+def finish(
+    ledger: ThresholdPartial,
+    *,
+    seller: Seller,
+    as_of: date,
+    eu_destination_option: bool,
+    rules: ThresholdRules,
+    ecb: EcbRates,
+    book: RateBook | None,
+    rates_version: str,
+    second_pass: Callable[[frozenset[date]], Iterable[tuple[str | None, Sale]]],
+) -> dict[str, Any]:
+    """The evaluation from the merged pass 1; ``second_pass(days)`` gives the valid sales dated on
+    those days as ``(partition, sale)`` in ledger order (it is not called when no day is needed)."""
+    from decimal import localcontext
+
+    with localcontext() as dctx:
+        dctx.prec = 60
+        return _evaluate(seller, as_of, eu_destination_option, ledger, second_pass, rules, ecb, rates_version)
 
 
 def _evaluate(
     seller: Seller,
     as_of: date,
     eu_destination_option: bool,
-    rows: RowSource,
+    ledger: ThresholdPartial,
+    second_pass: Callable[[frozenset[date]], Iterable[tuple[str | None, Sale]]],
     rules: ThresholdRules,
     ecb: EcbRates,
-    book: RateBook | None,
     rates_version: str,
 ) -> dict[str, Any]:
-    reader = RowReader(as_of=as_of, seller_country=seller.country, book=book)
     ctx = _Context(seller=seller, rules=rules, ecb=ecb, as_of=as_of)
     eu_qualifies, eu_reason = _eu_qualification(seller, rules, as_of)
-    ledger = _pass1(rows, reader, rules, ctx, date(as_of.year - 1, 1, 1) if eu_qualifies else None)
 
     # Conversions that cannot be made reject their rows everywhere (a row is counted everywhere
     # or nowhere); find them first, then analyse without them.
@@ -580,18 +733,19 @@ def _evaluate(
             if first is not None:
                 st.disqualifying = _Candidate(date.min, first, Fraction(0), 0, 0, Fraction(0), True)
                 probes.setdefault(first, []).append(_Probe(st, st.disqualifying, ctx, disqualifying=True))
-    conversion_rejects = _pass2(rows, reader, probes, ctx)
+    wanted = frozenset(probes) | {d for d, _ in ctx.failed}
+    conversion_rejects = _pass2(second_pass(wanted), probes, ctx) if wanted else []
 
-    rejected = sorted([*ledger.rejected, *conversion_rejects], key=lambda r: r.row)
+    rejected = sorted([*ledger.rejected, *conversion_rejects], key=_rejection_order)
     results = [
         _result(st, ctx, as_of, eu_destination_option, eu_qualifies, eu_reason) for st in states
     ]
     warnings = []
-    if reader.missing_ca_region:
+    if ledger.missing_ca_region:
         warnings.append(
             {
                 "code": "region_missing",
-                "detail": f"{reader.missing_ca_region} sale(s) to Canada have no province: they count for CA "
+                "detail": f"{ledger.missing_ca_region} sale(s) to Canada have no province: they count for CA "
                 "but for no province threshold (CA-QC, CA-BC).",
             }
         )
@@ -651,6 +805,7 @@ def _result(
         previous_total = {"amount": _money(prev_amount, cur), "currency": cur, "transactions": prev_tx}
 
     exceeded, exceeded_on, crossing, obligation_from = False, None, None, None
+    crossing_partition: str | None = None
     crossings = _crossings(st)
     ambiguous = any(c.found is None for c in st.candidates if c.certain)
     if m.kind == "annual":
@@ -663,10 +818,12 @@ def _result(
                 seg = _year_start(seg, -1)
             c = crossings[seg]
             exceeded, exceeded_on, crossing = True, c.day, c.found
+            crossing_partition = c.found_partition
             obligation_from = c.day if lag == 0 else _year_start(seg, lag)
     elif crossings:
         c = crossings[min(crossings)]
         exceeded, exceeded_on, crossing, obligation_from = True, c.day, c.found, c.day
+        crossing_partition = c.found_partition
 
     reason = st.reason
     applicable = st.applicable
@@ -679,6 +836,7 @@ def _result(
             if exceeded_on is None or dq.day < exceeded_on:
                 reason = "dispatched_from_other_member_state"
                 exceeded, exceeded_on, crossing, obligation_from = True, dq.day, dq.found, dq.day
+                crossing_partition = dq.found_partition
     if not applicable:
         exceeded, exceeded_on, crossing, obligation_from = False, None, None, None
 
@@ -731,6 +889,7 @@ def _result(
         "exceeded": exceeded,
         "exceeded_on": exceeded_on.isoformat() if exceeded_on else None,
         "crossing_sale": crossing,
+        "crossing_sale_partition": crossing_partition if crossing is not None else None,
         "obligation_from": obligation_from.isoformat() if obligation_from else None,
         "remaining": _money(remaining, cur) if limit is not None else None,
         "reason": reason,
@@ -765,6 +924,8 @@ def _basis(rule: Rule, p: Period) -> str:
 def _consequence(rule: Rule, p: Period, e: dict[str, Any], as_of: date, eu_option: bool, seller: Seller) -> str:
     cur = rule.currency
     row = f" (sale at row {e['crossing_sale']})" if e["crossing_sale"] is not None else ""
+    if e["crossing_sale"] is not None and e.get("crossing_sale_partition"):
+        row = f" (sale at row {e['crossing_sale']} of {e['crossing_sale_partition']})"
     if rule.kind == "eu_distance_sales":
         year = as_of.year
         if e["reason"] == "established_outside_eu":

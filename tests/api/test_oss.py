@@ -47,8 +47,11 @@ def test_csv_body_is_streamed_and_gives_the_same_return(client):
 
     r = client.post(f"{URL}?{Q}", content=chunks(), headers={"content-type": "text/csv"})
     assert r.status_code == 200, r.text
-    j = client.post(URL, json=body([ROW, {**ROW, "id": "r2", "date": "2024-04-02", "net_amount": "1", "tax_amount": "0.2"}]))
-    assert r.json() == j.json()
+    j = client.post(URL, json=body([ROW, {**ROW, "id": "r2", "date": "2024-04-02", "net_amount": "1", "tax_amount": "0.2"}])).json()
+    # A CSV row is numbered as a spreadsheet shows it (header row 1); a JSON row by its position.
+    assert [r["row"] for r in j["rejected"]] == [2]
+    j["rejected"][0]["row"] = 3
+    assert r.json() == j
 
 
 def test_accept_text_csv_returns_the_lines(client, rate_book):

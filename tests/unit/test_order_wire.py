@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from taxapi.ecb import get_ecb_rates
 from taxapi.errors import TaxApiError
 from taxapi.orders.schemas import CalculateRequest
+from taxapi.orders.results import OPTIONAL_FIELDS
 from taxapi.orders.service import compute_order
 from taxapi.orders.wire import ORDER_RESULT, order_json
 from taxapi.rate_tables.loader import get_rate_book
@@ -37,11 +38,30 @@ def test_serializer_agrees_with_the_schema_classes(body):
     _same_fields(result, written)
 
 
+def test_a_withholding_is_written_and_documented():
+    """A regime that withholds (a marketplace's VAT withholding) sets it on the line; the wire shows it."""
+    from taxapi.orders.results import Withholding
+    from taxapi.regimes.base import Collector
+
+    result = compute_order(order=CalculateRequest.model_validate(ORDERS[0]), book=get_rate_book(), fx=get_ecb_rates())
+    held = Withholding("vat", Collector.marketplace, "MX", Decimal("50"), Decimal("7.60"), Decimal("3.80"), "mx.withholding.vat",
+                       "https://example.org/act (test fixture)")
+    result = result._replace(lines=(result.lines[0]._replace(withholdings=(held,)), *result.lines[1:]))
+    written = orjson.loads(order_json(result))
+    assert written["lines"][0]["withholdings"] == [
+        {"tax": "vat", "collected_by": "marketplace", "jurisdiction": "MX", "rate_percent": "50", "base_amount": "7.60",
+         "amount": "3.80", "rule": "mx.withholding.vat", "source": "https://example.org/act (test fixture)"}]
+    assert "withholdings" not in written["lines"][1]
+    jsonschema.validate(written, ORDER_RESULT.json_schema(mode="serialization"))
+    _same_fields(result, written)
+
+
 def _same_fields(record, written):
     """Every record is written as the object of its fields, in their order, with the same values."""
     if isinstance(record, tuple) and hasattr(record, "_fields"):
-        assert list(written) == list(record._fields)
-        for name in record._fields:
+        fields = [n for n in record._fields if n not in OPTIONAL_FIELDS or getattr(record, n)]
+        assert list(written) == fields
+        for name in fields:
             _same_fields(getattr(record, name), written[name])
     elif isinstance(record, tuple):
         assert len(record) == len(written)

@@ -42,7 +42,7 @@ def test_csv_records_split_anywhere_between_chunks_read_the_same(chunk):
     assert s == run_csv(LEDGER.encode(), 1_000_000)
     assert s["transactions_count"] == 5
     assert [(r["row"], r["id"], r["code"]) for r in s["rejected"]] == [
-        (6, "6", "malformed_row"), (7, "7", "outside_period"),
+        (7, "6", "malformed_row"), (8, "7", "outside_period"),  # the header is row 1
     ]
     assert s["rows_count"] == 7  # the blank line is not a record
 

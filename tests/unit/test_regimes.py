@@ -31,6 +31,29 @@ def test_regime_module_doctests(name):
         assert tried >= 1 and "More information:" in (module.__doc__ or "")
 
 
+def test_a_table_without_a_regime_module_is_served_and_its_orders_are_outside_every_regime(tmp_path):
+    """A market whose rate table comes before its regime module: /v1/rates answers, an order there is
+    computed as outside every supported regime (an export from the EU), as before the module exists."""
+    from taxapi.ecb import get_ecb_rates
+    from taxapi.orders.schemas import CalculateRequest
+    from taxapi.orders.service import compute_order
+    from taxapi.regimes import ELSEWHERE
+
+    root = tmp_path / "rates"
+    shutil.copytree(REPO_DIR / "rates", root)
+    doc = json.loads((root / "eu" / "DE.json").read_text(encoding="utf-8"))
+    doc.update(jurisdiction="AR", name="Argentina (fixture)", country="AR", currency="ARS", regime="ar_vat", match=[{"country": "AR"}])
+    doc.pop("note", None)
+    (root / "world").mkdir(exist_ok=True)
+    (root / "world" / "AR.json").write_text(json.dumps(doc), encoding="utf-8")
+    book = load_rate_book(root)
+    assert regime_of(book.get("AR")) is ELSEWHERE
+    order = CalculateRequest.model_validate({"date": "2026-03-10", "currency": "EUR", "seller": {"country": "DE"},
+                                             "ship_from": {"country": "DE"}, "ship_to": {"country": "AR"},
+                                             "lines": [{"amount": "10.00"}]})
+    assert compute_order(order=order, book=book, fx=get_ecb_rates()).lines[0].rule == "eu.export"
+
+
 def test_every_rate_table_has_a_regime_and_its_parameters():
     book = get_rate_book()
     for j in book.jurisdictions.values():
