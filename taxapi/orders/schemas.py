@@ -96,6 +96,13 @@ class Shipping(_Model):
     amount: DecimalStr
 
 
+class ExchangeRate(_Model):
+    from_currency: CurrencyCode
+    to_currency: CurrencyCode
+    rate: DecimalStr = Field(description="Units of `to_currency` for one unit of `from_currency`; positive.")
+    source: Text | None = Field(None, description="Where the rate comes from (a central bank's rate of the order date ...).")
+
+
 class CalculateRequest(_Model):
     date: IsoDate
     currency: CurrencyCode
@@ -111,6 +118,11 @@ class CalculateRequest(_Model):
     )
     lines: list[Line] = Field(min_length=1, max_length=1000)
     shipping: Shipping | None = None
+    exchange_rates: list[ExchangeRate] = Field(
+        default_factory=list, max_length=20,
+        description="Rates for the conversions the shipped ECB rates cannot make (CLP, COP, VND, TWD, SAR, AED ...), "
+        "used only for those: a limit in such a currency is otherwise a problem naming the currency pair.",
+    )
 
 
 # The response of POST /v1/calculate is :class:`taxapi.orders.results.OrderResult` (schema and

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 from taxapi.categories import SERVICE_CATEGORIES, Category, _Vocabulary
 from taxapi.ecb import EcbRates
-from taxapi.errors import ExchangeRateNotFound, UnsupportedScenario
+from taxapi.errors import ExchangeRateNotFound, UnsupportedScenario, ValidationFailed
 from taxapi.rate_tables.model import Jurisdiction, RateBook
 from taxapi.rate_tables.parameters import Limit, Parameter
 
@@ -196,10 +196,7 @@ class Context:
             a = self.fx.on_or_before(src, self.day, strict=False)
             b = self.fx.on_or_before(to_currency, self.day, strict=False)
         except ExchangeRateNotFound as exc:
-            raise ExchangeRateNotFound(
-                f"{exc.detail} It is needed to compare the order with the {purpose}.",
-                currency=exc.fields.get("currency"),
-            ) from None
+            return amount * self._given_rate(src, to_currency, purpose, exc)
         published = min(a.date, b.date) if src != "EUR" and to_currency != "EUR" else (a.date if src != "EUR" else b.date)
         if self.day > self.fx.last_date:
             self.warn(
@@ -219,6 +216,31 @@ class Context:
                 "source": "ECB euro reference rates (cross rate via EUR), latest published on or before the order date",
             }
         return amount * rate
+
+    def _given_rate(self, src: str, to_currency: str, purpose: str, exc: ExchangeRateNotFound) -> Decimal:
+        """The order's own rate from ``src`` to ``to_currency`` (``exchange_rates``, either direction), for a
+        conversion the ECB rates cannot make; none sent is a problem naming the currency pair."""
+        for i, given in enumerate(self.order.exchange_rates):
+            pair = (given.from_currency, given.to_currency)
+            if pair not in ((src, to_currency), (to_currency, src)):
+                continue
+            if given.rate <= 0:
+                raise ValidationFailed.at(["exchange_rates", i, "rate"], "must be positive")
+            rate = given.rate if pair == (src, to_currency) else 1 / given.rate
+            key = (src, to_currency, purpose)
+            if key not in self.conversions:
+                self.conversions[key] = {
+                    "from_currency": src, "to_currency": to_currency, "rate": rate.quantize(Decimal("0.000001")),
+                    "date": self.day, "purpose": purpose,
+                    "source": given.source or "exchange_rates of the order (the ECB publishes no rate for this pair)",
+                }
+            return rate
+        raise ExchangeRateNotFound(
+            f"No exchange rate from {src} to {to_currency}: {exc.detail} It is needed to compare the order with the "
+            f"{purpose}. Send the rate in exchange_rates.",
+            currency=exc.fields.get("currency"), from_currency=src, to_currency=to_currency,
+            errors=[{"loc": ["exchange_rates"], "msg": f"no rate from {src} to {to_currency} (needed for the {purpose})"}],
+        ) from None
 
     def registered(self, jurisdiction_id: str, *also: str) -> bool | None:
         if self.registrations is None:

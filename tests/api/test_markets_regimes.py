@@ -262,3 +262,105 @@ def test_india_tcs_vector_total(client):
     v = _vector("IN", "in-11-tcs-intra-state")
     line = _line(client, _order(v["date"], {"country": "IN"}, v["facts"]["net_taxable_value"], currency="INR", seller="IN", marketplace=True))
     assert sum(Decimal(w["amount"]) for w in line.get("withholdings", [])) == Decimal(v["expected"]["total"])
+
+
+# ----- currencies the ECB does not publish ---------------------------------------------------------
+
+def test_a_rate_the_ecb_cannot_give_comes_from_the_orders_exchange_rates(client):
+    # Taiwan's TWD 2,000 customs-value limit, an order in USD, USD 1 = TWD 32 given by the caller.
+    rates = [{"from_currency": "USD", "to_currency": "TWD", "rate": "32", "source": "https://www.cbc.gov.tw/ (fixture rate)"}]
+    body = _order("2026-03-02", {"country": "TW"}, "62.50", currency="USD")  # TWD 2,000.00: within
+    body["exchange_rates"] = rates
+    r = client.post("/v1/calculate", json=body).json()
+    assert r["lines"][0]["rule"] == "tw.import.de_minimis"
+    assert r["conversions"] == [{"from_currency": "USD", "to_currency": "TWD", "rate": "32.000000", "date": "2026-03-02",
+                                 "purpose": "TWD 2,000 import de minimis", "source": "https://www.cbc.gov.tw/ (fixture rate)"}]
+    body["lines"][0]["amount"] = "62.51"  # TWD 2,000.32: above
+    assert _line(client, body)["rule"] == "tw.import"
+    # The same rate given the other way round (TWD 1 = USD 0.03125).
+    body["exchange_rates"] = [{"from_currency": "TWD", "to_currency": "USD", "rate": "0.03125"}]
+    body["lines"][0]["amount"] = "62.50"
+    assert _line(client, body)["rule"] == "tw.import.de_minimis"
+
+
+def test_a_missing_or_bad_rate_is_a_problem_naming_the_pair(client):
+    body = _order("2026-03-02", {"country": "TW"}, "50.00", currency="USD")
+    body["exchange_rates"] = [{"from_currency": "USD", "to_currency": "SAR", "rate": "3.75"}]  # not the pair needed
+    r = client.post("/v1/calculate", json=body)
+    assert r.status_code == 422
+    p = r.json()
+    assert (p["code"], p["from_currency"], p["to_currency"]) == ("exchange_rate_not_found", "USD", "TWD")
+    assert "USD to TWD" in p["detail"] and p["errors"][0]["loc"] == ["body", "exchange_rates"]
+    body["exchange_rates"] = [{"from_currency": "USD", "to_currency": "TWD", "rate": "0"}]
+    r = client.post("/v1/calculate", json=body)
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "exchange_rates", 0, "rate"]
+
+
+def test_the_orders_rates_are_not_used_where_the_ecb_publishes_one(client):
+    # KRW is an ECB currency: a caller's rate for it is ignored and the ECB's is recorded.
+    body = _order("2025-03-01", {"country": "KR"}, "200000", currency="KRW")
+    body["exchange_rates"] = [{"from_currency": "KRW", "to_currency": "USD", "rate": "1"}]
+    r = client.post("/v1/calculate", json=body).json()
+    # KRW 200,000 is about USD 140 at the ECB rate (within USD 150); at the caller's rate of 1 it would not be.
+    assert r["conversions"][0]["source"].startswith("ECB") and r["lines"][0]["rule"] == "kr.import.de_minimis"
+
+
+# ----- Chile: goods from abroad up to USD 500 taxed at the sale (Law 21.713, from 2025-10-25) -------
+
+def test_chile_platform_collects_vat_on_goods_up_to_usd_500_and_customs_above(client):
+    v = _vector("CL", "cl-9-platform-100")
+    line = _line(client, _order(v["date"], {"country": "CL"}, v["facts"]["customs_value"], marketplace=True))
+    assert (line["tax_amount"], line["collected_by"], line["tax_due_at_import"]) == (v["expected"]["vat_at_sale"], "marketplace", "0.00")
+    assert line["rule"] == "cl.import.low_value.marketplace"
+    v = _vector("CL", "cl-10-above-500")
+    line = _line(client, _order(v["date"], {"country": "CL"}, v["facts"]["customs_value"], marketplace=True))
+    # Customs collects: VAT on the value (the 6 % duty in the VAT base is not computed: a warning says so).
+    assert (line["collected_by"], line["tax_amount"], line["rule"]) == (v["expected"]["collected_by"], "0.00", "cl.import")
+    assert line["tax_due_at_import"] == "114.00"
+
+
+def test_chile_before_the_platform_rule_exempted_imports_up_to_usd_41(client):
+    assert _line(client, _order("2025-10-24", {"country": "CL"}, "40.00", marketplace=True))["rule"] == "cl.import.de_minimis"
+    assert _line(client, _order("2025-10-24", {"country": "CL"}, "100.00", marketplace=True))["rule"] == "cl.import"
+    # A remote seller without a platform collects itself, and is told to register.
+    body = _order("2025-11-01", {"country": "CL"}, "100.00")
+    body["seller"]["registrations"] = []
+    r = client.post("/v1/calculate", json=body).json()
+    assert (r["lines"][0]["collected_by"], r["lines"][0]["tax_amount"]) == ("seller", "19.00")
+    assert "registration_required" in [w["code"] for w in r["warnings"]]
+
+
+def test_chile_in_pesos_needs_the_callers_rate_to_usd(client):
+    body = _order("2025-11-01", {"country": "CL"}, "95000", currency="CLP", marketplace=True)
+    r = client.post("/v1/calculate", json=body)
+    assert r.status_code == 422 and (r.json()["from_currency"], r.json()["to_currency"]) == ("CLP", "USD")
+    body["exchange_rates"] = [{"from_currency": "USD", "to_currency": "CLP", "rate": "950"}]  # CLP 95,000 = USD 100
+    assert _line(client, body)["rule"] == "cl.import.low_value.marketplace"
+
+
+# ----- Malaysia: 10 % sales tax on low-value goods at the sale, shipping excluded (from 2024-01-01) --
+
+def test_malaysia_marketplace_collects_ten_percent_on_low_value_goods_but_not_on_shipping(client):
+    v = _vector("MY", "my-12-lvg")
+    body = _order(v["date"], {"country": "MY"}, v["facts"]["sale_price"], currency="MYR", marketplace=True)
+    body["shipping"] = {"amount": v["facts"]["shipping"]}
+    r = client.post("/v1/calculate", json=body).json()
+    line, shipping = r["lines"][0], r["shipping"]
+    assert (line["tax_amount"], line["collected_by"], line["rule"]) == (v["expected"]["sales_tax"], "marketplace",
+                                                                        "my.import.low_value.marketplace")
+    assert (shipping["tax_amount"], shipping["rule"]) == ("0.00", "my.shipping.low_value.excluded")
+    assert r["totals"]["tax_collected_by_marketplace"] == "20.00" and r["totals"]["gross_amount"] == "240.00"
+
+
+def test_malaysia_items_above_myr_500_and_orders_before_2024_bear_the_tax_at_the_border(client):
+    assert _line(client, _order("2024-06-01", {"country": "MY"}, "500.01", currency="MYR", marketplace=True))["rule"] == "my.import"
+    assert _line(client, _order("2023-12-31", {"country": "MY"}, "200.00", currency="MYR", marketplace=True))["rule"] == "my.import"
+    line = _line(client, _order("2024-06-01", {"country": "MY"}, "200.00", currency="MYR"))
+    assert (line["collected_by"], line["tax_amount"]) == ("seller", "20.00")
+
+
+def test_malaysia_service_tax_on_digital_services_from_abroad_vector(client):
+    v = _vector("MY", "my-13-digital")
+    for day, tax in (("2024-02-29", v["expected"]["service_tax_before_2024_03_01"]), (v["date"], v["expected"]["service_tax"])):
+        line = _line(client, _order(day, {"country": "MY"}, v["facts"]["net_price"], currency="MYR", category="digital_services"))
+        assert (line["tax_amount"], line["collected_by"]) == (tax, "seller")
