@@ -39,18 +39,10 @@ class IdVat(MarketRegime):
     withholds: ClassVar[bool] = True
 
     def withholding_applies(self, ctx: Context, name: str) -> bool:
-        if name != "withholding_income_tax_pph22":
-            return True
-        if ctx.order.seller.type != "individual":
-            return True
-        paid = ctx.order.seller.payouts_this_year
-        if paid is None:
-            ctx.warn("withholding_threshold_not_tested",
-                     "Individuals with a turnover of IDR 500 million or less this year are not withheld PPh 22 (PMK 37/2025). "
-                     "Send seller.payouts_this_year to test the threshold; the withholding is applied.")
-            return True
-        value, limit = ctx.compare(paid, self, "withholding_income_tax_pph22_exempt_turnover", "exempt turnover")
-        return limit is None or value > limit.amount
+        return name != "withholding_income_tax_pph22" or ctx.order.seller.type != "individual" or self.payouts_pass(
+            ctx, "withholding_income_tax_pph22_exempt_turnover", "exempt turnover",
+            "Individuals with a turnover of IDR 500 million or less this year are not withheld PPh 22 (PMK 37/2025).",
+            with_order=False)
 
 
 ID_VAT = IdVat()

@@ -159,5 +159,18 @@ class MarketRegime(NationalRegime):
         """Whether withholding ``name`` applies beyond its conditions (a threshold on the seller's payouts)."""
         return True
 
+    def payouts_pass(self, ctx: Context, limit: str, what: str, rule: str, *, with_order: bool) -> bool:
+        """Whether the seller's payouts this year (``seller.payouts_this_year``, plus this order's value when
+        ``with_order``) pass the value limit ``limit``. Not sent: True, and a warning states ``rule``."""
+        paid = ctx.order.seller.payouts_this_year
+        if paid is None:
+            ctx.warn("withholding_threshold_not_tested",
+                     f"{rule} Send seller.payouts_this_year to test the threshold; the withholding is applied.")
+            return True
+        if with_order:
+            paid += ctx.goods_value + ctx.shipping_value
+        value, found = ctx.compare(paid, self, limit, what)
+        return found is None or value > found.amount
+
 
 __all__ = ["MarketRegime", "market_rules"]

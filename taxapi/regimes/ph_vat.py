@@ -41,17 +41,10 @@ class PhVat(MarketRegime):
     withholds: ClassVar[bool] = True
 
     def withholding_applies(self, ctx: Context, name: str) -> bool:
-        if name != "withholding_income_tax":
-            return True
-        paid = ctx.order.seller.payouts_this_year
-        if paid is None:
-            ctx.warn("withholding_threshold_not_tested",
-                     "An e-marketplace withholds 1 % of half the remittance once the seller's remittances this year pass PHP 500,000 (RR 16-2023). "
-                     "Send seller.payouts_this_year to test the threshold; the withholding is applied.")
-            return True
-        value, limit = ctx.compare(paid + ctx.goods_value + ctx.shipping_value, self,
-                                   "withholding_income_tax_threshold", "withholding threshold")
-        return limit is None or value > limit.amount
+        return name != "withholding_income_tax" or self.payouts_pass(
+            ctx, "withholding_income_tax_threshold", "withholding threshold",
+            "An e-marketplace withholds 1 % of half the remittance once the seller's remittances this year pass "
+            "PHP 500,000 (RR 16-2023).", with_order=True)
 
 
 PH_VAT = PhVat()
