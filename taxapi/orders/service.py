@@ -80,7 +80,7 @@ class Item:
     info_tax: Decimal = ZERO  # reverse-charged / due at import, not on this bill
     net: Decimal = ZERO
     gross: Decimal = ZERO
-    withholdings: tuple[Withholding, ...] = ()  # what the marketplace withholds (the regime's withholdings())
+    withholdings: tuple[Withholding, ...] = ()  # what the marketplace withholds (the regime's withhold())
 
 
 def _places(value: Decimal) -> int:
@@ -371,8 +371,8 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
     withheld = zq
     regime = ctx.dest.regime
     if regime.withholds:
+        regime.withhold(ctx, all_items, exp)
         for it in all_items:
-            it.withholdings = regime.withholdings(ctx, it, exp)
             for w in it.withholdings:
                 withheld += w.amount
     if inclusive:  # every item's net + tax = gross, so the totals are too
@@ -440,7 +440,7 @@ def _breakdown(rate: CombinedRate, tax: Decimal, exp: Decimal) -> tuple[Breakdow
     """The tax of a multi-level rate (Canadian GST + PST, US state) split over its levels."""
     pcts = [lv.rate_percent for lv in rate.levels]
     split = _allocate(tax, pcts, exp, lambda: [(lv.jurisdiction,) for lv in rate.levels]) if tax else [ZERO] * len(pcts)
-    return tuple(BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, t) for lv, t in zip(rate.levels, split))
+    return tuple(BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, t, lv.name) for lv, t in zip(rate.levels, split))
 
 
 def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp: Decimal, dest_country: str) -> LineResult:
@@ -458,6 +458,7 @@ def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp:
         info_tax if info is _REVERSE_CHARGE else zq,
         info_tax if info is _IMPORT else zq,
         it.withholdings,
+        rate.address,
     )
 
 
@@ -494,7 +495,7 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     return ApportionedShipping(
         None, "shipping", net, tax, gross, eff, rate.rate_kind, lead.jurisdiction, t.reason or _REASON_BY_KIND[rate.rate_kind],
         lead.collected_by, t.scheme, _SHIPPING_APPORTIONED, rate.source or rule_source(t.rule), (), reverse, at_import,
-        tuple([Withholding(*k[:4], b, a, *k[4:]) for k, (b, a) in withholdings.items()]), tuple(parts),
+        tuple([Withholding(*k[:4], b, a, *k[4:]) for k, (b, a) in withholdings.items()]), rate.address, tuple(parts),
     )
 
 

@@ -136,7 +136,7 @@ class Treatment(NamedTuple):
 class Withholding(NamedTuple):
     """What a party (the marketplace) withholds from the seller's payout for one line (Mexico's IVA and
     ISR, India's TCS ...): ``rate_percent`` of ``base_amount``, by the rule and source of the regime's
-    parameter. Returned by a regime's ``withholdings``; written on a line only when there is one."""
+    parameter. Set by a regime's ``withhold``; written on a line only when there is one."""
 
     tax: str  # vat, income_tax, tcs ...
     collected_by: Collector
@@ -318,7 +318,7 @@ class Regime(Protocol):
     export_rules: ClassVar[tuple[StrEnum, StrEnum] | None]
     #: Legal source of the rules, by rule-id prefix (cited by a line whose rate has no source).
     rule_sources: ClassVar[dict[str, str]]
-    #: Whether a marketplace may withhold from the seller's payout under this regime (``withholdings`` is asked).
+    #: Whether a marketplace may withhold from the seller's payout under this regime (``withhold`` is asked).
     withholds: ClassVar[bool]
 
     def goods(self, ctx: Context) -> Treatment:
@@ -343,8 +343,8 @@ class Regime(Protocol):
         does it here and in ``levels``; the core does not change."""
         ...
 
-    def withholdings(self, ctx: Context, item: Any, exp: Decimal) -> tuple[Any, ...]:
-        """What the marketplace withholds from the seller's payout for one item (a line or its share of
-        shipping, with its final ``net``, ``tax`` and ``gross``): :class:`taxapi.orders.results.Withholding`
-        records at the currency's minor units ``exp``. Only asked when ``withholds``."""
+    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
+        """Set what the marketplace withholds from the seller's payout on each item (a line or its share of
+        shipping, with its final ``net``, ``tax`` and ``gross``): ``item.withholdings``, a tuple of
+        :class:`Withholding` at the currency's minor units ``exp``. Only asked when ``withholds``."""
         ...

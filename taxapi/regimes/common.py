@@ -59,8 +59,8 @@ class NationalRegime:
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
         return None
 
-    def withholdings(self, ctx: Context, item: Any, exp: Decimal) -> tuple[Any, ...]:
-        return ()
+    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
+        return None
 
     def services(self, ctx: Context, kind: SupplyKind) -> Treatment:
         dest = ctx.dest

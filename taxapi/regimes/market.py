@@ -14,6 +14,7 @@ seller's payout, split rates) is written in its module, on top of this.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
@@ -93,67 +94,84 @@ class MarketRegime(NationalRegime):
 
 
     # ----- withholdings from the seller's payout --------------------------------------------------
-    def withholdings(self, ctx: Context, item: Any, exp: Decimal) -> tuple[Withholding, ...]:
-        """The market's ``withholding_*`` parameters in force whose conditions the order meets, one per tax
-        (the highest rate where several apply), on the item's base; only when a marketplace facilitates."""
+    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
+        """Set each item's withholdings: the market's ``withholding_*`` parameters in force whose conditions
+        the order meets, one per tax (the highest rate where several apply), on the item's base; only when
+        a marketplace facilitates.
+
+        Which parameters apply depends only on the day and a few facts of the seller and the supply, so
+        the choice is cached in the rate book; the amounts are computed for each item."""
         if not ctx.facilitated:
-            return ()
-        facts = self.facts(ctx, item.category)
-        best: dict[str, tuple[str, Parameter, Decimal]] = {}
-        for name, param in ctx.book.parameters[self.code].parameters.items():
+            return
+        seller = ctx.order.seller
+        facts = (self.code, ctx.day, seller.type, ctx.registered(self.code), seller.country == self.code,
+                 (seller.payout_country or seller.country) == self.code)
+        cache = ctx.book.memo.get("withholdings") or ctx.book.cache("withholdings")
+        by_supply: dict[str, Any] = {}
+        for it in items:
+            category = it.category
+            supply = "digital_services" if category is Category.digital_services else (
+                "services" if category in SERVICE_CATEGORIES else "goods")
+            hit = by_supply.get(supply)
+            if hit is None:
+                key = (*facts, supply)
+                hit = cache.get(key)
+                if hit is None:
+                    hit = self._candidates(ctx.book, key)
+                    if len(cache) < 10_000:
+                        cache[key] = hit
+                by_supply[supply] = hit
+                if hit[1]:
+                    ctx.warn("withholding_facts_unknown",
+                             f"The marketplace's withholding in {self.code} depends on whether the seller is registered "
+                             "there: send seller.registrations.")
+            out = []
+            for group in hit[0]:
+                for name, tax, rate, base_field, fraction, rule, source in group:
+                    if not self.withholding_applies(ctx, name):
+                        continue
+                    base: Decimal = getattr(it, base_field)
+                    if fraction is not None:
+                        base = (base * fraction[0] / fraction[1]).quantize(exp, ROUND_HALF_UP)
+                    if base:
+                        out.append(Withholding(tax, Collector.marketplace, self.code, rate, base,
+                                               (base * rate / _HUNDRED).quantize(exp, ROUND_HALF_UP), rule, source))
+                    break
+            if out:
+                it.withholdings = tuple(out)
+
+    def _candidates(self, book: Any, key: tuple[Any, ...]) -> tuple[tuple[tuple[Any, ...], ...], bool]:
+        """The withholdings whose conditions the facts of ``key`` meet, grouped by tax, highest rate first,
+        and whether a fact a condition needs is unknown."""
+        code, day, seller_type, registered, resident, domestic_payout, supply = key
+        facts: dict[str, Any] = {
+            "seller_type": {"individual"} if seller_type == "individual" else {"company", "business"},
+            "seller_registered": registered,
+            "seller_resident": resident,
+            "payout_account": {"domestic" if domestic_payout else "foreign"},
+            "supply": {supply, "services"} if supply == "digital_services" else {supply},
+            "consideration_collected_by_marketplace": True,
+            "marketplace_designated": True,
+        }
+        by_tax: dict[str, list[tuple[Any, ...]]] = {}
+        unknown = False
+        for name, param in book.parameters[code].parameters.items():
             if param.kind != "percent" or param.collected_by != "marketplace" or not name.startswith("withholding_"):
                 continue
-            rate = param.value(ctx.day)
-            if rate is None or not self._meets(ctx, name, param, facts) or not self.withholding_applies(ctx, name):
+            rate = param.value(day)
+            if rate is None:
                 continue
-            held = best.get(param.tax or name)
-            if held is None or rate > held[2]:
-                best[param.tax or name] = (name, param, rate)
-        out = []
-        for name, param, rate in best.values():
-            base: Decimal = getattr(item, BASES[param.base or "net_price"])
-            if param.base_fraction:
-                num, den = param.base_fraction.split("/")
-                base = (base * int(num) / int(den)).quantize(exp, ROUND_HALF_UP)
-            if not base:
-                continue
-            period = param.on(ctx.day)
-            assert period is not None
-            out.append(Withholding(param.tax or "tax", Collector.marketplace, self.code, rate, base, (base * rate / _HUNDRED).quantize(exp, ROUND_HALF_UP),
-                                   f"{self.code.lower()}.{name.replace('_', '.', 1)}", period.source))
-        return tuple(out)
-
-    def facts(self, ctx: Context, category: Category) -> dict[str, Any]:
-        """The facts of :data:`FACTS` for a line of ``category`` (None: the request does not say)."""
-        seller = ctx.order.seller
-        if category is Category.digital_services:
-            supply = {"digital_services", "services"}
-        else:
-            supply = {"services"} if category in SERVICE_CATEGORIES else {"goods"}
-        return {
-            "seller_type": {"individual"} if seller.type == "individual" else {"company", "business"},
-            "seller_registered": ctx.registered(self.code),
-            "seller_resident": seller.country == self.code,
-            "payout_account": {"domestic"} if (seller.payout_country or seller.country) == self.code else {"foreign"},
-            "supply": supply,
-            "consideration_collected_by_marketplace": ctx.facilitated,
-            "marketplace_designated": ctx.facilitated,
-        }
-
-    def _meets(self, ctx: Context, name: str, param: Parameter, facts: dict[str, Any]) -> bool:
-        for fact, wanted in param.conditions.items():
-            have = facts[fact]
-            if have is None:
-                ctx.warn("withholding_facts_unknown",
-                         f"The marketplace's withholding in {self.code} depends on whether the seller is registered there: "
-                         "send seller.registrations.")
-                return False
-            if isinstance(wanted, bool):
-                if have is not wanted:
-                    return False
-            elif not (have & ({wanted} if isinstance(wanted, str) else set(wanted))):
-                return False
-        return True
+            meets = _meets(param, facts)
+            if meets is None:
+                unknown = True
+            elif meets:
+                fraction = tuple(int(n) for n in param.base_fraction.split("/")) if param.base_fraction else None
+                period = param.on(day)
+                assert period is not None
+                by_tax.setdefault(param.tax or name, []).append(
+                    (name, param.tax or "tax", rate, BASES[param.base or "net_price"], fraction,
+                     f"{code.lower()}.{name.replace('_', '.', 1)}", period.source))
+        return tuple(tuple(sorted(group, key=lambda c: -c[2])) for group in by_tax.values()), unknown
 
     def withholding_applies(self, ctx: Context, name: str) -> bool:
         """Whether withholding ``name`` applies beyond its conditions (a threshold on the seller's payouts)."""
@@ -173,4 +191,18 @@ class MarketRegime(NationalRegime):
         return found is None or value > found.amount
 
 
-__all__ = ["MarketRegime", "market_rules"]
+def _meets(param: Parameter, facts: dict[str, Any]) -> bool | None:
+    """Whether ``facts`` meet every condition of ``param`` (None: a fact it needs is unknown)."""
+    for fact, wanted in param.conditions.items():
+        have = facts[fact]
+        if have is None:
+            return None
+        if isinstance(wanted, bool):
+            if have is not wanted:
+                return False
+        elif not (have & ({wanted} if isinstance(wanted, str) else set(wanted))):
+            return False
+    return True
+
+
+__all__ = ["BASES", "FACTS", "MarketRegime", "market_rules"]

@@ -364,3 +364,16 @@ def test_malaysia_service_tax_on_digital_services_from_abroad_vector(client):
     for day, tax in (("2024-02-29", v["expected"]["service_tax_before_2024_03_01"]), (v["date"], v["expected"]["service_tax"])):
         line = _line(client, _order(day, {"country": "MY"}, v["facts"]["net_price"], currency="MYR", category="digital_services"))
         assert (line["tax_amount"], line["collected_by"]) == (tax, "seller")
+
+
+def test_every_shipped_withholding_names_facts_and_a_base_the_regimes_know(rate_book):
+    from taxapi.regimes.market import BASES, FACTS
+
+    seen = 0
+    for params in rate_book.parameters.values():
+        for name, p in params.parameters.items():
+            if name.startswith("withholding_") and p.kind == "percent":
+                seen += 1
+                assert set(p.conditions) <= FACTS, (params.regime, name)
+                assert (p.base or "net_price") in BASES, (params.regime, name)
+    assert seen >= 15
