@@ -122,6 +122,7 @@ def order_dict(result: OrderResult) -> dict[str, Any]:
             "tax_due_at_import": str(t.tax_due_at_import),
             "withheld_by_marketplace": str(t.withheld_by_marketplace),
             "seller_proceeds": str(t.seller_proceeds),
+            "seller_keeps": str(t.seller_keeps),
         },
         "notes": [{"code": n.code, "text": n.text, "language": n.language} for n in result.notes],
         "warnings": [{"code": w.code, "detail": w.detail} for w in result.warnings],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from taxapi.orders.results import SELLER_KEEPS, SELLER_PROCEEDS
 from taxapi.orders.schemas import CollectedBy, RateKindOut, Reason, Scheme, Warning
 
 
@@ -13,6 +14,7 @@ class PriceLine(BaseModel):
     country: str
     region: str | None
     postal_code: str | None
+    city: str | None
     jurisdiction: str = Field(description="Jurisdiction whose rate applies (DE, ES-CN, US-CA), as in /v1/calculate.")
     currency: str
     date: str
@@ -34,7 +36,8 @@ class PriceLine(BaseModel):
     tax_due_at_import: str
     tax_reverse_charged: str
     withheld_by_marketplace: str = Field(description="What the marketplace withholds from the seller's payout (Mexico's IVA and ISR, India's TCS ...).")
-    seller_proceeds: str = Field(description="gross_amount - tax_collected_by_marketplace - withheld_by_marketplace: what the marketplace pays the seller, before its fees.")
+    seller_proceeds: str = Field(description=SELLER_PROCEEDS)
+    seller_keeps: str = Field(description=SELLER_KEEPS)
     warnings: list[Warning]
 
 

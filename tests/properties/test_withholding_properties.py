@@ -54,3 +54,4 @@ def test_withholdings_never_exceed_the_gross_and_the_payout_adds_up(market, sell
     assert t.withheld_by_marketplace == sum((w.amount for item in items for w in item.withholdings), Decimal(0))
     assert Decimal(0) <= t.withheld_by_marketplace <= t.gross_amount
     assert t.seller_proceeds + t.withheld_by_marketplace + t.tax_collected_by_marketplace == t.gross_amount
+    assert t.seller_keeps == t.seller_proceeds - t.tax_collected_by_seller
