@@ -19,7 +19,10 @@ import datetime as dt
 from decimal import Decimal
 
 from taxapi.categories import RateKind
-from taxapi.regimes.base import Collector, Reason, Scheme
+from taxapi.regimes.base import Collector, Reason, Scheme, Withholding
+
+
+# Withholding (imported above) is defined with the regimes' vocabulary: a regime returns it.
 
 
 class BreakdownEntry(NamedTuple):
@@ -48,17 +51,6 @@ class ShippingPart(NamedTuple):
 
 #: Fields written only when they hold something (the wire of lines without them stays as it was).
 OPTIONAL_FIELDS = frozenset({"withholdings", "address"})
-
-
-class Withholding(NamedTuple):
-    """Tax a party withholds from the seller's proceeds on a line (a marketplace's VAT or income-tax
-    withholding): set by a regime's ``finish``, written only when there is one."""
-
-    tax: str  # vat, income_tax, ...
-    collected_by: Collector
-    rate_percent: Decimal
-    amount: Decimal
-    source: str
 
 
 class AddressResolution(NamedTuple):
@@ -105,7 +97,8 @@ ApportionedShipping.__doc__ = ("Shipping spread over several treatments or rates
 
 #: What the two seller figures of the totals mean (also the descriptions of /v1/price's fields).
 SELLER_PROCEEDS = (
-    "What the seller is paid for the order: gross_amount - tax_collected_by_marketplace (before marketplace fees). "
+    "What the seller is paid for the order: gross_amount - tax_collected_by_marketplace - withheld_by_marketplace "
+    "(before marketplace fees). "
     "On a direct sale it is the gross, VAT included: the seller still owes tax_collected_by_seller."
 )
 SELLER_KEEPS = (
@@ -122,12 +115,14 @@ class Totals(NamedTuple):
     tax_collected_by_marketplace: Decimal
     tax_reverse_charged: Decimal
     tax_due_at_import: Decimal
+    withheld_by_marketplace: Decimal  # the sum of the lines' withholdings
     seller_proceeds: Decimal
     seller_keeps: Decimal
 
 
 Totals.__doc__ = (
-    "The order's totals: net + tax = gross, the tax by who collects it, and what the seller is paid and keeps. "
+    "The order's totals: net + tax = gross, the tax by who collects it, what the marketplace withholds from the "
+    "seller's payout (withheld_by_marketplace, the sum of the lines' withholdings), and what the seller is paid and keeps. "
     f"seller_proceeds: {SELLER_PROCEEDS} seller_keeps: {SELLER_KEEPS}"
 )
 

@@ -45,6 +45,19 @@ class DistanceSales(_Model):
 
 class Seller(_Model):
     country: CountryCode
+    type: Literal["business", "individual"] = Field(
+        "business", description="A business (a company or a sole trader trading as one), or a private individual: "
+        "marketplace withholdings differ (Mexico, Vietnam, Indonesia).",
+    )
+    payout_country: CountryCode | None = Field(
+        None, description="Where the marketplace pays the seller (the country of the payout account); default `country`. "
+        "Mexico withholds all the IVA from payouts abroad from 2026.",
+    )
+    payouts_this_year: DecimalStr | None = Field(
+        None, description="In the order currency: what the marketplace has paid the seller this calendar year before this "
+        "order, for withholdings that start above a threshold (the Philippines' PHP 500,000; Indonesia's IDR 500 million "
+        "for individuals). Not sent: the withholding is applied and a warning says the threshold was not tested.",
+    )
     region: RegionCode | None = None
     other_establishments: list[CountryCode] = Field(default_factory=list, max_length=50)
     registrations: list[Registration] | None = Field(
@@ -103,6 +116,13 @@ class Shipping(_Model):
     amount: DecimalStr
 
 
+class ExchangeRate(_Model):
+    from_currency: CurrencyCode
+    to_currency: CurrencyCode
+    rate: DecimalStr = Field(description="Units of `to_currency` for one unit of `from_currency`; positive.")
+    source: Text | None = Field(None, description="Where the rate comes from (a central bank's rate of the order date ...).")
+
+
 class CalculateRequest(_Model):
     date: IsoDate
     currency: CurrencyCode
@@ -118,6 +138,11 @@ class CalculateRequest(_Model):
     )
     lines: list[Line] = Field(min_length=1, max_length=1000)
     shipping: Shipping | None = None
+    exchange_rates: list[ExchangeRate] = Field(
+        default_factory=list, max_length=20,
+        description="Rates for the conversions the shipped ECB rates cannot make (CLP, COP, VND, TWD, SAR, AED ...), "
+        "used only for those: a limit in such a currency is otherwise a problem naming the currency pair.",
+    )
 
     @field_validator("lines")
     @classmethod

@@ -80,7 +80,7 @@ class Item:
     info_tax: Decimal = ZERO  # reverse-charged / due at import, not on this bill
     net: Decimal = ZERO
     gross: Decimal = ZERO
-    withholdings: tuple[Withholding, ...] = ()  # set by a regime's finish()
+    withholdings: tuple[Withholding, ...] = ()  # what the marketplace withholds (the regime's withhold())
 
 
 def _places(value: Decimal) -> int:
@@ -370,12 +370,19 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
             reverse += it.info_tax
         elif t.info is _IMPORT:
             at_import += it.info_tax
+    withheld = zq
+    regime = ctx.dest.regime
+    if regime.withholds:
+        regime.withhold(ctx, all_items, exp)
+        for it in all_items:
+            for w in it.withholdings:
+                withheld += w.amount
     if inclusive:  # every item's net + tax = gross, so the totals are too
         gross_total, net_total = base_total, base_total - tax_total
     else:
         net_total, gross_total = base_total, base_total + tax_total
-    proceeds = gross_total - by_marketplace
-    totals = Totals(net_total, tax_total, gross_total, by_seller, by_marketplace, reverse, at_import, proceeds,
+    proceeds = gross_total - by_marketplace - withheld
+    totals = Totals(net_total, tax_total, gross_total, by_seller, by_marketplace, reverse, at_import, withheld, proceeds,
                     proceeds - by_seller)
     dest_country = ctx.dest.country
     return OrderResult(
@@ -462,6 +469,7 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     if len(ship_items) == 1:
         return _line_result(ship_items[0], None, "shipping", zq, exp, dest_country)
     net = tax = gross = reverse = at_import = zq
+    withholdings: dict[tuple[Any, ...], list[Decimal]] = {}
     main = ship_items[0]  # the largest share (then the higher rate) lends its fields
     parts = []
     for part in ship_items:
@@ -473,6 +481,10 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
             reverse += part.info_tax
         elif t.info is _IMPORT:
             at_import += part.info_tax
+        for w in part.withholdings:
+            sums = withholdings.setdefault((w.tax, w.collected_by, w.jurisdiction, w.rate_percent, w.rule, w.source), [zq, zq])
+            sums[0] += w.base_amount
+            sums[1] += w.amount
         if part.base > main.base or (part.base == main.base and rate.rate_percent > main.rate.rate_percent):
             main = part
         parts.append(ShippingPart(
@@ -486,7 +498,7 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     return ApportionedShipping(
         None, "shipping", net, tax, gross, eff, rate.rate_kind, lead.jurisdiction, t.reason or _REASON_BY_KIND[rate.rate_kind],
         lead.collected_by, t.scheme, _SHIPPING_APPORTIONED, rate.source or rule_source(t.rule), (), reverse, at_import,
-        tuple(w for part in ship_items for w in part.withholdings), rate.address, tuple(parts),
+        tuple([Withholding(*k[:4], b, a, *k[4:]) for k, (b, a) in withholdings.items()]), rate.address, tuple(parts),
     )
 
 

@@ -85,8 +85,8 @@ def _line(x: LineResult) -> dict[str, Any]:
 
 
 def _withholding(w: Any) -> dict[str, Any]:
-    return {"tax": w.tax, "collected_by": w.collected_by, "rate_percent": str(w.rate_percent), "amount": str(w.amount),
-            "source": w.source}
+    return {"tax": w.tax, "collected_by": w.collected_by, "jurisdiction": w.jurisdiction, "rate_percent": str(w.rate_percent),
+            "base_amount": str(w.base_amount), "amount": str(w.amount), "rule": w.rule, "source": w.source}
 
 
 def _shipping(x: LineResult) -> dict[str, Any]:
@@ -120,6 +120,7 @@ def order_dict(result: OrderResult) -> dict[str, Any]:
             "tax_collected_by_marketplace": str(t.tax_collected_by_marketplace),
             "tax_reverse_charged": str(t.tax_reverse_charged),
             "tax_due_at_import": str(t.tax_due_at_import),
+            "withheld_by_marketplace": str(t.withheld_by_marketplace),
             "seller_proceeds": str(t.seller_proceeds),
             "seller_keeps": str(t.seller_keeps),
         },

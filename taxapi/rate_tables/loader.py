@@ -49,11 +49,12 @@ def default_rates_dir() -> Path:
     return REPO_DIR / "rates"
 
 
-def default_schema_path() -> Path:
-    packaged = PACKAGE_DIR / "_data" / "schemas" / "rate-table.schema.json"
+def default_schema_path(name: str = "rate-table.schema.json") -> Path:
+    """The shipped JSON Schema ``name`` (packaged copy first, else the repository's ``schemas/``)."""
+    packaged = PACKAGE_DIR / "_data" / "schemas" / name
     if packaged.is_file():
         return packaged
-    return REPO_DIR / "schemas" / "rate-table.schema.json"
+    return REPO_DIR / "schemas" / name
 
 
 class _Strict:
@@ -108,6 +109,13 @@ def _loc(error: jsonschema.ValidationError) -> str:
     return "/".join(str(p) for p in error.absolute_path) or "(root)"
 
 
+def validate_against_schema(doc: Any, rel: str, schema_path: Path) -> None:
+    """Raise :class:`InvalidRateTable` for the first schema violation (in path order), naming the field."""
+    errors = sorted(schema_validator(str(schema_path)).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        raise InvalidRateTable(rel, _loc(errors[0]), errors[0].message)
+
+
 def _date(value: str, rel: str, field: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -115,12 +123,22 @@ def _date(value: str, rel: str, field: str) -> date:
         raise InvalidRateTable(rel, field, f"'{value}' is not a calendar date (YYYY-MM-DD)") from None
 
 
+def newest_first_starts(raw_periods: list[dict[str, Any]], rel: str, loc: str) -> list[date]:
+    """The ``effective_from`` dates of ``loc``'s periods, checked to be calendar dates, newest first and distinct."""
+    starts = [_date(p["effective_from"], rel, f"{loc}/{i}/effective_from") for i, p in enumerate(raw_periods)]
+    for i in range(1, len(starts)):
+        if starts[i] >= starts[i - 1]:
+            raise InvalidRateTable(
+                rel,
+                f"{loc}/{i}/effective_from",
+                f"periods must be newest first with distinct dates: {starts[i]} follows {starts[i - 1]} "
+                "(unsorted or overlapping periods)",
+            )
+    return starts
+
+
 def parse_table(doc: Any, rel: str, schema_path: Path | None = None) -> Jurisdiction:
-    validator = schema_validator(str(schema_path or default_schema_path()))
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        first = errors[0]
-        raise InvalidRateTable(rel, _loc(first), first.message)
+    validate_against_schema(doc, rel, schema_path or default_schema_path())
 
     jid = doc["jurisdiction"]
     stem = Path(rel).stem
@@ -131,15 +149,7 @@ def parse_table(doc: Any, rel: str, schema_path: Path | None = None) -> Jurisdic
 
     # Rate periods: newest first, strictly decreasing dates.
     raw_periods = doc["periods"]
-    starts = [_date(p["effective_from"], rel, f"periods/{i}/effective_from") for i, p in enumerate(raw_periods)]
-    for i in range(1, len(starts)):
-        if starts[i] >= starts[i - 1]:
-            raise InvalidRateTable(
-                rel,
-                f"periods/{i}/effective_from",
-                f"periods must be newest first with distinct dates: {starts[i]} follows {starts[i - 1]} "
-                "(unsorted or overlapping periods)",
-            )
+    starts = newest_first_starts(raw_periods, rel, "periods")
     periods: list[RatePeriod] = []
     for i in range(len(raw_periods) - 1, -1, -1):
         p = raw_periods[i]
@@ -154,13 +164,7 @@ def parse_table(doc: Any, rel: str, schema_path: Path | None = None) -> Jurisdic
             cat = Category(cat_name)
         except ValueError:
             raise InvalidRateTable(rel, f"categories/{cat_name}", "unknown product tax category") from None
-        cstarts = [_date(c["effective_from"], rel, f"categories/{cat_name}/{i}/effective_from") for i, c in enumerate(raw)]
-        for i in range(1, len(cstarts)):
-            if cstarts[i] >= cstarts[i - 1]:
-                raise InvalidRateTable(
-                    rel, f"categories/{cat_name}/{i}/effective_from",
-                    "category periods must be newest first with distinct dates (unsorted or overlapping)",
-                )
+        cstarts = newest_first_starts(raw, rel, f"categories/{cat_name}")
         if cstarts[-1] > starts[-1]:
             raise InvalidRateTable(
                 rel, f"categories/{cat_name}",
@@ -188,6 +192,8 @@ def parse_table(doc: Any, rel: str, schema_path: Path | None = None) -> Jurisdic
                     )
         categories[cat] = tuple(cperiods)
 
+    if not doc["match"] and not doc.get("parent"):
+        raise InvalidRateTable(rel, "match", "a table no address selects (empty match) must name its parent")
     match: list[MatchRule] = []
     for i, m in enumerate(doc["match"]):
         pattern = None

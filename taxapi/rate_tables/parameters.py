@@ -1,10 +1,16 @@
 """Dated legal parameters of the tax regimes, loaded strictly from ``rates/parameters/*.json``.
 
-One file per regime (``EU.json``, ``GB.json`` ...), validated by ``schemas/parameters.schema.json``
-and by the loader's conventions (duplicate keys refused, amounts as decimal strings, periods
-newest first with distinct dates, a ``source`` per period). A parameter is a value limit
-(``amount`` + ``currency``) or a rule that starts (and may stop) on a date; before its oldest
-period it is not in force. ``EU.json`` also holds the dated list of EU Member States, the one
+One file per regime (``EU.json``, ``GB.json``, ``MX.json`` ...), validated by
+``schemas/parameters.schema.json`` and by the loader's conventions, with the rate-table loader's
+helpers: duplicate keys and JSON numbers refused, periods newest first with distinct dates, a
+``source`` per period. A parameter is not in force before its oldest period, nor in a period with
+``"in_force": false``.
+
+Its ``kind`` says what a period holds: a ``limit`` is an amount in a currency (a value limit) or
+nothing (a rule that starts on a date); a ``percent``, ``count``, ``code`` or ``flag`` is the
+period's ``value``. A withholding rate also names its tax, its base, the share of the base, who
+collects it and the facts it applies under (``conditions``), so the regime's code reads them
+instead of restating them. ``EU.json`` also holds the dated list of EU Member States, the one
 list every part of taxapi uses (orders, OSS, thresholds, tax-id checks).
 
 The files are part of the rate release: ``rates_version`` hashes them with the rate tables, and
@@ -14,16 +20,24 @@ The files are part of the rate release: ``rates_version`` hashes them with the r
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, Union
 
 from taxapi.errors import InvalidRateTable
+from taxapi.money import supported_currencies
 
 PARAMETERS_DIR = "parameters"
 #: The file holding the dated list of EU Member States.
 EU_FILE = "EU"
+SCHEMA = "parameters.schema.json"
+#: The value of a period: Decimal (percent), int (count), str (code), bool (flag), None (a limit's period).
+Value = Union[Decimal, int, str, bool, None]
+_PERCENT = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,6})?$")
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +59,8 @@ class ParameterPeriod:
     currency: str | None
     source: str
     note: str | None = None
+    value: Value = None
+    unverified: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +70,21 @@ class Parameter:
     periods: tuple[ParameterPeriod, ...]  # oldest first
     _starts: tuple[date, ...] = field(repr=False, default=())
     _limits: tuple[Limit | None, ...] = field(repr=False, default=())  # the value limit in force in each period
+    kind: str = "limit"  # limit | percent | count | code | flag
+    tax: str | None = None  # the tax a withholding rate is about (vat, income_tax, tcs ...)
+    base: str | None = None  # what a percent applies to (net_price, tax_collected, gross_remittance ...)
+    base_fraction: str | None = None  # the share of the base ("1/2")
+    collected_by: str | None = None
+    conditions: dict[str, Any] = field(default_factory=dict)
+    note: str | None = None
 
     @classmethod
-    def of(cls, name: str, description: str, periods: tuple[ParameterPeriod, ...]) -> Parameter:
+    def of(cls, name: str, description: str, periods: tuple[ParameterPeriod, ...], **attrs: Any) -> Parameter:
         limits = tuple(
             Limit(p.amount, p.currency, p.effective_from, p.source) if p.in_force and p.amount is not None and p.currency else None
             for p in periods
         )
-        return cls(name, description, periods, tuple(p.effective_from for p in periods), limits)
+        return cls(name, description, periods, tuple(p.effective_from for p in periods), limits, **attrs)
 
     def on(self, day: date) -> ParameterPeriod | None:
         """The period in force on ``day``, or None before the first one."""
@@ -76,6 +99,11 @@ class Parameter:
         """The value limit in force on ``day`` (None when the rule does not apply then)."""
         i = bisect.bisect_right(self._starts, day) - 1
         return self._limits[i] if i >= 0 else None
+
+    def value(self, day: date) -> Value:
+        """The percent, count, code or flag in force on ``day`` (None when the rule does not apply then)."""
+        period = self.on(day)
+        return period.value if period is not None and period.in_force else None
 
     @property
     def starts_on(self) -> date:
@@ -97,6 +125,7 @@ class RegimeParameters:
     regime: str
     file: str
     parameters: dict[str, Parameter]
+    note: str | None = None
 
     def __getitem__(self, name: str) -> Parameter:
         return self.parameters[name]
@@ -143,22 +172,55 @@ def _date(value: str, rel: str, where: str) -> date:
 
 
 def default_schema_path() -> Path:
-    from taxapi.rate_tables.loader import PACKAGE_DIR, REPO_DIR
+    from taxapi.rate_tables.loader import default_schema_path
 
-    packaged = PACKAGE_DIR / "_data" / "schemas" / "parameters.schema.json"
-    if packaged.is_file():
-        return packaged
-    return REPO_DIR / "schemas" / "parameters.schema.json"
+    return default_schema_path(SCHEMA)
+
+
+def _value(kind: str, raw: Any, rel: str, where: str) -> Value:
+    if kind == "flag":
+        if not isinstance(raw, bool):
+            raise InvalidRateTable(rel, where, "a flag is true or false")
+        return raw
+    if not isinstance(raw, str):
+        raise InvalidRateTable(rel, where, f"a {kind} is a string")
+    if kind == "percent":
+        if not _PERCENT.match(raw) or Decimal(raw) > 100:
+            raise InvalidRateTable(rel, where, f"'{raw}' is not a percent: a decimal string from 0 to 100")
+        return Decimal(raw)
+    if kind == "count":
+        if not (raw.isascii() and raw.isdigit()):
+            raise InvalidRateTable(rel, where, f"'{raw}' is not a whole number")
+        return int(raw)
+    if not _CODE.match(raw):
+        raise InvalidRateTable(rel, where, f"'{raw}' is not a lower-case code")
+    return raw
+
+
+def _period(p: dict[str, Any], kind: str, start: date, end: date | None, rel: str, where: str) -> ParameterPeriod:
+    in_force = p.get("in_force", True)
+    if not in_force and ("amount" in p or "value" in p):
+        raise InvalidRateTable(rel, where, "a period that is not in force has no amount or value")
+    if kind == "limit":
+        if "value" in p:
+            raise InvalidRateTable(rel, f"{where}/value", "a limit has an amount and currency, not a value")
+        if "currency" in p and p["currency"] not in supported_currencies():
+            raise InvalidRateTable(rel, f"{where}/currency", f"'{p['currency']}' is not a currency known to CLDR/babel")
+        value = None
+    else:
+        if "amount" in p:
+            raise InvalidRateTable(rel, f"{where}/amount", f"a {kind} has a value, not an amount")
+        if in_force and "value" not in p:
+            raise InvalidRateTable(rel, where, f"a {kind} period in force needs a value")
+        value = _value(kind, p["value"], rel, f"{where}/value") if in_force else None
+    amount = Decimal(p["amount"]) if "amount" in p else None
+    return ParameterPeriod(start, end, in_force, amount, p.get("currency"), p["source"], p.get("note"), value, p.get("unverified"))
 
 
 def parse_parameters(doc: object, rel: str, schema_path: Path | None = None) -> tuple[RegimeParameters, Membership | None]:
-    from taxapi.rate_tables.loader import schema_validator
+    from taxapi.rate_tables.loader import newest_first_starts, validate_against_schema
 
-    validator = schema_validator(str(schema_path or default_schema_path()))
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        first = errors[0]
-        raise InvalidRateTable(rel, "/".join(str(p) for p in first.absolute_path) or "(root)", first.message)
+    validate_against_schema(doc, rel, schema_path or default_schema_path())
     assert isinstance(doc, dict)
     code = doc["regime"]
     if Path(rel).stem != code:
@@ -166,21 +228,17 @@ def parse_parameters(doc: object, rel: str, schema_path: Path | None = None) -> 
     params: dict[str, Parameter] = {}
     for name, raw in doc["parameters"].items():
         where = f"parameters/{name}/periods"
-        starts = [_date(p["effective_from"], rel, f"{where}/{i}/effective_from") for i, p in enumerate(raw["periods"])]
-        for i in range(1, len(starts)):
-            if starts[i] >= starts[i - 1]:
-                raise InvalidRateTable(rel, f"{where}/{i}/effective_from",
-                                       f"periods must be newest first with distinct dates: {starts[i]} follows {starts[i - 1]}")
+        kind = raw.get("kind", "limit")
+        starts = newest_first_starts(raw["periods"], rel, where)
         periods = []
         for i in range(len(starts) - 1, -1, -1):
-            p = raw["periods"][i]
             end = starts[i - 1] - timedelta(days=1) if i > 0 else None
-            in_force = p.get("in_force", True)
-            if in_force is False and "amount" in p:
-                raise InvalidRateTable(rel, f"{where}/{i}/amount", "a period that is not in force has no amount")
-            amount = Decimal(p["amount"]) if "amount" in p else None
-            periods.append(ParameterPeriod(starts[i], end, in_force, amount, p.get("currency"), p["source"], p.get("note")))
-        params[name] = Parameter.of(name, raw["description"], tuple(periods))
+            periods.append(_period(raw["periods"][i], kind, starts[i], end, rel, f"{where}/{i}"))
+        params[name] = Parameter.of(
+            name, raw["description"], tuple(periods),
+            kind=kind, tax=raw.get("tax"), base=raw.get("base"), base_fraction=raw.get("base_fraction"),
+            collected_by=raw.get("collected_by"), conditions=dict(raw.get("conditions", {})), note=raw.get("note"),
+        )
     membership = None
     if "member_states" in doc:
         if code != EU_FILE:
@@ -195,7 +253,7 @@ def parse_parameters(doc: object, rel: str, schema_path: Path | None = None) -> 
         membership = Membership(states)
     elif code == EU_FILE:
         raise InvalidRateTable(rel, "member_states", "the EU file must list the Member States")
-    return RegimeParameters(code, rel, params), membership
+    return RegimeParameters(code, rel, params, doc.get("note")), membership
 
 
 def load_parameters(rates_dir: Path, schema_path: Path | None = None) -> tuple[dict[str, RegimeParameters], Membership]:

@@ -1,9 +1,9 @@
 """The tax regimes, found by the ``regime`` of a jurisdiction's rate table.
 
 Each regime is one module implementing :class:`taxapi.regimes.base.Regime` (like
-``stdnum.util.get_cc_module`` finds a number module by country). Adding a market is adding
-its module to :data:`REGIMES`, with its rate tables, its parameters and its tests
-(docs/adding-a-market.md).
+``stdnum.util.get_cc_module`` finds a number module by country); the registry finds the modules
+of this package itself. Adding a market is adding its module, with its rate tables, its
+parameters and its tests (docs/adding-a-market.md): no list to extend.
 
 >>> regime_for_table("eu_vat").code
 'EU'
@@ -15,27 +15,38 @@ KeyError: "no regime governs rate tables of regime 'xx_vat'"
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from enum import StrEnum
+from pathlib import Path
 
 from taxapi.errors import InvalidRateTable
 from taxapi.rate_tables.model import Jurisdiction, RateBook
-from taxapi.regimes.au_gst import AU_GST
 from taxapi.regimes.base import Regime
-from taxapi.regimes.ca_gst import CA_GST
-from taxapi.regimes.ch_vat import CH_VAT
-from taxapi.regimes.eu_vat import ELSEWHERE, EU_VAT, TERRITORIES
-from taxapi.regimes.gb_vat import GB_VAT
-from taxapi.regimes.is_vat import IS_VAT
-from taxapi.regimes.jp_ct import JP_CT
-from taxapi.regimes.no_vat import NO_VAT
-from taxapi.regimes.nz_gst import NZ_GST
-from taxapi.regimes.sg_gst import SG_GST
-from taxapi.regimes.us_sales_tax import US_SALES_TAX
+from taxapi.regimes.eu_vat import ELSEWHERE
 
-#: Every regime, by its code.
-REGIMES: dict[str, Regime] = {
-    r.code: r for r in (EU_VAT, TERRITORIES, GB_VAT, NO_VAT, CH_VAT, IS_VAT, AU_GST, NZ_GST, SG_GST, JP_CT, CA_GST, US_SALES_TAX)
-}
+#: Modules of this package that hold no regime.
+_NOT_REGIMES = frozenset({"base", "common", "market"})
+
+
+def _discover() -> dict[str, Regime]:
+    """Every regime instance defined at the top level of a module of this package, by its code."""
+    found: dict[str, Regime] = {}
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        if info.name in _NOT_REGIMES:
+            continue
+        module = importlib.import_module(f"{__package__}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) or not getattr(value, "table_regimes", None) or type(value).__module__ != module.__name__:
+                continue
+            other = found.setdefault(value.code, value)
+            if other is not value:
+                raise RuntimeError(f"two regimes have the code {value.code!r}: {type(other).__name__}, {type(value).__name__}")
+    return found
+
+
+#: Every regime, by its code: the instances the modules of ``taxapi/regimes/`` define.
+REGIMES: dict[str, Regime] = _discover()
 _BY_TABLE: dict[str, Regime] = {name: r for r in REGIMES.values() for name in r.table_regimes}
 _RULE_SOURCES: dict[str, str] = {prefix: src for r in REGIMES.values() for prefix, src in r.rule_sources.items()}
 

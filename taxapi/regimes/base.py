@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 from taxapi.categories import SERVICE_CATEGORIES, Category, _Vocabulary
 from taxapi.ecb import REFRESH_HINT, EcbRates
-from taxapi.errors import ExchangeRateNotFound, UnsupportedScenario
+from taxapi.errors import ExchangeRateNotFound, UnsupportedScenario, ValidationFailed
 from taxapi.rate_tables.model import CityDependent, Jurisdiction, RateBook
 from taxapi.rate_tables.parameters import Limit, Parameter
 
@@ -133,6 +133,21 @@ class Treatment(NamedTuple):
     exempt_import: bool = False  # import tax not levied (de minimis)
 
 
+class Withholding(NamedTuple):
+    """What a party (the marketplace) withholds from the seller's payout for one line (Mexico's IVA and
+    ISR, India's TCS ...): ``rate_percent`` of ``base_amount``, by the rule and source of the regime's
+    parameter. Set by a regime's ``withhold``; written on a line only when there is one."""
+
+    tax: str  # vat, income_tax, tcs ...
+    collected_by: Collector
+    jurisdiction: str
+    rate_percent: Decimal
+    base_amount: Decimal
+    amount: Decimal
+    rule: str
+    source: str
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """Where an address is for tax purposes: its jurisdiction and the regime that taxes it there
@@ -182,10 +197,7 @@ class Context:
             a = self.fx.on_or_before(src, self.day, strict=False)
             b = self.fx.on_or_before(to_currency, self.day, strict=False)
         except ExchangeRateNotFound as exc:
-            raise ExchangeRateNotFound(
-                f"{exc.detail} It is needed to compare the order with the {purpose}.",
-                currency=exc.fields.get("currency"),
-            ) from None
+            return amount * self._given_rate(src, to_currency, purpose, exc)
         published = min(a.date, b.date) if src != "EUR" and to_currency != "EUR" else (a.date if src != "EUR" else b.date)
         if self.day > self.fx.last_date:
             self.warn(
@@ -205,6 +217,31 @@ class Context:
                 "source": "ECB euro reference rates (cross rate via EUR), latest published on or before the order date",
             }
         return amount * rate
+
+    def _given_rate(self, src: str, to_currency: str, purpose: str, exc: ExchangeRateNotFound) -> Decimal:
+        """The order's own rate from ``src`` to ``to_currency`` (``exchange_rates``, either direction), for a
+        conversion the ECB rates cannot make; none sent is a problem naming the currency pair."""
+        for i, given in enumerate(self.order.exchange_rates):
+            pair = (given.from_currency, given.to_currency)
+            if pair not in ((src, to_currency), (to_currency, src)):
+                continue
+            if given.rate <= 0:
+                raise ValidationFailed.at(["exchange_rates", i, "rate"], "must be positive")
+            rate = given.rate if pair == (src, to_currency) else 1 / given.rate
+            key = (src, to_currency, purpose)
+            if key not in self.conversions:
+                self.conversions[key] = {
+                    "from_currency": src, "to_currency": to_currency, "rate": rate.quantize(Decimal("0.000001")),
+                    "date": self.day, "purpose": purpose,
+                    "source": given.source or "exchange_rates of the order (the ECB publishes no rate for this pair)",
+                }
+            return rate
+        raise ExchangeRateNotFound(
+            f"No exchange rate from {src} to {to_currency}: {exc.detail} It is needed to compare the order with the "
+            f"{purpose}. Send the rate in exchange_rates.",
+            currency=exc.fields.get("currency"), from_currency=src, to_currency=to_currency,
+            errors=[{"loc": ["exchange_rates"], "msg": f"no rate from {src} to {to_currency} (needed for the {purpose})"}],
+        ) from None
 
     def registered(self, jurisdiction_id: str, *also: str) -> bool | None:
         if self.registrations is None:
@@ -282,6 +319,8 @@ class Regime(Protocol):
     export_rules: ClassVar[tuple[StrEnum, StrEnum] | None]
     #: Legal source of the rules, by rule-id prefix (cited by a line whose rate has no source).
     rule_sources: ClassVar[dict[str, str]]
+    #: Whether a marketplace may withhold from the seller's payout under this regime (``withhold`` is asked).
+    withholds: ClassVar[bool]
 
     def goods(self, ctx: Context) -> Treatment:
         """The treatment of the order's goods (``per_item_goods`` regimes: of a goods item, see ``goods_item``)."""
@@ -303,4 +342,10 @@ class Regime(Protocol):
         """After the tax of every item is computed: adjust items for rules on the order's total
         (the Swiss CHF 5 de minimis). A regime that withholds per line, or splits the tax by level,
         does it here and in ``levels``; the core does not change."""
+        ...
+
+    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
+        """Set what the marketplace withholds from the seller's payout on each item (a line or its share of
+        shipping, with its final ``net``, ``tax`` and ``gross``): ``item.withholdings``, a tuple of
+        :class:`Withholding` at the currency's minor units ``exp``. Only asked when ``withholds``."""
         ...

@@ -44,6 +44,7 @@ class NationalRegime:
     export_rules: ClassVar[tuple[StrEnum, StrEnum] | None] = None
     #: Legal source of this regime's rules, by rule-id prefix (a rate without a source cites it).
     rule_sources: ClassVar[dict[str, str]] = {}
+    withholds: ClassVar[bool] = False
     Rule: ClassVar[type[StrEnum]]
 
     def goods(self, ctx: Context) -> Treatment:  # pragma: no cover - every regime defines it
@@ -56,6 +57,9 @@ class NationalRegime:
         return single_level(book, j)
 
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
+        return None
+
+    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
         return None
 
     def services(self, ctx: Context, kind: SupplyKind) -> Treatment:

@@ -35,6 +35,7 @@ class PriceLine(BaseModel):
     tax_collected_by_marketplace: str = Field(description="Withheld by the marketplace from the seller's payout.")
     tax_due_at_import: str
     tax_reverse_charged: str
+    withheld_by_marketplace: str = Field(description="What the marketplace withholds from the seller's payout (Mexico's IVA and ISR, India's TCS ...).")
     seller_proceeds: str = Field(description=SELLER_PROCEEDS)
     seller_keeps: str = Field(description=SELLER_KEEPS)
     warnings: list[Warning]

@@ -14,7 +14,8 @@ the destination:
 * ``marketplace``: none (a direct sale). A name means the sale is made through that
   marketplace, which facilitates it; the engine then decides whether it is the deemed supplier
   (a non-EU seller's goods in an EU warehouse, the UK, US marketplace-facilitator laws ...), and
-  ``seller_proceeds`` shows what the seller keeps after the marketplace withholds the tax.
+  ``seller_proceeds`` shows what the seller keeps after the marketplace collects the tax and
+  withholds what the law makes it withhold from the payout (``withheld_by_marketplace``).
 * ``currency``: the destination jurisdiction's currency.
 * ``date`` has no default: the caller sends the tax date (no hidden server "today").
 
@@ -299,6 +300,7 @@ def _row(facts: PriceFacts, result: OrderResult) -> dict[str, Any]:
         "tax_collected_by_marketplace": str(totals.tax_collected_by_marketplace),
         "tax_due_at_import": str(totals.tax_due_at_import),
         "tax_reverse_charged": str(totals.tax_reverse_charged),
+        "withheld_by_marketplace": str(totals.withheld_by_marketplace),
         "seller_proceeds": str(totals.seller_proceeds),
         "seller_keeps": str(totals.seller_keeps),
         "warnings": [{"code": w.code, "detail": w.detail} for w in result.warnings],

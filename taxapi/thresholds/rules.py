@@ -22,18 +22,17 @@ from typing import Any
 
 from taxapi.errors import InvalidRateTable
 from taxapi.money import supported_currencies
-from taxapi.rate_tables.loader import PACKAGE_DIR, REPO_DIR, default_rates_dir, read_json_strict, schema_validator
+from taxapi.rate_tables.loader import (
+    default_rates_dir,
+    default_schema_path,
+    newest_first_starts,
+    read_json_strict,
+    validate_against_schema,
+)
 from taxapi.rate_tables.parameters import Membership, load_parameters
 
 THRESHOLDS_DIR = "thresholds"
 SUPPLIES = ("goods", "digital_services", "services")
-
-
-def default_schema_path() -> Path:
-    packaged = PACKAGE_DIR / "_data" / "schemas" / "thresholds.schema.json"
-    if packaged.is_file():
-        return packaged
-    return REPO_DIR / "schemas" / "thresholds.schema.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +146,7 @@ def _period(raw: dict[str, Any], start: date, end: date | None) -> Period:
 
 
 def parse_rules_file(doc: Any, rel: str, schema_path: Path | None = None) -> list[Rule]:
-    validator = schema_validator(str(schema_path or default_schema_path()))
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        first = errors[0]
-        raise InvalidRateTable(rel, "/".join(str(p) for p in first.absolute_path) or "(root)", first.message)
+    validate_against_schema(doc, rel, schema_path or default_schema_path("thresholds.schema.json"))
     rules: list[Rule] = []
     for r_i, raw in enumerate(doc["rules"]):
         loc = f"rules/{r_i}"
@@ -168,13 +163,7 @@ def parse_rules_file(doc: Any, rel: str, schema_path: Path | None = None) -> lis
             if raw["jurisdiction"] != expected:
                 raise InvalidRateTable(rel, f"{loc}/jurisdiction", f"'{raw['jurisdiction']}' does not match its destination {expected}")
         raw_periods = raw["periods"]
-        starts = [_date(p["effective_from"], rel, f"{loc}/periods/{i}/effective_from") for i, p in enumerate(raw_periods)]
-        for i in range(1, len(starts)):
-            if starts[i] >= starts[i - 1]:
-                raise InvalidRateTable(
-                    rel, f"{loc}/periods/{i}/effective_from",
-                    f"periods must be newest first with distinct dates: {starts[i]} follows {starts[i - 1]}",
-                )
+        starts = newest_first_starts(raw_periods, rel, f"{loc}/periods")
         periods: list[Period] = []
         for i in range(len(raw_periods) - 1, -1, -1):
             p = raw_periods[i]

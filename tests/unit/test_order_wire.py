@@ -44,11 +44,13 @@ def test_a_withholding_is_written_and_documented():
     from taxapi.regimes.base import Collector
 
     result = compute_order(order=CalculateRequest.model_validate(ORDERS[0]), book=get_rate_book(), fx=get_ecb_rates())
-    held = Withholding("vat", Collector.marketplace, Decimal("50"), Decimal("3.80"), "https://example.org/act (test fixture)")
+    held = Withholding("vat", Collector.marketplace, "MX", Decimal("50"), Decimal("7.60"), Decimal("3.80"), "mx.withholding.vat",
+                       "https://example.org/act (test fixture)")
     result = result._replace(lines=(result.lines[0]._replace(withholdings=(held,)), *result.lines[1:]))
     written = orjson.loads(order_json(result))
     assert written["lines"][0]["withholdings"] == [
-        {"tax": "vat", "collected_by": "marketplace", "rate_percent": "50", "amount": "3.80", "source": "https://example.org/act (test fixture)"}]
+        {"tax": "vat", "collected_by": "marketplace", "jurisdiction": "MX", "rate_percent": "50", "base_amount": "7.60",
+         "amount": "3.80", "rule": "mx.withholding.vat", "source": "https://example.org/act (test fixture)"}]
     assert "withholdings" not in written["lines"][1]
     jsonschema.validate(written, ORDER_RESULT.json_schema(mode="serialization"))
     _same_fields(result, written)

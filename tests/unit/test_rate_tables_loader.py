@@ -69,6 +69,7 @@ CASES = [
     ("empty_city_list", _mutated(_set(["match"], [{"country": "DE"}, {"country": "DE", "postal_code": "^1", "city": []}])), "match/1/city", "non-empty"),
     ("wrong_file_name", _mutated(_set(["jurisdiction"], "AT")), "jurisdiction", "file name"),
     ("not_json", "{", "line 1", "invalid JSON"),
+    ("no_match_without_parent", _mutated(_set(["match"], [])), "match", "parent"),
 ]
 
 
@@ -90,6 +91,17 @@ def test_two_tables_claiming_one_country(tmp_path):
     (root / "eu" / "AT.json").write_text(json.dumps(other), encoding="utf-8")
     with pytest.raises(InvalidRateTable, match="already matched"):
         load_rate_book(root)
+
+
+def test_a_table_no_address_selects_is_loaded_but_never_resolved(tmp_path):
+    root = _book_with(tmp_path, "DE.json", json.dumps(DE))
+    sub = copy.deepcopy(DE)
+    sub.update(jurisdiction="DE-RULE", name="Selected by a rule", parent="DE", match=[])
+    (root / "eu" / "DE-RULE.json").write_text(json.dumps(sub), encoding="utf-8")
+    book = load_rate_book(root)
+    assert book.get("DE-RULE").parent == "DE"
+    assert book.resolve("DE", None, "10115").id == "DE"
+    assert not book.has_regions("DE")
 
 
 def test_good_table_loads_and_version_tracks_content(tmp_path):

@@ -42,14 +42,14 @@ def test_a_table_without_a_regime_module_is_served_and_its_orders_are_outside_ev
     root = tmp_path / "rates"
     shutil.copytree(REPO_DIR / "rates", root)
     doc = json.loads((root / "eu" / "DE.json").read_text(encoding="utf-8"))
-    doc.update(jurisdiction="MX", name="Mexico (fixture)", country="MX", currency="MXN", regime="mx_vat", match=[{"country": "MX"}])
+    doc.update(jurisdiction="AR", name="Argentina (fixture)", country="AR", currency="ARS", regime="ar_vat", match=[{"country": "AR"}])
     doc.pop("note", None)
     (root / "world").mkdir(exist_ok=True)
-    (root / "world" / "MX.json").write_text(json.dumps(doc), encoding="utf-8")
+    (root / "world" / "AR.json").write_text(json.dumps(doc), encoding="utf-8")
     book = load_rate_book(root)
-    assert regime_of(book.get("MX")) is ELSEWHERE
+    assert regime_of(book.get("AR")) is ELSEWHERE
     order = CalculateRequest.model_validate({"date": "2026-03-10", "currency": "EUR", "seller": {"country": "DE"},
-                                             "ship_from": {"country": "DE"}, "ship_to": {"country": "MX"},
+                                             "ship_from": {"country": "DE"}, "ship_to": {"country": "AR"},
                                              "lines": [{"amount": "10.00"}]})
     assert compute_order(order=order, book=book, fx=get_ecb_rates()).lines[0].rule == "eu.export"
 

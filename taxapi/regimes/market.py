@@ -1,0 +1,208 @@
+"""What the VAT/GST markets beyond Europe, Oceania, Japan and North America share, until a market's
+own rules are written in its module.
+
+A :class:`MarketRegime` taxes goods sold from inside the market as a domestic sale by the seller
+and goods sent from abroad at the border (collected by customs, shown for information), not at
+all at or below the market's de minimis (a value limit in its parameters file). Services follow
+the general rules of :class:`~taxapi.regimes.common.NationalRegime`; digital services sold to
+consumers from abroad are taxed where the consumer is from the date the market's parameters file
+gives, collected by the seller, or by the marketplace where the market makes it liable.
+
+What a market adds (a marketplace collecting low-value imports at checkout, withholdings from the
+seller's payout, split rates) is written in its module, on top of this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, ClassVar
+
+from taxapi.categories import SERVICE_CATEGORIES, Category
+from taxapi.rate_tables.parameters import Parameter
+from taxapi.regimes.base import Collector, Context, Reason, RuleId, Scheme, SupplyKind, Treatment, Withholding
+from taxapi.regimes.common import NationalRegime
+
+#: The facts the ``conditions`` of a withholding parameter are tested on, from the request.
+FACTS = frozenset({"seller_type", "seller_registered", "seller_resident", "payout_account", "supply",
+                   "consideration_collected_by_marketplace", "marketplace_designated"})
+#: What a withholding's ``base`` is, as the item's amount it is taken from.
+BASES = {"net_price": "net", "net_taxable_value": "net", "tax_collected": "tax",
+         "gross_turnover": "net", "gross_remittance": "gross", "gross_sale": "gross"}
+_HUNDRED = Decimal(100)
+
+_RULES = {
+    "domestic": "domestic",
+    "import_": "import",
+    "import_de_minimis": "import.de_minimis",
+    "services_domestic": "services.domestic",
+    "services_b2b_domestic": "services.b2b.domestic",
+    "services_b2b_reverse_charge": "services.b2b.reverse_charge",
+    "tbe_marketplace": "tbe.marketplace",
+    "tbe_seller": "tbe.seller",
+    "tbe_not_taxed": "tbe.not_taxed",
+}
+
+
+def market_rules(prefix: str, **more: str) -> type[RuleId]:
+    """The rule ids every market has, under its prefix (``mx.domestic``, ``mx.import.de_minimis`` ...), and
+    ``more`` of its own (member name -> id suffix)."""
+    return RuleId("Rule", [(member, f"{prefix}.{suffix}") for member, suffix in {**_RULES, **more}.items()])  # type: ignore[return-value]
+
+
+class MarketRegime(NationalRegime):
+    """A market with one VAT/GST territory; its module sets the code, rule ids and parameter names."""
+
+    scheme: ClassVar[Scheme] = Scheme.domestic
+    domestic_scheme: ClassVar[Scheme] = Scheme.domestic
+    marketplace_tbe: ClassVar[bool] = False
+    #: The parameter holding the value of a consignment at or below which imports bear no VAT (None: none).
+    import_de_minimis: ClassVar[str | None] = None
+    #: The origins the de minimis is for (None: every origin).
+    de_minimis_origins: ClassVar[frozenset[str] | None] = None
+    #: The parameter that starts the tax on digital services sold to consumers from abroad (None: always taxed).
+    digital_services_start: ClassVar[str | None] = None
+    #: Whether digital services sold to consumers from abroad are taxed at all.
+    taxes_foreign_digital_services: ClassVar[bool] = True
+    #: Whether the market's parameters hold marketplace withholdings (``withholding_*``, kind percent).
+    withholds: ClassVar[bool] = False
+
+    def goods(self, ctx: Context) -> Treatment:
+        R = self.Rule
+        if ctx.origin.regime is self:
+            return Treatment(ctx.dest.jurisdiction, Collector.seller, self.domestic_scheme, R["domestic"], True)
+        name = self.de_minimis(ctx)
+        if name is not None:
+            value, limit = ctx.compare(ctx.goods_value, self, name, "import de minimis")
+            if limit is not None and value <= limit.amount:
+                return ctx.border(R["import_de_minimis"], exempt=True)
+        return ctx.border(R["import_"])
+
+    def de_minimis(self, ctx: Context) -> str | None:
+        """The parameter holding the de minimis that applies to the order's origin (None: none)."""
+        if self.de_minimis_origins is not None and ctx.origin.country not in self.de_minimis_origins:
+            return None
+        return self.import_de_minimis
+
+    def services(self, ctx: Context, kind: SupplyKind) -> Treatment:
+        if kind is SupplyKind.tbe and not ctx.b2b and ctx.seller_country != ctx.dest.country and not (
+            self.taxes_foreign_digital_services
+            and (self.digital_services_start is None or ctx.in_force(self, self.digital_services_start))
+        ):
+            return Treatment(None, Collector.none, Scheme.none, self.Rule["tbe_not_taxed"], False, reason=Reason.outside_scope)
+        return super().services(ctx, kind)
+
+
+    # ----- withholdings from the seller's payout --------------------------------------------------
+    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
+        """Set each item's withholdings: the market's ``withholding_*`` parameters in force whose conditions
+        the order meets, one per tax (the highest rate where several apply), on the item's base; only when
+        a marketplace facilitates.
+
+        Which parameters apply depends only on the day and a few facts of the seller and the supply, so
+        the choice is cached in the rate book; the amounts are computed for each item."""
+        if not ctx.facilitated:
+            return
+        seller = ctx.order.seller
+        facts = (self.code, ctx.day, seller.type, ctx.registered(self.code), seller.country == self.code,
+                 (seller.payout_country or seller.country) == self.code)
+        cache = ctx.book.memo.get("withholdings") or ctx.book.cache("withholdings")
+        by_supply: dict[str, Any] = {}
+        for it in items:
+            category = it.category
+            supply = "digital_services" if category is Category.digital_services else (
+                "services" if category in SERVICE_CATEGORIES else "goods")
+            hit = by_supply.get(supply)
+            if hit is None:
+                key = (*facts, supply)
+                hit = cache.get(key)
+                if hit is None:
+                    hit = self._candidates(ctx.book, key)
+                    if len(cache) < 10_000:
+                        cache[key] = hit
+                by_supply[supply] = hit
+                if hit[1]:
+                    ctx.warn("withholding_facts_unknown",
+                             f"The marketplace's withholding in {self.code} depends on whether the seller is registered "
+                             "there: send seller.registrations.")
+            out = []
+            for group in hit[0]:
+                for name, tax, rate, base_field, fraction, rule, source in group:
+                    if not self.withholding_applies(ctx, name):
+                        continue
+                    base: Decimal = getattr(it, base_field)
+                    if fraction is not None:
+                        base = (base * fraction[0] / fraction[1]).quantize(exp, ROUND_HALF_UP)
+                    if base:
+                        out.append(Withholding(tax, Collector.marketplace, self.code, rate, base,
+                                               (base * rate / _HUNDRED).quantize(exp, ROUND_HALF_UP), rule, source))
+                    break
+            if out:
+                it.withholdings = tuple(out)
+
+    def _candidates(self, book: Any, key: tuple[Any, ...]) -> tuple[tuple[tuple[Any, ...], ...], bool]:
+        """The withholdings whose conditions the facts of ``key`` meet, grouped by tax, highest rate first,
+        and whether a fact a condition needs is unknown."""
+        code, day, seller_type, registered, resident, domestic_payout, supply = key
+        facts: dict[str, Any] = {
+            "seller_type": {"individual"} if seller_type == "individual" else {"company", "business"},
+            "seller_registered": registered,
+            "seller_resident": resident,
+            "payout_account": {"domestic" if domestic_payout else "foreign"},
+            "supply": {supply, "services"} if supply == "digital_services" else {supply},
+            "consideration_collected_by_marketplace": True,
+            "marketplace_designated": True,
+        }
+        by_tax: dict[str, list[tuple[Any, ...]]] = {}
+        unknown = False
+        for name, param in book.parameters[code].parameters.items():
+            if param.kind != "percent" or param.collected_by != "marketplace" or not name.startswith("withholding_"):
+                continue
+            rate = param.value(day)
+            if rate is None:
+                continue
+            meets = _meets(param, facts)
+            if meets is None:
+                unknown = True
+            elif meets:
+                fraction = tuple(int(n) for n in param.base_fraction.split("/")) if param.base_fraction else None
+                period = param.on(day)
+                assert period is not None
+                by_tax.setdefault(param.tax or name, []).append(
+                    (name, param.tax or "tax", rate, BASES[param.base or "net_price"], fraction,
+                     f"{code.lower()}.{name.replace('_', '.', 1)}", period.source))
+        return tuple(tuple(sorted(group, key=lambda c: -c[2])) for group in by_tax.values()), unknown
+
+    def withholding_applies(self, ctx: Context, name: str) -> bool:
+        """Whether withholding ``name`` applies beyond its conditions (a threshold on the seller's payouts)."""
+        return True
+
+    def payouts_pass(self, ctx: Context, limit: str, what: str, rule: str, *, with_order: bool) -> bool:
+        """Whether the seller's payouts this year (``seller.payouts_this_year``, plus this order's value when
+        ``with_order``) pass the value limit ``limit``. Not sent: True, and a warning states ``rule``."""
+        paid = ctx.order.seller.payouts_this_year
+        if paid is None:
+            ctx.warn("withholding_threshold_not_tested",
+                     f"{rule} Send seller.payouts_this_year to test the threshold; the withholding is applied.")
+            return True
+        if with_order:
+            paid += ctx.goods_value + ctx.shipping_value
+        value, found = ctx.compare(paid, self, limit, what)
+        return found is None or value > found.amount
+
+
+def _meets(param: Parameter, facts: dict[str, Any]) -> bool | None:
+    """Whether ``facts`` meet every condition of ``param`` (None: a fact it needs is unknown)."""
+    for fact, wanted in param.conditions.items():
+        have = facts[fact]
+        if have is None:
+            return None
+        if isinstance(wanted, bool):
+            if have is not wanted:
+                return False
+        elif not (have & ({wanted} if isinstance(wanted, str) else set(wanted))):
+            return False
+    return True
+
+
+__all__ = ["BASES", "FACTS", "MarketRegime", "market_rules"]

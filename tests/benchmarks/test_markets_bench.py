@@ -1,0 +1,61 @@
+"""The engine's time on orders to the new markets against the README's 3-line EU order, in the same run.
+
+Each market order has three lines and shipping like the EU order: a Mexican marketplace sale with
+its IVA and ISR withholdings, a Chilean low-value import collected by the platform, a Korean
+import above the de minimis, a Malaysian low-value sale with the shipping excluded. Rounds
+alternate between the EU order and the market orders; the figures are medians of CPU time.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+
+from taxapi.ecb import get_ecb_rates
+from taxapi.orders.schemas import CalculateRequest
+from taxapi.orders.service import compute_order
+from taxapi.rate_tables.loader import get_rate_book
+
+from .test_calculate_bench import ORDER
+
+LINES = [{"id": "1", "unit_price": "24.99", "quantity": "2"}, {"id": "2", "amount": "15.00", "category": "books"},
+         {"id": "3", "amount": "9.50", "category": "food"}]
+MARKETS = {
+    "MX withholding": {"date": "2026-03-02", "currency": "MXN", "ship_from": {"country": "MX"}, "ship_to": {"country": "MX"},
+                       "seller": {"country": "MX", "type": "individual", "registrations": ["MX"]}, "marketplace": {"name": "M"}},
+    "CL low value": {"date": "2026-03-02", "currency": "USD", "ship_from": {"country": "CN"}, "ship_to": {"country": "CL"},
+                     "seller": {"country": "CN"}, "marketplace": {"name": "M"}},
+    "KR import": {"date": "2026-03-02", "currency": "USD", "ship_from": {"country": "CN"}, "ship_to": {"country": "KR"},
+                  "seller": {"country": "CN"}, "lines": [{"id": "1", "amount": "400.00"}]},
+    "MY low value": {"date": "2026-03-02", "currency": "MYR", "ship_from": {"country": "CN"}, "ship_to": {"country": "MY"},
+                     "seller": {"country": "CN"}, "marketplace": {"name": "M"}},
+}
+
+
+def _cpu_us(fn, n: int) -> float:
+    start = time.process_time()
+    for _ in range(n):
+        fn()
+    return (time.process_time() - start) / n * 1e6
+
+
+def test_new_market_orders_cost_no_more_than_the_eu_order():
+    book, fx = get_rate_book(), get_ecb_rates()
+    orders = {"EU": CalculateRequest.model_validate(ORDER)}
+    for name, facts in MARKETS.items():
+        orders[name] = CalculateRequest.model_validate({"lines": LINES, "shipping": {"amount": "4.90"}, **facts})
+    runs = {name: (lambda o=o: compute_order(order=o, book=book, fx=fx)) for name, o in orders.items()}
+    for fn in runs.values():
+        _cpu_us(fn, 2000)
+    gc.collect()
+    gc.freeze()
+    rounds: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(9):
+        for name, fn in runs.items():
+            rounds[name].append(_cpu_us(fn, 3000))
+    eu = rounds["EU"]
+    print(f"\nEU 3-line order: {statistics.median(eu):.1f} us CPU (median of 9 alternating rounds)")
+    for name in MARKETS:
+        ratio = statistics.median(m / e for m, e in zip(rounds[name], eu))
+        print(f"{name}: {statistics.median(rounds[name]):.1f} us CPU, {ratio:.2f} x the EU order")
