@@ -37,6 +37,7 @@ from decimal import Decimal
 from typing import Any
 
 from taxapi.errors import UnsupportedScenario, ValidationFailed
+from taxapi.ingest import neutralise
 
 BZST_VERSION_LINE = "#v2.0"
 BZST_MAX_DATA_LINES = 6000
@@ -82,7 +83,9 @@ def _cell(value: Any) -> Any:
         return _d(value)
     if value is None:
         return ""
-    return value.isoformat() if hasattr(value, "isoformat") else value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return neutralise(value) if isinstance(value, str) else value  # ledger ids and texts come from the upload
 
 
 def csv_records(summary: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -186,3 +186,11 @@ def test_bzst_refuses_what_it_cannot_write(fixture_rate_book):
         formats.bzst_files(corrected)
     assert exc2.value.fields["corrections"][0]["tax_amount"] == "-2.00"
     assert formats.bzst_files(corrected, corrections="manual")[0][1] == "#v2.0\r\n"
+
+
+def test_csv_neutralises_ledger_text_a_spreadsheet_would_run():
+    ledger = HEADER + '=HYPERLINK("http://x"),2025-08-01,FR,DE,goods\n' + "1,2025-08-01,FR,DE,goods,20,-10.00,-2.00,EUR,false,2025-Q3\n"
+    s = run_csv(ledger.encode(), 10_000)
+    text = formats.summary_csv(s)
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+    assert ",-10.00,-2.00," in text  # numbers stay numbers
