@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from taxapi.ecb import get_ecb_rates
-from taxapi.errors import UnsupportedMediaType, ValidationFailed
+from taxapi.errors import ExchangeRateNotFound, TaxApiError, UnsupportedMediaType, ValidationFailed
 from taxapi.ledgers.upload import COLUMNAR_MEDIA_TYPES, openapi_content, spooled_upload
 from taxapi.oss import formats, service
 from taxapi.oss.periods import PERIOD_PATTERN
@@ -92,15 +92,39 @@ def _vat_ids_from_query(values: list[str]) -> dict[str, str]:
     return out
 
 
-def _render(summary: dict[str, Any], fmt: str, vat_ids: dict[str, str], bzst_corrections: str) -> Any:
+async def _finish(summarize: Any, *args: Any, where: str, **kwargs: Any) -> dict[str, Any]:
+    """The return, off the event loop; an exchange rate missing for the period is located at the period
+    (in the ``query`` with a CSV, Parquet or Arrow body, else in the ``body``)."""
+    try:
+        return await run_in_threadpool(summarize, *args, **kwargs)
+    except ExchangeRateNotFound as exc:
+        raise exc.located(where) from None
+
+
+def _bzst_located(exc: TaxApiError, *, json_body: bool) -> TaxApiError:
+    """A BZSt file's refusal located in the request: the query's ``format`` (or ``bzst_corrections``), and a missing
+    VAT number where the caller gives it (the body's ``establishment_vat_ids``, the query's ``establishment_vat_id``)."""
+    if exc.errors:
+        exc.errors = [
+            {**e, "loc": (["body", *e["loc"]] if json_body else ["query", "establishment_vat_id"])
+             if e["loc"][:1] == ["establishment_vat_ids"] else ["query", *e["loc"]]}
+            for e in exc.errors
+        ]
+    return exc
+
+
+def _render(summary: dict[str, Any], fmt: str, vat_ids: dict[str, str], bzst_corrections: str, *, json_body: bool = False) -> Any:
     headers = {"Taxapi-Rates-Version": summary["rates_version"]}
     if fmt == "csv":
         return Response(formats.lines_csv(summary), media_type="text/csv; charset=utf-8", headers=headers)
     if fmt == "html":
         return HTMLResponse(formats.summary_html(summary), headers=headers)
     if fmt == "bzst":
-        files = formats.bzst_files(summary, establishment_vat_ids=vat_ids, corrections=bzst_corrections,
-                                   max_lines=formats.BZST_MAX_DATA_LINES)
+        try:
+            files = formats.bzst_files(summary, establishment_vat_ids=vat_ids, corrections=bzst_corrections,
+                                       max_lines=formats.BZST_MAX_DATA_LINES)
+        except TaxApiError as exc:
+            raise _bzst_located(exc, json_body=json_body) from None
         if len(files) == 1:
             name, text = files[0]
             headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -152,7 +176,7 @@ async def oss_summary(
 
             async with spooled_upload(request.stream(), content_type, max_bytes=MAX_COLUMNAR_BYTES) as upload:
                 part = await run_in_threadpool(file_partial, upload, spec=spec, currencies=ecb.currencies(), loc="body")
-            summary = await run_in_threadpool(service.finish, part, book=book, ecb=ecb)
+            summary = await _finish(service.finish, part, where="query", book=book, ecb=ecb)
             return _render(summary, fmt, vat_ids, bzst_corrections)
         ledger = service.OssLedger(spec, _currencies=frozenset(ecb.currencies()))
         reader = service.CsvLedgerReader(ledger, loc="body")
@@ -167,7 +191,7 @@ async def oss_summary(
         if pending:
             await run_in_threadpool(reader.feed, b"".join(pending))
         await run_in_threadpool(reader.close)
-        summary = await run_in_threadpool(service.finish, ledger.partial(), book=book, ecb=ecb)
+        summary = await _finish(service.finish, ledger.partial(), where="query", book=book, ecb=ecb)
         return _render(summary, fmt, vat_ids, bzst_corrections)
 
     if content_type not in ("application/json", "") and not content_type.endswith("+json"):
@@ -194,9 +218,9 @@ async def oss_summary(
         raise ValidationFailed("query parameters contradict the JSON body", errors=clashes)
     if establishment_vat_id:
         raise ValidationFailed.at(["query", "establishment_vat_id"], "with a JSON body, give establishment_vat_ids in the body")
-    summary = await run_in_threadpool(
-        service.summarize_rows,
+    summary = await _finish(
+        service.summarize_rows, where="body",
         scheme=body.scheme, period=body.period, member_state_of_identification=body.member_state_of_identification,
         transactions=body.transactions, book=book, ecb=ecb,
     )
-    return _render(summary, fmt, body.establishment_vat_ids or {}, bzst_corrections)
+    return _render(summary, fmt, body.establishment_vat_ids or {}, bzst_corrections, json_body=True)

@@ -183,6 +183,7 @@ class Context:
         except ExchangeRateNotFound as exc:
             raise ExchangeRateNotFound(
                 f"{exc.detail} It is needed to compare the order with the {purpose}.",
+                errors=[{"loc": ["currency"], "msg": f"no ECB reference rate to compare the order with the {purpose}"}],
                 currency=exc.fields.get("currency"),
             ) from None
         published = min(a.date, b.date) if src != "EUR" and to_currency != "EUR" else (a.date if src != "EUR" else b.date)
