@@ -73,3 +73,25 @@ def fixture_rate_book(tmp_path_factory):
     from taxapi.rate_tables.loader import load_rate_book
 
     return load_rate_book(write_fixture_rates(tmp_path_factory.mktemp("rates"), FIXTURE_TABLES))
+
+
+@pytest.fixture(scope="session")
+def us_local_book(tmp_path_factory):
+    """A rate book with a US local table imported from the fixtures in ``tests/fixtures/us_local/``:
+    the ZIP5 files of March 2026 (one import) and the Minnesota SST files (effective 2024-01-01)."""
+    from datetime import date
+
+    from taxapi.rate_tables.loader import load_rate_book
+    from taxapi.us_local.importers import import_sst, import_zip5
+
+    fix = TESTS_DIR / "fixtures" / "us_local"
+    root = tmp_path_factory.mktemp("us-local")
+    import_zip5(sorted(fix.glob("TAXRATES_ZIP5_*202603.csv")), root / "zip5-2026-03")
+    import_sst(fix / "MNR2026Q2FEB18.csv", [fix / "MNB2026Q2FEB18.csv"], root / "mn-sst", effective=date(2024, 1, 1))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TAXAPI_US_LOCAL_DIR", str(root))
+    try:
+        book = load_rate_book()  # the book keeps the local table it loaded with
+    finally:
+        mp.undo()
+    return book

@@ -29,6 +29,7 @@ class BreakdownEntry(NamedTuple):
     level: str
     rate_percent: Decimal
     tax_amount: Decimal
+    name: str = ""  # the jurisdiction's name
 
 
 class ShippingPart(NamedTuple):
@@ -46,7 +47,7 @@ class ShippingPart(NamedTuple):
 
 
 #: Fields written only when they hold something (the wire of lines without them stays as it was).
-OPTIONAL_FIELDS = frozenset({"withholdings"})
+OPTIONAL_FIELDS = frozenset({"withholdings", "address"})
 
 
 class Withholding(NamedTuple):
@@ -58,6 +59,15 @@ class Withholding(NamedTuple):
     rate_percent: Decimal
     amount: Decimal
     source: str
+
+
+class AddressResolution(NamedTuple):
+    """How a US line's address was matched to its local jurisdictions, and by which table."""
+
+    resolved_by: str  # zip4, zip5, or state (no local table answered: the state rate table's rate)
+    local_table: str | None  # the id of the local table that answered
+    effective_from: dt.date | None  # that table's effective date
+    source: str | None  # that table's source
 
 
 class LineResult(NamedTuple):
@@ -80,6 +90,7 @@ class LineResult(NamedTuple):
     tax_reverse_charged: Decimal
     tax_due_at_import: Decimal
     withholdings: tuple[Withholding, ...] = ()
+    address: AddressResolution | None = None  # US lines: how the address was resolved (written when set)
 
 
 #: Shipping spread over several treatments or rates: the fields of a :class:`LineResult` (``rate_percent``

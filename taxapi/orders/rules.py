@@ -20,6 +20,7 @@ from taxapi.regimes import ELSEWHERE, regime_of
 from taxapi.regimes.base import Context, Place, SupplyKind, Treatment, supply_kind
 from taxapi.regimes.eu_vat import EU_VAT
 from taxapi.regimes.gb_vat import GB_VAT
+from taxapi.regimes.us_sales_tax import state_of_zip
 
 __all__ = ["Context", "Place", "SupplyKind", "Treatment", "decide_line", "place_of", "supply_kind"]
 
@@ -58,6 +59,8 @@ def _place_of(book: RateBook, country: str, region: str | None, postal_code: str
     if book.has_regions(cc) and not book.knows_country(cc):
         if loc == "ship_from" and (not region or not book.knows_region(cc, region)):
             return Place(None, cc, regime_of(next(j for j in book.jurisdictions.values() if j.country == cc)))
+        if not region and cc == "US":
+            region = state_of_zip(book, postal_code, loc)  # the state a ZIP code belongs to, where the tables know it
         if not region:
             raise ValidationFailed.at([loc, "region"], f"a state or province code is required for {cc} addresses")
         if not book.knows_region(cc, region):

@@ -432,7 +432,7 @@ def _breakdown(rate: CombinedRate, tax: Decimal, exp: Decimal) -> tuple[Breakdow
     """The tax of a multi-level rate (Canadian GST + PST, US state) split over its levels."""
     pcts = [lv.rate_percent for lv in rate.levels]
     split = _allocate(tax, pcts, exp, lambda: [(lv.jurisdiction,) for lv in rate.levels]) if tax else [ZERO] * len(pcts)
-    return tuple(BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, t) for lv, t in zip(rate.levels, split))
+    return tuple(BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, t, lv.name) for lv, t in zip(rate.levels, split))
 
 
 def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp: Decimal, dest_country: str) -> LineResult:
@@ -450,6 +450,7 @@ def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp:
         info_tax if info is _REVERSE_CHARGE else zq,
         info_tax if info is _IMPORT else zq,
         it.withholdings,
+        rate.address,
     )
 
 
@@ -481,7 +482,7 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     return ApportionedShipping(
         None, "shipping", net, tax, gross, eff, rate.rate_kind, lead.jurisdiction, t.reason or _REASON_BY_KIND[rate.rate_kind],
         lead.collected_by, t.scheme, _SHIPPING_APPORTIONED, rate.source or rule_source(t.rule), (), reverse, at_import,
-        tuple(w for part in ship_items for w in part.withholdings), tuple(parts),
+        tuple(w for part in ship_items for w in part.withholdings), rate.address, tuple(parts),
     )
 
 

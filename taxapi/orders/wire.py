@@ -68,7 +68,8 @@ def _line(x: LineResult) -> dict[str, Any]:
         "rule": x.rule,
         "source": x.source,
         "breakdown": [
-            {"jurisdiction": b.jurisdiction, "level": b.level, "rate_percent": str(b.rate_percent), "tax_amount": str(b.tax_amount)}
+            {"jurisdiction": b.jurisdiction, "level": b.level, "rate_percent": str(b.rate_percent), "tax_amount": str(b.tax_amount),
+             "name": b.name}
             for b in x.breakdown
         ],
         "tax_reverse_charged": str(x.tax_reverse_charged),
@@ -76,6 +77,10 @@ def _line(x: LineResult) -> dict[str, Any]:
     }
     if x.withholdings:
         out["withholdings"] = [_withholding(w) for w in x.withholdings]
+    if x.address is not None:
+        a = x.address
+        out["address"] = {"resolved_by": a.resolved_by, "local_table": a.local_table, "effective_from": a.effective_from,
+                          "source": a.source}
     return out
 
 

@@ -12,10 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from taxapi.categories import Category, RateKind
 from taxapi.money import fmt_percent
 from taxapi.rate_tables.model import Jurisdiction, RateBook, RateLookup
+
+if TYPE_CHECKING:
+    from taxapi.orders.results import AddressResolution
 
 ZERO = Decimal(0)
 
@@ -29,6 +33,7 @@ class Level:
     rate_kind: RateKind
     rate_percent: Decimal
     source: str
+    name: str = ""  # the jurisdiction's name (Ontario, New York City)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,8 @@ class CombinedRate:
     own: RateLookup | None  # the jurisdiction's own lookup (its effective dates and category source)
     levels: tuple[Level, ...]
     itemised: bool  # the regime shows the tax per level on every line (more than one level, or the US state)
+    #: How a US address was resolved to its local jurisdictions (None elsewhere).
+    address: AddressResolution | None = None
 
 
 NO_RATE = CombinedRate("", ZERO, ZERO, RateKind.none, "", None, (), False)
@@ -73,6 +80,6 @@ def _combined(book: RateBook, j: Jurisdiction, category: Category, day: date) ->
         main = next((f for _, _, f in found if f.rate_kind is not RateKind.none), main)
     total = sum((f.rate_percent for _, _, f in found), ZERO)
     percent = Decimal(fmt_percent(total))
-    levels = tuple(Level(lj.id, level, f.rate_kind, Decimal(fmt_percent(f.rate_percent)), f.source) for lj, level, f in found)
+    levels = tuple(Level(lj.id, level, f.rate_kind, Decimal(fmt_percent(f.rate_percent)), f.source, lj.name) for lj, level, f in found)
     return CombinedRate(j.id, percent, percent / 100, main.rate_kind, main.source, own, levels,
                         len(levels) > 1 or regime.always_breakdown)

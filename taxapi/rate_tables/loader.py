@@ -281,7 +281,8 @@ def load_rate_book(rates_dir: Path | None = None, schema_path: Path | None = Non
     version = f"{release}+{content_hash(rates_dir)}"
     from taxapi.us_local.store import local_table_for  # validates the US local tables with the rates
 
-    local = local_table_for(rates_dir).fingerprint
+    local_table = local_table_for(rates_dir)
+    local = local_table.fingerprint
     if local is not None:
         version += f"+us.{local}"
     book = RateBook(
@@ -298,6 +299,7 @@ def load_rate_book(rates_dir: Path | None = None, schema_path: Path | None = Non
     from taxapi.regimes import check_book  # the regimes read the book's types: imported late
 
     check_book(book)
+    book.cache("us_local")["table"] = local_table  # the US regime's local rates go with this book
     return book
 
 

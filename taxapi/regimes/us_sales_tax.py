@@ -1,9 +1,18 @@
-"""US state sales and use taxes (and Arizona's TPT, Hawaii's GET, New Mexico's GRT).
+"""US state and local sales and use taxes (and Arizona's TPT, Hawaii's GET, New Mexico's GRT, Puerto Rico's IVU).
 
 Each state's own law since South Dakota v. Wayfair (2018): a remote seller collects where it has
 nexus (physical presence, economic nexus, or a registration), a marketplace facilitator collects
-for the sales it facilitates. Only the state rate is applied: county, city and district rates are
-not included and every US answer warns so. Each line's tax is broken down by level (the state).
+for the sales it facilitates, at the full combined rate. The rate of a line is the state's plus the
+county, city and special-district rates of the delivery address, found by ZIP code (ZIP+4 over
+ZIP5) in the US local tables (:mod:`taxapi.us_local`); without a table answering, the state rate
+table's rate applies and, in a state with local taxes, a warning says the local rate is unknown.
+
+The state rules on top of the rates are dated parameters (``rates/parameters/US.json``): origin
+sourcing for in-state sellers (California's hybrid: districts at the destination), separately
+stated shipping, clothing limits (New York, Massachusetts, Rhode Island) and local grocery tax.
+Each line's tax is broken down by level (state, county, city, special), allocated by largest
+remainder so that the parts sum to the line's tax, rounded once for all levels together
+(Streamlined Sales and Use Tax Agreement section 324).
 
 More information:
 
@@ -17,14 +26,30 @@ More information:
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from collections.abc import Sequence
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar, NamedTuple
 
+from taxapi.categories import Category, RateKind
 from taxapi.errors import ValidationFailed
+from taxapi.money import exponent, fmt_percent, minor_units
+from taxapi.rate_tables.combined import CombinedRate, Level
 from taxapi.rate_tables.model import Jurisdiction, RateBook
+from taxapi.rate_tables.parameters import Parameter
 from taxapi.regimes.base import Collector, Context, Reason, RuleId, Scheme, SupplyKind, Treatment
 from taxapi.regimes.common import NationalRegime
+from taxapi.us_local.model import LocalResolution, LocalTable, ResolvedBy
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+_ZIP = re.compile(r"\s*(\d{5})(?:[- ]?(\d{4}))?\s*")
+_FOOD = Category.food
+_CLOTHING = frozenset({Category.clothing, Category.children_clothing})
+_LEVEL = {"state": "state", "county": "county", "city": "city", "special": "special"}
 
 
 class Rule(RuleId):
@@ -34,9 +59,53 @@ class Rule(RuleId):
     no_nexus = "us.no_nexus"
 
 
+def parse_zip(text: str | None) -> tuple[str, str | None] | None:
+    """``(zip5, zip4)`` of a ZIP code written ``10001``, ``10001-2062`` or ``100012062``; None otherwise."""
+    if not text:
+        return None
+    m = _ZIP.fullmatch(text)
+    return (m.group(1), m.group(2)) if m else None
+
+
+def local_table(book: RateBook) -> LocalTable:
+    """The US local table loaded with ``book`` (the process-wide one for a book built otherwise)."""
+    cache = book.cache("us_local")
+    table = cache.get("table")
+    if table is None:
+        from taxapi.us_local.store import get_local_table
+
+        table = cache["table"] = get_local_table()
+    return table  # type: ignore[return-value]
+
+
+def state_of_zip(book: RateBook, postal_code: str | None, loc: str) -> str | None:
+    """The state a ZIP code belongs to by the local tables (None when they cannot tell)."""
+    parsed = parse_zip(postal_code)
+    if parsed is None:
+        return None
+    return local_table(book).state_of_zip(parsed[0]) or postal_state(parsed[0])
+
+
+@lru_cache(maxsize=1)
+def _zip_prefixes() -> tuple[dict[str, str], dict[str, str]]:
+    from taxapi.rate_tables.loader import default_rates_dir, read_json_strict
+
+    doc = read_json_strict(default_rates_dir() / "us-local" / "zip-prefixes.json", "us-local/zip-prefixes.json")
+    return doc["prefixes"], doc["exceptions"]
+
+
+def postal_state(zip5: str) -> str | None:
+    """The state (or territory) a ZIP5 belongs to by the USPS ZIP lists (``rates/us-local/zip-prefixes.json``)."""
+    prefixes, exceptions = _zip_prefixes()
+    return exceptions.get(zip5) or prefixes.get(zip5[:3])
+
+
 class UsSalesTax(NationalRegime):
     code: ClassVar[str] = "US"
     table_regimes: ClassVar[tuple[str, ...]] = ("us_sales_tax",)
+    parameters: ClassVar[tuple[str, ...]] = (
+        "clothing_exempt_below_ny", "clothing_exempt_first_ma", "clothing_exempt_first_ri", "origin_sourcing_ca",
+    )
     scheme: ClassVar[Scheme] = Scheme.us_sales_tax
     domestic_scheme: ClassVar[Scheme] = Scheme.us_sales_tax
     always_breakdown: ClassVar[bool] = True
@@ -54,8 +123,8 @@ class UsSalesTax(NationalRegime):
         j = ctx.dest.jurisdiction
         if j is None:
             raise ValidationFailed.at(["ship_to", "region"], "a US state (e.g. \"CA\") is required for US addresses")
-        state = j.id.split("-", 1)[1]
-        ctx.warn("local_rate_unknown", "Only the state rate is applied: county, city and district rates are not included.")
+        state = j.id[3:]
+        _resolve(ctx.book, state, ctx.order.ship_to.postal_code, ctx.day, "ship_to")  # a bad ZIP is a 422
         if ctx.order.customer.exemption is not None:
             return Treatment(j, Collector.none, Scheme.none, Rule.customer_exempt, False, reason=Reason.customer_exempt)
         if ctx.facilitated:
@@ -66,6 +135,264 @@ class UsSalesTax(NationalRegime):
         if has_nexus:
             return Treatment(j, Collector.seller, Scheme.us_sales_tax, Rule.seller_nexus, True)
         return Treatment(j, Collector.none, Scheme.none, Rule.no_nexus, False, reason=Reason.not_collecting)
+
+    def finish(self, ctx: Context, items: Sequence[Any]) -> None:
+        """Each US item at its combined state and local rate, with the state rules that change its base."""
+        j = ctx.dest.jurisdiction
+        if j is None or not items:
+            return
+        book, day, order = ctx.book, ctx.day, ctx.order
+        state = j.id[3:]
+        rules = _state_rules(book, state, day)
+        dest, rates = _resolve(book, state, order.ship_to.postal_code, day, "ship_to")
+        origin = None
+        seller = order.seller
+        if rules.origin and ctx.seller_country == "US" and seller.region == state and order.ship_from.region == state:
+            origin = _resolve(book, state, order.ship_from.postal_code, day, "ship_from")[0]
+            if origin is None or origin.resolved_by is ResolvedBy.state:
+                origin = None  # the origin's local rates are unknown: the destination's apply
+            else:
+                rates = _rates_of(book, state, day, (_shape(dest), _shape(origin)),
+                                  (dest and dest.jurisdictions, origin.jurisdictions))
+        if rules.local_taxes:
+            _warn_about(ctx, state, dest)
+        exp = exponent(minor_units(order.currency))
+        per_line = order.rounding == "per_line"
+        inclusive = order.prices_include_tax
+        for it in items:
+            shipping = it.index < 0
+            if shipping and rules.shipping_exempt is not None:
+                it.rate = _exempt(it.rate, "shipping", rules.shipping_exempt, day)
+            else:
+                category = it.category
+                rate = rates.get(category)
+                if rate is None:
+                    rate = rates[category] = _combine(book, j, state, category, day, dest, origin)
+                it.rate = rate
+            exempt_part = ZERO
+            if not shipping and it.category in _CLOTHING and it.rate.rate_fraction:
+                it.rate, exempt_part = _clothing(ctx, state, it.rate, it.base, order.lines[it.index].quantity)
+            r = it.rate.rate_fraction
+            if not (r and it.treatment.on_bill):
+                it.raw_tax, it.tax = ZERO, ZERO.quantize(exp)
+                continue
+            taxable = it.base - exempt_part
+            raw = taxable * r / (ONE + r) if inclusive else taxable * r
+            it.raw_tax = raw
+            it.tax = raw.quantize(exp, ROUND_HALF_UP) if per_line else ZERO.quantize(exp)
+
+
+def _resolve(book: RateBook, state: str, postal_code: str | None, day: date,
+             loc: str) -> tuple[LocalResolution | None, dict[Category, CombinedRate]]:
+    """The local jurisdictions of a ZIP code in ``state`` (None without one), and the combined rates by
+    category there (shared by every ZIP of the same tax region); a ZIP code that is malformed, or that the
+    tables place in another state, is a 422 naming ``loc``'s postal code. Cached per place and day."""
+    cache = book.cache("us_place")
+    key = (state, postal_code, day)
+    hit = cache.get(key)
+    if hit is None:
+        res, problem = _resolve_uncached(local_table(book), state, postal_code, day) if postal_code else (None, None)
+        hit = (res, problem, _rates_of(book, state, day, _shape(res), res and res.jurisdictions))
+        if len(cache) < 200_000:
+            cache[key] = hit
+    res, problem, rates = hit  # type: ignore[misc]
+    if problem is not None:
+        raise ValidationFailed.at([loc, "postal_code"], problem)
+    return res, rates
+
+
+def _rates_of(book: RateBook, state: str, day: date, shape: Any, keep: Any) -> dict[Category, CombinedRate]:
+    """The (initially empty) combined rates by category of one shape of resolution in ``state`` on ``day``;
+    ``keep`` (the jurisdiction tuples whose ids the shape holds) is kept alive with the entry."""
+    cache = book.cache("us_rates")
+    entry = cache.get((state, day, shape))
+    if entry is None:
+        entry = cache[(state, day, shape)] = ({}, keep)
+    return entry[0]  # type: ignore[index,no-any-return]
+
+
+def _resolve_uncached(table: LocalTable, state: str, postal_code: str, day: date) -> tuple[LocalResolution | None, str | None]:
+    parsed = parse_zip(postal_code)
+    if parsed is None:
+        return None, f"'{postal_code}' is not a US ZIP code (5 digits, or ZIP+4 as 10001-2062)"
+    zip5 = parsed[0]
+    res = table.lookup(state, zip5, parsed[1], day)
+    if res.resolved_by is ResolvedBy.state:
+        inside = table.zip_in_state(state, zip5)
+        if inside is None:  # no loaded boundaries can tell: the USPS lists can
+            owner = postal_state(zip5)
+            inside = None if owner is None else owner == state
+        if inside is False:
+            return None, f"ZIP code {zip5} is not in {state}"
+    return res, None
+
+
+class _StateRules(NamedTuple):
+    local_taxes: bool  # the state has local sales taxes
+    origin: bool  # in-state sellers source at origin
+    shipping_exempt: Parameter | None  # the rule exempting separately stated shipping, in force
+
+
+def _state_rules(book: RateBook, state: str, day: date) -> _StateRules:
+    cache = book.cache("us_state_rules")
+    key = (state, day)
+    hit = cache.get(key)
+    if hit is None:
+        low = state.lower()
+        ship = _param(book, f"shipping_exempt_if_separately_stated_{low}")
+        hit = _StateRules(state in local_table(book).local_tax_states, _param_on(book, f"origin_sourcing_{low}", day),
+                          ship if ship is not None and ship.in_force(day) else None)
+        if len(cache) < 100_000:
+            cache[key] = hit
+    return hit  # type: ignore[return-value]
+
+
+def _warn_about(ctx: Context, state: str, res: LocalResolution | None) -> None:
+    if res is None:
+        ctx.warn("local_rate_unknown", "No ZIP code given: only the state rate is applied; county, city and district rates are not included.")
+    elif res.resolved_by is ResolvedBy.state:
+        ctx.warn("local_rate_unknown", f"No local rate table covers ZIP code {res.zip5} in {state}: only the state rate is applied; "
+                 "county, city and district rates are not included.")
+    elif res.spans_several_rates:
+        rates = ", ".join(f"{fmt_percent(r)} %" for r in res.rates_in_zip5)
+        ctx.warn("zip_spans_jurisdictions", f"ZIP code {res.zip5} spans several combined rates ({rates}); without a ZIP+4 "
+                 f"that decides, the lowest applies (Streamlined Sales and Use Tax Agreement section 305). Send the ZIP+4 for the exact rate.")
+
+
+def _param(book: RateBook, name: str) -> Parameter | None:
+    params = book.parameters.get("US")
+    return None if params is None else params.parameters.get(name)
+
+
+def _param_on(book: RateBook, name: str, day: date) -> bool:
+    p = _param(book, name)
+    return p is not None and p.in_force(day)
+
+
+def _address(res: LocalResolution | None) -> Any:
+    """How the address was resolved, as the line reports it (an ``AddressResolution``)."""
+    from taxapi.orders.results import AddressResolution  # the results read the regimes' vocabulary: imported late
+
+    if res is None or res.resolved_by is ResolvedBy.state:
+        return AddressResolution(ResolvedBy.state.value, None, None, None)
+    return AddressResolution(res.resolved_by.value, res.import_id, res.effective_from, res.source)
+
+
+def _shape(res: LocalResolution | None) -> tuple[Any, ...] | None:
+    """What the combined rates of a resolution depend on: every ZIP of one tax region shares them (the
+    table binds one tuple of jurisdictions per region; keyed by its id, cheaper than hashing it, and kept
+    alive by the cache entry, so the id is not reused)."""
+    if res is None:
+        return None
+    return (res.resolved_by, res.import_id, id(res.jurisdictions))
+
+
+def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, day: date,
+             dest: LocalResolution | None, origin: LocalResolution | None) -> CombinedRate:
+    from taxapi.rate_tables.combined import combined_rate
+
+    base = combined_rate(book, j, category, day)  # the state rate table's answer
+    table = local_table(book)
+    address = _address(origin or dest)
+    answered = dest is not None and dest.resolved_by is not ResolvedBy.state
+    if not answered:
+        return _with(base, address=_address(dest))
+    if state not in table.local_tax_states and dest.combined_rate_percent != base.rate_percent:
+        # The state rate is the whole rate (DC, MA ...): the state rate table decides. Where the local table
+        # agrees with it, it only splits the rate into its levels (Puerto Rico: 10.5 % state + 1 % municipal IVU).
+        return _with(base, address=_address(dest))
+    # Which jurisdictions: the destination's, or the origin's (California: its districts stay the destination's).
+    rows = list(dest.jurisdictions)
+    if origin is not None:
+        if state == "CA":
+            rows = [x for x in origin.jurisdictions if x.level.value != "special"] + [
+                x for x in dest.jurisdictions if x.level.value == "special"]
+        else:
+            rows = list(origin.jurisdictions)
+    kind = base.rate_kind
+    own = base.own
+    no_state_tax = kind is RateKind.none and not any(lv.rate_percent for lv in base.levels)
+    if kind in (RateKind.exempt, RateKind.none) and not no_state_tax:
+        return _with(base, address=address)
+    source = f"{(origin or dest).source} (effective {(origin or dest).effective_from}); state: {base.source}"
+    levels: list[Level] = []
+    if kind is RateKind.standard or no_state_tax:
+        for x in rows:
+            name = j.name if x.level.value == "state" else x.name
+            levels.append(_level(state, x.level.value, x.id, name, x.rate_percent, RateKind.standard, source))
+        kind = RateKind.standard
+    else:  # a reduced or zero state rate (food in TN, MO, AR ...): the state table's rate, locals where the law says
+        levels.append(_level(state, "state", "", j.name, base.rate_percent, kind, base.source))
+        if category is _FOOD and _param_on(book, f"grocery_local_tax_{state.lower()}", day):
+            for x in rows:
+                if x.level.value != "state":
+                    rate = x.food_rate_percent if x.food_rate_percent is not None else x.rate_percent
+                    levels.append(_level(state, x.level.value, x.id, x.name, rate, RateKind.standard, source))
+    total = sum((lv.rate_percent for lv in levels), ZERO)
+    percent = Decimal(fmt_percent(total))
+    if total and kind is RateKind.zero:
+        kind = RateKind.reduced
+    return CombinedRate(j.id, percent, percent / 100, kind, source, own, tuple(levels), True, address)
+
+
+def _level(state: str, level: str, jid: str, name: str, rate: Decimal, kind: RateKind, source: str) -> Level:
+    ident = f"US-{state}" if level == "state" else f"US-{state}-{jid}"
+    return Level(ident, _LEVEL[level], kind, Decimal(fmt_percent(rate)), source, name)
+
+
+def _with(rate: CombinedRate, **changes: Any) -> CombinedRate:
+    from dataclasses import replace
+
+    return replace(rate, **changes)
+
+
+def _exempt(rate: CombinedRate, what: str, param: Parameter | None, day: date) -> CombinedRate:
+    """``rate`` made exempt by a state rule (the parameter's source is the line's source)."""
+    period = param.on(day) if param is not None else None
+    source = period.source if period is not None else rate.source
+    levels = tuple(Level(lv.jurisdiction, lv.level, RateKind.exempt, ZERO, source, lv.name) for lv in rate.levels[:1])
+    return CombinedRate(rate.jurisdiction, ZERO, ZERO, RateKind.exempt, source, rate.own, levels, True, rate.address)
+
+
+def _clothing(ctx: Context, state: str, rate: CombinedRate, base: Decimal, quantity: Decimal) -> tuple[CombinedRate, Decimal]:
+    """The rate and the exempt part of the base of a clothing line under the state's per-item limit."""
+    book, day = ctx.book, ctx.day
+    unit = base / quantity
+    if ctx.order.prices_include_tax:
+        unit = unit / (ONE + rate.rate_fraction)
+    if state == "NY":
+        param = _param(book, "clothing_exempt_below_ny")
+        limit = param.limit(day) if param is not None else None
+        if limit is None or unit >= limit.amount:
+            return rate, ZERO
+        for lv in rate.levels[1:]:  # a locality that exempts it too: no tax at all
+            local = "clothing_locality_exempt_ny_" + _slug(lv.name)
+            if _param_on(book, local, day):
+                return _exempt(rate, "clothing", _param(book, local), day), ZERO
+        # exempt from the state tax; the local taxes (and the MCTD surcharge) of other localities apply
+        period = param.on(day)
+        src = period.source if period is not None else rate.source
+        levels = tuple(Level(lv.jurisdiction, lv.level, RateKind.exempt, ZERO, src, lv.name) if lv.level == "state" else lv
+                       for lv in rate.levels)
+        total = sum((lv.rate_percent for lv in levels), ZERO)
+        if not total:
+            return _exempt(rate, "clothing", param, day), ZERO
+        percent = Decimal(fmt_percent(total))
+        return CombinedRate(rate.jurisdiction, percent, percent / 100, RateKind.reduced, src, rate.own, levels, True, rate.address), ZERO
+    name = {"MA": "clothing_exempt_first_ma", "RI": "clothing_exempt_first_ri"}.get(state)
+    if name is None:
+        return rate, ZERO
+    param = _param(book, name)
+    limit = param.limit(day) if param is not None else None
+    if limit is None:
+        return rate, ZERO
+    if unit <= limit.amount:
+        return _exempt(rate, "clothing", param, day), ZERO
+    return _with(rate, source=f"{limit.source}; {rate.source}"), limit.amount * quantity
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
 US_SALES_TAX = UsSalesTax()

@@ -377,6 +377,15 @@ class LocalTable:
             return False  # the state's boundaries do not hold it, or it is another state's ZIP
         return None
 
+    def state_of_zip(self, zip5: str) -> str | None:
+        """The state whose loaded boundary data holds ``zip5`` (None when none does)."""
+        z5 = int(zip5)
+        for imp in self.imports:
+            for st, data in imp.states.items():
+                if data.has_zip5(z5):
+                    return st
+        return None
+
     def jurisdictions_named(self, state: str, name: str, day: date) -> tuple[LocalJurisdiction, ...]:
         """Jurisdictions of ``state`` whose name is ``name`` (case-insensitive) on ``day``, newest import first.
 

@@ -1,0 +1,243 @@
+"""The US regime on top of the local tables: state + local rates by ZIP code, sourcing, shipping,
+clothing, grocery, marketplace withholding, address checks and the per-level breakdown.
+
+The local table is built from the fixtures in ``tests/fixtures/us_local/``. The ZIP5 rows of
+10001 (NYC), 90001 (Huntington Park), 77001 (Houston), 37201 (Nashville) are the March 2026 ZIP5
+table's as the US research notes quote them (section 3.1, sample rows); the other fixture ZIPs are
+plausible but made up (tests/fixtures/us_local/README.md). Each expected amount is worked out by
+hand in the test from those rates and the rule's source.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from taxapi.ecb import get_ecb_rates
+from taxapi.errors import ValidationFailed
+from taxapi.orders.schemas import CalculateRequest
+from taxapi.orders.service import compute_order
+from taxapi.orders.wire import order_wire
+
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def book(us_local_book):
+    return us_local_book
+
+
+def order(ship_to: dict, *, lines=None, seller=None, ship_from=None, day="2026-03-10", **extra) -> dict:
+    return {
+        "date": day, "currency": "USD",
+        "seller": seller or {"country": "CN", "us_nexus": [ship_to.get("region") or "NY", "CA", "TX", "MA", "RI", "TN", "CO",
+                                                             "DC", "MN", "HI", "PR"]},
+        "ship_from": ship_from or {"country": "CN"},
+        "ship_to": {"country": "US", **ship_to},
+        "lines": lines or [{"id": "1", "amount": "100.00"}],
+        **extra,
+    }
+
+
+def calc(book, body: dict) -> dict:
+    return order_wire(compute_order(order=CalculateRequest.model_validate(body), book=book, fx=get_ecb_rates()))
+
+
+def line(book, body: dict, i: int = 0) -> dict:
+    return calc(book, body)["lines"][i]
+
+
+def warnings(out: dict) -> dict[str, str]:
+    return {w["code"]: w["detail"] for w in out["warnings"]}
+
+
+# ----- state + local sums ------------------------------------------------------------------------
+
+
+def test_nyc_state_city_and_mctd(book):
+    # 4 % state + 4.5 % city + 0.375 % MCTD = 8.875 %; 100 x 8.875 % = 8.875 -> 8.88 (rounded once, SSUTA 324)
+    out = calc(book, order({"region": "NY", "postal_code": "10001"}))
+    ln = out["lines"][0]
+    assert ln["tax_amount"] == "8.88" and ln["rate_percent"] == "8.875" and ln["jurisdiction"] == "US-NY"
+    assert [(b["level"], b["rate_percent"], b["tax_amount"]) for b in ln["breakdown"]] == [
+        ("state", "4", "4.00"), ("city", "4.5", "4.50"), ("special", "0.375", "0.38")]
+    assert ln["breakdown"][0]["jurisdiction"] == "US-NY" and ln["breakdown"][1]["name"] == "NEW YORK CITY"
+    assert ln["address"]["resolved_by"] == "zip5" and ln["address"]["effective_from"] == "2026-03-01"
+    assert ln["address"]["local_table"] == "zip5-2026-03"
+    assert "local_rate_unknown" not in warnings(out)
+
+
+def test_marketplace_withholds_the_full_combined_rate(book):
+    # The issue: a facilitator order to NYC 10001 withholds 8.88, not the 4.00 state part.
+    out = calc(book, order({"region": "NY", "postal_code": "10001"}, seller={"country": "CN"},
+                           marketplace={"name": "M", "facilitates": True}))
+    assert out["lines"][0]["collected_by"] == "marketplace" and out["lines"][0]["tax_amount"] == "8.88"
+    assert out["totals"]["tax_collected_by_marketplace"] == "8.88"
+    assert out["totals"]["seller_proceeds"] == "100.00"  # 108.88 paid, 8.88 withheld
+
+
+def test_no_nexus_collects_nothing(book):
+    ln = line(book, order({"region": "NY", "postal_code": "10001"}, seller={"country": "CN"}))
+    assert ln["tax_amount"] == "0.00" and ln["taxability_reason"] == "not_collecting" and ln["collected_by"] == "none"
+
+
+def test_customer_exemption(book):
+    ln = line(book, order({"region": "NY", "postal_code": "10001"}, customer={"type": "consumer", "exemption": "resale"}))
+    assert ln["tax_amount"] == "0.00" and ln["taxability_reason"] == "customer_exempt"
+
+
+def test_zip_plus_4_and_region_from_the_zip(book):
+    with_region = line(book, order({"region": "NY", "postal_code": "10001-2062"}))
+    without = line(book, order({"postal_code": "10001-2062"}))
+    assert with_region["tax_amount"] == without["tax_amount"] == "8.88"
+    assert without["jurisdiction"] == "US-NY" and without["address"]["resolved_by"] == "zip5"  # no ZIP+4 records here
+
+
+@pytest.mark.parametrize("postal_code, msg", [("90001", "not in NY"), ("1000", "not a US ZIP code"), ("10001-20", "not a US ZIP code")])
+def test_bad_zip_is_a_422_naming_the_postal_code(book, postal_code, msg):
+    with pytest.raises(ValidationFailed) as exc:
+        calc(book, order({"region": "NY", "postal_code": postal_code}))
+    assert exc.value.errors[0]["loc"] == ["ship_to", "postal_code"] and msg in exc.value.errors[0]["msg"]
+
+
+def test_local_rate_unknown_only_where_there_are_local_taxes(book):
+    # GA has local taxes and no table here; MA has none (its state rate is the whole rate).
+    ga = calc(book, order({"region": "GA", "postal_code": "30301"}, seller={"country": "CN", "us_nexus": ["GA"]}))
+    assert "local_rate_unknown" in warnings(ga) and ga["lines"][0]["address"]["resolved_by"] == "state"
+    ma = calc(book, order({"region": "MA"}, seller={"country": "CN", "us_nexus": ["MA"]}))
+    assert "local_rate_unknown" not in warnings(ma) and ma["lines"][0]["tax_amount"] == "6.25"
+
+
+def test_spanning_zip5_takes_the_lowest_rate_and_warns(book):
+    # MN fixture: 55416 holds 7.025 % and 9.025 %; SSUTA 305: the lowest; a ZIP+4 decides.
+    out = calc(book, order({"region": "MN", "postal_code": "55416"}))
+    assert out["lines"][0]["tax_amount"] == "7.03"  # 100 x 7.025 % = 7.025 -> 7.03
+    assert "7.025 %, 9.025 %" in warnings(out)["zip_spans_jurisdictions"]
+    exact = calc(book, order({"region": "MN", "postal_code": "55416-0050"}))
+    assert exact["lines"][0]["tax_amount"] == "9.03" and exact["lines"][0]["address"]["resolved_by"] == "zip4"
+    assert "zip_spans_jurisdictions" not in warnings(exact)
+
+
+# ----- Puerto Rico, Hawaii, DC --------------------------------------------------------------------
+
+
+def test_puerto_rico_ivu(book):
+    # 10.5 % state IVU + 1 % municipal IVU (Ley 72-2015; Seccion 6080.14) = 11.5 %
+    for ship_to in ({"country": "PR", "postal_code": "00901"}, {"region": "PR", "postal_code": "00901"}):
+        ln = line(book, order(ship_to))
+        assert ln["tax_amount"] == "11.50" and ln["jurisdiction"] == "US-PR"
+        assert [(b["level"], b["tax_amount"]) for b in ln["breakdown"]] == [("state", "10.50"), ("county", "1.00")]
+
+
+def test_hawaii_county_surcharge(book):
+    # GET 4 % + 0.5 % county surcharge (tax.hawaii.gov/geninfo/countysurcharge/): 100 -> 4.50
+    ln = line(book, order({"region": "HI", "postal_code": "96813"}))
+    assert ln["tax_amount"] == "4.50" and ln["rate_percent"] == "4.5"
+
+
+@pytest.mark.parametrize("day, tax", [("2026-09-30", "6.00"), ("2026-10-01", "7.00")])
+def test_dc_rate_history_wins_over_an_older_zip_table(book, day, tax):
+    # DC has no local tax: its dated state table decides (7 % from 2026-10-01; the March table still has 6 %).
+    assert line(book, order({"region": "DC", "postal_code": "20001"}, day=day))["tax_amount"] == tax
+
+
+# ----- clothing -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state, zip5, price, tax, reason", [
+    ("MA", "02108", "100.00", "0.00", "product_exempt"),  # first $175 exempt (M.G.L. c. 64H 6(k))
+    ("MA", "02108", "300.00", "7.81", "standard_rated"),  # 6.25 % x 125 = 7.8125
+    ("RI", "02903", "300.00", "3.50", "standard_rated"),  # first $250 exempt: 7 % x 50
+    ("RI", "02903", "200.00", "0.00", "product_exempt"),
+    ("NY", "10001", "100.00", "0.00", "product_exempt"),  # < $110, and NYC exempts it too (Pub. 718-C)
+    ("NY", "10001", "120.00", "10.65", "standard_rated"),  # 8.875 % x 120 = 10.65
+    ("NY", "11501", "100.00", "4.63", "reduced_rated"),  # state part exempt; 4.25 % county + 0.375 % MCTD
+])
+def test_clothing_limits(book, state, zip5, price, tax, reason):
+    ln = line(book, order({"region": state, "postal_code": zip5}, lines=[{"id": "1", "amount": price, "category": "clothing"}]))
+    assert (ln["tax_amount"], ln["taxability_reason"]) == (tax, reason)
+
+
+def test_clothing_limit_is_per_item(book):
+    # Two $100 shirts in one MA line: each under $175, so nothing is taxed.
+    ln = line(book, order({"region": "MA", "postal_code": "02108"},
+                          lines=[{"id": "1", "unit_price": "100.00", "quantity": "2", "category": "clothing"}]))
+    assert ln["tax_amount"] == "0.00"
+
+
+# ----- shipping -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state, zip5, ship_tax", [
+    ("CA", "90001", "0.00"),  # exempt if separately stated [S16]
+    ("MA", "02108", "0.00"),
+    ("CO", "80202", "0.00"),
+    ("NY", "10001", "0.89"),  # part of the sales price: 10 x 8.875 % = 0.8875 -> 0.89
+    ("TX", "77001", "0.83"),  # 10 x 8.25 % = 0.825 -> 0.83
+])
+def test_separately_stated_shipping(book, state, zip5, ship_tax):
+    out = calc(book, order({"region": state, "postal_code": zip5}, shipping={"amount": "10.00"}))
+    assert out["shipping"]["tax_amount"] == ship_tax
+
+
+# ----- sourcing -----------------------------------------------------------------------------------
+
+
+def test_origin_sourcing_for_an_in_state_texas_seller(book):
+    # Houston seller ships to Fort Worth: Houston's 8.25 % (origin) applies, not Fort Worth's 8 %.
+    seller = {"country": "US", "region": "TX"}
+    body = order({"region": "TX", "postal_code": "76101"}, seller=seller,
+                 ship_from={"country": "US", "region": "TX", "postal_code": "77001"})
+    assert line(book, body)["tax_amount"] == "8.25"
+    # A remote seller shipping from the same warehouse uses the destination.
+    remote = order({"region": "TX", "postal_code": "76101"}, seller={"country": "CN", "us_nexus": ["TX"]},
+                   ship_from={"country": "US", "region": "TX", "postal_code": "77001"})
+    assert line(book, remote)["tax_amount"] == "8.00"
+
+
+def test_california_hybrid_sourcing(book):
+    # Huntington Park seller to San Francisco: state 6 + county 0.25 + city 0.75 at origin, districts 1.375 at
+    # the destination = 8.375 %; 100 -> 8.38 (state, county, city origin; districts destination)
+    body = order({"region": "CA", "postal_code": "94105"}, seller={"country": "US", "region": "CA"},
+                 ship_from={"country": "US", "region": "CA", "postal_code": "90001"})
+    ln = line(book, body)
+    assert ln["rate_percent"] == "8.375" and ln["tax_amount"] == "8.38"
+    # destination-only: San Francisco's 8.625 %
+    assert line(book, order({"region": "CA", "postal_code": "94105"}))["tax_amount"] == "8.63"
+
+
+# ----- grocery ------------------------------------------------------------------------------------
+
+
+def test_tennessee_grocery_state_food_rate_plus_local(book):
+    # TN food 4 % state [S30] + Davidson County 2.25 % = 6.25 %; general 9.25 %
+    food = line(book, order({"region": "TN", "postal_code": "37201"}, lines=[{"id": "1", "amount": "100.00", "category": "food"}]))
+    general = line(book, order({"region": "TN", "postal_code": "37201"}))
+    assert (food["tax_amount"], general["tax_amount"]) == ("6.25", "9.25")
+    assert [b["rate_percent"] for b in food["breakdown"]] == ["4", "2.25"]
+
+
+def test_exempt_food_is_exempt_locally_too(book):
+    ln = line(book, order({"region": "NY", "postal_code": "10001"}, lines=[{"id": "1", "amount": "100.00", "category": "food"}]))
+    assert ln["tax_amount"] == "0.00" and ln["taxability_reason"] == "product_exempt"
+
+
+# ----- without any imported table: the USPS ZIP lists still place a ZIP ---------------------------
+
+
+def test_a_california_zip_under_new_york_is_refused_without_local_tables(rate_book):
+    # The issue: "a CA ZIP under region NY is accepted silently". 90001 is Los Angeles (USPS).
+    with pytest.raises(ValidationFailed) as exc:
+        calc(rate_book, order({"region": "NY", "postal_code": "90001"}))
+    assert exc.value.errors[0]["loc"] == ["ship_to", "postal_code"] and "not in NY" in exc.value.errors[0]["msg"]
+    # a territory's ZIP under Hawaii: 96799 is American Samoa's
+    with pytest.raises(ValidationFailed):
+        calc(rate_book, order({"region": "HI", "postal_code": "96799"}))
+
+
+def test_region_from_the_zip_without_local_tables(rate_book):
+    out = calc(rate_book, order({"postal_code": "94105"}, seller={"country": "CN", "us_nexus": ["CA"]}))
+    ln = out["lines"][0]
+    assert ln["jurisdiction"] == "US-CA" and ln["tax_amount"] == "7.25"  # the state table's 7.25 %
+    assert ln["address"]["resolved_by"] == "state" and "local_rate_unknown" in warnings(out)
