@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from taxapi.orders.schemas import CollectedBy, RateKindOut, Reason, Scheme, Warning
+from taxapi.orders.schemas import CollectedBy, RateKindOut, Reason, Scheme
+from taxapi.orders.wire import WarningObject
 
 
 class PriceLine(BaseModel):
@@ -34,7 +35,7 @@ class PriceLine(BaseModel):
     tax_due_at_import: str
     tax_reverse_charged: str
     seller_proceeds: str = Field(description="gross_amount - tax_collected_by_marketplace, before marketplace fees.")
-    warnings: list[Warning]
+    warnings: list[WarningObject]
 
 
 class PriceAnswer(PriceLine):

@@ -1,0 +1,22 @@
+"""Requests schemathesis found answered with a 5xx or off the documented schema, each kept as the
+exact request it sent, with the answer it must get instead."""
+
+from __future__ import annotations
+
+from ..problem_shape import assert_problem_shape
+
+
+def test_price_warnings_are_documented_as_the_objects_they_are(client):
+    """The price's warnings were documented as the engine's [code, detail] pairs, answered as objects."""
+    import jsonschema
+
+    from taxapi.app import app
+
+    r = client.get("/v1/price?amount=10&date=2024-12-26&region=TX&country=US")
+    assert r.status_code == 200, r.text
+    assert r.json()["warnings"][0]["code"] == "local_rate_unknown"  # no ZIP code: the state rate only
+    spec = app.openapi()
+    jsonschema.validate(r.json(), {**spec["components"]["schemas"]["PriceAnswer"], "components": spec["components"]})
+    r = client.get("/v1/price?amount=10&date=2024-12-26&countries=US-TX,DE&currency=EUR")
+    assert r.status_code == 200, r.text
+    jsonschema.validate(r.json(), {**spec["components"]["schemas"]["PriceTable"], "components": spec["components"]})
