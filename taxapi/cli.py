@@ -185,7 +185,7 @@ def cmd_oss_summary(args: argparse.Namespace) -> int:
             body = OssSummary.model_validate(summary).model_dump(mode="json")
             data = (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode()
         elif args.format == "csv":
-            data = formats.lines_csv(summary).encode()
+            data = formats.summary_csv(summary).encode()
         elif args.format == "html":
             data = formats.summary_html(summary).encode()
         else:

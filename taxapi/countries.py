@@ -21,9 +21,11 @@ ISO_3166_ALPHA2: frozenset[str] = frozenset("""
     WS YE YT ZA ZM ZW
 """.split())
 
-#: Accepted besides ISO: XI (Northern Ireland, as in EU VAT numbers and api.md) and XK (Kosovo:
-#: a user-assigned code, used by the European Commission and most registries).
-ACCEPTED_COUNTRIES: frozenset[str] = ISO_3166_ALPHA2 | {"XI", "XK"}
+#: Accepted besides ISO: XI (Northern Ireland, as in EU VAT numbers and api.md), XK (Kosovo:
+#: a user-assigned code, used by the European Commission and most registries) and IC (the Canary
+#: Islands: exceptionally reserved in ISO 3166-1 at the request of the EU, used in the EU's customs
+#: and statistics nomenclature; it means ES-CN, as that table's ``match`` says).
+ACCEPTED_COUNTRIES: frozenset[str] = ISO_3166_ALPHA2 | {"XI", "XK", "IC"}
 
 _HINTS = {
     "EL": "Greece is GR; EL is its VAT-number prefix",

@@ -29,6 +29,12 @@ from taxapi.errors import ExchangeRateNotFound
 from taxapi.rate_tables.loader import default_rates_dir
 
 ECB_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
+#: How to bring the shipped history up to date, online or on a machine without internet access.
+REFRESH_HINT = (
+    "Refresh it with `taxapi ecb refresh` (downloads the current history from the ECB), or offline: download "
+    f"{ECB_URL} on a machine that can reach it, copy the file over and run "
+    "`taxapi ecb refresh --source eurofxref-hist.zip`."
+)
 EUR = "EUR"
 
 
@@ -115,7 +121,7 @@ class EcbRates:
         if i >= len(days):
             raise ExchangeRateNotFound(
                 f"No ECB rate for {currency} on or after {day.isoformat()}: the shipped ECB data ends on "
-                f"{days[-1].isoformat()}. Run `taxapi ecb refresh`.",
+                f"{days[-1].isoformat()}. {REFRESH_HINT}",
                 currency=currency, date=day.isoformat(),
             )
         return FxRate(currency, rates[i], days[i])
@@ -132,7 +138,7 @@ class EcbRates:
         if strict and day > self.last_date:
             raise ExchangeRateNotFound(
                 f"No ECB rate for {currency} on {day.isoformat()}: the shipped ECB data ends on "
-                f"{self.last_date.isoformat()}. Run `taxapi ecb refresh`.",
+                f"{self.last_date.isoformat()}. {REFRESH_HINT}",
                 currency=currency, date=day.isoformat(),
             )
         i = bisect.bisect_right(days, day) - 1

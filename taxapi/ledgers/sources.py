@@ -42,8 +42,8 @@ import pyarrow.parquet as pq
 from taxapi.errors import ValidationFailed
 from taxapi.ledgers import FIRST_RECORD_ROW
 
-BATCH_ROWS = 1 << 20  # Parquet / Arrow batches
-CSV_BLOCK_BYTES = 1 << 21  # CSV blocks (about 70,000 ledger rows)
+BATCH_ROWS = 1 << 20  # Parquet / Arrow batches (Parquet: never more than one row group)
+CSV_BLOCK_BYTES = 1 << 21  # CSV blocks (about 35,000 ledger rows)
 SUFFIXES = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet", ".arrow": "arrow",
             ".feather": "arrow", ".ipc": "arrow", ".arrows": "arrow"}
 _GLOB_CHARS = frozenset("*?[")
@@ -95,7 +95,7 @@ def discover(ledger: str | os.PathLike[str], *, loc: str = "ledger") -> list[Led
     text = os.fspath(ledger)
     path = Path(text)
     if path.is_file():
-        return [LedgerFile(path, sniff_format(path))]
+        return [LedgerFile(path.absolute(), sniff_format(path))]
     if path.is_dir():
         root = path
         candidates = [p for p in path.rglob("*") if p.is_file()]
@@ -113,7 +113,7 @@ def discover(ledger: str | os.PathLike[str], *, loc: str = "ledger") -> list[Led
             continue  # _SUCCESS, .crc and other bookkeeping files of Spark / Hadoop writers
         if p.suffix.lower() not in SUFFIXES:
             continue
-        files.append(LedgerFile(p, sniff_format(p), rel.as_posix()))
+        files.append(LedgerFile(p.absolute(), sniff_format(p), rel.as_posix()))  # absolute: workers have their own cwd
     if not files:
         raise ValidationFailed.at([loc], f"{text}: no CSV, Parquet or Arrow files found")
     return sorted(files, key=lambda f: f.partition or "")
@@ -206,6 +206,7 @@ def read_batches(
     file: LedgerFile, *, columns: Sequence[str], aliases: Mapping[str, str], required: Sequence[str],
     missing_error: Callable[[list[str]], Exception], decimal_columns: frozenset[str] = frozenset(),
     dictionary_columns: frozenset[str] = frozenset(), lazy_columns: frozenset[str] = frozenset(), loc: str = "ledger",
+    csv_delimiter: str | None = None,
 ) -> Iterator[Batch]:
     """The ledger ``columns`` of ``file`` in batches (see the module docstring). Columns named in
     ``dictionary_columns`` may come dictionary-encoded (``dictionary<string>``) or as ``date32``: cheap to
@@ -215,7 +216,7 @@ def read_batches(
     try:
         yield from _columnar_batches(file, columns=columns, aliases=aliases, required=required, missing_error=missing_error,
                                      decimal_columns=decimal_columns, dictionary_columns=dictionary_columns,
-                                     lazy_columns=lazy_columns, loc=loc)
+                                     lazy_columns=lazy_columns, loc=loc, csv_delimiter=csv_delimiter)
     except (pa.ArrowException, OSError) as exc:
         if file.format == "csv":
             raise
@@ -225,7 +226,7 @@ def read_batches(
 def _columnar_batches(
     file: LedgerFile, *, columns: Sequence[str], aliases: Mapping[str, str], required: Sequence[str],
     missing_error: Callable[[list[str]], Exception], decimal_columns: frozenset[str],
-    dictionary_columns: frozenset[str], lazy_columns: frozenset[str], loc: str,
+    dictionary_columns: frozenset[str], lazy_columns: frozenset[str], loc: str, csv_delimiter: str | None,
 ) -> Iterator[Batch]:
     if file.format == "parquet":
         names = pq.read_schema(file.path).names
@@ -265,12 +266,13 @@ def _columnar_batches(
             yield from _batches_of(stream, index, names, columns, decimal_columns, dictionary_columns, loc)
         return
     yield from _csv_batches(file, columns=columns, aliases=aliases, required=required, missing_error=missing_error,
-                            dictionary_columns=dictionary_columns)
+                            dictionary_columns=dictionary_columns, delimiter=csv_delimiter)
 
 
-def csv_header(path: Path) -> tuple[list[str], str]:
-    """The header names and the delimiter (``;`` when the header has semicolons and no comma), as
-    the row-by-row reader reads them; :class:`NeedsRowReader` when the header is not the first line."""
+def csv_header(path: Path, delimiter: str | None = None) -> tuple[list[str], str]:
+    """The header names and the delimiter (``;`` when the header has semicolons and no comma, unless
+    ``delimiter`` is given), as the row-by-row reader reads them; :class:`NeedsRowReader` when the
+    header is not the first line."""
     with path.open("rb") as f:
         head = f.read(1 << 16)
     try:
@@ -280,9 +282,10 @@ def csv_header(path: Path) -> tuple[list[str], str]:
             raise NeedsRowReader from None
         text = head[: exc.start].decode("utf-8-sig")
     first, nl, _ = text.partition("\n")
-    if not nl or not first.strip() or '"' in first:
-        raise NeedsRowReader  # blank lines first, a one-line file, quoted names: the row reader decides
-    delimiter = ";" if ";" in first and "," not in first else ","
+    if not nl or not first.strip() or first.count('"') % 2:
+        raise NeedsRowReader  # blank lines first, a one-line file, a quoted name over lines: the row reader decides
+    if delimiter is None:
+        delimiter = ";" if ";" in first and "," not in first else ","
     names = next(csv.reader(io.StringIO(first.rstrip("\r")), delimiter=delimiter))
     return names, delimiter
 
@@ -292,8 +295,10 @@ def _refuse_row(_row: Any) -> str:
 
 
 def _csv_batches(file: LedgerFile, *, columns: Sequence[str], aliases: Mapping[str, str], required: Sequence[str],
-                 missing_error: Callable[[list[str]], Exception], dictionary_columns: frozenset[str]) -> Iterator[Batch]:
-    names, delimiter = csv_header(file.path)
+                 missing_error: Callable[[list[str]], Exception], dictionary_columns: frozenset[str],
+                 delimiter: str | None) -> Iterator[Batch]:
+    names, sniffed = csv_header(file.path, delimiter)
+    delimiter = sniffed
     index = _column_index(names, aliases, required, missing_error)
     raw = [f"c{i}" for i in range(len(names))]
     wanted = sorted(set(index.values()))

@@ -19,7 +19,7 @@ from typing import Any
 
 from taxapi.ledgers import FIRST_RECORD_ROW
 from taxapi.ledgers.cluster import Engine
-from taxapi.ledgers.sources import Batch, LedgerFile, discover, missing_columns_error, read_batches
+from taxapi.ledgers.sources import Batch, LedgerFile, NeedsRowReader, discover, missing_columns_error, read_batches
 from taxapi.thresholds import service
 from taxapi.thresholds.ledger import COLUMN_ALIASES, FIELDS, REQUIRED, Rejection, RowReader, Sale
 
@@ -52,9 +52,8 @@ def _context() -> dict[str, Any]:
 
 
 def file_partial(file: LedgerFile, *, seller: service.Seller, as_of: date, loc: str = "ledger") -> service.ThresholdPartial:
-    """Pass 1 over one file (on whichever process runs it); Parquet and Arrow files vectorised."""
-    if file.format == "csv":
-        return service.partial(file_rows(file, loc), seller=seller, as_of=as_of, partition=file.partition, **_context())
+    """Pass 1 over one file (on whichever process runs it), vectorised; a CSV file the Arrow reader
+    cannot read as the CSV body reader of ``POST /v1/thresholds`` would is read by that reader."""
     from decimal import localcontext
 
     ctx = _context()
@@ -62,13 +61,35 @@ def file_partial(file: LedgerFile, *, seller: service.Seller, as_of: date, loc: 
     acc = service.Pass1(ctx["rules"], *service.pass1_context(seller=seller, as_of=as_of, rules=ctx["rules"], ecb=ctx["ecb"]),
                         file.partition)
     summer = _GroupedPass1(acc, reader)
-    with localcontext() as dctx:
-        dctx.prec = 60
-        for batch in read_batches(file, columns=FIELDS, aliases=COLUMN_ALIASES, required=REQUIRED,
-                                  missing_error=_missing(loc), dictionary_columns=KEY_FIELDS, loc=loc):
-            summer.add(batch)
+    try:
+        with localcontext() as dctx:
+            dctx.prec = 60
+            for batch in _batches(file, loc, KEY_FIELDS):
+                summer.add(batch)
+    except NeedsRowReader:
+        return service.partial(file_rows(file, loc), seller=seller, as_of=as_of, partition=file.partition, **ctx)
     acc.ledger.missing_ca_region = summer.missing_ca_region
     return acc.ledger
+
+
+def _batches(file: LedgerFile, loc: str, dictionary_columns: frozenset[str] = frozenset()) -> Iterator[Batch]:
+    """Arrow batches of a ledger file; for CSV (comma-separated, as the body reader) a batch with a
+    row that may be blank (no letter or digit in any column: the body reader skips blank rows
+    without counting them) raises :class:`NeedsRowReader`."""
+    import pyarrow.compute as pc
+
+    for batch in read_batches(file, columns=FIELDS, aliases=COLUMN_ALIASES, required=REQUIRED, missing_error=_missing(loc),
+                              dictionary_columns=dictionary_columns, loc=loc, csv_delimiter=","):
+        if file.format == "csv":
+            maybe_blank = None
+            for c in FIELDS:
+                v = batch.columns[c]
+                if v is not None:
+                    empty = pc.invert(pc.match_substring_regex(v.cast("string"), "[0-9A-Za-z]"))
+                    maybe_blank = empty if maybe_blank is None else pc.and_(maybe_blank, empty)
+            if maybe_blank is not None and pc.any(maybe_blank).as_py():
+                raise NeedsRowReader
+        yield batch
 
 
 #: Every column but the amount and the transaction count: a row's outcome depends on those two only
@@ -176,19 +197,15 @@ class _GroupedPass1:
 
 def file_day_sales(file: LedgerFile, *, days: frozenset[date], seller: service.Seller,
                    as_of: date, loc: str = "ledger") -> list[tuple[str | None, Sale]]:
-    """Pass 2 over one file: its valid sales on ``days`` (Parquet and Arrow: only the rows whose date
-    is one of those days, or not a plain ISO date, are read)."""
-    if file.format == "csv":
-        return service.day_sales(file_rows(file, loc), days, seller=seller, as_of=as_of, book=_context()["book"],
-                                 partition=file.partition)
+    """Pass 2 over one file: its valid sales on ``days`` (only the rows whose date is one of those
+    days, or not a plain ISO date, are read)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     wanted = pa.array(sorted(d.isoformat() for d in days), pa.string())
 
     def rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
-        for batch in read_batches(file, columns=FIELDS, aliases=COLUMN_ALIASES, required=REQUIRED,
-                                  missing_error=_missing(loc), loc=loc):
+        for batch in _batches(file, loc):
             d = pc.fill_null(batch.columns["date"], "")
             mask = pc.or_(pc.is_in(d, value_set=wanted), pc.invert(pc.match_substring_regex(d, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")))
             idx = pc.indices_nonzero(mask)
@@ -198,7 +215,11 @@ def file_day_sales(file: LedgerFile, *, days: frozenset[date], seller: service.S
             cols = [absent if batch.columns[c] is None else batch.columns[c].take(idx).to_pylist() for c in FIELDS]
             yield from zip((batch.first_row + i for i in idx.to_pylist()), zip(*cols, strict=True))
 
-    return service.day_sales(rows(), days, seller=seller, as_of=as_of, book=_context()["book"], partition=file.partition)
+    book = _context()["book"]
+    try:
+        return service.day_sales(rows(), days, seller=seller, as_of=as_of, book=book, partition=file.partition)
+    except NeedsRowReader:
+        return service.day_sales(file_rows(file, loc), days, seller=seller, as_of=as_of, book=book, partition=file.partition)
 
 
 def evaluate_files(

@@ -103,9 +103,18 @@ ApportionedShipping.__doc__ = ("Shipping spread over several treatments or rates
                                "effective rate), then the parts it was apportioned into.")
 
 
-class Totals(NamedTuple):
-    """The order's totals: net + tax = gross, the tax by who collects it, and what the seller keeps."""
+#: What the two seller figures of the totals mean (also the descriptions of /v1/price's fields).
+SELLER_PROCEEDS = (
+    "What the seller is paid for the order: gross_amount - tax_collected_by_marketplace (before marketplace fees). "
+    "On a direct sale it is the gross, VAT included: the seller still owes tax_collected_by_seller."
+)
+SELLER_KEEPS = (
+    "What the seller keeps after remitting the tax it owes: seller_proceeds - tax_collected_by_seller "
+    "(before marketplace fees and the seller's own input-tax deductions)."
+)
 
+
+class Totals(NamedTuple):
     net_amount: Decimal
     tax_amount: Decimal
     gross_amount: Decimal
@@ -114,6 +123,13 @@ class Totals(NamedTuple):
     tax_reverse_charged: Decimal
     tax_due_at_import: Decimal
     seller_proceeds: Decimal
+    seller_keeps: Decimal
+
+
+Totals.__doc__ = (
+    "The order's totals: net + tax = gross, the tax by who collects it, and what the seller is paid and keeps. "
+    f"seller_proceeds: {SELLER_PROCEEDS} seller_keeps: {SELLER_KEEPS}"
+)
 
 
 class Note(NamedTuple):

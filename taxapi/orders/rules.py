@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from taxapi.categories import Category
 from taxapi.errors import UnsupportedScenario, ValidationFailed
-from taxapi.rate_tables.model import RateBook
+from taxapi.rate_tables.model import RateBook, normalise_postcode
 from taxapi.regimes import ELSEWHERE, regime_of
 from taxapi.regimes.base import Context, Place, SupplyKind, Treatment, supply_kind
 from taxapi.regimes.eu_vat import EU_VAT
@@ -28,17 +28,17 @@ NORTHERN_IRELAND = "XI"
 
 
 def place_of(book: RateBook, country: str, region: str | None, postal_code: str | None, *, goods: bool,
-             day: date, loc: str = "ship_to") -> Place:
+             day: date, loc: str = "ship_to", city: str | None = None) -> Place:
     """Where an address is (cached in the book: its tables are immutable; errors are not cached).
 
     Only UK addresses depend on the day (Northern Ireland from the Protocol on), so only theirs
     are cached per day.
     """
-    key = (country, region, postal_code, goods, loc, day if country in _UK else None)
+    key = (country, region, postal_code, goods, loc, day if country in _UK else None, city)
     cache = book.memo.get("place") or book.cache("place")
     hit = cache.get(key)
     if hit is None:
-        hit = _place_of(book, country, region, postal_code, goods=goods, day=day, loc=loc)
+        hit = _place_of(book, country, region, postal_code, goods=goods, day=day, loc=loc, city=city)
         if len(cache) < 100_000:
             cache[key] = hit
     return hit  # type: ignore[return-value]
@@ -48,9 +48,9 @@ _UK = frozenset({"GB", NORTHERN_IRELAND})  # codes arrive upper-cased by the req
 
 
 def _place_of(book: RateBook, country: str, region: str | None, postal_code: str | None, *, goods: bool,
-              day: date, loc: str) -> Place:
+              day: date, loc: str, city: str | None = None) -> Place:
     cc = country.upper()
-    if cc == NORTHERN_IRELAND or (cc == "GB" and postal_code and postal_code.strip().upper().startswith("BT")):
+    if cc == NORTHERN_IRELAND or (cc == "GB" and postal_code and normalise_postcode(postal_code, cc).startswith("BT")):
         xi = book.jurisdictions.get(NORTHERN_IRELAND)
         if xi is not None and day >= xi.starts_on:
             # Windsor Framework: inside the EU VAT area for goods, the UK's for services.
@@ -69,8 +69,9 @@ def _place_of(book: RateBook, country: str, region: str | None, postal_code: str
         if cc in book.eu_members.on(day):  # pragma: no cover - every Member State has a table
             raise UnsupportedScenario(f"No rate table for EU Member State {cc}.")
         return Place(None, cc, ELSEWHERE)
-    j = book.resolve(cc, region, postal_code)
-    return Place(j, j.country, regime_of(j))
+    found = book.locate(cc, region, postal_code, city)
+    j = found.jurisdiction
+    return Place(j, j.country, regime_of(j), found.needs_city)
 
 
 _GOODS = SupplyKind.goods  # read once: an enum member looked up on its class costs ~0.2 us

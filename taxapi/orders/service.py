@@ -200,9 +200,9 @@ def _validate_reporting(order: CalculateRequest, exp: Decimal, digits: int) -> l
     return bases
 
 
-def _place(book: RateBook, addr: Any, loc: str, goods: bool, day: Any):
+def _place(book: RateBook, addr: Any, loc: str, goods: bool, day: Any, city: str | None = None):
     try:
-        return place_of(book, addr.country, addr.region, addr.postal_code, goods=goods, day=day, loc=loc)
+        return place_of(book, addr.country, addr.region, addr.postal_code, goods=goods, day=day, loc=loc, city=city)
     except UnknownJurisdiction as exc:
         raise ValidationFailed.at([loc, "country"], exc.detail) from None
 
@@ -240,7 +240,7 @@ def _context(order: CalculateRequest, book: RateBook, fx: EcbRates, goods: bool)
         book=book,
         fx=fx,
         day=order.date,
-        dest=_place(book, order.ship_to, "ship_to", goods, order.date),
+        dest=_place(book, order.ship_to, "ship_to", goods, order.date, order.ship_to.city),
         origin=_place(book, order.ship_from, "ship_from", goods, order.date),
         seller_country=seller.country,
         seller_eu_establishments=eu,
@@ -250,6 +250,8 @@ def _context(order: CalculateRequest, book: RateBook, fx: EcbRates, goods: bool)
         registrations=frozenset(seller.registrations) if seller.registrations is not None else None,
     )
     ctx.warnings.update(warnings)
+    if ctx.dest.needs_city is not None:
+        ctx.warn("territory_depends_on_city", ctx.dest.needs_city.detail)
     return ctx
 
 
@@ -372,7 +374,9 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
         gross_total, net_total = base_total, base_total - tax_total
     else:
         net_total, gross_total = base_total, base_total + tax_total
-    totals = Totals(net_total, tax_total, gross_total, by_seller, by_marketplace, reverse, at_import, gross_total - by_marketplace)
+    proceeds = gross_total - by_marketplace
+    totals = Totals(net_total, tax_total, gross_total, by_seller, by_marketplace, reverse, at_import, proceeds,
+                    proceeds - by_seller)
     dest_country = ctx.dest.country
     return OrderResult(
         book.version, day, currency, inclusive, order.rounding,

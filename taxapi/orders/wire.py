@@ -123,6 +123,7 @@ def order_dict(result: OrderResult) -> dict[str, Any]:
             "tax_reverse_charged": str(t.tax_reverse_charged),
             "tax_due_at_import": str(t.tax_due_at_import),
             "seller_proceeds": str(t.seller_proceeds),
+            "seller_keeps": str(t.seller_keeps),
         },
         "notes": [{"code": n.code, "text": n.text, "language": n.language} for n in result.notes],
         "warnings": [{"code": w.code, "detail": w.detail} for w in result.warnings],

@@ -1,4 +1,4 @@
-"""Renderings of an OSS summary: lines as CSV, Germany's BZSt upload file, a human-readable page.
+"""Renderings of an OSS summary: the whole return as CSV, Germany's BZSt upload file, a human-readable page.
 
 Pure functions over the dict :func:`taxapi.oss.service.summarize` returns.
 
@@ -32,6 +32,7 @@ import csv
 import html
 import io
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -49,25 +50,76 @@ _BZST_RECORD = {
     "deemed_supplier_domestic": "5",
 }
 
-LINE_COLUMNS = [
-    "section", "country_of_consumption", "supply", "ship_from_country", "deemed_supplier", "rate_kind",
-    "rate_percent", "net_amount", "tax_amount", "transactions_count", "rates_version",
+#: Columns of the CSV rendering (``summary_csv``): one header for every record of the return.
+CSV_COLUMNS = [
+    "record", "section", "period", "country_of_consumption", "supply", "ship_from_country", "deemed_supplier",
+    "rate_kind", "rate_percent", "net_amount", "tax_amount", "lines_tax_amount", "corrections_tax_amount",
+    "transactions_count", "currency", "exchange_rate", "rate_date", "scheme", "member_state_of_identification",
+    "conversion_date", "rows_count", "rejected_count", "row", "id", "code", "detail", "rates_version",
 ]
+#: The records of the CSV, in the order they appear, and the columns each fills (``rates_version`` always).
+CSV_RECORDS = {
+    "return": ("scheme", "period", "member_state_of_identification", "currency", "conversion_date", "tax_amount",
+               "transactions_count", "rows_count", "rejected_count"),
+    "exchange_rate": ("period", "currency", "exchange_rate", "rate_date"),
+    "line": ("section", "period", "country_of_consumption", "supply", "ship_from_country", "deemed_supplier", "rate_kind",
+             "rate_percent", "net_amount", "tax_amount", "transactions_count"),
+    "correction": ("period", "country_of_consumption", "net_amount", "tax_amount", "transactions_count"),
+    "total": ("country_of_consumption", "tax_amount", "lines_tax_amount", "corrections_tax_amount"),
+    "warning": ("code", "detail"),
+    "rejected": ("row", "id", "code", "detail"),
+}
 
 
 def _d(value: Decimal) -> str:
     return format(value, "f")
 
 
-def lines_csv(summary: dict[str, Any]) -> str:
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return _d(value)
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def csv_records(summary: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every part of the JSON answer as (record type, fields), in the order of :data:`CSV_RECORDS`."""
+    yield "return", {
+        "scheme": summary["scheme"], "period": summary["period"],
+        "member_state_of_identification": summary["member_state_of_identification"], "currency": summary["currency"],
+        "conversion_date": summary["conversion_date"], "tax_amount": summary["total_tax_amount"],
+        "transactions_count": summary["transactions_count"], "rows_count": summary["rows_count"],
+        "rejected_count": summary["rejected_count"],
+    }
+    for fx in summary["exchange_rates"]:
+        yield "exchange_rate", {"period": fx["period"], "currency": fx["currency"], "exchange_rate": fx["rate"],
+                                "rate_date": fx["date"]}
+    for line in summary["lines"]:
+        yield "line", {**line, "period": summary["period"]}
+    for corr in summary["corrections"]:
+        yield "correction", corr
+    for total in summary["totals_by_country"]:
+        yield "total", total
+    for warning in summary["warnings"]:
+        yield "warning", warning
+    for rejected in summary["rejected"]:
+        yield "rejected", rejected
+
+
+def summary_csv(summary: dict[str, Any]) -> str:
+    """The whole return as one CSV: a ``record`` column says what each row is (docs/oss.md, "CSV layout")."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(LINE_COLUMNS)
-    for line in summary["lines"]:
+    writer.writerow(CSV_COLUMNS)
+    version = summary["rates_version"]
+    for record, fields in csv_records(summary):
+        wanted = CSV_RECORDS[record]
         writer.writerow([
-            line["section"], line["country_of_consumption"], line["supply"], line["ship_from_country"] or "",
-            "true" if line["deemed_supplier"] else "false", line["rate_kind"] or "", _d(line["rate_percent"]),
-            _d(line["net_amount"]), _d(line["tax_amount"]), line["transactions_count"], summary["rates_version"],
+            record if col == "record" else version if col == "rates_version" else _cell(fields.get(col)) if col in wanted else ""
+            for col in CSV_COLUMNS
         ])
     return buf.getvalue()
 

@@ -116,7 +116,7 @@ def _bzst_located(exc: TaxApiError, *, json_body: bool) -> TaxApiError:
 def _render(summary: dict[str, Any], fmt: str, vat_ids: dict[str, str], bzst_corrections: str, *, json_body: bool = False) -> Any:
     headers = {"Taxapi-Rates-Version": summary["rates_version"]}
     if fmt == "csv":
-        return Response(formats.lines_csv(summary), media_type="text/csv; charset=utf-8", headers=headers)
+        return Response(formats.summary_csv(summary), media_type="text/csv; charset=utf-8", headers=headers)
     if fmt == "html":
         return HTMLResponse(formats.summary_html(summary), headers=headers)
     if fmt == "bzst":

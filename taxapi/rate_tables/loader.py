@@ -193,7 +193,8 @@ def parse_table(doc: Any, rel: str, schema_path: Path | None = None) -> Jurisdic
                 pattern = re.compile(m["postal_code"])
             except re.error as exc:
                 raise InvalidRateTable(rel, f"match/{i}/postal_code", f"invalid regular expression: {exc}") from None
-        match.append(MatchRule(m["country"], m.get("region"), pattern))
+        cities = tuple(m["city"]) if "city" in m else None
+        match.append(MatchRule(m["country"], m.get("region"), pattern, cities))
 
     period_tuple = tuple(periods)
     return Jurisdiction(
@@ -251,7 +252,7 @@ def load_rate_book(rates_dir: Path | None = None, schema_path: Path | None = Non
 
     jurisdictions: dict[str, Jurisdiction] = {}
     by_country: dict[tuple[str, str | None], str] = {}
-    postcode_rules: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+    postcode_rules: dict[str, list[tuple[MatchRule, str]]] = {}
     for path in table_files(rates_dir):
         rel = path.relative_to(rates_dir).as_posix()
         doc = read_json_strict(path, rel)
@@ -261,7 +262,7 @@ def load_rate_book(rates_dir: Path | None = None, schema_path: Path | None = Non
         jurisdictions[j.id] = j
         for i, rule in enumerate(j.match):
             if rule.postal_code is not None:
-                postcode_rules.setdefault(rule.country, []).append((rule.postal_code, j.id))
+                postcode_rules.setdefault(rule.country, []).append((rule, j.id))
                 continue
             key = (rule.country, rule.region)
             if key in by_country:

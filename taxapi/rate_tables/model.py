@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date
@@ -65,6 +66,41 @@ class MatchRule:
     country: str
     region: str | None
     postal_code: re.Pattern[str] | None
+    #: Towns (as written in the table) a shared postcode must name to match; None = the postcode alone decides.
+    cities: tuple[str, ...] | None = None
+
+    def names_city(self, city: str) -> bool:
+        wanted = normalise_city(city)
+        return any(normalise_city(c) == wanted for c in self.cities or ())
+
+
+@dataclass(frozen=True, slots=True)
+class CityDependent:
+    """A postcode that some towns share with a special territory: the city decides, and none was given."""
+
+    postal_code: str  # as normalised
+    territory: str  # the jurisdiction id the listed towns belong to
+    territory_name: str
+    towns: tuple[str, ...]
+    fallback: str  # the jurisdiction id used instead
+    fallback_name: str
+
+    @property
+    def detail(self) -> str:
+        return (
+            f"Postcode {self.postal_code} is shared by several towns: in {' / '.join(self.towns)} it is "
+            f"{self.territory_name} ({self.territory}), elsewhere {self.fallback_name} ({self.fallback}). The city "
+            f"was not given, so the address was taxed as {self.fallback_name}; send it (ship_to.city, or city in "
+            "/v1/price and /v1/batch) to decide."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where an address resolves to, and whether a missing city left that open."""
+
+    jurisdiction: Jurisdiction
+    needs_city: CityDependent | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,7 +213,7 @@ class RateBook:
     aliases: dict[str, str] = field(default_factory=dict)
     # (country, region) -> country-level jurisdiction; postcode rules per country
     _by_country: dict[tuple[str, str | None], str] = field(default_factory=dict, repr=False)
-    _postcode_rules: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = field(default_factory=dict, repr=False)
+    _postcode_rules: dict[str, tuple[tuple[MatchRule, str], ...]] = field(default_factory=dict, repr=False)
     #: Dated legal parameters by regime code (``rates/parameters/``), and the EU Member States.
     parameters: dict[str, RegimeParameters] = field(default_factory=dict, repr=False)
     eu_members: Membership = field(default_factory=lambda: Membership({}), repr=False)
@@ -203,14 +239,43 @@ class RateBook:
                 jurisdiction=jurisdiction_id,
             ) from None
 
-    def resolve(self, country: str, region: str | None = None, postal_code: str | None = None) -> Jurisdiction:
+    def resolve(self, country: str, region: str | None = None, postal_code: str | None = None,
+                city: str | None = None) -> Jurisdiction:
         """The jurisdiction of an address: postcode rules first, then region, then country."""
+        return self.locate(country, region, postal_code, city).jurisdiction
+
+    def locate(self, country: str, region: str | None = None, postal_code: str | None = None,
+               city: str | None = None) -> Location:
+        """:meth:`resolve`, also saying when a shared postcode needed the city to decide.
+
+        A postcode rule with ``cities`` matches only when ``city`` names one of them; without a city
+        the address falls through to the region or country and the answer carries ``needs_city``.
+        """
         cc = country.strip().upper()
+        undecided: tuple[MatchRule, str] | None = None
+        pc = ""
         if postal_code:
-            pc = normalise_postcode(postal_code)
-            for pattern, jid in self._postcode_rules.get(cc, ()):
-                if pattern.match(pc):
-                    return self.jurisdictions[jid]
+            pc = normalise_postcode(postal_code, cc)
+            for rule, jid in self._postcode_rules.get(cc, ()):
+                assert rule.postal_code is not None
+                if not rule.postal_code.match(pc):
+                    continue
+                if rule.cities is None:
+                    return Location(self.jurisdictions[jid])
+                if city and city.strip():
+                    if rule.names_city(city):
+                        return Location(self.jurisdictions[jid])
+                elif undecided is None:
+                    undecided = (rule, jid)
+        found = self._by_region_or_country(cc, region, country)
+        if undecided is None:
+            return Location(found)
+        rule, jid = undecided
+        special = self.jurisdictions[jid]
+        assert rule.cities is not None
+        return Location(found, CityDependent(pc, special.id, special.name, rule.cities, found.id, found.name))
+
+    def _by_region_or_country(self, cc: str, region: str | None, country: str) -> Jurisdiction:
         if region:
             jid = self._by_country.get((cc, region.strip().upper()))
             if jid is not None:
@@ -237,5 +302,49 @@ class RateBook:
         return (country.strip().upper(), region.strip().upper()) in self._by_country
 
 
-def normalise_postcode(postal_code: str) -> str:
-    return "".join(postal_code.split()).upper()
+#: Letter codes people write before a postcode, per country, besides its ISO 3166-1 alpha-2 code:
+#: the distinguishing signs of vehicles in international traffic (UN Convention on Road Traffic,
+#: 1968, Annex 3), which European postal administrations used as postcode prefixes before the ISO
+#: codes replaced them ("D-78266", "A-6691", "E-35001", "I-23041", "F-20000"), and for Finland
+#: Åland's own ISO code, the usual way to write an Åland postcode ("AX-22100").
+POSTCODE_PREFIXES: dict[str, tuple[str, ...]] = {
+    "AT": ("A",), "BE": ("B",), "CH": ("CH",), "CY": ("CY",), "CZ": ("CZ",), "DE": ("D",), "DK": ("DK",),
+    "EE": ("EST",), "ES": ("E",), "IC": ("E", "ES"), "FI": ("FIN", "SF", "AX"), "AX": ("FI", "FIN", "SF"),
+    "FR": ("F",), "GB": ("UK",), "GR": ("GR",), "HR": ("HR",), "HU": ("H",), "IE": ("IRL",), "IT": ("I",),
+    "LI": ("FL",), "LT": ("LT",), "LU": ("L",), "LV": ("LV",), "MC": ("MC",), "MT": ("M",), "NL": ("NL",),
+    "NO": ("N",), "PL": ("PL",), "PT": ("P",), "RO": ("RO",), "SE": ("S",), "SI": ("SLO",), "SK": ("SK",),
+    "SM": ("RSM",), "VA": ("V",),
+}
+
+
+def _prefix_pattern(country: str) -> re.Pattern[str]:
+    codes = sorted({country, *POSTCODE_PREFIXES.get(country, ())}, key=len, reverse=True)
+    # A prefix counts when a hyphen follows it, or a digit (the space is already gone): "D-78266",
+    # "AX22100" (from "AX 22100"). A letter after it belongs to the postcode ("MST1000" in Malta).
+    return re.compile(f"^(?:{'|'.join(map(re.escape, codes))})(?:-(?=.)|(?=[0-9]))")
+
+
+_PREFIX_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def normalise_postcode(postal_code: str, country: str | None = None) -> str:
+    """A postcode as the tables' ``match`` rules see it: upper case, no spaces, no country prefix.
+
+    ``normalise_postcode("ax 22100", "FI") == "22100"``; without ``country`` only spaces and case change.
+    """
+    pc = "".join(postal_code.split()).upper().replace("\u2013", "-").replace("\u2014", "-")
+    if not country:
+        return pc
+    pattern = _PREFIX_PATTERNS.get(country)
+    if pattern is None:
+        pattern = _prefix_pattern(country)
+        if len(_PREFIX_PATTERNS) < 1_000:
+            _PREFIX_PATTERNS[country] = pattern
+    m = pattern.match(pc)
+    return pc[m.end():] if m else pc
+
+
+def normalise_city(city: str) -> str:
+    """A town name compared without case, accents, spaces or punctuation ("Campione d’Italia" = "CAMPIONE D ITALIA")."""
+    decomposed = unicodedata.normalize("NFKD", city)
+    return "".join(ch for ch in decomposed if ch.isalnum()).casefold()

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from taxapi.categories import Category
 from taxapi.errors import TaxApiError
@@ -100,6 +100,8 @@ class MatchEntry(BaseModel):
     country: str
     region: str | None
     postal_code: str | None
+    city: list[str] | None = Field(None, description="The postcode matches only for an address in one of these towns "
+                                   "(a postcode several towns share); without a city it is the ordinary country.")
 
 
 class JurisdictionEntry(BaseModel):
@@ -210,7 +212,7 @@ def list_jurisdictions() -> Any:
     return {"rates_version": book.version, "count": len(items), "jurisdictions": items}
 
 
-@router.get("/v1/tax-ids/{id}", response_model=TaxIdAnswer, summary="Offline format and check-digit validation of a tax number")
+@router.get("/v1/tax-ids/{id:path}", response_model=TaxIdAnswer, summary="Offline format and check-digit validation of a tax number")
 def check_tax_id(
     id: str = Path(..., min_length=1, max_length=40),
     country: str | None = Query(None, min_length=2, max_length=2, pattern="^[A-Za-z]{2}$"),

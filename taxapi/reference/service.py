@@ -105,6 +105,7 @@ def jurisdictions_list(book: RateBook) -> list[dict[str, Any]]:
                         "country": m.country,
                         "region": m.region,
                         "postal_code": m.postal_code.pattern if m.postal_code else None,
+                        "city": list(m.cities) if m.cities else None,
                     }
                     for m in j.match
                 ],

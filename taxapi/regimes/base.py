@@ -21,9 +21,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 from taxapi.categories import SERVICE_CATEGORIES, Category, _Vocabulary
-from taxapi.ecb import EcbRates
+from taxapi.ecb import REFRESH_HINT, EcbRates
 from taxapi.errors import ExchangeRateNotFound, UnsupportedScenario
-from taxapi.rate_tables.model import Jurisdiction, RateBook
+from taxapi.rate_tables.model import CityDependent, Jurisdiction, RateBook
 from taxapi.rate_tables.parameters import Limit, Parameter
 
 if TYPE_CHECKING:
@@ -141,6 +141,7 @@ class Place:
     jurisdiction: Jurisdiction | None
     country: str
     regime: Regime
+    needs_city: CityDependent | None = None  # a shared postcode without the city that decides
 
     @property
     def in_eu(self) -> bool:
@@ -191,7 +192,7 @@ class Context:
             self.warn(
                 "exchange_rate_stale",
                 f"The shipped ECB rates end on {self.fx.last_date.isoformat()}; the latest published rate was used. "
-                "Run `taxapi ecb refresh`.",
+                + REFRESH_HINT,
             )
         rate = b.rate / a.rate
         key = (src, to_currency, purpose)

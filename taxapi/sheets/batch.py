@@ -22,12 +22,12 @@ from taxapi.ecb import EcbRates
 from taxapi.rate_tables.model import RateBook
 from taxapi.sheets.files import CsvOut, CsvStream, XlsxSheet, is_blank, read_xlsx, write_xlsx
 from taxapi.sheets.numbers import NumberFormat
-from taxapi.sheets.service import OUTPUT_COLUMNS, BatchPlan, plan_batch
+from taxapi.sheets.service import MONEY_COLUMNS, OUTPUT_COLUMNS, BatchPlan, plan_batch
 
 EMPTY_ROW = "empty row"
 _BLANK_OUT = (None,) * (len(OUTPUT_COLUMNS) - 1)
 #: Number formats of the added XLSX columns (money keeps its minor units; the rate as it is).
-_XLSX_FORMATS = ("money", "money", "money", None, None, None, "money", None)
+_XLSX_FORMATS = tuple("money" if col in MONEY_COLUMNS else None for col in OUTPUT_COLUMNS)
 
 
 def _fit(cells: Sequence[Any], width: int) -> tuple[list[Any], str | None]:

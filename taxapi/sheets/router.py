@@ -31,7 +31,8 @@ operations = Operations(tags=["sheets"])
 
 DESTINATION = r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?"
 CSV_COLUMNS = [*(n for n in PriceLine.model_fields if n != "warnings"), "warnings", "rates_version"]
-MONEY_FIELDS = {"net": "net_amount", "tax": "tax_amount", "gross": "gross_amount", "seller_proceeds": "seller_proceeds"}
+MONEY_FIELDS = {"net": "net_amount", "tax": "tax_amount", "gross": "gross_amount", "seller_proceeds": "seller_proceeds",
+                "seller_keeps": "seller_keeps"}
 MAX_XLSX_BYTES = 32 * 1024 * 1024
 CSV_TYPES = {"text/csv", "application/csv", "text/plain", "text/tab-separated-values", "application/vnd.ms-excel"}
 
@@ -57,13 +58,13 @@ def _csv_text(rows: list[dict[str, Any]], nf: NumberFormat, rates_version: str) 
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     money = {"amount", "net_amount", "tax_amount", "gross_amount", "rate_percent", "tax_collected_by_seller",
-             "tax_collected_by_marketplace", "tax_due_at_import", "tax_reverse_charged", "seller_proceeds"}
+             "tax_collected_by_marketplace", "tax_due_at_import", "tax_reverse_charged", "seller_proceeds", "seller_keeps"}
     for row in rows:
         cells = []
         for col in CSV_COLUMNS:
             value = rates_version if col == "rates_version" else row.get(col)
             if col == "warnings":
-                value = " ".join(w["code"] for w in row["warnings"])
+                value = service.warning_codes(w["code"] for w in row["warnings"])
             elif col in money:
                 value = nf.format(Decimal(value))
             elif isinstance(value, bool):
@@ -88,6 +89,8 @@ class PriceQuery(BaseModel):
                                   description="Price table: comma-separated destinations (`DE,FR,IT,US-CA`), one row each.")
     region: str | None = Field(None, pattern="^[A-Za-z0-9]{1,3}$", description="US state / Canadian province (with `country`).")
     postal_code: str | None = Field(None, max_length=16, description="Decides special territories and US local rates (with `country`).")
+    city: str | None = Field(None, max_length=200, description="Decides a postcode several towns share (22060: Campione d'Italia "
+                             "or another Como town); without it such a postcode is the ordinary country, with a warning.")
     prices_include_tax: bool = Field(False, description="`false`: amount is net, tax added. `true`: amount is gross, tax inside.")
     category: Category = Category.general
     currency: str | None = Field(None, pattern="^[A-Za-z]{3}$", description="Currency of amount. Default: the destination's currency.")
@@ -100,7 +103,7 @@ class PriceQuery(BaseModel):
     ship_from: str | None = Field(None, pattern=f"^{DESTINATION}$", description="Where the goods start (`US-CA` with its state). "
                                   "Default: the destination country (a local warehouse).")
     format: Literal["json", "text", "csv"] = "json"
-    field: Literal["net", "tax", "gross", "seller_proceeds"] | None = Field(
+    field: Literal["net", "tax", "gross", "seller_proceeds", "seller_keeps"] | None = Field(
         None, description="For format=text: which number. Default: the other side of the price (gross for net amounts, net for gross).")
 
 
@@ -122,8 +125,8 @@ async def get_price(request: Request) -> Response:
     nf = _nf(q.locale)
     if (q.country is None) == (q.countries is None):
         raise ValidationFailed.at(["query", "country"], "give exactly one of country and countries")
-    if q.countries is not None and (q.region or q.postal_code):
-        raise ValidationFailed.at(["query", "region" if q.region else "postal_code"],
+    if q.countries is not None and (q.region or q.postal_code or q.city):
+        raise ValidationFailed.at(["query", "region" if q.region else "postal_code" if q.postal_code else "city"],
                                   "applies to one country; write the state into countries (US-CA)")
     if q.countries is not None and q.format == "text":
         raise ValidationFailed.at(["query", "format"], "text answers one number: use country, or format=csv for a table")
@@ -141,6 +144,7 @@ async def get_price(request: Request) -> Response:
         "category": q.category,
         "region": _parse("region", q.region, nf),
         "postal_code": _parse("postal_code", q.postal_code, nf),
+        "city": _parse("city", q.city, nf),
         "currency": _parse("currency", q.currency, nf),
         "marketplace": _parse("marketplace", q.marketplace, nf),
         "seller_country": _parse("seller_country", q.seller_country, nf),
@@ -185,7 +189,8 @@ BatchQuery = create_model(
     responses={
         200: {
             "description": "The same file type with the original columns untouched, in order, plus net_amount, tax_amount, "
-                           "gross_amount, rate_percent, jurisdiction, taxability_reason, seller_proceeds and error. "
+                           "gross_amount, rate_percent, jurisdiction, taxability_reason, seller_proceeds, seller_keeps, "
+                           "currency, warnings (the codes /v1/price gives, space-separated) and error. "
                            "`X-Rates-Version` names the rate tables used.",
             "content": {"text/csv": {"schema": {"type": "string"}}, XLSX_MEDIA_TYPE: {"schema": _BINARY}},
         },

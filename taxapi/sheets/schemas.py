@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from taxapi.orders.results import SELLER_KEEPS, SELLER_PROCEEDS
 from taxapi.orders.schemas import CollectedBy, RateKindOut, Reason, Scheme
 from taxapi.orders.wire import WarningObject
 
@@ -14,6 +15,7 @@ class PriceLine(BaseModel):
     country: str
     region: str | None
     postal_code: str | None
+    city: str | None
     jurisdiction: str = Field(description="Jurisdiction whose rate applies (DE, ES-CN, US-CA), as in /v1/calculate.")
     currency: str
     date: str
@@ -34,7 +36,8 @@ class PriceLine(BaseModel):
     tax_collected_by_marketplace: str = Field(description="Withheld by the marketplace from the seller's payout.")
     tax_due_at_import: str
     tax_reverse_charged: str
-    seller_proceeds: str = Field(description="gross_amount - tax_collected_by_marketplace, before marketplace fees.")
+    seller_proceeds: str = Field(description=SELLER_PROCEEDS)
+    seller_keeps: str = Field(description=SELLER_KEEPS)
     warnings: list[WarningObject]
 
 

@@ -26,7 +26,7 @@ to gross prices back down to the same net.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -47,12 +47,13 @@ from taxapi.sheets.numbers import NumberFormat, parse_bool, parse_day
 
 #: Facts of one price, by their /v1/price query-parameter (and batch column) names.
 INPUT_FIELDS = (
-    "country", "region", "postal_code", "amount", "prices_include_tax", "category", "date", "currency",
+    "country", "region", "postal_code", "city", "amount", "prices_include_tax", "category", "date", "currency",
     "marketplace", "seller_country", "seller_region", "ship_from", "ship_from_region",
 )
 #: Batch column headers from /v1/calculate, flattened, that mean the same facts.
 COLUMN_ALIASES = {
     "ship_to_country": "country", "ship_to_region": "region", "ship_to_postal_code": "postal_code",
+    "ship_to_city": "city",
     "ship_from_country": "ship_from", "marketplace_name": "marketplace", "seller_country": "seller_country",
     "seller_region": "seller_region", "line_amount": "amount", "lines_amount": "amount",
     "line_category": "category", "lines_category": "category",
@@ -61,8 +62,10 @@ REQUIRED_FIELDS = ("country", "amount", "date")
 #: Columns /v1/batch adds to every row (api.md §4), in this order.
 OUTPUT_COLUMNS = (
     "net_amount", "tax_amount", "gross_amount", "rate_percent", "jurisdiction", "taxability_reason",
-    "seller_proceeds", "error",
+    "seller_proceeds", "seller_keeps", "currency", "warnings", "error",
 )
+#: The added columns that are amounts in the row's currency (XLSX shows them with its minor units).
+MONEY_COLUMNS = frozenset({"net_amount", "tax_amount", "gross_amount", "seller_proceeds", "seller_keeps"})
 MAX_TABLE_COUNTRIES = 60
 
 
@@ -73,6 +76,7 @@ class PriceFacts:
     date: date
     region: str | None = None
     postal_code: str | None = None
+    city: str | None = None
     prices_include_tax: bool = False
     category: Category = Category.general
     currency: str | None = None
@@ -134,7 +138,7 @@ def parse_field(name: str, value: object, nf: NumberFormat) -> Any:
         if len(text) > 16:
             raise ValueError("at most 16 characters")
         return text
-    if name == "marketplace":
+    if name in ("marketplace", "city"):
         if len(text) > 200:
             raise ValueError("at most 200 characters")
         return text
@@ -167,7 +171,7 @@ _PARTS: dict[tuple[Any, ...], tuple[Seller, Origin, Address, Marketplace | None]
 
 
 def _parts(f: PriceFacts) -> tuple[Seller, Origin, Address, Marketplace | None]:
-    key = (f.country, f.region, f.postal_code, f.seller_country, f.seller_region, f.ship_from, f.ship_from_region, f.marketplace)
+    key = (f.country, f.region, f.postal_code, f.city, f.seller_country, f.seller_region, f.ship_from, f.ship_from_region, f.marketplace)
     hit = _PARTS.get(key)
     if hit is not None:
         return hit
@@ -177,7 +181,7 @@ def _parts(f: PriceFacts) -> tuple[Seller, Origin, Address, Marketplace | None]:
         parts = (
             Seller(country=seller_country, region=f.seller_region or (f.region if seller_country == f.country else None)),
             Origin(country=from_country, region=f.ship_from_region or (f.region if from_country == f.country else None)),
-            Address(country=f.country, region=f.region, postal_code=f.postal_code or None),
+            Address(country=f.country, region=f.region, postal_code=f.postal_code or None, city=f.city or None),
             Marketplace(name=f.marketplace, facilitates=True) if f.marketplace else None,
         )
     except ValidationError as exc:  # pragma: no cover - fields are checked by parse_field first
@@ -191,7 +195,8 @@ def _currency(f: PriceFacts, book: RateBook, ship_to: Address) -> str:
     if f.currency:
         return f.currency
     goods = supply_kind(f.category) is SupplyKind.goods
-    place = place_of(book, ship_to.country, ship_to.region, ship_to.postal_code, goods=goods, day=f.date)
+    place = place_of(book, ship_to.country, ship_to.region, ship_to.postal_code, goods=goods, day=f.date,
+                     city=ship_to.city)
     if place.jurisdiction is None:
         raise ValidationFailed.at(["currency"], f"is required: no rate table covers {f.country} to take its currency from")
     return place.jurisdiction.currency
@@ -211,7 +216,7 @@ _ORDER = CalculateRequest.model_construct(
 #: an engine error about an order field names the fact it came from.
 FACT_OF_ORDER_FIELD: dict[tuple[str | int, ...], str] = {
     ("ship_to", "country"): "country", ("ship_to", "region"): "region", ("ship_to", "postal_code"): "postal_code",
-    ("ship_from", "country"): "ship_from", ("ship_from", "region"): "ship_from_region",
+    ("ship_to", "city"): "city", ("ship_from", "country"): "ship_from", ("ship_from", "region"): "ship_from_region",
     ("ship_from", "postal_code"): "ship_from", ("seller", "country"): "seller_country",
     ("seller", "region"): "seller_region", ("lines", 0, "amount"): "amount", ("lines", 0, "category"): "category",
     ("date",): "date", ("currency",): "currency", ("marketplace", "name"): "marketplace",
@@ -273,6 +278,7 @@ def _row(facts: PriceFacts, result: OrderResult) -> dict[str, Any]:
         "country": facts.country,
         "region": facts.region,
         "postal_code": facts.postal_code,
+        "city": facts.city,
         "jurisdiction": line.jurisdiction,
         "currency": result.currency,
         "date": result.date.isoformat(),
@@ -294,8 +300,14 @@ def _row(facts: PriceFacts, result: OrderResult) -> dict[str, Any]:
         "tax_due_at_import": str(totals.tax_due_at_import),
         "tax_reverse_charged": str(totals.tax_reverse_charged),
         "seller_proceeds": str(totals.seller_proceeds),
+        "seller_keeps": str(totals.seller_keeps),
         "warnings": [{"code": w.code, "detail": w.detail} for w in result.warnings],
     }
+
+
+def warning_codes(codes: Iterable[str]) -> str:
+    """A result's warning codes as one spreadsheet cell: space-separated, in the result's order."""
+    return " ".join(codes)
 
 
 def price(*, facts: PriceFacts, book: RateBook, fx: EcbRates) -> dict[str, Any]:
@@ -314,7 +326,8 @@ def price_table(*, destinations: Sequence[tuple[str, str | None]], facts: PriceF
     Without ``currency`` the destinations must share one (the amount means the same money in every row).
     """
     rows_facts = [
-        PriceFacts(**{**_asdict(facts), "country": cc, "region": region, "postal_code": None}) for cc, region in destinations
+        PriceFacts(**{**_asdict(facts), "country": cc, "region": region, "postal_code": None, "city": None})
+        for cc, region in destinations
     ]
     if facts.currency is None:
         found: dict[str, list[str]] = {}
@@ -416,7 +429,8 @@ class BatchPlan:
         line = result.lines[0]
         return (
             line.net_amount, line.tax_amount, line.gross_amount, line.rate_percent, line.jurisdiction,
-            line.taxability_reason.value, result.totals.seller_proceeds, None,
+            line.taxability_reason.value, result.totals.seller_proceeds, result.totals.seller_keeps, result.currency,
+            warning_codes(w.code for w in result.warnings), None,
         )
 
 

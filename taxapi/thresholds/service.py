@@ -51,7 +51,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from taxapi.ecb import EUR, EcbRates
+from taxapi.ecb import EUR, REFRESH_HINT, EcbRates
 from taxapi.errors import ExchangeRateNotFound
 from taxapi.money import minor_units
 from taxapi.rate_tables.model import RateBook
@@ -574,8 +574,7 @@ def _pass2(sales: Iterable[tuple[str | None, Sale]], probes: dict[date, list[_Pr
                 Rejection(
                     sale.row, "exchange_rate_not_found",
                     f"no ECB reference rate for {sale.currency} on or before {sale.day.isoformat()} for a "
-                    "currency this sale must be converted to (the shipped ECB data may end earlier: run "
-                    "`taxapi ecb refresh`)",
+                    "currency this sale must be converted to (the shipped ECB data may end earlier). " + REFRESH_HINT,
                     partition,
                 )
             )

@@ -72,7 +72,8 @@ def test_bad_rows_in_the_middle_keep_count_and_order(client):
     errors = [row[-1] for row in rows[1:]]
     assert errors[149] == "empty row"
     priced = [row for row in rows[1:] if not row[-1]]
-    assert priced and all(row[-2] == "11.90" for row in priced)
+    proceeds = rows[0].index("seller_proceeds")
+    assert priced and all(row[proceeds] == "11.90" for row in priced)
     assert sum(1 for e in errors if e.startswith("amount:")) == sum(1 for i in range(300) if i % 11 == 0)
 
 
@@ -232,3 +233,38 @@ def test_crlf_split_between_network_chunks_is_one_line_end():
     header, rows = asyncio.run(read())
     assert header == ["id", "country", "amount"]
     assert rows == [["1", "DE", "10.00"], ["2", "FR", "10.00"]]
+
+
+def test_each_row_says_its_currency_and_the_warnings_price_gives(client):
+    """Without a currency column each row is priced in its destination's currency: the same list is
+    EUR, GBP, USD and SEK. US-CA has the state rate only (local_rate_unknown, as /v1/price says);
+    22060 is Italy unless the row names Campione d'Italia (territory_depends_on_city)."""
+    body = (
+        "id,country,postal_code,city,amount\n"
+        "de,DE,,,10.00\ngb,GB,,,10.00\nus,US-CA,,,10.00\nse,SE,,,10.00\n"
+        "it,IT,22060,,10.00\ncampione,IT,22060,Campione d'Italia,10.00\n"
+    ).encode()
+    rows = rows_of(post_csv(client, body), ",")
+    header, data = rows[0], rows[1:]
+    got = {r[0]: dict(zip(header, r)) for r in data}
+    assert {k: v["currency"] for k, v in got.items()} == {
+        "de": "EUR", "gb": "GBP", "us": "USD", "se": "SEK", "it": "EUR", "campione": "EUR"}
+    assert got["us"]["warnings"] == "local_rate_unknown"
+    assert got["it"]["warnings"] == "territory_depends_on_city" and got["it"]["jurisdiction"] == "IT"
+    assert got["campione"]["warnings"] == "" and got["campione"]["jurisdiction"] == "IT-CAMPIONE"
+    for r in data:
+        row = dict(zip(header, r))
+        params = {k: row[k] for k in ("country", "postal_code", "city", "amount") if row[k]}
+        p = client.get("/v1/price", params={**params, "date": DAY}).json()
+        assert row["currency"] == p["currency"]
+        assert row["warnings"] == " ".join(w["code"] for w in p["warnings"])
+
+
+def test_seller_keeps_what_is_left_after_the_tax_it_owes(client):
+    # A German shop selling 100.00 net in Germany is paid 119.00 and remits 19.00 (UStG § 13a(1) Nr. 1);
+    # through a deemed-supplier marketplace it is paid the net and remits nothing.
+    body = b"id,country,amount,seller_country,marketplace\ndirect,DE,100.00,,\nmarket,DE,100.00,CN,Amazon\n"
+    rows = rows_of(post_csv(client, body), ",")
+    got = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
+    assert (got["direct"]["seller_proceeds"], got["direct"]["seller_keeps"]) == ("119.00", "100.00")
+    assert (got["market"]["seller_proceeds"], got["market"]["seller_keeps"]) == ("100.00", "100.00")

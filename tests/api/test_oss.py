@@ -54,12 +54,16 @@ def test_csv_body_is_streamed_and_gives_the_same_return(client):
     assert r.json() == j
 
 
-def test_accept_text_csv_returns_the_lines(client, rate_book):
+def test_accept_text_csv_returns_the_whole_return(client, rate_book):
     r = client.post(URL, json=body([ROW]), headers={"accept": "text/csv"})
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/csv")
     assert r.headers["taxapi-rates-version"] == rate_book.version
-    assert r.text.splitlines()[1] == f"goods_from_msi,FR,goods,DE,false,standard,20,10000.00,2000.00,1,{rate_book.version}"
+    lines = r.text.splitlines()
+    assert lines[1] == f"return,,2024-Q1,,,,,,,,2000.00,,,1,EUR,,,union,DE,2024-03-31,1,0,,,,,{rate_book.version}"
+    assert lines[2] == f"exchange_rate,,2024-Q1,,,,,,,,,,,,USD,1.0749,2024-04-02,,,,,,,,,,{rate_book.version}"
+    assert lines[3] == f"line,goods_from_msi,2024-Q1,FR,goods,DE,false,standard,20,10000.00,2000.00,,,1,,,,,,,,,,,,,{rate_book.version}"
+    assert lines[4] == f"total,,,FR,,,,,,,2000.00,2000.00,0.00,,,,,,,,,,,,,,{rate_book.version}"
 
 
 def test_html_summary(client):
@@ -122,9 +126,15 @@ def test_bad_requests_are_problems_naming_the_field(client, url, kwargs, status,
         assert [e["loc"] for e in r.json()["errors"]] == locs
 
 
-def test_unpublished_rate_is_a_problem(client):
+def test_unpublished_rate_is_a_problem_that_says_how_to_refresh_offline(client):
+    from taxapi.ecb import get_ecb_rates
+
     r = client.post(URL, json=body([{**ROW, "date": "2030-02-01"}], period="2030-Q1"))
     assert r.status_code == 422 and r.json()["code"] == "exchange_rate_not_found"
+    detail = r.json()["detail"]
+    assert f"the shipped ECB data ends on {get_ecb_rates().last_date.isoformat()}" in detail
+    assert "taxapi ecb refresh --source eurofxref-hist.zip" in detail  # the offline way, with the CLI's option
+    assert "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip" in detail
 
 
 def test_calculate_results_round_trip_into_the_return(client):

@@ -34,6 +34,8 @@ def price(client, **params):
         ({"amount": "100"}, "net", "100.00"),
         ({"amount": "100"}, "tax", "19.00"),
         ({"amount": "100"}, "seller_proceeds", "119.00"),
+        # ... of which it owes the 19.00 VAT (UStG § 13a(1) Nr. 1): it keeps the 100.00 net.
+        ({"amount": "100"}, "seller_keeps", "100.00"),
         # Shelf price 1.47 at 19 %: tax 1.47 × 19/119 = 0.2347 -> 0.23, net 1.24.
         ({"amount": "1.47", "prices_include_tax": "true"}, None, "1.24"),
         ({"amount": "1.47", "prices_include_tax": "true"}, "net", "1.24"),
@@ -42,6 +44,7 @@ def price(client, **params):
         # A Chinese seller through a marketplace from a German warehouse: the marketplace is the deemed
         # supplier (Art. 14a(2) VAT Directive) and withholds the 1.90, the seller keeps the 10.00 net.
         ({"amount": "10", "seller_country": "CN", "marketplace": "Amazon"}, "seller_proceeds", "10.00"),
+        ({"amount": "10", "seller_country": "CN", "marketplace": "Amazon"}, "seller_keeps", "10.00"),
         ({"amount": "10", "seller_country": "CN", "marketplace": "Amazon"}, "gross", "11.90"),
         # German locale in and out: 1.234,50 net books at 7 % -> tax 86.415 -> 86.42, gross 1320.92.
         ({"amount": "1.234,50", "locale": "de_DE", "category": "books"}, None, "1320,92"),
@@ -172,7 +175,8 @@ def _as_price_query(req: dict) -> dict | None:
 SAME_FACTS = [c for c in CASES if _as_price_query(c["request"]) is not None]
 LINE_FIELDS = ["net_amount", "tax_amount", "gross_amount", "rate_percent", "rate_kind", "jurisdiction", "taxability_reason",
                "collected_by", "scheme", "rule", "source"]
-TOTAL_FIELDS = ["tax_collected_by_seller", "tax_collected_by_marketplace", "tax_due_at_import", "tax_reverse_charged", "seller_proceeds"]
+TOTAL_FIELDS = ["tax_collected_by_seller", "tax_collected_by_marketplace", "tax_due_at_import", "tax_reverse_charged", "seller_proceeds",
+                "seller_keeps"]
 
 
 def test_many_golden_orders_are_price_checks():

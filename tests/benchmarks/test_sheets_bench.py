@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import statistics
 import time
 import urllib.request
 
@@ -55,11 +56,15 @@ def test_http_price_against_calculate(server_url, wrk):
     with urllib.request.urlopen(server_url + PRICE_QUERY) as r:
         assert json.loads(r.read())["gross_amount"] == "23.99"  # FR 20 %: 19.99 + 4.00 (3.998)
     _wrk(wrk, server_url + PRICE_QUERY, None, seconds=2)  # warm-up
-    calc_rps, calc_p99 = _wrk(wrk, server_url + "/v1/calculate", json.dumps(ONE_LINE))
-    price_rps, price_p99 = _wrk(wrk, server_url + PRICE_QUERY, None)
-    text_rps, _ = _wrk(wrk, server_url + PRICE_QUERY + "&format=text", None)
+    calc, price, text = [], [], []
+    for _ in range(3):  # alternating rounds: drift on a shared machine hits every endpoint alike
+        calc.append(_wrk(wrk, server_url + "/v1/calculate", json.dumps(ONE_LINE), seconds=5))
+        price.append(_wrk(wrk, server_url + PRICE_QUERY, None, seconds=5))
+        text.append(_wrk(wrk, server_url + PRICE_QUERY + "&format=text", None, seconds=5))
+    calc_rps, price_rps, text_rps = (statistics.median(r for r, _ in runs) for runs in (calc, price, text))
+    calc_p99, price_p99 = max(p for _, p in calc), max(p for _, p in price)
     ratio = price_rps / calc_rps
-    print(f"\nHTTP, 1 uvicorn worker, 32 connections, the same one-line order: /v1/calculate {calc_rps:.0f} req/s "
+    print(f"\nHTTP, 1 uvicorn worker, 32 connections, the same one-line order, median of 3 alternating rounds: /v1/calculate {calc_rps:.0f} req/s "
           f"(p99 {calc_p99:.1f} ms); /v1/price {price_rps:.0f} req/s (p99 {price_p99:.1f} ms) = {ratio:.0%}; "
           f"/v1/price format=text {text_rps:.0f} req/s (target: same class, >= 80 %)")
     assert ratio >= 0.8

@@ -58,6 +58,9 @@ def test_net_plus_tax_is_gross_everywhere(scenario, lines, inclusive, rounding, 
         assert sum(D(p[key]) for p in parts) == D(t[key])
     assert D(t["tax_collected_by_seller"]) + D(t["tax_collected_by_marketplace"]) == D(t["tax_amount"])
     assert D(t["seller_proceeds"]) == D(t["gross_amount"]) - D(t["tax_collected_by_marketplace"])
+    assert D(t["seller_keeps"]) == D(t["seller_proceeds"]) - D(t["tax_collected_by_seller"])
+    if not inclusive and D(t["tax_reverse_charged"]) == 0 and D(t["tax_due_at_import"]) == 0:
+        assert D(t["seller_keeps"]) == D(t["net_amount"])  # every tax on the bill is passed on to someone
     if inclusive:
         assert [D(p["gross_amount"]) for p in out["lines"]] == [a for a, _ in lines]
     else:

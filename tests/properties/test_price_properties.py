@@ -37,6 +37,8 @@ def test_net_to_shelf_price_and_back_is_exact(net, country, category, market):
     assert down["gross_amount"] == up["gross_amount"]
     if up["collected_by"] == "marketplace":
         assert Decimal(up["seller_proceeds"]) == net  # what the seller wanted to keep
+    if up["collected_by"] in ("marketplace", "seller"):
+        assert Decimal(up["seller_keeps"]) == net  # after the tax it owes, the seller keeps the net it asked for
 
 
 @given(gross=amounts, country=countries, category=categories)

@@ -222,3 +222,17 @@ def test_ids_of_rejected_rows_are_found_across_row_groups_and_batches(tmp_path, 
     s = vector(tmp_path / "g.parquet")
     assert [(r["row"], r["id"], r["code"]) for r in s["rejected"]] == [(25, "r23", "outside_period"), (43, "r41", "invalid_amount")]
     assert s == row_path(rows)
+
+
+def test_a_fully_quoted_csv_export_is_read_vectorised_with_the_same_answer(tmp_path, monkeypatch):
+    rows = [dict(zip(COLS[1:], ["2025-08-01", "FR", "DE", "goods", "20", "100.00", "20.00", "EUR", "", ""])),
+            dict(zip(COLS[1:], ["2025-06-30", "FR", "DE", "goods", "20", "5.00", "1.00", "EUR", "", ""]))]
+    quoted = "\n".join(",".join(f'"{v}"' for v in line.split(",")) for line in csv_text(rows).strip().split("\n")) + "\n"
+    (tmp_path / "q.csv").write_text(quoted, encoding="utf-8")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the row reader was used")
+
+    reference = row_path(rows)
+    monkeypatch.setattr("taxapi.ledgers.oss.CsvLedgerReader", refuse)
+    assert vector(tmp_path / "q.csv") == reference

@@ -17,7 +17,7 @@ from taxapi import cli
 from taxapi.ledgers import FIRST_RECORD_ROW
 from taxapi.ledgers.cluster import Engine
 from taxapi.ledgers.sources import discover
-from taxapi.ledgers.thresholds import evaluate_files
+from taxapi.ledgers.thresholds import evaluate_files, file_rows
 from taxapi.thresholds import service
 from taxapi.thresholds.service import Seller
 
@@ -43,8 +43,11 @@ def as_row(s):
     return [(START + timedelta(days=offset)).isoformat(), country, region, odd_amount or str(amount), currency, channel, tx]
 
 
-def write_csv(path, rows):
-    path.write_text(",".join(COLS) + "\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+def write_csv(path, rows, blank_at=None):
+    lines = [",".join(r) + "\n" for r in rows]
+    if blank_at is not None:
+        lines.insert(min(blank_at, len(lines)), ",,,,,,\n")  # not a record for the body reader
+    path.write_text(",".join(COLS) + "\n" + "".join(lines), encoding="utf-8")
 
 
 def write_parquet(path, rows):
@@ -55,6 +58,20 @@ def write_parquet(path, rows):
 def run(path, **kw):
     with Engine() as eng:
         return evaluate_files(discover(path), seller=Seller("DE"), as_of=AS_OF, eu_destination_option=False, engine=eng, **kw)
+
+
+def row_path(csv_path):
+    """The reference: the CSV read row by row by the body reader of POST /v1/thresholds."""
+    from taxapi.ecb import get_ecb_rates
+    from taxapi.rate_tables.loader import get_rate_book
+    from taxapi.thresholds.rules import get_threshold_rules
+
+    f = discover(csv_path)[0]
+    ctx = {"rules": get_threshold_rules(), "ecb": get_ecb_rates(), "book": get_rate_book()}
+    first = service.partial(file_rows(f), seller=Seller("DE"), as_of=AS_OF, **ctx)
+    return service.finish(first, seller=Seller("DE"), as_of=AS_OF, eu_destination_option=False, rates_version=ctx["book"].version,
+                          second_pass=lambda days: service.day_sales(file_rows(f), days, seller=Seller("DE"), as_of=AS_OF,
+                                                                     book=ctx["book"]), **ctx)
 
 
 def test_a_csv_file_gives_the_http_csv_answer_numbered_as_a_spreadsheet(tmp_path, client):
@@ -111,7 +128,8 @@ def test_partitions_find_the_same_crossing_sale_as_the_whole_ledger(tmp_path_fac
         name = f"part-{k}.parquet"
         write_parquet(root / "lake" / name, rows[a:b])
         parts.append((name, a))
-    whole = run(root / "whole.csv")
+    whole = row_path(root / "whole.csv")
+    assert run(root / "whole.csv") == whole
     split = run(root / "lake")
     assert _where(split, rows, parts) == _where(whole, rows, parts)
 
@@ -131,3 +149,14 @@ def test_threshold_partials_merge_and_survive_json(ledger, cut):
     for x, y in ((a, b), (b, a)):
         merged = service.merge(service.ThresholdPartial.from_json(json.loads(json.dumps(x.to_json()))), y)
         assert merged.to_json() == service.merge(whole, service.ThresholdPartial(sums={})).to_json()
+
+
+def test_csv_rows_the_arrow_reader_cannot_take_are_read_by_the_body_reader(tmp_path):
+    """A row of empty fields (not a record for the CSV body reader) and a short row: same answer."""
+    rows = [as_row((i * 37 % 600, DESTS[i % len(DESTS)], Decimal(900 + i), "", "", None)) for i in range(40)]
+    write_csv(tmp_path / "blank.csv", rows, blank_at=10)
+    assert run(tmp_path / "blank.csv") == row_path(tmp_path / "blank.csv")
+    (tmp_path / "short.csv").write_text((tmp_path / "blank.csv").read_text().replace(",,,,,,\n", "2026-01-05,FR\n"))
+    short = run(tmp_path / "short.csv")
+    assert short == row_path(tmp_path / "short.csv")
+    assert short["rows_in"] == 41 and any(r["row"] == 12 and r["code"] == "invalid_amount" for r in short["rejected"])

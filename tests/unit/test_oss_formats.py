@@ -1,4 +1,4 @@
-"""The streamed CSV reader and the renderings: lines CSV, BZSt upload file, HTML page."""
+"""The streamed CSV reader and the renderings: the return as CSV, BZSt upload file, HTML page."""
 
 from __future__ import annotations
 
@@ -70,15 +70,68 @@ def test_csv_that_is_not_utf8_or_empty_is_refused():
 # -- lines CSV / HTML ----------------------------------------------------------------------------
 
 
-def test_lines_csv_and_html_show_the_same_figures():
+def test_csv_and_html_show_the_same_figures():
     s = run_csv(LEDGER.encode(), 10_000)
-    text = formats.lines_csv(s)
+    text = formats.summary_csv(s)
     lines = text.splitlines()
-    assert lines[0].startswith("section,country_of_consumption,supply,ship_from_country,deemed_supplier,rate_kind,rate_percent")
-    assert "goods_from_other_ms,AT,goods,PL,false,standard,20,50.00,10.00,1," in text
+    assert lines[0].startswith("record,section,period,country_of_consumption,supply,ship_from_country,deemed_supplier,rate_kind,rate_percent")
+    assert "line,goods_from_other_ms,2025-Q3,AT,goods,PL,false,standard,20,50.00,10.00,,,1," in text
     page = formats.summary_html(s)
     assert "<table>" in page and "50.00" in page and "Distance sales of goods dispatched from other Member States" in page
     assert s["rates_version"] in page and "&lt;" not in page.split("<body>")[0]
+
+
+# A return with every section the JSON has: a USD line (an exchange rate), a correction of an earlier
+# quarter (its own rate), a refund netted into this quarter (negative_line warning) and rejected rows.
+FULL_LEDGER = (
+    HEADER
+    + "1,2025-08-01,FR,DE,goods,20,100.00,20.00,EUR,false,\n"
+    + "2,2025-08-02,IT,,services,22,110.00,24.20,USD,false,\n"
+    + "3,2025-08-03,AT,DE,goods,20,-50.00,-10.00,EUR,false,2025-Q3\n"
+    + "4,2025-08-04,FR,DE,goods,20,-40.00,-8.00,EUR,false,2025-Q2\n"
+    + "5,2025-08-05,FR,DE,goods\n"
+    + "6,2025-08-06,FR,DE,goods,20,-5.00,-1.00,EUR,false,\n"
+)
+
+
+def _read_back(text: str) -> dict[str, list[dict[str, str]]]:
+    import csv
+
+    out: dict[str, list[dict[str, str]]] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        wanted = formats.CSV_RECORDS[row["record"]]
+        # columns a record does not use stay empty, and every record names the rate tables
+        assert all(row[c] == "" for c in formats.CSV_COLUMNS if c not in (*wanted, "record", "rates_version")), row
+        out.setdefault(row["record"], []).append({c: row[c] for c in wanted} | {"rates_version": row["rates_version"]})
+    return out
+
+
+def test_csv_carries_every_section_of_the_json():
+    s = run_csv(FULL_LEDGER.encode(), 10_000)
+    assert s["exchange_rates"] and s["corrections"] and s["rejected"] and s["warnings"] and s["lines"]
+    got = _read_back(formats.summary_csv(s))
+    assert list(got) == ["return", "exchange_rate", "line", "correction", "total", "warning", "rejected"]
+    assert {r["rates_version"] for rows in got.values() for r in rows} == {s["rates_version"]}
+    assert got["return"] == [{
+        "scheme": "union", "period": "2025-Q3", "member_state_of_identification": "DE", "currency": "EUR",
+        "conversion_date": "2025-09-30", "tax_amount": str(s["total_tax_amount"]),
+        "transactions_count": str(s["transactions_count"]), "rows_count": "6", "rejected_count": "2",
+        "rates_version": s["rates_version"],
+    }]
+    assert [(r["currency"], Decimal(r["exchange_rate"]), r["rate_date"], r["period"]) for r in got["exchange_rate"]] == [
+        (fx["currency"], fx["rate"], fx["date"].isoformat(), fx["period"]) for fx in s["exchange_rates"]]
+    assert [(r["section"], r["country_of_consumption"], r["rate_percent"], r["net_amount"], r["tax_amount"]) for r in got["line"]] == [
+        (ln["section"], ln["country_of_consumption"], str(ln["rate_percent"]), str(ln["net_amount"]), str(ln["tax_amount"]))
+        for ln in s["lines"]]
+    assert [(r["period"], r["country_of_consumption"], r["net_amount"], r["tax_amount"]) for r in got["correction"]] == [
+        ("2025-Q2", "FR", "-40.00", "-8.00")]
+    assert [(r["country_of_consumption"], r["tax_amount"], r["lines_tax_amount"], r["corrections_tax_amount"]) for r in got["total"]] == [
+        (t["country_of_consumption"], str(t["tax_amount"]), str(t["lines_tax_amount"]), str(t["corrections_tax_amount"]))
+        for t in s["totals_by_country"]]
+    assert [(r["code"], r["detail"]) for r in got["warning"]] == [(w["code"], w["detail"]) for w in s["warnings"]]
+    assert [(r["row"], r["id"], r["code"], r["detail"]) for r in got["rejected"]] == [
+        (str(r["row"]), r["id"], r["code"], r["detail"]) for r in s["rejected"]]
+    assert [(r["id"], r["code"]) for r in got["rejected"]] == [("5", "malformed_row"), ("6", "original_period_required")]
 
 
 # -- BZSt ----------------------------------------------------------------------------------------

@@ -65,6 +65,8 @@ CASES = [
     ("category_starts_late", _mutated(_set(["categories", "general", 0, "effective_from"], "2010-01-01")), "categories/general", "first day"),
     ("unknown_currency", _mutated(_set(["currency"], "XYZ")), "currency", "XYZ"),
     ("bad_regex", _mutated(_set(["match"], [{"country": "DE", "postal_code": "("}])), "match/0/postal_code", "regular expression"),
+    ("city_without_postcode", _mutated(_set(["match"], [{"country": "DE"}, {"country": "DE", "city": ["Berlin"]}])), "match/1", "postal_code"),
+    ("empty_city_list", _mutated(_set(["match"], [{"country": "DE"}, {"country": "DE", "postal_code": "^1", "city": []}])), "match/1/city", "non-empty"),
     ("wrong_file_name", _mutated(_set(["jurisdiction"], "AT")), "jurisdiction", "file name"),
     ("not_json", "{", "line 1", "invalid JSON"),
 ]
