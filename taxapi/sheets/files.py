@@ -80,7 +80,10 @@ class CsvStream:
             first = self._ready.pop(0)
         if self.delimiter is None:
             self.delimiter = sniff_delimiter(first)
-        self.header = next(csv.reader([first], delimiter=self.delimiter))
+        try:
+            self.header = next(csv.reader([first], delimiter=self.delimiter))
+        except csv.Error as exc:  # a line end inside a field the header line leaves open
+            raise ValidationFailed.at(["body"], f"the first line is not a CSV header line: {exc}") from None
         return self.header
 
     @staticmethod

@@ -20,3 +20,11 @@ def test_price_warnings_are_documented_as_the_objects_they_are(client):
     r = client.get("/v1/price?amount=10&date=2024-12-26&countries=US-TX,DE&currency=EUR")
     assert r.status_code == 200, r.text
     jsonschema.validate(r.json(), {**spec["components"]["schemas"]["PriceTable"], "components": spec["components"]})
+
+
+def test_a_csv_header_line_left_open_by_a_quote_is_a_422_not_a_500(client):
+    # The quote opens a field the bare CR then sits in: the csv module raised on the header line.
+    r = client.post("/v1/batch", content=b'0"\r0', headers={"content-type": "text/csv"})
+    assert r.status_code == 422, r.text
+    assert_problem_shape(r)
+    assert r.json()["errors"][0]["loc"] == ["body"]
