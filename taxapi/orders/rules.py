@@ -34,6 +34,8 @@ def place_of(book: RateBook, country: str, region: str | None, postal_code: str 
     Only UK addresses depend on the day (Northern Ireland from the Protocol on), so only theirs
     are cached per day.
     """
+    if region and country == "US":
+        postal_code = None  # a US state's place is the same for all its ZIP codes (their local rates: the US regime)
     key = (country, region, postal_code, goods, loc, day if country in _UK else None, city)
     cache = book.memo.get("place") or book.cache("place")
     hit = cache.get(key)
@@ -60,7 +62,7 @@ def _place_of(book: RateBook, country: str, region: str | None, postal_code: str
         if loc == "ship_from" and (not region or not book.knows_region(cc, region)):
             return Place(None, cc, regime_of(next(j for j in book.jurisdictions.values() if j.country == cc)))
         if not region and cc == "US":
-            region = state_of_zip(book, postal_code, loc)  # the state a ZIP code belongs to, where the tables know it
+            region = state_of_zip(book, postal_code)  # the state a ZIP code belongs to, where the tables know it
         if not region:
             raise ValidationFailed.at([loc, "region"], f"a state or province code is required for {cc} addresses")
         if not book.knows_region(cc, region):

@@ -49,7 +49,13 @@ ONE = Decimal(1)
 _ZIP = re.compile(r"\s*(\d{5})(?:[- ]?(\d{4}))?\s*")
 _FOOD = Category.food
 _CLOTHING = frozenset({Category.clothing, Category.children_clothing})
-_LEVEL = {"state": "state", "county": "county", "city": "city", "special": "special"}
+#: The state code of each state jurisdiction id (one string each: they key the caches).
+_STATES: dict[str, str] = {}
+#: One address answer per (how, table): every line resolved alike shares it.
+_ADDRESSES: dict[tuple[Any, ...], Any] = {}
+#: At most this many (state, ZIP, day) answers are kept (about 250 bytes each), and this many tax regions' rates.
+PLACE_CACHE_SIZE = 100_000
+RATES_CACHE_SIZE = 50_000
 
 
 class Rule(RuleId):
@@ -78,7 +84,7 @@ def local_table(book: RateBook) -> LocalTable:
     return table  # type: ignore[return-value]
 
 
-def state_of_zip(book: RateBook, postal_code: str | None, loc: str) -> str | None:
+def state_of_zip(book: RateBook, postal_code: str | None) -> str | None:
     """The state a ZIP code belongs to by the local tables (None when they cannot tell)."""
     parsed = parse_zip(postal_code)
     if parsed is None:
@@ -123,7 +129,7 @@ class UsSalesTax(NationalRegime):
         j = ctx.dest.jurisdiction
         if j is None:
             raise ValidationFailed.at(["ship_to", "region"], "a US state (e.g. \"CA\") is required for US addresses")
-        state = j.id[3:]
+        state = _STATES.get(j.id) or _STATES.setdefault(j.id, j.id[3:])
         _resolve(ctx.book, state, ctx.order.ship_to.postal_code, ctx.day, "ship_to")  # a bad ZIP is a 422
         if ctx.order.customer.exemption is not None:
             return Treatment(j, Collector.none, Scheme.none, Rule.customer_exempt, False, reason=Reason.customer_exempt)
@@ -142,7 +148,7 @@ class UsSalesTax(NationalRegime):
         if j is None or not items:
             return
         book, day, order = ctx.book, ctx.day, ctx.order
-        state = j.id[3:]
+        state = _STATES.get(j.id) or _STATES.setdefault(j.id, j.id[3:])
         rules = _state_rules(book, state, day)
         dest, rates = _resolve(book, state, order.ship_to.postal_code, day, "ship_to")
         origin = None
@@ -193,8 +199,9 @@ def _resolve(book: RateBook, state: str, postal_code: str | None, day: date,
     if hit is None:
         res, problem = _resolve_uncached(local_table(book), state, postal_code, day) if postal_code else (None, None)
         hit = (res, problem, _rates_of(book, state, day, _shape(res), res and res.jurisdictions))
-        if len(cache) < 200_000:
-            cache[key] = hit
+        if len(cache) >= PLACE_CACHE_SIZE:  # full: start again (a day's orders refill it) rather than stop caching
+            cache.clear()
+        cache[key] = hit
     res, problem, rates = hit  # type: ignore[misc]
     if problem is not None:
         raise ValidationFailed.at([loc, "postal_code"], problem)
@@ -207,6 +214,8 @@ def _rates_of(book: RateBook, state: str, day: date, shape: Any, keep: Any) -> d
     cache = book.cache("us_rates")
     entry = cache.get((state, day, shape))
     if entry is None:
+        if len(cache) >= RATES_CACHE_SIZE:
+            cache.clear()
         entry = cache[(state, day, shape)] = ({}, keep)
     return entry[0]  # type: ignore[index,no-any-return]
 
@@ -274,8 +283,15 @@ def _address(res: LocalResolution | None) -> Any:
     from taxapi.orders.results import AddressResolution  # the results read the regimes' vocabulary: imported late
 
     if res is None or res.resolved_by is ResolvedBy.state:
-        return AddressResolution(ResolvedBy.state.value, None, None, None)
-    return AddressResolution(res.resolved_by.value, res.import_id, res.effective_from, res.source)
+        key: tuple[Any, ...] = (ResolvedBy.state,)
+        if key not in _ADDRESSES:
+            _ADDRESSES[key] = AddressResolution(ResolvedBy.state.value, None, None, None)
+        return _ADDRESSES[key]
+    key = (res.resolved_by, res.import_id, res.effective_from, res.source)
+    hit = _ADDRESSES.get(key)
+    if hit is None:
+        hit = _ADDRESSES[key] = AddressResolution(res.resolved_by.value, res.import_id, res.effective_from, res.source)
+    return hit
 
 
 def _shape(res: LocalResolution | None) -> tuple[Any, ...] | None:
@@ -314,20 +330,22 @@ def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, da
     no_state_tax = kind is RateKind.none and not any(lv.rate_percent for lv in base.levels)
     if kind in (RateKind.exempt, RateKind.none) and not no_state_tax:
         return _with(base, address=address)
-    source = f"{(origin or dest).source} (effective {(origin or dest).effective_from}); state: {base.source}"
+    used = origin or dest
+    source = _shared(book, ("source", used.source, used.effective_from, base.source),
+                     lambda: f"{used.source} (effective {used.effective_from}); state: {base.source}")
     levels: list[Level] = []
     if kind is RateKind.standard or no_state_tax:
         for x in rows:
             name = j.name if x.level.value == "state" else x.name
-            levels.append(_level(state, x.level.value, x.id, name, x.rate_percent, RateKind.standard, source))
+            levels.append(_level(book, state, x.level.value, x.id, name, x.rate_percent, RateKind.standard, source))
         kind = RateKind.standard
     else:  # a reduced or zero state rate (food in TN, MO, AR ...): the state table's rate, locals where the law says
-        levels.append(_level(state, "state", "", j.name, base.rate_percent, kind, base.source))
+        levels.append(_level(book, state, "state", "", j.name, base.rate_percent, kind, base.source))
         if category is _FOOD and _param_on(book, f"grocery_local_tax_{state.lower()}", day):
             for x in rows:
                 if x.level.value != "state":
                     rate = x.food_rate_percent if x.food_rate_percent is not None else x.rate_percent
-                    levels.append(_level(state, x.level.value, x.id, x.name, rate, RateKind.standard, source))
+                    levels.append(_level(book, state, x.level.value, x.id, x.name, rate, RateKind.standard, source))
     total = sum((lv.rate_percent for lv in levels), ZERO)
     percent = Decimal(fmt_percent(total))
     if total and kind is RateKind.zero:
@@ -335,9 +353,19 @@ def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, da
     return CombinedRate(j.id, percent, percent / 100, kind, source, own, tuple(levels), True, address)
 
 
-def _level(state: str, level: str, jid: str, name: str, rate: Decimal, kind: RateKind, source: str) -> Level:
-    ident = f"US-{state}" if level == "state" else f"US-{state}-{jid}"
-    return Level(ident, _LEVEL[level], kind, Decimal(fmt_percent(rate)), source, name)
+def _level(book: RateBook, state: str, level: str, jid: str, name: str, rate: Decimal, kind: RateKind, source: str) -> Level:
+    """One level of a combined rate (its id ``US-NY`` for the state, ``US-NY-<table id>`` for the others)."""
+    ident = _shared(book, ("id", state), lambda: f"US-{state}") if level == "state" else f"US-{state}-{jid}"
+    return Level(ident, level, kind, Decimal(fmt_percent(rate)), source, name)
+
+
+def _shared(book: RateBook, key: tuple[Any, ...], make: Any) -> Any:
+    """One object per ``key`` for the rate book's lifetime (the pieces the tax regions' rates share)."""
+    cache = book.cache("us_shared")
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = make()
+    return hit
 
 
 def _with(rate: CombinedRate, **changes: Any) -> CombinedRate:
