@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     not_found = "not_found"
     method_not_allowed = "method_not_allowed"
     payload_too_large = "payload_too_large"
+    time_limit_exceeded = "time_limit_exceeded"
     internal_error = "internal_error"
 
 
@@ -81,7 +82,7 @@ class TaxApiError(Exception):
             body["errors"] = self.errors
         for key, value in self.fields.items():
             if value is not None:
-                body[key] = value if isinstance(value, (str, int, bool, list, dict)) else str(value)
+                body[key] = value if isinstance(value, (str, int, float, bool, list, dict)) else str(value)
         return body
 
 
@@ -182,6 +183,14 @@ class PayloadTooLarge(TaxApiError):
     code = ErrorCode.payload_too_large
     status = 413
     title = "Payload too large"
+
+
+class TimeLimitExceeded(TaxApiError):
+    """A file needed more time than the per-request limit allows."""
+
+    code = ErrorCode.time_limit_exceeded
+    status = 408
+    title = "Time limit exceeded"
 
 
 class InvalidRateTable(TaxApiError):

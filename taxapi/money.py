@@ -23,15 +23,24 @@ from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 DECIMAL_PATTERN = r"^-?[0-9]{1,15}(\.[0-9]{1,12})?$"
 _DECIMAL_RE = re.compile(DECIMAL_PATTERN)
+_FAST_RE = re.compile(r"^(?!-0+(\.0+)?$)" + DECIMAL_PATTERN[1:])  # a decimal string that is not -0
 MAX_SIGNIFICANT_NUMBER_DIGITS = 15
 HUNDRED = Decimal(100)
 MAX_MAGNITUDE = Decimal(10) ** 15
 
 
 def parse_decimal(value: Any) -> Decimal:
-    """Turn a wire value into an exact Decimal or raise ValueError saying why."""
-    if type(value) is str and _DECIMAL_RE.match(value):  # the common case first
+    """Turn a wire value into an exact Decimal or raise ValueError saying why. ``-0`` is read as 0."""
+    if type(value) is str and _FAST_RE.match(value):  # the common case first
         return Decimal(value)
+    return _no_negative_zero(_parse_decimal(value))
+
+
+def _no_negative_zero(value: Decimal) -> Decimal:
+    return value.copy_abs() if not value and value.is_signed() else value
+
+
+def _parse_decimal(value: Any) -> Decimal:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("must be a finite decimal number")

@@ -15,7 +15,10 @@ when a columnar ledger arrives.
 
 from __future__ import annotations
 
+from taxapi.ingest import FIRST_DATA_ROW as FIRST_RECORD_ROW
+
 #: ``row`` of the first data record of a ledger file: the row a spreadsheet shows for it (the
-#: header is row 1). Parquet and Arrow files have no header line but are numbered the same way, so
-#: a ledger exported as CSV or as Parquet reports the same row numbers.
-FIRST_RECORD_ROW = 2
+#: header is row 1), the one numbering of :mod:`taxapi.ingest`. Parquet and Arrow files have no
+#: header line but are numbered the same way, so a ledger exported as CSV or as Parquet reports the
+#: same row numbers.
+__all__ = ["FIRST_RECORD_ROW"]

@@ -34,7 +34,7 @@ def file_rows(file: LedgerFile, loc: str = "ledger") -> Iterator[tuple[int, tupl
         from taxapi.thresholds.router import _CsvLedger  # the CSV body reader of POST /v1/thresholds
 
         with file.path.open("rb") as f:
-            yield from enumerate(_CsvLedger(f).rows(), start=FIRST_RECORD_ROW)
+            yield from _CsvLedger(f).rows()  # numbered as a spreadsheet shows them
         return
     for batch in read_batches(file, columns=FIELDS, aliases=COLUMN_ALIASES, required=REQUIRED, missing_error=_missing(loc),
                               loc=loc):

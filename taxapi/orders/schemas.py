@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from taxapi.categories import Category, RateKind
+from taxapi.money import MAX_MAGNITUDE, DecimalStr
 from taxapi.orders.results import Warning
 from taxapi.regimes.base import Collector, Reason, Scheme
-from taxapi.money import DecimalStr
 from taxapi.wire import IsoDate
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$", to_upper=True, strip_whitespace=True)]
@@ -78,6 +79,25 @@ class Line(_Model):
     description: Annotated[str, StringConstraints(max_length=500)] | None = None
     excise_goods: bool = Field(False, description="Alcohol, tobacco or energy products: refused (not computed).")
 
+    @field_validator("unit_price")
+    @classmethod
+    def _product_fits(cls, price: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        quantity = info.data.get("quantity")
+        if price is not None and quantity is not None and abs(price * quantity) >= MAX_MAGNITUDE:
+            raise _too_large("quantity × unit_price")
+        return price
+
+    def total(self) -> Decimal:
+        """The line's amount before discount, for the size check of the order."""
+        if self.amount is not None:
+            return abs(self.amount)
+        return abs((self.unit_price or Decimal(0)) * self.quantity)
+
+
+def _too_large(what: str) -> PydanticCustomError:
+    return PydanticCustomError("amount_too_large", "{what} must stay below 10^15 (what an amount on the wire can carry)",
+                               {"what": what})
+
 
 class Shipping(_Model):
     amount: DecimalStr
@@ -98,6 +118,13 @@ class CalculateRequest(_Model):
     )
     lines: list[Line] = Field(min_length=1, max_length=1000)
     shipping: Shipping | None = None
+
+    @field_validator("lines")
+    @classmethod
+    def _total_fits(cls, lines: list[Line]) -> list[Line]:
+        if sum((line.total() for line in lines), Decimal(0)) >= MAX_MAGNITUDE:
+            raise _too_large("the sum of the lines")
+        return lines
 
 
 # The response of POST /v1/calculate is :class:`taxapi.orders.results.OrderResult` (schema and

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
+from functools import partial
+from collections.abc import Awaitable
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from taxapi import ingest
 from taxapi.ecb import get_ecb_rates
 from taxapi.errors import ExchangeRateNotFound, TaxApiError, UnsupportedMediaType, ValidationFailed
 from taxapi.ledgers.upload import COLUMNAR_MEDIA_TYPES, openapi_content, spooled_upload
@@ -65,9 +65,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
             "application/zip": {"schema": {"type": "string", "format": "binary"}},
         },
     },
-    413: {"description": "A Parquet or Arrow body larger than the limit", "content":
-          {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
-    415: {"description": "Body is neither JSON, CSV, Parquet nor Arrow", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+    **ingest.problem_responses(408, 413, 415),
 }
 
 
@@ -92,11 +90,11 @@ def _vat_ids_from_query(values: list[str]) -> dict[str, str]:
     return out
 
 
-async def _finish(summarize: Any, *args: Any, where: str, **kwargs: Any) -> dict[str, Any]:
-    """The return, off the event loop; an exchange rate missing for the period is located at the period
-    (in the ``query`` with a CSV, Parquet or Arrow body, else in the ``body``)."""
+async def _finish(summary: Awaitable[dict[str, Any]], *, where: str) -> dict[str, Any]:
+    """The return; an exchange rate missing for the period is located at the period (in the ``query`` with a
+    CSV, Parquet or Arrow body, else in the ``body``)."""
     try:
-        return await run_in_threadpool(summarize, *args, **kwargs)
+        return await summary
     except ExchangeRateNotFound as exc:
         raise exc.located(where) from None
 
@@ -176,39 +174,34 @@ async def oss_summary(
 
             async with spooled_upload(request.stream(), content_type, max_bytes=MAX_COLUMNAR_BYTES) as upload:
                 part = await run_in_threadpool(file_partial, upload, spec=spec, currencies=ecb.currencies(), loc="body")
-            summary = await _finish(service.finish, part, where="query", book=book, ecb=ecb)
+            summary = await _finish(run_in_threadpool(service.finish, part, book=book, ecb=ecb), where="query")
             return _render(summary, fmt, vat_ids, bzst_corrections)
         ledger = service.OssLedger(spec, _currencies=frozenset(ecb.currencies()))
+        # Streamed: each piece is read as it arrives (its work bounded by its size and the record limit),
+        # so the time limit covers what is left once the upload is in, not the upload itself.
         reader = service.CsvLedgerReader(ledger, loc="body")
         pending: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
+        async for chunk in ingest.body_chunks(request, ingest.get_limits().max_body_bytes_oss_csv):
             pending.append(chunk)
             size += len(chunk)
             if size >= FEED_BYTES:
-                await run_in_threadpool(reader.feed, b"".join(pending))
+                await ingest.run_off_loop(reader.feed, b"".join(pending))
                 pending, size = [], 0
         if pending:
-            await run_in_threadpool(reader.feed, b"".join(pending))
-        await run_in_threadpool(reader.close)
-        summary = await _finish(service.finish, ledger.partial(), where="query", book=book, ecb=ecb)
+            await ingest.run_off_loop(reader.feed, b"".join(pending))
+        deadline = ingest.Deadline()
+        await ingest.run_off_loop(reader.close, deadline=deadline)
+        summary = await _finish(ingest.run_off_loop(partial(service.finish, ledger.partial(), book=book, ecb=ecb),
+                                                    deadline=deadline), where="query")
         return _render(summary, fmt, vat_ids, bzst_corrections)
 
-    if content_type not in ("application/json", "") and not content_type.endswith("+json"):
+    if not ingest.is_json(content_type):
         raise UnsupportedMediaType(
-            f"Send the ledger as application/json, text/csv, {', '.join(COLUMNAR_MEDIA_TYPES)}, not '{content_type}'.",
-            content_type=content_type)
-    raw = await request.body()
-    try:
-        doc = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed.at(["body"], "is not valid JSON") from None
-    try:
-        body = OssSummaryRequest.model_validate(doc)
-    except ValidationError as exc:
-        raise RequestValidationError(
-            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False, include_context=False)]
-        ) from None
+            f"Send the ledger as application/json, text/csv, {', '.join(COLUMNAR_MEDIA_TYPES)}, not '{content_type or 'no content type'}'.",
+            content_type=content_type or None)
+    raw = await ingest.read_body(request, ingest.get_limits().max_body_bytes_oss_json)
+    body = await ingest.run_off_loop(ingest.validate_json, OssSummaryRequest, raw)
     clashes = [
         {"loc": ["query", n], "msg": f"differs from the body's {n} ({getattr(body, n)!s})"}
         for n, v in (("scheme", scheme), ("period", period), ("member_state_of_identification", member_state_of_identification))
@@ -218,9 +211,9 @@ async def oss_summary(
         raise ValidationFailed("query parameters contradict the JSON body", errors=clashes)
     if establishment_vat_id:
         raise ValidationFailed.at(["query", "establishment_vat_id"], "with a JSON body, give establishment_vat_ids in the body")
-    summary = await _finish(
-        service.summarize_rows, where="body",
+    summary = await _finish(run_in_threadpool(
+        service.summarize_rows,
         scheme=body.scheme, period=body.period, member_state_of_identification=body.member_state_of_identification,
         transactions=body.transactions, book=book, ecb=ecb,
-    )
+    ), where="body")
     return _render(summary, fmt, body.establishment_vat_ids or {}, bzst_corrections, json_body=True)

@@ -40,18 +40,15 @@ More information:
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from taxapi.categories import NUMERIC_KINDS, SERVICE_CATEGORIES, RateKind
 from taxapi.ecb import EUR, EcbRates, FxRate
 from taxapi.errors import ExchangeRateNotFound, ValidationFailed
-from taxapi.ledgers import FIRST_RECORD_ROW
+from taxapi.ingest import FIRST_DATA_ROW, CsvRecords, Deadline
 from taxapi.money import parse_decimal, quantize
 from taxapi.orders.results import ApportionedShipping, OrderResult
 from taxapi.oss.periods import FIRST_DAY, Period, parse_period
@@ -562,7 +559,7 @@ def merge(a: OssPartial, b: OssPartial) -> OssPartial:
 
 
 def partial(
-    spec: ReturnSpec, transactions: Iterable[Any], *, currencies: Iterable[str], first_row: int = 1,
+    spec: ReturnSpec, transactions: Iterable[Any], *, currencies: Iterable[str], first_row: int = FIRST_DATA_ROW,
     partition: str | None = None,
 ) -> OssPartial:
     """The partial summary of JSON rows (mappings with the ledger's field names); the first row is
@@ -763,69 +760,33 @@ def summarize_rows(
 class CsvLedgerReader:
     """Feeds CSV bytes into an :class:`OssLedger` as they arrive; keeps no rows.
 
-    The first record is the header (the ledger's field names, any order, extra columns ignored;
-    comma or semicolon separated; a UTF-8 BOM is skipped). Bytes are decoded incrementally and
-    only complete records are parsed, so a record split across chunks (even inside a quoted field)
-    is read correctly. ``row`` is the row a spreadsheet shows for the record: the header is row 1,
-    the first record row 2 (blank lines are not records and not counted).
+    The CSV is read by :class:`taxapi.ingest.CsvRecords` (the one dialect and encoding policy); the
+    header names the ledger's fields, in any order, extra columns ignored. ``row`` is the row a
+    spreadsheet shows for the record (the header is row 1); blank lines are not records.
     """
 
-    def __init__(self, ledger: OssLedger, *, loc: str = "body"):
+    def __init__(self, ledger: OssLedger, *, loc: str = "body", deadline: Deadline | None = None):
         self.ledger = ledger
         self.loc = loc
-        self.bytes_read = 0
-        self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
-        self._buf = ""
+        self._csv = CsvRecords(loc=loc, deadline=deadline)
         self._index: tuple[int, ...] | None = None
         self._width = 0
-        self._delimiter = ","
-        self._record = FIRST_RECORD_ROW - 1  # row numbers as a spreadsheet shows them: the header is row 1
+
+    @property
+    def bytes_read(self) -> int:
+        return self._csv.bytes_read
 
     def feed(self, data: bytes) -> None:
-        self.bytes_read += len(data)
-        try:
-            text = self._decoder.decode(data)
-        except UnicodeDecodeError:
-            raise ValidationFailed.at([self.loc], "the CSV body must be UTF-8") from None
-        if not text:
-            return
-        buf = self._buf + text
-        cut = self._record_boundary(buf)
-        if cut <= 0:
-            self._buf = buf
-            return
-        self._buf = buf[cut:]
-        self._parse(buf[:cut])
+        self._add(self._csv.feed(data))
 
     def close(self) -> None:
         try:
-            tail = self._decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise ValidationFailed.at([self.loc], "the CSV body must be UTF-8") from None
-        rest = self._buf + tail
-        self._buf = ""
-        if rest.strip():
-            self._parse(rest if rest.endswith(("\n", "\r")) else rest + "\n")
-        if self._index is None:
+            self._add(self._csv.close())
+        except ValidationFailed:
+            if self._csv.header is not None:
+                raise
             raise ValidationFailed.at([self.loc], "the CSV body is empty: the first line must name the columns "
-                                      f"({', '.join(REQUIRED_CSV_COLUMNS)}, ...)")
-
-    @staticmethod
-    def _record_boundary(buf: str) -> int:
-        """Index just after the last newline that is outside a quoted field (0 if none)."""
-        nl = buf.rfind("\n")
-        if nl < 0:
-            return 0
-        if '"' not in buf:
-            return nl + 1
-        odd = buf.count('"', 0, nl) % 2
-        while odd:
-            prev = buf.rfind("\n", 0, nl)
-            if prev < 0:
-                return 0
-            odd ^= buf.count('"', prev, nl) % 2
-            nl = prev
-        return nl + 1
+                                      f"({', '.join(REQUIRED_CSV_COLUMNS)}, ...)") from None
 
     def _header(self, names: list[str]) -> None:
         cols = [n.strip().lower() for n in names]
@@ -838,47 +799,31 @@ class CsvLedgerReader:
         self._index = tuple(cols.index(c) if c in cols else -1 for c in LEDGER_COLUMNS)
         self._width = len(cols)
 
-    def _parse(self, text: str) -> None:
+    def _add(self, records: Iterator[tuple[int, list[str]]]) -> None:
         if self._index is None:
-            first = next((line for line in text.splitlines() if line.strip()), "")
-            if ";" in first and "," not in first:
-                self._delimiter = ";"
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self._delimiter)
+            if self._csv.header is None:
+                return
+            self._header(self._csv.header)
+        idx = self._index
+        assert idx is not None
         ledger = self.ledger
-        record = self._record
-        try:
-            if self._index is None:
-                for names in reader:
-                    if names and any(n.strip() for n in names):
-                        self._header(names)
-                        break
-                else:
-                    return
-            idx = self._index
-            assert idx is not None
-            width = self._width
-            i_id, i_date, i_cc, i_from, i_supply, i_rate, i_net, i_tax, i_cur, i_deemed, i_orig, i_scheme = idx
-            add = ledger.add_values
-            for fields in reader:
-                if len(fields) != width:
-                    if not any(f.strip() for f in fields):
-                        continue  # blank line: not a record
-                    record += 1
-                    row_id = fields[i_id] if 0 <= i_id < len(fields) else None
-                    ledger.reject(record, row_id, "malformed_row", f"expected {width} fields, got {len(fields)}")
-                    continue
-                record += 1
-                add(
-                    record, fields[i_id] if i_id >= 0 else None,
-                    fields[i_date], fields[i_cc], fields[i_from] if i_from >= 0 else "",
-                    fields[i_supply], fields[i_rate], fields[i_net], fields[i_tax], fields[i_cur],
-                    fields[i_deemed] if i_deemed >= 0 else "", fields[i_orig] if i_orig >= 0 else "",
-                    fields[i_scheme] if i_scheme >= 0 else "",
-                )
-        except csv.Error as exc:
-            raise ValidationFailed.at([self.loc], f"CSV syntax error after data record {record}: {exc}") from None
-        finally:
-            self._record = record
+        width = self._width
+        i_id, i_date, i_cc, i_from, i_supply, i_rate, i_net, i_tax, i_cur, i_deemed, i_orig, i_scheme = idx
+        add = ledger.add_values
+        for row, fields in records:
+            if len(fields) != width:
+                if not any(f.strip() for f in fields):
+                    continue  # blank line: not a record
+                row_id = fields[i_id] if 0 <= i_id < len(fields) else None
+                ledger.reject(row, row_id, "malformed_row", f"expected {width} fields, got {len(fields)}")
+                continue
+            add(
+                row, fields[i_id] if i_id >= 0 else None,
+                fields[i_date], fields[i_cc], fields[i_from] if i_from >= 0 else "",
+                fields[i_supply], fields[i_rate], fields[i_net], fields[i_tax], fields[i_cur],
+                fields[i_deemed] if i_deemed >= 0 else "", fields[i_orig] if i_orig >= 0 else "",
+                fields[i_scheme] if i_scheme >= 0 else "",
+            )
 
 
 def summarize_csv_chunks(

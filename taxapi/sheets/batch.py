@@ -11,16 +11,21 @@ Added columns: :data:`~taxapi.sheets.service.OUTPUT_COLUMNS`. When the file alre
 of that name, the input column is kept and the added one is prefixed ``result_`` (again, until the
 name is free). A row that cannot be priced keeps its place with ``error`` filled; empty rows in the
 middle are answered with ``error`` = ``empty row``; empty rows at the end are dropped.
+
+Files are read by :mod:`taxapi.ingest` and the whole answer is made before anything is sent, off the
+event loop: a file that cannot be read to its end is refused with a problem, never answered 200 with
+rows missing. Text that a spreadsheet would run as a formula is neutralised unless ``keep_formulas``.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from taxapi.ecb import EcbRates
+from taxapi.ingest import Deadline, XlsxSheet, csv_records, is_blank, read_xlsx
 from taxapi.rate_tables.model import RateBook
-from taxapi.sheets.files import CsvOut, CsvStream, XlsxSheet, is_blank, read_xlsx, write_xlsx
+from taxapi.sheets.files import CsvOut, write_xlsx
 from taxapi.sheets.numbers import NumberFormat
 from taxapi.sheets.service import MONEY_COLUMNS, OUTPUT_COLUMNS, BatchPlan, plan_batch
 
@@ -41,44 +46,42 @@ def _fit(cells: Sequence[Any], width: int) -> tuple[list[Any], str | None]:
     return row, None
 
 
-async def csv_batch(*, chunks: AsyncIterator[bytes], delimiter: str | None, query: Mapping[str, str],
-                    nf: NumberFormat, book: RateBook, fx: EcbRates) -> AsyncIterator[bytes]:
-    """Check the header (raising a 4xx error before anything is sent), then the priced rows as they are read."""
-    stream = CsvStream(chunks, delimiter=delimiter)
-    header = await stream.open()
+def csv_batch(*, chunks: Iterable[bytes], delimiter: str | None, query: Mapping[str, str], nf: NumberFormat,
+              book: RateBook, fx: EcbRates, keep_formulas: bool = False, deadline: Deadline | None = None) -> bytes:
+    """The priced file, in the input's dialect and encoding; a 4xx error for a file that cannot be read."""
+    parser, records = csv_records(chunks, delimiter=delimiter, deadline=deadline)
+    assert parser.header is not None and parser.delimiter is not None
+    header = parser.header
     plan = plan_batch(header=header, query=query, nf=nf, book=book, fx=fx)
-    return _csv_rows(stream, header, plan)
-
-
-async def _csv_rows(stream: CsvStream, header: list[str], plan: BatchPlan) -> AsyncIterator[bytes]:
-    assert stream.delimiter is not None
-    out = CsvOut(delimiter=stream.delimiter, bom=stream.bom, format_number=plan.nf.format)
-    if stream.sep_line is not None:
-        out.raw_line(stream.sep_line)
+    out = CsvOut(delimiter=parser.delimiter, bom=parser.bom, encoding=parser.encoding, format_number=plan.nf.format,
+                 keep_formulas=keep_formulas)
+    if parser.sep_line is not None:
+        out.raw_line(parser.sep_line)
     out.row([*header, *plan.output_names])
-    yield out.take()
     width = len(header)
     blanks: list[list[Any]] = []
-    async for records in stream.batches():
-        for rec in records:
-            if is_blank(rec):
-                blanks.append(rec)
-                continue
-            for blank in blanks:
-                out.row([*_fit(blank, width)[0], *_BLANK_OUT, EMPTY_ROW])
-            blanks.clear()
-            cells, problem = _fit(rec, width)
-            if problem is None and any("\ufffd" in c for c in rec):
-                problem = "the row is not valid UTF-8 text (save the file as 'CSV UTF-8')"
-            out.row([*cells, *(plan.price_row(cells) if problem is None else (*_BLANK_OUT, problem))])
-        data = out.take()
-        if data:
-            yield data
+    parts: list[bytes] = []
+    for n, (_row, rec) in enumerate(records):
+        if is_blank(rec):
+            blanks.append(rec)
+            continue
+        for blank in blanks:
+            out.row([*_fit(blank, width)[0], *_BLANK_OUT, EMPTY_ROW])
+        blanks.clear()
+        cells, problem = _fit(rec, width)
+        out.row([*cells, *(plan.price_row(cells) if problem is None else (*_BLANK_OUT, problem))])
+        if n % 4096 == 4095:
+            parts.append(out.take())
+            if deadline is not None:
+                deadline.check()
+    parts.append(out.take())
+    return b"".join(parts)
 
 
-def xlsx_batch(*, data: bytes, query: Mapping[str, str], nf: NumberFormat, book: RateBook, fx: EcbRates) -> bytes:
+def xlsx_batch(*, data: bytes, query: Mapping[str, str], nf: NumberFormat, book: RateBook, fx: EcbRates,
+               keep_formulas: bool = False, deadline: Deadline | None = None) -> bytes:
     """Price the first sheet of a workbook; the answer is a workbook with the original cells and the added columns."""
-    wb_stored, wb_values, sheet = read_xlsx(data)
+    sheet = read_xlsx(data, deadline=deadline)
     try:
         plan = plan_batch(header=sheet.header, query=query, nf=nf, book=book, fx=fx)
         return write_xlsx(
@@ -86,16 +89,16 @@ def xlsx_batch(*, data: bytes, query: Mapping[str, str], nf: NumberFormat, book:
             header=[*sheet.header, *plan.output_names],
             rows=_xlsx_rows(sheet, plan),
             added_formats=_XLSX_FORMATS,
+            keep_formulas=keep_formulas,
         )
     finally:
-        wb_stored.close()
-        wb_values.close()
+        sheet.close()
 
 
 def _xlsx_rows(sheet: XlsxSheet, plan: BatchPlan) -> Iterator[tuple[Sequence[Any], Sequence[Any]]]:
     width = len(sheet.header)
     blanks: list[tuple[Any, ...]] = []
-    for stored, values in sheet.rows:
+    for _row, stored, values in sheet.rows:
         if is_blank(values):
             blanks.append(stored)
             continue

@@ -5,17 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import AsyncIterator
+from functools import partial
 from decimal import Decimal
 from typing import Any, Literal
 
 import orjson
 from fastapi import Request
-from fastapi.responses import PlainTextResponse, Response, StreamingResponse
+from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, create_model
-from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
+from taxapi import ingest
 from taxapi.categories import Category
 from taxapi.ecb import get_ecb_rates
 from taxapi.errors import UnsupportedMediaType, ValidationFailed
@@ -33,7 +33,6 @@ DESTINATION = r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?"
 CSV_COLUMNS = [*(n for n in PriceLine.model_fields if n != "warnings"), "warnings", "rates_version"]
 MONEY_FIELDS = {"net": "net_amount", "tax": "tax_amount", "gross": "gross_amount", "seller_proceeds": "seller_proceeds",
                 "seller_keeps": "seller_keeps"}
-MAX_XLSX_BYTES = 32 * 1024 * 1024
 CSV_TYPES = {"text/csv", "application/csv", "text/plain", "text/tab-separated-values", "application/vnd.ms-excel"}
 
 
@@ -69,6 +68,8 @@ def _csv_text(rows: list[dict[str, Any]], nf: NumberFormat, rates_version: str) 
                 value = nf.format(Decimal(value))
             elif isinstance(value, bool):
                 value = "true" if value else "false"
+            elif isinstance(value, str):
+                value = ingest.neutralise(value)  # postal_code and region are echoed from the query
             cells.append("" if value is None else value)
         writer.writerow(cells)
     return buf.getvalue()
@@ -181,6 +182,9 @@ BatchQuery = create_model(
     locale=(str | None, Field(None, pattern=LOCALE_PATTERN, description="How amounts in text cells are written (`de_DE`: "
                               "`1.234,56`) and how CSV numbers are written back.")),
     delimiter=(Literal[",", ";", "tab"] | None, Field(None, description="CSV delimiter; sniffed from the header line when omitted.")),
+    formulas=(Literal["escape", "keep"], Field("escape", description=(
+        "`escape`: text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) comes back with a `'` in "
+        "front in CSV and as a text cell in XLSX. `keep`: as it came (formulas stay formulas)."))),
 )
 
 
@@ -194,7 +198,7 @@ BatchQuery = create_model(
                            "`X-Rates-Version` names the rate tables used.",
             "content": {"text/csv": {"schema": {"type": "string"}}, XLSX_MEDIA_TYPE: {"schema": _BINARY}},
         },
-        415: {"description": "Neither CSV nor XLSX", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+        **ingest.problem_responses(408, 413, 415),
     },
     query=BatchQuery,
     raw_body={
@@ -206,9 +210,20 @@ BatchQuery = create_model(
 )
 async def post_batch(request: Request) -> Response:
     query: dict[str, str] = dict(request.query_params)
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media = ingest.media_type(request)
+    limits = ingest.get_limits()
     if media != "multipart/form-data":
-        return await _batch(request.stream(), media, query, "prices")
+        limit = {XLSX_MEDIA_TYPE: limits.max_body_bytes_batch_xlsx}.get(
+            media, max(limits.max_body_bytes_batch_csv, limits.max_body_bytes_batch_xlsx) if media in ("", "application/octet-stream")
+            else limits.max_body_bytes_batch_csv)
+        if media and media not in CSV_TYPES and media not in (XLSX_MEDIA_TYPE, "application/octet-stream"):
+            raise _unsupported(media)
+        data = await ingest.read_body(request, limit)
+        return await _batch(data, media, query, "prices")
+    # The whole form is counted as it arrives: an upload over the limit is refused, not spooled.
+    limit = max(limits.max_body_bytes_batch_csv, limits.max_body_bytes_batch_xlsx) + FORM_OVERHEAD
+    ingest.declared_length(request, limit)
+    request._receive = ingest.limited_receive(request.receive, limit)
     form = await request.form(max_files=1, max_fields=50)
     try:
         upload = form.get("file")
@@ -224,65 +239,58 @@ async def post_batch(request: Request) -> Response:
             media = XLSX_MEDIA_TYPE
         elif filename.lower().endswith((".csv", ".tsv", ".txt")):
             media = "text/csv"
-        response = await _batch(_upload_chunks(upload), media, query, name)
-    except BaseException:
+        data = await upload.read()
+    finally:
         await form.close()
-        raise
-    if isinstance(response, StreamingResponse):
-        response.background = BackgroundTask(form.close)  # the upload is read while the answer streams
-    else:
-        await form.close()
-    return response
+    return await _batch(data, media, query, name)
 
 
-async def _batch(chunks: AsyncIterator[bytes], media: str, query: dict[str, str], name: str) -> Response:
+FORM_OVERHEAD = 64 * 1024  # boundaries, part headers and the other form fields
+
+
+def _unsupported(media: str) -> UnsupportedMediaType:
+    return UnsupportedMediaType(
+        f"Send a CSV (text/csv) or XLSX ({XLSX_MEDIA_TYPE}) body, or a multipart upload; got '{media}'.",
+        errors=[{"loc": ["header", "content-type"], "msg": "unsupported media type"}],
+    )
+
+
+async def _batch(data: bytes, media: str, query: dict[str, str], name: str) -> Response:
     nf = _nf(query.get("locale"))
+    formulas = query.pop("formulas", "escape")
+    if formulas not in ("escape", "keep"):
+        raise ValidationFailed.at(["query", "formulas"], "must be 'escape' (the default) or 'keep'")
     delimiter = query.get("delimiter")
     if delimiter is not None:
         delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter)
         if delimiter not in (",", ";", "\t"):
             raise ValidationFailed.at(["query", "delimiter"], "must be ',', ';' or 'tab'")
     if media in ("application/octet-stream", ""):
-        first = b""
-        async for part in chunks:
-            first += part
-            if len(first) >= 4:
-                break
-        media = XLSX_MEDIA_TYPE if first.startswith(b"PK\x03\x04") else "text/csv"
-        chunks = _prepend(first, chunks)
+        media = XLSX_MEDIA_TYPE if data.startswith(b"PK\x03\x04") else "text/csv"
+    limits = ingest.get_limits()
     book, fx = get_rate_book(), get_ecb_rates()
     headers = {"X-Rates-Version": book.version}
+    deadline = ingest.Deadline()
+    keep = formulas == "keep"
     if media == XLSX_MEDIA_TYPE:
-        data = b""
-        async for part in chunks:
-            data += part
-            if len(data) > MAX_XLSX_BYTES:
-                raise ValidationFailed.at(["body"], f"XLSX files are limited to {MAX_XLSX_BYTES // (1024 * 1024)} MB; send large lists as CSV")
-        body = batch.xlsx_batch(data=data, query=query, nf=nf, book=book, fx=fx)
+        if len(data) > limits.max_body_bytes_batch_xlsx:
+            raise ingest.too_large(limits.max_body_bytes_batch_xlsx, "The XLSX file")
+        body = await ingest.run_off_loop(partial(batch.xlsx_batch, data=data, query=query, nf=nf, book=book, fx=fx,
+                                                 keep_formulas=keep, deadline=deadline), deadline=deadline)
         headers["Content-Disposition"] = f'attachment; filename="{name}-priced.xlsx"'
         return Response(body, media_type=XLSX_MEDIA_TYPE, headers=headers)
     if media not in CSV_TYPES:
-        raise UnsupportedMediaType(
-            f"Send a CSV (text/csv) or XLSX ({XLSX_MEDIA_TYPE}) body, or a multipart upload; got '{media}'.",
-            errors=[{"loc": ["header", "content-type"], "msg": "unsupported media type"}],
-        )
+        raise _unsupported(media)
+    if len(data) > limits.max_body_bytes_batch_csv:
+        raise ingest.too_large(limits.max_body_bytes_batch_csv, "The CSV file")
     if media == "text/tab-separated-values" and delimiter is None:
         delimiter = "\t"
-    rows = await batch.csv_batch(chunks=chunks, delimiter=delimiter, query=query, nf=nf, book=book, fx=fx)
+    chunks = (data[i:i + CHUNK] for i in range(0, len(data), CHUNK))
+    body = await ingest.run_off_loop(partial(batch.csv_batch, chunks=chunks, delimiter=delimiter, query=query, nf=nf,
+                                             book=book, fx=fx, keep_formulas=keep, deadline=deadline), deadline=deadline)
+    charset = "utf-16" if body.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
     headers["Content-Disposition"] = f'attachment; filename="{name}-priced.csv"'
-    return StreamingResponse(rows, media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(body, media_type=f"text/csv; charset={charset}", headers=headers)
 
 
-async def _upload_chunks(upload: UploadFile, size: int = 64 * 1024) -> AsyncIterator[bytes]:
-    while True:
-        data = await upload.read(size)
-        if not data:
-            return
-        yield data
-
-
-async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    if first:
-        yield first
-    async for part in rest:
-        yield part
+CHUNK = 1 << 20

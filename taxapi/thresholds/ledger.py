@@ -1,8 +1,10 @@
 """Reading one ledger row: validation and normalisation, no threshold logic.
 
-A row is a 12-tuple in :data:`FIELDS` order (from a JSON sale or a CSV line).
-:class:`RowReader` turns it into a :class:`Sale` (the facts the threshold rules
-look at) or a :class:`Rejection` (row number, stable code, reason). It keeps
+A row is a 12-tuple in :data:`FIELDS` order (from a JSON sale or a CSV line),
+read with its row number: the row a spreadsheet shows for it (the header is
+row 1, see :mod:`taxapi.ingest`). :class:`RowReader` turns it into a
+:class:`Sale` (the facts the threshold rules look at) or a :class:`Rejection`
+(row number, stable code, reason). It keeps
 small caches (dates, countries), so reading a long ledger costs a few dict
 look-ups per row.
 """
@@ -209,6 +211,7 @@ class RowReader:
     # -- one row -----------------------------------------------------------------------------
 
     def read(self, row: int, values: tuple[Any, ...] | list[Any]) -> Sale | Rejection:
+        """The sale at ``row`` (the row a spreadsheet shows for it)."""
         (d, to_c, to_r, to_pc, from_c, amount, currency, customer, category, channel, tx, exemption) = values
         day = self.parse_day(d)
         if isinstance(day, Rejection):

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import copy
-import csv
-import io
-import json
 import tempfile
 from collections.abc import Iterator
+from operator import itemgetter
 from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from taxapi.ecb import get_ecb_rates
-from taxapi.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from taxapi import ingest
+from taxapi.errors import UnsupportedMediaType, ValidationFailed
 from taxapi.ledgers.upload import COLUMNAR_MEDIA_TYPES, openapi_content, spooled_upload
 from taxapi.rate_tables.loader import get_rate_book
 from taxapi.thresholds import service
@@ -27,8 +25,8 @@ from taxapi.wire import IsoDate
 
 router = APIRouter(tags=["thresholds"])
 
-MAX_BODY = 256 * 1024 * 1024
 SPOOL_IN_MEMORY = 1024 * 1024
+CHUNK = 256 * 1024  # read back in pieces of this size: the records of one piece are held at once
 MAX_ERRORS = 50
 REQUIRED_JSON = ("date", "ship_to", "net_amount", "currency")
 
@@ -143,17 +141,6 @@ def _type_errors(sales: Any) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]
     return rows, errors
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
-
-
-def _parse_json(body: bytes) -> Any:
-    try:
-        return json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed(f"The body is not valid JSON: {exc}", errors=[{"loc": ["body"], "msg": "invalid JSON"}]) from None
-
-
 def _head(doc: Any) -> ThresholdsHead:
     if not isinstance(doc, dict):
         raise ValidationFailed.at(["body"], "must be a JSON object")
@@ -168,63 +155,45 @@ def _head(doc: Any) -> ThresholdsHead:
 
 
 class _CsvLedger:
-    """A spooled CSV body that can be read twice, row by row, as 12-tuples."""
+    """A spooled CSV body (or a ledger file) that can be read twice, as ``(row, 12-tuple)`` pairs; ``row`` is
+    the row a spreadsheet shows (:mod:`taxapi.ingest`)."""
 
     ALIASES = COLUMN_ALIASES
 
-    def __init__(self, spool: Any):
+    def __init__(self, spool: Any, deadline: ingest.Deadline | None = None):
         self.spool = spool
-        self.index = self._header()
-
-    def _text(self) -> io.TextIOWrapper:
-        self.spool.seek(0)
-        return io.TextIOWrapper(self.spool, encoding="utf-8-sig", newline="", errors="strict")
-
-    def _header(self) -> list[int | None]:
-        text = self._text()
-        try:
-            header = next(csv.reader(text), None)
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise ValidationFailed.at(["body"], f"not a UTF-8 CSV file: {exc}") from None
-        finally:
-            text.detach()
-        if not header:
-            raise ValidationFailed.at(["body"], "the CSV body is empty: it needs a header row")
-        names = [self.ALIASES.get(h.strip().lower()) for h in header]
+        self.deadline = deadline
+        parser, _ = ingest.csv_records(ingest.file_chunks(spool, CHUNK), deadline=deadline)
+        assert parser.header is not None
+        names = [self.ALIASES.get(h.strip().lower()) for h in parser.header]
         missing = [f for f in REQUIRED if f not in names]
         if missing:
             raise ValidationFailed(
                 f"CSV header lacks column(s): {', '.join(missing)}",
                 errors=[{"loc": ["body", "header", m], "msg": "column required"} for m in missing],
             )
-        return [names.index(f) if f in names else None for f in FIELDS]
+        self.index = [names.index(f) if f in names else None for f in FIELDS]
 
-    def rows(self) -> Iterator[tuple[Any, ...]]:
-        text = self._text()
-        index = self.index
-        try:
-            reader = csv.reader(text)
-            next(reader, None)
-            for cells in reader:
-                if not cells or not any(c.strip() for c in cells):
-                    continue
-                n = len(cells)
-                yield tuple((cells[i] if i is not None and i < n else None) for i in index)
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise ValidationFailed.at(["body"], f"not a UTF-8 CSV file: {exc}") from None
-        finally:
-            text.detach()
+    def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        _, records = ingest.csv_records(ingest.file_chunks(self.spool, CHUNK), deadline=self.deadline)
+        width = max((i for i in self.index if i is not None), default=-1) + 1
+        pick = itemgetter(*(width if i is None else i for i in self.index))  # a short row reads None past its end
+        pad = [None] * (width + 1)
+        for row, cells in records:
+            if not cells or (not cells[0].strip() and ingest.is_blank(cells)):
+                continue
+            yield row, pick(cells[:width] + pad)
 
 
 async def _spool(request: Request) -> Any:
+    """The body in a spooled file (memory up to 1 MiB, then an unnamed temporary file), under the limit."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            spool.close()
-            raise PayloadTooLarge(f"The body is larger than {MAX_BODY // (1024 * 1024)} MiB.")
-        spool.write(chunk)
+    try:
+        async for chunk in ingest.body_chunks(request, ingest.get_limits().max_body_bytes_thresholds_csv):
+            spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
     return spool
 
 
@@ -233,7 +202,7 @@ async def _spool(request: Request) -> Any:
     response_model=ThresholdsResponse,
     summary="Registration thresholds from a sales ledger (EU EUR 10,000, US economic nexus, non-resident thresholds)",
     openapi_extra=OPENAPI_EXTRA,
-    responses={413: {"description": "Body too large"}, 415: {"description": "Neither JSON, CSV, Parquet nor Arrow"}},
+    responses=ingest.problem_responses(408, 413, 415),
 )
 async def thresholds(
     request: Request,
@@ -268,43 +237,47 @@ async def thresholds(
             tuple(seller_other_establishments.split(",")) if seller_other_establishments else (),
         )
         if media in COLUMNAR_MEDIA_TYPES:
-            async with spooled_upload(request.stream(), media, max_bytes=MAX_BODY) as upload:
-                return await run_in_threadpool(_evaluate_file, seller, as_of, bool(eu_destination_option), upload)
+            async with spooled_upload(request.stream(), media, max_bytes=ingest.get_limits().max_body_bytes_thresholds_csv) as upload:
+                return await ingest.run_off_loop(_evaluate_file, seller, as_of, bool(eu_destination_option), upload)
         spool = await _spool(request)
         try:
-            ledger = _CsvLedger(spool)
-            return await run_in_threadpool(
-                _evaluate, seller, as_of, bool(eu_destination_option), ledger.rows
+            deadline = ingest.Deadline()
+            ledger = await ingest.run_off_loop(_CsvLedger, spool, deadline, deadline=deadline)
+            return await ingest.run_off_loop(
+                _evaluate, seller, as_of, bool(eu_destination_option), ledger.rows, True, deadline=deadline
             )
         finally:
             spool.close()
-    if media == "application/json" or media.endswith("+json"):
+    if ingest.is_json(media):
         given = [k for k, v in query.items() if v is not None]
         if given:
             raise ValidationFailed(
                 "Query parameters are for CSV bodies; a JSON body carries seller, as_of and eu_destination_option.",
                 errors=[{"loc": ["query", k], "msg": "not allowed with a JSON body"} for k in given],
             )
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            raise PayloadTooLarge(f"The body is larger than {MAX_BODY // (1024 * 1024)} MiB.")
-        doc = _parse_json(body)
-        head = _head(doc)
-        if "sales" not in doc:
-            raise ValidationFailed.at(["body", "sales"], "field required")
-        rows, errors = _type_errors(doc["sales"])
-        if errors:
-            raise ValidationFailed(
-                "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5]), errors=errors
-            )
-        del doc
+        body = await ingest.read_body(request, ingest.get_limits().max_body_bytes_thresholds_json)
+        head, rows = await ingest.run_off_loop(_read_json, body)
         s = head.seller
         seller = service.Seller(s.country, s.region, tuple(s.other_establishments))
-        return await run_in_threadpool(_evaluate, seller, head.as_of, head.eu_destination_option, lambda: rows)
+        return await ingest.run_off_loop(_evaluate, seller, head.as_of, head.eu_destination_option, lambda: rows)
     raise UnsupportedMediaType(
         f"Send the ledger as application/json, text/csv, {', '.join(COLUMNAR_MEDIA_TYPES)}, not "
         f"'{media or 'no content type'}'.", media_type=media or None
     )
+
+
+def _read_json(body: bytes) -> tuple[ThresholdsHead, list[tuple[Any, ...]]]:
+    """The JSON ledger: its head and the sales as rows, or a 422 naming every bad field."""
+    doc = ingest.parse_json(body)
+    head = _head(doc)
+    if "sales" not in doc:
+        raise ValidationFailed.at(["body", "sales"], "field required")
+    rows, errors = _type_errors(doc["sales"])
+    if errors:
+        raise ValidationFailed(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5]), errors=errors
+        )
+    return head, rows
 
 
 def _evaluate_file(seller: service.Seller, as_of: Any, option: bool, upload: Any) -> dict[str, Any]:
@@ -315,13 +288,14 @@ def _evaluate_file(seller: service.Seller, as_of: Any, option: bool, upload: Any
         return evaluate_files([upload], seller=seller, as_of=as_of, eu_destination_option=option, engine=engine, loc="body")
 
 
-def _evaluate(seller: service.Seller, as_of: Any, option: bool, rows: Any) -> dict[str, Any]:
+def _evaluate(seller: service.Seller, as_of: Any, option: bool, rows: Any, numbered: bool = False) -> dict[str, Any]:
     book = get_rate_book()
     return service.evaluate(
         seller=seller,
         as_of=as_of,
         eu_destination_option=option,
         rows=rows,
+        numbered=numbered,
         rules=get_threshold_rules(),
         ecb=get_ecb_rates(),
         book=book,

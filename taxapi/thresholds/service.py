@@ -53,6 +53,7 @@ from typing import Any
 
 from taxapi.ecb import EUR, REFRESH_HINT, EcbRates
 from taxapi.errors import ExchangeRateNotFound
+from taxapi.ingest import FIRST_DATA_ROW
 from taxapi.money import minor_units
 from taxapi.rate_tables.model import RateBook
 from taxapi.thresholds.ledger import Rejection, RowReader, Sale
@@ -640,17 +641,19 @@ def evaluate(
     ecb: EcbRates,
     book: RateBook | None,
     rates_version: str,
+    numbered: bool = False,
 ) -> dict[str, Any]:
-    """Evaluate every threshold rule on the ledger ``rows`` (called twice: two passes); row numbers
-    are positions from 0."""
-    def numbered() -> Iterable[tuple[int, Sequence[Any]]]:
-        return enumerate(rows())
+    """Evaluate every threshold rule on the ledger ``rows`` (called twice: two passes). ``rows()`` gives
+    the values of each row, the ``n``-th (from 0) being row ``n + FIRST_DATA_ROW`` as in a sheet with a
+    header; with ``numbered``, ``(row, values)`` pairs that carry their own rows (a CSV body's)."""
+    def numbered_rows() -> Iterable[tuple[int, Sequence[Any]]]:
+        return rows() if numbered else enumerate(rows(), FIRST_DATA_ROW)  # type: ignore[return-value]
 
-    first = partial(numbered(), seller=seller, as_of=as_of, rules=rules, ecb=ecb, book=book)
+    first = partial(numbered_rows(), seller=seller, as_of=as_of, rules=rules, ecb=ecb, book=book)
     return finish(
         first, seller=seller, as_of=as_of, eu_destination_option=eu_destination_option, rules=rules, ecb=ecb,
         book=book, rates_version=rates_version,
-        second_pass=lambda days: day_sales(numbered(), days, seller=seller, as_of=as_of, book=book),
+        second_pass=lambda days: day_sales(numbered_rows(), days, seller=seller, as_of=as_of, book=book),
     )
 
 

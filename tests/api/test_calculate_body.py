@@ -1,4 +1,4 @@
-"""How POST /v1/calculate reads its body: chunked uploads, the size limit, malformed JSON."""
+"""How POST /v1/calculate reads its body: chunked uploads, the size limit, the content type, malformed JSON."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import asyncio
 import json
 
 import pytest
-from fastapi.exceptions import RequestValidationError
 from starlette.requests import ClientDisconnect, Request
 
-from taxapi.orders.router import MAX_BODY, read_body
+from taxapi.errors import PayloadTooLarge
+from taxapi.ingest import get_limits
+from taxapi.orders.router import read_body
+
+MAX_BODY = get_limits().max_body_bytes_calculate
 
 ORDER = {
     "date": "2026-03-10", "currency": "EUR",
@@ -24,7 +27,7 @@ def _request(*messages: dict) -> Request:
     async def receive() -> dict:
         return queue.pop(0)
 
-    return Request({"type": "http", "method": "POST", "headers": []}, receive)
+    return Request({"type": "http", "method": "POST", "headers": [(b"content-type", b"application/json")]}, receive)
 
 
 def test_a_body_in_several_chunks_is_joined():
@@ -40,7 +43,7 @@ def test_reading_stops_past_the_limit():
     third = {"type": "http.request", "body": b"never read", "more_body": False}
     req = _request({"type": "http.request", "body": chunk, "more_body": True},
                    {"type": "http.request", "body": chunk, "more_body": True}, third)
-    with pytest.raises(RequestValidationError):
+    with pytest.raises(PayloadTooLarge):
         asyncio.run(read_body(req))
 
 
@@ -50,13 +53,42 @@ def test_a_client_that_disconnects_is_not_an_error_response():
         asyncio.run(read_body(req))
 
 
-def test_an_oversized_body_is_a_problem_naming_the_body(client):
+def test_an_oversized_body_is_a_413_problem_naming_the_limit(client):
     body = b'{"date": "2026-03-10", "pad": "' + b"x" * MAX_BODY + b'"}'
     r = client.post("/v1/calculate", content=body, headers={"content-type": "application/json"})
-    assert r.status_code == 422
+    assert r.status_code == 413
     problem = r.json()
     assert r.headers["content-type"].startswith("application/problem+json")
+    assert problem["code"] == "payload_too_large" and problem["limit_bytes"] == MAX_BODY
     assert any(e["loc"][0] == "body" and "larger than" in e["msg"] for e in problem["errors"]), problem
+
+
+def test_a_chunked_body_over_the_limit_is_a_413(client):
+    def chunks():
+        yield b'{"date": "2026-03-10", "pad": "'
+        for _ in range(MAX_BODY // 65536 + 1):
+            yield b"x" * 65536
+        yield b'"}'
+
+    r = client.post("/v1/calculate", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])
+def test_a_body_not_declared_as_json_is_a_415(client, content_type):
+    """A cross-site form can post text/plain or form data without a preflight: such a body is not read."""
+    headers = {"content-type": content_type} if content_type else {}
+    r = client.post("/v1/calculate", content=json.dumps(ORDER).encode(), headers=headers)
+    assert r.status_code == 415 and r.json()["code"] == "unsupported_media_type"
+    assert r.json()["errors"][0]["loc"] == ["header", "content-type"]
+
+
+def test_json_nested_100000_deep_is_a_422(client):
+    r = client.post("/v1/calculate", content=b"[" * 100_000 + b"]" * 100_000, headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"][0] == "body"
+    r = client.post("/v1/calculate", content=b'{"lines":' * 100_000 + b"1" + b"}" * 100_000,
+                    headers={"content-type": "application/json; charset=utf-8"})
+    assert r.status_code == 422
 
 
 def test_malformed_json_is_a_problem_not_a_crash(client):

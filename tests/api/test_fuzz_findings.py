@@ -27,4 +27,16 @@ def test_a_csv_header_line_left_open_by_a_quote_is_a_422_not_a_500(client):
     r = client.post("/v1/batch", content=b'0"\r0', headers={"content-type": "text/csv"})
     assert r.status_code == 422, r.text
     assert_problem_shape(r)
-    assert r.json()["errors"][0]["loc"] == ["body"]
+    assert r.json()["errors"][0]["loc"][:2] == ["body", "header"]
+def test_a_line_total_past_what_an_amount_carries_is_a_422_not_a_500(client):
+    # 4e12 × 3e13: the product overflowed the decimal context when the line was rounded.
+    order = {"currency": "EUR", "date": "2000-01-01",
+             "lines": [{"amount": None, "category": "food", "description": None,
+                        "quantity": "4000000000000", "unit_price": "30000000000000"}],
+             "seller": {"country": "EL"}, "ship_from": {"country": "EL"}, "ship_to": {"country": "EL"}, "customer": {}}
+    r = client.post("/v1/calculate", json=order)
+    assert r.status_code == 422, r.text
+    assert_problem_shape(r)
+    assert [e["loc"][:3] for e in r.json()["errors"]] == [["body", "lines", 0]]
+
+

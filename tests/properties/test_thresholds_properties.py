@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from taxapi.ecb import get_ecb_rates
+from taxapi.ingest import FIRST_DATA_ROW
 from taxapi.rate_tables.loader import get_rate_book
 from taxapi.thresholds.rules import get_threshold_rules
 from taxapi.thresholds.service import Seller, evaluate
@@ -71,4 +72,5 @@ def test_the_order_of_rows_does_not_change_the_answer(ledger, rnd):
             assert a[key] == b[key], (jid, key)
         if a["crossing_sale"] is not None:
             # Same-day sales cross in ledger order, so compare the crossing sale's date and jurisdiction total.
-            assert rows[a["crossing_sale"]][0] == shuffled[b["crossing_sale"]][0]
+            # crossing_sale is the sale's row (the n-th sale is row n + FIRST_DATA_ROW, as in a sheet with a header).
+            assert rows[a["crossing_sale"] - FIRST_DATA_ROW][0] == shuffled[b["crossing_sale"] - FIRST_DATA_ROW][0]

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from taxapi.ecb import get_ecb_rates
-from taxapi.errors import UnsupportedScenario, ValidationFailed
+from taxapi.errors import UnsupportedMediaType, UnsupportedScenario, ValidationFailed
 from taxapi.oss import formats, service
 
 HEADER = "id,date,country_of_consumption,ship_from_country,supply,rate_percent,net_amount,tax_amount,currency,deemed_supplier,original_period\n"
@@ -42,8 +42,8 @@ def test_csv_records_split_anywhere_between_chunks_read_the_same(chunk):
     assert s == run_csv(LEDGER.encode(), 1_000_000)
     assert s["transactions_count"] == 5
     assert [(r["row"], r["id"], r["code"]) for r in s["rejected"]] == [
-        (7, "6", "malformed_row"), (8, "7", "outside_period"),  # the header is row 1
-    ]
+        (8, "6", "malformed_row"), (9, "7", "outside_period"),
+    ]  # the rows a spreadsheet shows: the header is row 1, the quoted line break and the blank line keep their rows
     assert s["rows_count"] == 7  # the blank line is not a record
 
 
@@ -61,7 +61,7 @@ def test_csv_without_required_columns_names_them():
 
 
 def test_csv_that_is_not_utf8_or_empty_is_refused():
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(UnsupportedMediaType):
         run_csv(HEADER.encode() + b"1,2025-08-01,FR,DE,goods,20,1,0.2,EUR,false,\xff\n", 10)
     with pytest.raises(ValidationFailed):
         run_csv(b"", 10)

@@ -138,7 +138,7 @@ def test_refunds_in_the_same_period_net_and_others_need_their_period():
         ("goods_from_msi", "FR", "DE", "20"): (D("200.00"), D("40.00")),
     }
     assert s["corrections"] == []
-    assert [(r["row"], r["id"], r["code"]) for r in s["rejected"]] == [(3, "refund-unknown", "original_period_required")]
+    assert [(r["row"], r["id"], r["code"]) for r in s["rejected"]] == [(4, "refund-unknown", "original_period_required")]  # item 2: row 4 of a sheet with a header
     assert [w["code"] for w in s["warnings"] if w["code"] == "negative_line"] == ["negative_line"]
     assert s["transactions_count"] + s["rejected_count"] == s["rows_count"] == 5
 
@@ -211,17 +211,17 @@ def test_every_row_is_summed_or_rejected_with_a_reason():
     s = summary(rows)
     codes = [(r["row"], r["id"], r["code"]) for r in s["rejected"]]
     assert codes == [
-        (2, "late", "outside_period"),
-        (3, "bad-amount", "invalid_amount"),
-        (4, "bad-date", "invalid_date"),
-        (5, "xxx-currency", "unsupported_currency"),
-        (6, "no-supply", "missing_field"),
-        (7, "services-only", "other_scheme"),
-        (8, "us-consumer", "invalid_country"),
-        (9, "signs", "sign_mismatch"),
-        (10, "future-original", "invalid_original_period"),
-        (12, None, "malformed_row"),
-        (13, None, "missing_field"),
+        (3, "late", "outside_period"),
+        (4, "bad-amount", "invalid_amount"),
+        (5, "bad-date", "invalid_date"),
+        (6, "xxx-currency", "unsupported_currency"),
+        (7, "no-supply", "missing_field"),
+        (8, "services-only", "other_scheme"),
+        (9, "us-consumer", "invalid_country"),
+        (10, "signs", "sign_mismatch"),
+        (11, "future-original", "invalid_original_period"),
+        (13, None, "malformed_row"),
+        (14, None, "missing_field"),
     ]
     assert s["transactions_count"] == 2
     assert s["transactions_count"] + s["rejected_count"] == s["rows_count"] == len(rows)

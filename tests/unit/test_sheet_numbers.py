@@ -1,14 +1,12 @@
-"""Spreadsheet number, date and yes/no parsing per locale, and the incremental CSV reader."""
+"""Spreadsheet number, date and yes/no parsing per locale."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from taxapi.sheets.files import CsvStream, sniff_delimiter
 from taxapi.sheets.numbers import WIRE, number_format, parse_bool, parse_day
 
 
@@ -88,43 +86,3 @@ def test_yes_no_and_dates():
     with pytest.raises(ValueError):
         parse_day("2026-02-30", None)
     assert WIRE.locale is None
-
-
-@pytest.mark.parametrize(
-    ("line", "delimiter"),
-    [("a,b,c\r\n", ","), ("a;b;c\n", ";"), ("a\tb\tc\n", "\t"), ('"x,y";b;c\n', ";"), ("single\n", ",")],
-)
-def test_delimiter_sniffing(line, delimiter):
-    assert sniff_delimiter(line) == delimiter
-
-
-async def _chunks(data: bytes, size: int):
-    for i in range(0, len(data), size):
-        yield data[i:i + size]
-
-
-def _read(data: bytes, size: int) -> tuple[CsvStream, list[list[str]]]:
-    async def run():
-        stream = CsvStream(_chunks(data, size))
-        await stream.open()
-        rows = []
-        async for batch in stream.batches():
-            rows.extend(batch)
-        return stream, rows
-
-    return asyncio.run(run())
-
-
-@pytest.mark.parametrize("size", [1, 2, 3, 5, 64 * 1024])
-def test_csv_reader_survives_any_chunking(size):
-    """BOM, multibyte characters and quoted line breaks split across chunks are read whole."""
-    data = "\ufeffname;amount\r\n\"Kaffeebecher\r\n»groß«\";1.234,56\r\nÄpfel;2\r\nlast;3".encode()
-    stream, rows = _read(data, size)
-    assert stream.bom and stream.delimiter == ";" and stream.header == ["name", "amount"]
-    assert rows == [["Kaffeebecher\r\n»groß«", "1.234,56"], ["Äpfel", "2"], ["last", "3"]]
-
-
-def test_csv_reader_keeps_excel_sep_line():
-    stream, rows = _read(b"sep=;\r\na,b;c\r\n1,5;2\r\n", 4)
-    assert stream.sep_line == "sep=;" and stream.delimiter == ";"
-    assert stream.header == ["a,b", "c"] and rows == [["1,5", "2"]]
