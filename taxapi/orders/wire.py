@@ -50,6 +50,8 @@ def _object_type(tp: Any) -> Any:
 #: The documented response schema of ``POST /v1/calculate``.
 ORDER_RESULT: TypeAdapter[Any] = TypeAdapter(_object_type(OrderResult))
 CalculateResponse = _object_type(OrderResult)
+#: A warning as every response writes it (``{"code", "detail"}``), for the responses built from an order's.
+WarningObject = _object_type(results.Warning)
 
 
 def _line(x: LineResult) -> dict[str, Any]:

@@ -145,9 +145,11 @@ def bzst_records(summary: dict[str, Any], *, establishment_vat_ids: dict[str, st
         raise UnsupportedScenario(
             "format=bzst is Germany's BZSt upload file for a Union OSS return identified in DE "
             f"(this is {summary['scheme']} identified in {summary['member_state_of_identification']}).",
+            errors=[{"loc": ["format"], "msg": "bzst is only for a Union OSS return identified in DE"}],
         )
     if not summary["period"].count("Q"):
-        raise UnsupportedScenario("format=bzst needs a quarterly period (the Union OSS return period), e.g. 2026-Q3.")
+        raise UnsupportedScenario("format=bzst needs a quarterly period (the Union OSS return period), e.g. 2026-Q3.",
+                                  errors=[{"loc": ["format"], "msg": "bzst needs a quarterly period, e.g. 2026-Q3"}])
     if summary["corrections"] and corrections != "manual":
         raise UnsupportedScenario(
             f"This return carries {len(summary['corrections'])} correction(s) of earlier periods, which the BZSt "
@@ -155,6 +157,8 @@ def bzst_records(summary: dict[str, Any], *, establishment_vat_ids: dict[str, st
             "(format=html lists them) and ask again with bzst_corrections=manual for the file of this period's lines.",
             corrections=[{"period": c["period"], "country_of_consumption": c["country_of_consumption"],
                           "tax_amount": _d(c["tax_amount"])} for c in summary["corrections"]],
+            errors=[{"loc": ["bzst_corrections"], "msg": "the return has corrections: enter them in the portal and "
+                                                         "pass bzst_corrections=manual"}],
         )
     ids = {k.upper(): v for k, v in (establishment_vat_ids or {}).items()}
     problems: list[dict[str, Any]] = []
@@ -165,12 +169,12 @@ def bzst_records(summary: dict[str, Any], *, establishment_vat_ids: dict[str, st
             continue  # version 2.0 admits no zero values
         where = f"{line['country_of_consumption']} {_d(line['rate_percent'])} % ({line['section']})"
         if net <= 0 or tax < 0:
-            problems.append({"loc": ["lines", i], "msg": f"{where}: negative or zero taxable amount cannot be uploaded; "
+            problems.append({"loc": ["format", "lines", i], "msg": f"{where}: negative or zero taxable amount cannot be uploaded; "
                                                           "refunds of earlier periods are corrections (original_period)"})
             continue
         kind = _BZST_KIND.get(line["rate_kind"] or "")
         if kind is None:
-            problems.append({"loc": ["lines", i, "rate_kind"], "msg": f"{where}: rate type unknown "
+            problems.append({"loc": ["format", "lines", i, "rate_kind"], "msg": f"{where}: rate type unknown "
                                                                        f"({line['rate_kind'] or 'no rate table for this rate'}); "
                                                                        "the file needs STANDARD or REDUCED"})
             continue

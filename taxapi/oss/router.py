@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from collections.abc import Awaitable
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -11,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from taxapi import ingest
 from taxapi.ecb import get_ecb_rates
-from taxapi.errors import UnsupportedMediaType, ValidationFailed
+from taxapi.errors import ExchangeRateNotFound, TaxApiError, UnsupportedMediaType, ValidationFailed
 from taxapi.ledgers.upload import COLUMNAR_MEDIA_TYPES, openapi_content, spooled_upload
 from taxapi.oss import formats, service
 from taxapi.oss.periods import PERIOD_PATTERN
@@ -89,15 +90,39 @@ def _vat_ids_from_query(values: list[str]) -> dict[str, str]:
     return out
 
 
-def _render(summary: dict[str, Any], fmt: str, vat_ids: dict[str, str], bzst_corrections: str) -> Any:
+async def _finish(summary: Awaitable[dict[str, Any]], *, where: str) -> dict[str, Any]:
+    """The return; an exchange rate missing for the period is located at the period (in the ``query`` with a
+    CSV, Parquet or Arrow body, else in the ``body``)."""
+    try:
+        return await summary
+    except ExchangeRateNotFound as exc:
+        raise exc.located(where) from None
+
+
+def _bzst_located(exc: TaxApiError, *, json_body: bool) -> TaxApiError:
+    """A BZSt file's refusal located in the request: the query's ``format`` (or ``bzst_corrections``), and a missing
+    VAT number where the caller gives it (the body's ``establishment_vat_ids``, the query's ``establishment_vat_id``)."""
+    if exc.errors:
+        exc.errors = [
+            {**e, "loc": (["body", *e["loc"]] if json_body else ["query", "establishment_vat_id"])
+             if e["loc"][:1] == ["establishment_vat_ids"] else ["query", *e["loc"]]}
+            for e in exc.errors
+        ]
+    return exc
+
+
+def _render(summary: dict[str, Any], fmt: str, vat_ids: dict[str, str], bzst_corrections: str, *, json_body: bool = False) -> Any:
     headers: dict[str, str] = {}  # TaxAPI-Rates-Version is added to every answer by taxapi/middleware.py
     if fmt == "csv":
         return Response(formats.summary_csv(summary), media_type="text/csv; charset=utf-8", headers=headers)
     if fmt == "html":
         return HTMLResponse(formats.summary_html(summary), headers=headers)
     if fmt == "bzst":
-        files = formats.bzst_files(summary, establishment_vat_ids=vat_ids, corrections=bzst_corrections,
-                                   max_lines=formats.BZST_MAX_DATA_LINES)
+        try:
+            files = formats.bzst_files(summary, establishment_vat_ids=vat_ids, corrections=bzst_corrections,
+                                       max_lines=formats.BZST_MAX_DATA_LINES)
+        except TaxApiError as exc:
+            raise _bzst_located(exc, json_body=json_body) from None
         if len(files) == 1:
             name, text = files[0]
             headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -149,7 +174,7 @@ async def oss_summary(
 
             async with spooled_upload(request.stream(), content_type, max_bytes=MAX_COLUMNAR_BYTES) as upload:
                 part = await run_in_threadpool(file_partial, upload, spec=spec, currencies=ecb.currencies(), loc="body")
-            summary = await run_in_threadpool(service.finish, part, book=book, ecb=ecb)
+            summary = await _finish(run_in_threadpool(service.finish, part, book=book, ecb=ecb), where="query")
             return _render(summary, fmt, vat_ids, bzst_corrections)
         ledger = service.OssLedger(spec, _currencies=frozenset(ecb.currencies()))
         # Streamed: each piece is read as it arrives (its work bounded by its size and the record limit),
@@ -167,7 +192,8 @@ async def oss_summary(
             await ingest.run_off_loop(reader.feed, b"".join(pending))
         deadline = ingest.Deadline()
         await ingest.run_off_loop(reader.close, deadline=deadline)
-        summary = await ingest.run_off_loop(partial(service.finish, ledger.partial(), book=book, ecb=ecb), deadline=deadline)
+        summary = await _finish(ingest.run_off_loop(partial(service.finish, ledger.partial(), book=book, ecb=ecb),
+                                                    deadline=deadline), where="query")
         return _render(summary, fmt, vat_ids, bzst_corrections)
 
     if not ingest.is_json(content_type):
@@ -185,9 +211,9 @@ async def oss_summary(
         raise ValidationFailed("query parameters contradict the JSON body", errors=clashes)
     if establishment_vat_id:
         raise ValidationFailed.at(["query", "establishment_vat_id"], "with a JSON body, give establishment_vat_ids in the body")
-    summary = await run_in_threadpool(
+    summary = await _finish(run_in_threadpool(
         service.summarize_rows,
         scheme=body.scheme, period=body.period, member_state_of_identification=body.member_state_of_identification,
         transactions=body.transactions, book=book, ecb=ecb,
-    )
-    return _render(summary, fmt, body.establishment_vat_ids or {}, bzst_corrections)
+    ), where="body")
+    return _render(summary, fmt, body.establishment_vat_ids or {}, bzst_corrections, json_body=True)

@@ -47,7 +47,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from taxapi.categories import NUMERIC_KINDS, SERVICE_CATEGORIES, RateKind
 from taxapi.ecb import EUR, EcbRates, FxRate
-from taxapi.errors import ValidationFailed
+from taxapi.errors import ExchangeRateNotFound, ValidationFailed
 from taxapi.ingest import FIRST_DATA_ROW, CsvRecords, Deadline
 from taxapi.money import parse_decimal, quantize
 from taxapi.orders.results import ApportionedShipping, OrderResult
@@ -575,7 +575,12 @@ def partial(
 
 def _fx(ecb: EcbRates, currency: str, period: Period, used: dict[tuple[str, str], FxRate]) -> FxRate:
     """ECB rate of the period's last day or the next publication; remembered in ``used``."""
-    fx = ecb.on_or_after(currency, period.end)
+    try:
+        fx = ecb.on_or_after(currency, period.end)
+    except ExchangeRateNotFound as exc:  # the period's last day is the conversion date
+        raise ExchangeRateNotFound(
+            exc.detail, errors=[{"loc": ["period"], "msg": f"no ECB rate for {currency} on or after the period's last day"}],
+            **exc.fields) from None
     if currency != EUR:
         used[(period.text, currency)] = fx
     return fx

@@ -22,6 +22,12 @@ from taxapi.rate_tables.parameters import Membership, RegimeParameters
 HUNDRED = Decimal(100)
 
 
+def _tax_date_error(msg: str) -> dict[str, str | list[str | int]]:
+    """The error of a look-up the tax date cannot be served for, located at the request's tax date
+    (``date`` in every request that has one; the edge puts ``body`` or ``query`` before it)."""
+    return {"loc": ["date"], "msg": msg}
+
+
 @dataclass(frozen=True, slots=True)
 class RatePeriod:
     effective_from: date
@@ -126,6 +132,7 @@ class Jurisdiction:
             raise DateOutOfRange(
                 f"The rate table for {self.id} starts on {self.starts_on.isoformat()}; "
                 f"{day.isoformat()} is before it.",
+                errors=[_tax_date_error(f"before the rate table for {self.id}, which starts on {self.starts_on.isoformat()}")],
                 jurisdiction=self.id,
                 date=day.isoformat(),
                 table_starts=self.starts_on.isoformat(),
@@ -139,6 +146,8 @@ class Jurisdiction:
             raise DateOutOfRange(
                 f"The category table of {self.id} for {category.value} starts on {starts[0].isoformat()}; "
                 f"{day.isoformat()} is before it.",
+                errors=[_tax_date_error(f"before the category table of {self.id} for {category.value}, which starts on "
+                                        f"{starts[0].isoformat()}")],
                 jurisdiction=self.id,
                 date=day.isoformat(),
             )
@@ -153,6 +162,7 @@ class Jurisdiction:
         except KeyError:
             raise RateNotFound(
                 f"No {kind.value} rate for {self.id} on {day.isoformat()}.",
+                errors=[_tax_date_error(f"{self.id} has no {kind.value} rate on this date")],
                 jurisdiction=self.id,
                 rate_kind=kind.value,
                 date=day.isoformat(),

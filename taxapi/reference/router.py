@@ -11,6 +11,7 @@ from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
 from taxapi.categories import Category
+from taxapi.errors import TaxApiError
 from taxapi.rate_tables.loader import get_rate_book
 from taxapi.reference import service
 from taxapi.tax_ids import validate_tax_id
@@ -182,7 +183,10 @@ def get_rate(
     book = get_rate_book()
     j = book.get(jurisdiction)
     day = date_ or book.as_of
-    answer = service.rate_answer(book, j, category, day)
+    try:
+        answer = service.rate_answer(book, j, category, day)
+    except TaxApiError as exc:
+        raise exc.located("query") from None
     if format == "text":
         return PlainTextResponse(answer["rate_percent"])
     if format == "csv":

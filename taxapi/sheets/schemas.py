@@ -5,7 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from taxapi.orders.results import SELLER_KEEPS, SELLER_PROCEEDS
-from taxapi.orders.schemas import CollectedBy, RateKindOut, Reason, Scheme, Warning
+from taxapi.orders.schemas import CollectedBy, RateKindOut, Reason, Scheme
+from taxapi.orders.wire import WarningObject
 
 
 class PriceLine(BaseModel):
@@ -38,7 +39,7 @@ class PriceLine(BaseModel):
     withheld_by_marketplace: str = Field(description="What the marketplace withholds from the seller's payout (Mexico's IVA and ISR, India's TCS ...).")
     seller_proceeds: str = Field(description=SELLER_PROCEEDS)
     seller_keeps: str = Field(description=SELLER_KEEPS)
-    warnings: list[Warning]
+    warnings: list[WarningObject]
 
 
 class PriceAnswer(PriceLine):

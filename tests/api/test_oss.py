@@ -95,7 +95,7 @@ def test_bzst_file_and_zip(client, fixture_rate_book, monkeypatch):
 
 def test_bzst_problems(client):
     r = client.post(f"{URL}?format=bzst", json=body([{**ROW, "rate_percent": "19"}]))  # France has no 19 % rate
-    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["lines", 0, "rate_kind"]
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "format", "lines", 0, "rate_kind"]
     r = client.post(f"{URL}?format=bzst", json=body([ROW], member_state_of_identification="AT"))
     assert r.status_code == 422 and r.json()["code"] == "unsupported_scenario"
 
