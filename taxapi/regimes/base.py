@@ -240,8 +240,8 @@ class Context:
             f"No exchange rate from {src} to {to_currency}: {exc.detail} It is needed to compare the order with the "
             f"{purpose}. Send the rate in exchange_rates.",
             currency=exc.fields.get("currency"), from_currency=src, to_currency=to_currency,
-            errors=[{"loc": ["currency"], "msg": f"no ECB reference rate from {src} to {to_currency} (needed for the {purpose})"},
-                    {"loc": ["exchange_rates"], "msg": f"no rate from {src} to {to_currency} (needed for the {purpose})"}],
+            errors=[{"loc": ["exchange_rates"], "msg": f"no rate from {src} to {to_currency} (needed for the {purpose})"},
+                    {"loc": ["currency"], "msg": f"no ECB reference rate from {src} to {to_currency} (needed for the {purpose})"}],
         ) from None
 
     def registered(self, jurisdiction_id: str, *also: str) -> bool | None:
