@@ -14,6 +14,10 @@ from taxapi import cli
 
 pytest.importorskip("dask.distributed")
 
+# Dask closes some of its sockets from the garbage collector under load; that is its own housekeeping,
+# not a result of ours.
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
+
 COLS = ["id", "date", "country_of_consumption", "ship_from_country", "supply", "rate_percent", "net_amount",
         "tax_amount", "currency", "deemed_supplier", "original_period"]
 
