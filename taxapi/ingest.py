@@ -33,7 +33,6 @@ import codecs
 import csv
 import io
 import itertools
-import os
 import re
 import time
 import zipfile
@@ -58,7 +57,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Limits:
-    """Every limit on what a request may bring. Each field can be set with ``TAXAPI_<FIELD>`` (upper case)."""
+    """Every limit on what a request may bring, with its default. :class:`taxapi.settings.Settings` has a
+    field for each (``TAXAPI_<FIELD>``, validated at start-up with the other settings)."""
 
     max_body_bytes_calculate: int = 2 * MiB
     max_body_bytes_thresholds_json: int = 64 * MiB
@@ -76,39 +76,28 @@ class Limits:
     file_workers: int = 2
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Limits":
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            raw = env.get(f"TAXAPI_{f.name.upper()}")
-            if raw is None or not raw.strip():
-                continue
-            kind = float if f.type in ("float", float) else int
-            try:
-                value = kind(raw.strip())
-            except ValueError:
-                raise ValueError(f"TAXAPI_{f.name.upper()}={raw!r}: must be a number") from None
-            if value <= 0:
-                raise ValueError(f"TAXAPI_{f.name.upper()}={raw!r}: must be positive")
-            values[f.name] = value
-        return cls(**values)
+    def from_settings(cls, settings: Any) -> "Limits":
+        """The limits of a :class:`taxapi.settings.Settings` (which has a field of the same name for each)."""
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
 
 
 _override: Limits | None = None
 
 
 @lru_cache(maxsize=1)
-def _env_limits() -> Limits:
-    return Limits.from_env()
+def _settings_limits() -> Limits:
+    from taxapi.settings import get_settings  # settings defines its limit fields from Limits: imported late
+
+    return Limits.from_settings(get_settings())
 
 
 def get_limits() -> Limits:
-    """The limits in force: from the environment, read once."""
-    return _override if _override is not None else _env_limits()
+    """The limits in force: from the settings (``TAXAPI_<FIELD>``), read once."""
+    return _override if _override is not None else _settings_limits()
 
 
 def set_limits(limits: Limits | None = None, **changes: Any) -> Limits:
-    """Replace the limits in force (``None`` goes back to the environment's); returns the previous ones."""
+    """Replace the limits in force (``None`` goes back to the settings'); returns the previous ones."""
     global _override
     previous = get_limits()
     _override = replace(limits or previous, **changes) if (limits or changes) else None

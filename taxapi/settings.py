@@ -14,10 +14,41 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from dataclasses import fields
+from typing import get_type_hints
+
+from pydantic import AliasChoices, Field, ValidationError, create_model, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from taxapi.ingest import Limits
+
 ENV_PREFIX = "TAXAPI_"
+
+#: What each of :class:`taxapi.ingest.Limits` bounds (sizes in bytes); the defaults are Limits' own.
+LIMIT_DESCRIPTIONS = {
+    "max_body_bytes_calculate": "Largest `POST /v1/calculate` body.",
+    "max_body_bytes_thresholds_json": "Largest JSON body of `POST /v1/thresholds`.",
+    "max_body_bytes_thresholds_csv": "Largest CSV, Parquet or Arrow body of `POST /v1/thresholds`.",
+    "max_body_bytes_oss_json": "Largest JSON body of `POST /v1/oss/summary`.",
+    "max_body_bytes_oss_csv": "Largest CSV (streamed), Parquet or Arrow body of `POST /v1/oss/summary`.",
+    "max_body_bytes_batch_csv": "Largest CSV body or upload of `POST /v1/batch`.",
+    "max_body_bytes_batch_xlsx": "Largest XLSX body or upload of `POST /v1/batch`.",
+    "csv_max_record_chars": "Longest CSV record (line or quoted field); longer is a 413 naming its row.",
+    "xlsx_max_uncompressed_bytes": "Largest workbook unpacked (checked from the zip directory).",
+    "xlsx_max_rows": "Most rows of an XLSX sheet (checked while it is read).",
+    "xlsx_max_columns": "Most columns of an XLSX sheet.",
+    "xlsx_max_cell_chars": "Longest XLSX cell.",
+    "request_time_limit_seconds": "Seconds of file work a request may take (408 past them).",
+    "file_workers": "File requests worked on at once per process (more wait).",
+}
+
+_LIMIT_TYPES = get_type_hints(Limits)
+#: The limit settings, one field per field of :class:`taxapi.ingest.Limits`, positive.
+_LimitSettings = create_model(
+    "_LimitSettings",
+    __base__=BaseSettings,
+    **{f.name: (_LIMIT_TYPES[f.name], Field(f.default, gt=0, description=LIMIT_DESCRIPTIONS[f.name])) for f in fields(Limits)},
+)
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -31,7 +62,7 @@ def _comma_list(value: object) -> object:
     return value
 
 
-class Settings(BaseSettings):
+class Settings(_LimitSettings):  # type: ignore[misc,valid-type]
     """The server's and the command line's settings (each field is ``TAXAPI_<NAME>``)."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)

@@ -1,9 +1,9 @@
 """Columnar uploads (Parquet, Arrow IPC) to the HTTP endpoints: the body is streamed to a temporary
 file, refused past the endpoint's size limit, and read from there in batches, off the event loop.
 
-No FastAPI here: :func:`spooled_upload` takes the body as an async iterator of chunks (Starlette's
-``request.stream()``). It is the one place where an upload reaches the disk, so a shared
-body-reading policy (limits, time limits, temporary-file hygiene) can replace it as a whole.
+No FastAPI here: :func:`spooled_upload` takes the body as an async iterator of chunks from
+:func:`taxapi.ingest.body_chunks`, the one body reader, which holds it to the endpoint's limit
+(``Content-Length`` first, then counted bytes). It is the one place where an upload reaches the disk.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from taxapi.errors import PayloadTooLarge, ValidationFailed
+from taxapi.errors import ValidationFailed
 
 if TYPE_CHECKING:
     from taxapi.ledgers.sources import LedgerFile
@@ -37,20 +37,17 @@ def openapi_content(description: str) -> dict[str, dict[str, object]]:
 
 
 @contextlib.asynccontextmanager
-async def spooled_upload(chunks: AsyncIterator[bytes], media_type: str, *, max_bytes: int) -> AsyncIterator[LedgerFile]:
-    """The body as a ledger file on disk, deleted when the block ends."""
+async def spooled_upload(chunks: AsyncIterator[bytes], media_type: str) -> AsyncIterator[LedgerFile]:
+    """The body as a ledger file on disk, deleted when the block ends. ``chunks`` come from
+    :func:`taxapi.ingest.body_chunks`, which holds the body to the endpoint's limit (413 past it)."""
     from taxapi.ledgers.sources import LedgerFile, sniff_format  # pyarrow only when a columnar body arrives
 
     fmt = COLUMNAR_MEDIA_TYPES[media_type]
     fd, name = tempfile.mkstemp(prefix="taxapi-upload-", suffix=f".{fmt}")
     path = Path(name)
     try:
-        size = 0
         with os.fdopen(fd, "wb") as f:
             async for chunk in chunks:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise PayloadTooLarge(f"The body is larger than {max_bytes // (1024 * 1024)} MiB.")
                 f.write(chunk)
         if sniff_format(path) != fmt:
             raise ValidationFailed.at(["body"], f"is not a {_NAMES[fmt]} file (Content-Type: {media_type})")

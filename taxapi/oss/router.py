@@ -22,7 +22,6 @@ from taxapi.rate_tables.loader import get_rate_book
 router = APIRouter(tags=["oss"])
 
 FEED_BYTES = 1 << 20  # hand the parser about 1 MB at a time
-MAX_COLUMNAR_BYTES = 4 << 30  # a Parquet / Arrow upload is written to a temporary file up to this size
 
 _CSV_EXAMPLE = (
     "id,date,country_of_consumption,ship_from_country,supply,rate_percent,net_amount,tax_amount,currency,deemed_supplier,original_period\n"
@@ -172,7 +171,7 @@ async def oss_summary(
         if columnar:
             from taxapi.ledgers.oss import file_partial
 
-            async with spooled_upload(request.stream(), content_type, max_bytes=MAX_COLUMNAR_BYTES) as upload:
+            async with spooled_upload(ingest.body_chunks(request, ingest.get_limits().max_body_bytes_oss_csv), content_type) as upload:
                 part = await run_in_threadpool(file_partial, upload, spec=spec, currencies=ecb.currencies(), loc="body")
             summary = await _finish(run_in_threadpool(service.finish, part, book=book, ecb=ecb), where="query")
             return _render(summary, fmt, vat_ids, bzst_corrections)

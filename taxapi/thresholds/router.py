@@ -237,7 +237,7 @@ async def thresholds(
             tuple(seller_other_establishments.split(",")) if seller_other_establishments else (),
         )
         if media in COLUMNAR_MEDIA_TYPES:
-            async with spooled_upload(request.stream(), media, max_bytes=ingest.get_limits().max_body_bytes_thresholds_csv) as upload:
+            async with spooled_upload(ingest.body_chunks(request, ingest.get_limits().max_body_bytes_thresholds_csv), media) as upload:
                 return await ingest.run_off_loop(_evaluate_file, seller, as_of, bool(eu_destination_option), upload)
         spool = await _spool(request)
         try:

@@ -178,12 +178,20 @@ def test_a_chunked_body_is_refused_once_the_count_passes_the_limit():
         asyncio.run(stream())
 
 
-def test_limits_come_from_the_environment():
-    got = ingest.Limits.from_env({"TAXAPI_MAX_BODY_BYTES_CALCULATE": "4096", "TAXAPI_REQUEST_TIME_LIMIT_SECONDS": "2.5"})
+def test_limits_are_settings(monkeypatch):
+    from taxapi.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("TAXAPI_MAX_BODY_BYTES_CALCULATE", "4096")
+    monkeypatch.setenv("TAXAPI_REQUEST_TIME_LIMIT_SECONDS", "2.5")
+    got = ingest.Limits.from_settings(load_settings())
     assert got.max_body_bytes_calculate == 4096 and got.request_time_limit_seconds == 2.5
     assert got.max_body_bytes_oss_csv == ingest.Limits().max_body_bytes_oss_csv
-    with pytest.raises(ValueError, match="TAXAPI_XLSX_MAX_ROWS"):
-        ingest.Limits.from_env({"TAXAPI_XLSX_MAX_ROWS": "many"})
+    monkeypatch.setenv("TAXAPI_XLSX_MAX_ROWS", "many")
+    with pytest.raises(SettingsError, match="^TAXAPI_XLSX_MAX_ROWS: "):
+        load_settings()
+    monkeypatch.setenv("TAXAPI_XLSX_MAX_ROWS", "0")
+    with pytest.raises(SettingsError, match="^TAXAPI_XLSX_MAX_ROWS: .*greater than 0"):
+        load_settings()
 
 
 # ----- spreadsheet output ---------------------------------------------------------------------
