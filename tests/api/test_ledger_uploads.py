@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from taxapi.oss import router as oss_router
+from taxapi import ingest
 
 OSS_URL = "/v1/oss/summary?scheme=union&period=2024-Q1&member_state_of_identification=DE"
 OSS_CSV = (
@@ -57,7 +57,7 @@ def test_oss_parquet_upload_gives_the_csv_answer(client):
     assert uploads_left() == []
 
 
-def test_oss_upload_errors_are_problems(client, monkeypatch):
+def test_oss_upload_errors_are_problems(client):
     r = client.post(OSS_URL, content=b"not parquet at all", headers={"content-type": PARQUET})
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["errors"][0]["loc"] == ["body"]
@@ -67,9 +67,12 @@ def test_oss_upload_errors_are_problems(client, monkeypatch):
     r = client.post("/v1/oss/summary", content=parquet_bytes(table_of(OSS_CSV)), headers={"content-type": PARQUET})
     assert r.status_code == 422 and {tuple(e["loc"]) for e in r.json()["errors"]} == {
         ("query", "scheme"), ("query", "period"), ("query", "member_state_of_identification")}
-    monkeypatch.setattr(oss_router, "MAX_COLUMNAR_BYTES", 100)
-    r = client.post(OSS_URL, content=parquet_bytes(table_of(OSS_CSV)), headers={"content-type": PARQUET})
-    assert r.status_code == 413 and r.json()["code"] == "payload_too_large"
+    previous = ingest.set_limits(ingest.get_limits(), max_body_bytes_oss_csv=100)
+    try:
+        r = client.post(OSS_URL, content=parquet_bytes(table_of(OSS_CSV)), headers={"content-type": PARQUET})
+    finally:
+        ingest.set_limits(previous)
+    assert r.status_code == 413 and r.json()["code"] == "payload_too_large" and r.json()["limit_bytes"] == 100
     assert uploads_left() == []
 
 
