@@ -8,6 +8,7 @@ B2C digital services: taxed where the customer is, collected by the platform whe
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
@@ -22,7 +23,7 @@ def single_level(book: RateBook, j: Jurisdiction) -> list[tuple[Jurisdiction, st
     return [(j, "national" if j.parent is None else "territory")]
 
 
-class NationalRegime:
+class NationalRegime(ABC):
     """A regime with one tax territory (the ``Regime`` protocol's defaults for most markets).
 
     ``Rule`` must define ``services_domestic``, ``services_b2b_domestic``,
@@ -47,8 +48,9 @@ class NationalRegime:
     withholds: ClassVar[bool] = False
     Rule: ClassVar[type[StrEnum]]
 
-    def goods(self, ctx: Context) -> Treatment:  # pragma: no cover - every regime defines it
-        raise NotImplementedError
+    @abstractmethod
+    def goods(self, ctx: Context) -> Treatment:
+        """The treatment of the order's goods (every regime defines it)."""
 
     def goods_item(self, ctx: Context, category: Category, unit_value: Decimal) -> Treatment:
         return self.goods(ctx)
@@ -109,11 +111,12 @@ class LowValueGoodsRegime(NationalRegime):
 
     per_item_goods: ClassVar[bool] = True
 
-    def within_low_value(self, ctx: Context, category: Category, unit_value: Decimal) -> bool:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def within_low_value(self, ctx: Context, category: Category, unit_value: Decimal) -> bool:
+        """Whether an item of ``unit_value`` falls under the regime's low-value rule."""
 
-    def goods(self, ctx: Context) -> Treatment:  # pragma: no cover - decided per item
-        raise NotImplementedError("decided per item: goods_item")
+    def goods(self, ctx: Context) -> Treatment:  # pragma: no cover - the engine asks goods_item (per_item_goods)
+        raise TypeError(f"{type(self).__name__} decides goods item by item: call goods_item")
 
     def goods_item(self, ctx: Context, category: Category, unit_value: Decimal) -> Treatment:
         dest, R = ctx.dest, self.Rule
