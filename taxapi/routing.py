@@ -127,7 +127,7 @@ def _documented_signature(op: Operation) -> Callable[..., Any]:
     """A stand-in endpoint whose signature declares ``op``'s query and body models the FastAPI way."""
 
     async def endpoint(**values: Any) -> None:  # pragma: no cover - documentation only, never routed
-        raise NotImplementedError(op.path)
+        raise RuntimeError(f"{op.path} is only documented here; its Starlette route serves it")
 
     parameters = []
     if op.query is not None:
