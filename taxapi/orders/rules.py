@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from taxapi.categories import Category
 from taxapi.errors import UnsupportedScenario, ValidationFailed
-from taxapi.rate_tables.model import RateBook, normalise_postcode
+from taxapi.rate_tables.model import RateBook, is_northern_ireland_postcode
 from taxapi.regimes import ELSEWHERE, regime_of
 from taxapi.regimes.base import Context, Place, SupplyKind, Treatment, supply_kind
 from taxapi.regimes.eu_vat import EU_VAT
@@ -50,7 +50,7 @@ _UK = frozenset({"GB", NORTHERN_IRELAND})  # codes arrive upper-cased by the req
 def _place_of(book: RateBook, country: str, region: str | None, postal_code: str | None, *, goods: bool,
               day: date, loc: str, city: str | None = None) -> Place:
     cc = country.upper()
-    if cc == NORTHERN_IRELAND or (cc == "GB" and postal_code and normalise_postcode(postal_code, cc).startswith("BT")):
+    if cc == NORTHERN_IRELAND or (cc == "GB" and is_northern_ireland_postcode(postal_code)):
         xi = book.jurisdictions.get(NORTHERN_IRELAND)
         if xi is not None and day >= xi.starts_on:
             # Windsor Framework: inside the EU VAT area for goods, the UK's for services.

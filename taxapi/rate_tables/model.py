@@ -344,6 +344,15 @@ def normalise_postcode(postal_code: str, country: str | None = None) -> str:
     return pc[m.end():] if m else pc
 
 
+def is_northern_ireland_postcode(postal_code: str | None, country: str = "GB") -> bool:
+    """Whether a UK postcode is in Northern Ireland (``BT`` followed by a digit, written any way
+    :func:`normalise_postcode` reads: ``bt1 1aa``, ``GB-BT1 1AA``)."""
+    if not postal_code:
+        return False
+    pc = normalise_postcode(postal_code, country)
+    return pc.startswith("BT") and pc[2:3].isdigit()
+
+
 def normalise_city(city: str) -> str:
     """A town name compared without case, accents, spaces or punctuation ("Campione d’Italia" = "CAMPIONE D ITALIA")."""
     decomposed = unicodedata.normalize("NFKD", city)

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from taxapi.categories import Category
 from taxapi.countries import ACCEPTED_COUNTRIES
 from taxapi.money import DECIMAL_PATTERN, supported_currencies
-from taxapi.rate_tables.model import RateBook
+from taxapi.rate_tables.model import RateBook, is_northern_ireland_postcode
 
 FIELDS = (
     "date",
@@ -191,7 +191,7 @@ class RowReader:
                 return Rejection(-1, "unknown_region", f"'{region}' is not a Canadian province or territory code")
             return f"CA-{region}"
         if postal is not None:
-            if country == "GB" and postal.upper().startswith("BT") and postal[2:3].isdigit():
+            if country == "GB" and is_northern_ireland_postcode(postal):
                 return "XI"
             if country in self._postcode_countries and self.book is not None:
                 key = (country, postal)
