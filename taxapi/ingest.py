@@ -302,6 +302,11 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs
 _QUOTED = re.compile(r'"[^"]*"')
 
 
+def is_sep_line(line: str) -> bool:
+    """Whether ``line`` is Excel's ``sep=X`` first line (it names the delimiter and is no record)."""
+    return _SEP_LINE.match(line) is not None
+
+
 def sniff_delimiter(line: str) -> str:
     """The most frequent of ``,`` ``;`` and tab outside quotes in the header line (``,`` when none)."""
     outside = _QUOTED.sub("", line)

@@ -39,6 +39,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.ipc as pa_ipc
 import pyarrow.parquet as pq
 
+from taxapi import ingest
 from taxapi.errors import ValidationFailed
 from taxapi.ledgers import FIRST_RECORD_ROW
 
@@ -270,8 +271,8 @@ def _columnar_batches(
 
 
 def csv_header(path: Path, delimiter: str | None = None) -> tuple[list[str], str]:
-    """The header names and the delimiter (``;`` when the header has semicolons and no comma, unless
-    ``delimiter`` is given), as the row-by-row reader reads them; :class:`NeedsRowReader` when the
+    """The header names and the delimiter (sniffed by :func:`taxapi.ingest.sniff_delimiter`, the one
+    dialect policy, unless ``delimiter`` is given), as the row-by-row reader reads them; :class:`NeedsRowReader` when the
     header is not the first line."""
     with path.open("rb") as f:
         head = f.read(1 << 16)
@@ -282,10 +283,11 @@ def csv_header(path: Path, delimiter: str | None = None) -> tuple[list[str], str
             raise NeedsRowReader from None
         text = head[: exc.start].decode("utf-8-sig")
     first, nl, _ = text.partition("\n")
-    if not nl or not first.strip() or first.count('"') % 2:
-        raise NeedsRowReader  # blank lines first, a one-line file, a quoted name over lines: the row reader decides
+    if not nl or not first.strip() or first.count('"') % 2 or ingest.is_sep_line(first):
+        # blank lines first, a one-line file, a quoted name over lines, Excel's sep= line: the row reader decides
+        raise NeedsRowReader
     if delimiter is None:
-        delimiter = ";" if ";" in first and "," not in first else ","
+        delimiter = ingest.sniff_delimiter(first.rstrip("\r"))
     names = next(csv.reader(io.StringIO(first.rstrip("\r")), delimiter=delimiter))
     return names, delimiter
 

@@ -83,6 +83,15 @@ def test_vectorised_csv_gives_exactly_the_row_readers_return(tmp_path_factory, r
     assert vector(path) == row_path(rows)
 
 
+@settings(max_examples=20)
+@given(rows_strategy, st.sampled_from([";", "\t"]))
+def test_semicolon_and_tab_ledger_files_read_as_the_request_bodies_are(tmp_path_factory, rows, delimiter):
+    """One dialect policy: a file with ``;`` or tab gives the return of the same ledger with commas."""
+    path = tmp_path_factory.mktemp("dialect") / "ledger.csv"
+    path.write_text(csv_text(rows, delimiter), encoding="utf-8")
+    assert vector(path) == row_path(rows)
+
+
 @settings(max_examples=40)
 @given(rows_strategy)
 def test_parquet_and_arrow_give_the_same_return_as_the_csv(tmp_path_factory, rows):
