@@ -85,6 +85,12 @@ DecimalStr = Annotated[
 ]
 """Every amount and rate in the API: a decimal string on the wire, Decimal inside."""
 
+DecimalOut = Annotated[Decimal, WithJsonSchema({"type": "string"})]
+"""An amount or rate in a result the API writes (as ``str`` of the ``Decimal``). Its JSON Schema is
+stated here rather than left to pydantic, whose schema for a bare ``Decimal`` differs between
+releases (2.12 and 2.13 add a ``pattern``, 2.11 and 2.14 do not), so that ``openapi.yaml`` is the
+same whichever release an install resolves."""
+
 
 # ISO 4217 List One (current currencies and funds), minor units of every code whose minor unit
 # is not 2; every other code on the list has 2. Source: ISO 4217 maintenance agency (SIX),

@@ -19,6 +19,7 @@ import datetime as dt
 from decimal import Decimal
 
 from taxapi.categories import RateKind
+from taxapi.money import DecimalOut
 from taxapi.regimes.base import Collector, Reason, Scheme, Withholding
 
 
@@ -30,8 +31,8 @@ class BreakdownEntry(NamedTuple):
 
     jurisdiction: str
     level: str
-    rate_percent: Decimal
-    tax_amount: Decimal
+    rate_percent: DecimalOut
+    tax_amount: DecimalOut
     name: str = ""  # the jurisdiction's name
 
 
@@ -39,9 +40,9 @@ class ShippingPart(NamedTuple):
     """The share of shipping that follows one line's treatment and rate."""
 
     line_id: str | None
-    net_amount: Decimal
-    tax_amount: Decimal
-    rate_percent: Decimal
+    net_amount: DecimalOut
+    tax_amount: DecimalOut
+    rate_percent: DecimalOut
     rate_kind: RateKind
     jurisdiction: str
     collected_by: Collector
@@ -67,10 +68,10 @@ class LineResult(NamedTuple):
 
     id: str | None
     category: str  # the line's category, or "shipping"
-    net_amount: Decimal
-    tax_amount: Decimal
-    gross_amount: Decimal
-    rate_percent: Decimal
+    net_amount: DecimalOut
+    tax_amount: DecimalOut
+    gross_amount: DecimalOut
+    rate_percent: DecimalOut
     rate_kind: RateKind
     jurisdiction: str
     taxability_reason: Reason
@@ -79,8 +80,8 @@ class LineResult(NamedTuple):
     rule: str
     source: str
     breakdown: tuple[BreakdownEntry, ...]
-    tax_reverse_charged: Decimal
-    tax_due_at_import: Decimal
+    tax_reverse_charged: DecimalOut
+    tax_due_at_import: DecimalOut
     withholdings: tuple[Withholding, ...] = ()
     address: AddressResolution | None = None  # US lines: how the address was resolved (written when set)
 
@@ -108,16 +109,16 @@ SELLER_KEEPS = (
 
 
 class Totals(NamedTuple):
-    net_amount: Decimal
-    tax_amount: Decimal
-    gross_amount: Decimal
-    tax_collected_by_seller: Decimal
-    tax_collected_by_marketplace: Decimal
-    tax_reverse_charged: Decimal
-    tax_due_at_import: Decimal
-    withheld_by_marketplace: Decimal  # the sum of the lines' withholdings
-    seller_proceeds: Decimal
-    seller_keeps: Decimal
+    net_amount: DecimalOut
+    tax_amount: DecimalOut
+    gross_amount: DecimalOut
+    tax_collected_by_seller: DecimalOut
+    tax_collected_by_marketplace: DecimalOut
+    tax_reverse_charged: DecimalOut
+    tax_due_at_import: DecimalOut
+    withheld_by_marketplace: DecimalOut  # the sum of the lines' withholdings
+    seller_proceeds: DecimalOut
+    seller_keeps: DecimalOut
 
 
 Totals.__doc__ = (
@@ -147,7 +148,7 @@ class Conversion(NamedTuple):
 
     from_currency: str
     to_currency: str
-    rate: Decimal
+    rate: DecimalOut
     date: dt.date
     purpose: str
     source: str

@@ -31,7 +31,7 @@ def _object_type(tp: Any) -> Any:
     """The JSON-object reading of a result record type (a ``TypedDict`` of its fields), recursively."""
     if isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields"):
         if tp not in _OBJECTS:
-            hints = typing.get_type_hints(tp, vars(results))
+            hints = typing.get_type_hints(tp, vars(results), include_extras=True)
             twin = TypedDict(tp.__name__, {  # type: ignore[operator]
                 name: NotRequired[_object_type(hints[name])] if name in OPTIONAL_FIELDS else _object_type(hints[name])
                 for name in tp._fields

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 from taxapi.categories import SERVICE_CATEGORIES, Category, _Vocabulary
 from taxapi.ecb import REFRESH_HINT, EcbRates
 from taxapi.errors import ExchangeRateNotFound, UnsupportedScenario, ValidationFailed
+from taxapi.money import DecimalOut
 from taxapi.rate_tables.model import CityDependent, Jurisdiction, RateBook
 from taxapi.rate_tables.parameters import Limit, Parameter
 
@@ -141,9 +142,9 @@ class Withholding(NamedTuple):
     tax: str  # vat, income_tax, tcs ...
     collected_by: Collector
     jurisdiction: str
-    rate_percent: Decimal
-    base_amount: Decimal
-    amount: Decimal
+    rate_percent: DecimalOut
+    base_amount: DecimalOut
+    amount: DecimalOut
     rule: str
     source: str
 
