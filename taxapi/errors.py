@@ -121,6 +121,12 @@ class RateNotFound(TaxApiError):
     title = "No rate for jurisdiction on date"
 
 
+class CategoryNotMapped(RateNotFound):
+    """A category the jurisdiction's table does not map (one only some laws distinguish): refused, never guessed."""
+
+    title = "No rate for this category in this jurisdiction"
+
+
 class DateOutOfRange(TaxApiError):
     code = ErrorCode.date_out_of_range
     status = 422

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from taxapi.categories import NUMERIC_KINDS, Category, RateKind
-from taxapi.errors import DateOutOfRange, RateNotFound, UnknownJurisdiction
+from taxapi.errors import CategoryNotMapped, DateOutOfRange, RateNotFound, UnknownJurisdiction
 from taxapi.rate_tables.parameters import Membership, RegimeParameters
 
 HUNDRED = Decimal(100)
@@ -139,8 +139,20 @@ class Jurisdiction:
             )
         return self.periods[i]
 
+    def maps(self, category: Category) -> bool:
+        """Whether the table maps ``category`` (every table maps all but the optional categories)."""
+        return category in self._category_starts
+
     def category_on(self, category: Category, day: date) -> CategoryPeriod:
-        starts = self._category_starts[category]
+        starts = self._category_starts.get(category)
+        if starts is None:
+            raise CategoryNotMapped(
+                f"{self.id}'s rate table has no rate for the category {category.value}: only jurisdictions whose law "
+                "distinguishes it map it (GET /v1/categories lists them).",
+                errors=[{"loc": ["category"], "msg": f"{category.value} has no rate in {self.id}"}],
+                jurisdiction=self.id,
+                category=category.value,
+            )
         i = bisect.bisect_right(starts, day) - 1
         if i < 0:
             raise DateOutOfRange(

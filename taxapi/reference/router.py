@@ -68,6 +68,7 @@ class RateRow(BaseModel):
     reduced: str | None
     second_reduced: str | None
     super_reduced: str | None
+    second_super_reduced: str | None
     parking: str | None
     effective_from: str
     source: str
