@@ -68,6 +68,8 @@ class MatchRule:
     postal_code: re.Pattern[str] | None
     #: Towns (as written in the table) a shared postcode must name to match; None = the postcode alone decides.
     cities: tuple[str, ...] | None = None
+    #: Where the rule comes from (the sources of the postcode and of the territory's status).
+    note: str | None = None
 
     def names_city(self, city: str) -> bool:
         wanted = normalise_city(city)

@@ -105,6 +105,7 @@ def jurisdictions_list(book: RateBook) -> list[dict[str, Any]]:
                         "region": m.region,
                         "postal_code": m.postal_code.pattern if m.postal_code else None,
                         "city": list(m.cities) if m.cities else None,
+                        "note": m.note,
                     }
                     for m in j.match
                 ],
