@@ -292,16 +292,6 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
     return floors
 
 
-def _not_mapped_at(i: int, jurisdiction: str, category: Category) -> CategoryNotMapped:
-    """A line whose category the taxing jurisdiction's table does not map, named at its ``category``."""
-    return CategoryNotMapped(
-        f"lines.{i}.category: {jurisdiction}'s rate table has no rate for {category.value}, a category only "
-        "jurisdictions whose law distinguishes it map (GET /v1/categories lists them).",
-        errors=[{"loc": ["lines", i, "category"], "msg": f"{category.value} has no rate in {jurisdiction}"}],
-        jurisdiction=jurisdiction, category=category.value,
-    )
-
-
 def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> OrderResult:
     currency = order.currency
     if currency not in supported_currencies():
@@ -323,7 +313,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
     goods_value = distance_value = ZERO
     for i, (line, base, kind) in enumerate(zip(lines, bases, kinds)):
         if line.category in OPTIONAL_CATEGORIES and dest_j is not None and not dest_j.maps(line.category):
-            raise _not_mapped_at(i, dest_j.id, line.category)
+            raise CategoryNotMapped.at(["lines", i, "category"], dest_j.id, line.category.value)
         if kind is _GOODS:
             goods_value += base / (ONE + dest_j.lookup(line.category, day).rate_fraction) if dest_rate else base  # type: ignore[union-attr]
         if kind is not _SERVICES and kind is not _ADMISSION:
@@ -346,7 +336,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
         try:
             rate = combined_rate(book, treatment.jurisdiction, line.category, day)
         except CategoryNotMapped as exc:
-            raise _not_mapped_at(i, exc.fields["jurisdiction"], line.category) from None
+            raise CategoryNotMapped.at(["lines", i, "category"], exc.fields["jurisdiction"], line.category.value) from None
         items.append(Item(i, line.id, line.category, base, treatment, rate))
 
     ship_items = _shipping_items(items, shipping_amount, exp) if order.shipping is not None else []

@@ -148,13 +148,7 @@ class Jurisdiction:
     def category_on(self, category: Category, day: date) -> CategoryPeriod:
         starts = self._category_starts.get(category)
         if starts is None:
-            raise CategoryNotMapped(
-                f"{self.id}'s rate table has no rate for the category {category.value}: only jurisdictions whose law "
-                "distinguishes it map it (GET /v1/categories lists them).",
-                errors=[{"loc": ["category"], "msg": f"{category.value} has no rate in {self.id}"}],
-                jurisdiction=self.id,
-                category=category.value,
-            )
+            raise CategoryNotMapped.at(["category"], self.id, category.value)
         i = bisect.bisect_right(starts, day) - 1
         if i < 0:
             raise DateOutOfRange(

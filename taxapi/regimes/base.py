@@ -336,7 +336,8 @@ class Regime(Protocol):
         ...
 
     def services(self, ctx: Context, kind: SupplyKind) -> Treatment:
-        """The treatment of services (``tbe`` or other ``services``) supplied to the destination."""
+        """The treatment of services (``tbe``, ``admission`` to an event, or other ``services``) supplied to the
+        destination (for an admission, ``ship_to`` is where the event takes place)."""
         ...
 
     def levels(self, book: RateBook, j: Jurisdiction) -> Sequence[tuple[Jurisdiction, str]]:

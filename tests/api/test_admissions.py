@@ -10,6 +10,8 @@ event takes place (Directive 2006/112/EC Art. 53 and 54(1)), the order's ``ship_
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -149,3 +151,15 @@ def test_oss_return_knows_the_kind(rate_book):
 
     period = Period(date(2026, 1, 1), date(2026, 3, 31), quarterly=True)
     assert rate_kind_for(rate_book, "FR", Decimal("0.9"), period) is RateKind.second_super_reduced
+
+
+def test_a_price_list_prices_corsican_premieres_and_marks_the_row_no_table_maps(client):
+    body = ("country,postal_code,amount,category\nFR,20000,100,performance_premieres\n"
+            "DE,10115,100,performance_premieres\nFR,75001,100,general\n")
+    r = client.post("/v1/batch?date=2026-03-10", content=body, headers={"content-type": "text/csv"})
+    assert r.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) == 3  # every row answered, none dropped
+    assert (rows[0]["jurisdiction"], rows[0]["tax_amount"], rows[0]["error"]) == ("FR-20R", "0.90", "")
+    assert rows[1]["tax_amount"] == "" and "performance_premieres has no rate in DE" in rows[1]["error"]
+    assert rows[2]["tax_amount"] == "20.00"
