@@ -122,8 +122,9 @@ def test_turkish_postal_imports_within_the_single_tax_are_refused_not_guessed(cl
 
 
 @pytest.mark.parametrize("ship_to", [{"country": "BR"}, {"country": "BR", "region": "SP"}])
-def test_brazil_is_refused_until_its_taxes_are_computed(client, ship_to):
-    for body in (_order("2026-03-02", ship_to, "20.00"), _order("2026-03-02", ship_to, "20.00", seller="BR"),
+def test_brazil_refuses_what_it_does_not_compute(client, ship_to):
+    # Remessas from abroad are computed (tests/api/test_brazil_remessa.py); the internal ICMS and services are not.
+    for body in (_order("2026-03-02", ship_to, "20.00", seller="BR"),
                  _order("2026-03-02", ship_to, "20.00", category="digital_services")):
         r = client.post("/v1/calculate", json=body)
         assert r.status_code == 422 and r.json()["code"] == "unsupported_scenario", r.text
