@@ -114,6 +114,8 @@ class PriceQuery(BaseModel):
     payouts_this_year: str | None = Field(None, min_length=1, max_length=40, description="What the marketplace has paid the "
                                           "seller this calendar year before this sale, in the price's currency (as written "
                                           "in `locale`), for withholdings that start above a threshold (PH, ID).")
+    remessa_conforme: bool = Field(False, description="The marketplace is certified in Brazil's Remessa Conforme programme: it "
+                                   "collects the import tax and ICMS of a parcel from abroad at checkout (with `marketplace`).")
     format: Literal["json", "text", "csv"] = "json"
     field: Literal["net", "tax", "gross", "withheld", "seller_proceeds", "seller_keeps"] | None = Field(
         None, description="For format=text: which number (`withheld`: what the marketplace withholds from the seller's payout). "
@@ -166,6 +168,7 @@ async def get_price(request: Request) -> Response:
         "payout_country": _parse("payout_country", q.payout_country, nf),
         "registrations": _parse("registrations", q.registrations, nf),
         "payouts_this_year": _parse("payouts_this_year", q.payouts_this_year, nf),
+        "remessa_conforme": q.remessa_conforme,
     }
     try:
         facts = service.facts_from(values)

@@ -18,7 +18,8 @@ the destination:
   withholds what the law makes it withhold from the payout (``withheld_by_marketplace``).
 * The seller facts the withholdings depend on, as ``/v1/calculate``'s ``seller`` has them:
   ``seller_type`` (``business``), ``payout_country`` (the seller's country), ``registrations``
-  (not said; ``none`` says there are none), ``payouts_this_year`` (not said).
+  (not said; ``none`` says there are none), ``payouts_this_year`` (not said), and
+  ``remessa_conforme`` (``false``: the marketplace is not certified in Brazil's programme).
 * ``currency``: the destination jurisdiction's currency.
 * ``date`` has no default: the caller sends the tax date (no hidden server "today").
 
@@ -54,7 +55,7 @@ from taxapi.sheets.numbers import NumberFormat, parse_bool, parse_day
 INPUT_FIELDS = (
     "country", "region", "postal_code", "city", "amount", "prices_include_tax", "category", "date", "currency",
     "marketplace", "seller_country", "seller_region", "ship_from", "ship_from_region",
-    "seller_type", "payout_country", "registrations", "payouts_this_year",
+    "seller_type", "payout_country", "registrations", "payouts_this_year", "remessa_conforme",
 )
 #: Batch column headers from /v1/calculate, flattened, that mean the same facts.
 COLUMN_ALIASES = {
@@ -64,7 +65,7 @@ COLUMN_ALIASES = {
     "seller_region": "seller_region", "line_amount": "amount", "lines_amount": "amount",
     "line_category": "category", "lines_category": "category",
     "seller_payout_country": "payout_country", "seller_registrations": "registrations",
-    "seller_payouts_this_year": "payouts_this_year",
+    "seller_payouts_this_year": "payouts_this_year", "marketplace_remessa_conforme": "remessa_conforme",
 }
 REQUIRED_FIELDS = ("country", "amount", "date")
 #: Columns /v1/batch adds to every row (api.md §4), in this order.
@@ -102,6 +103,7 @@ class PriceFacts:
     payout_country: str | None = None
     registrations: tuple[str, ...] | None = None
     payouts_this_year: Decimal | None = None
+    remessa_conforme: bool = False
 
 
 # ----- field parsing (query parameters and batch cells share it) ------------------------------
@@ -152,7 +154,7 @@ def parse_field(name: str, value: object, nf: NumberFormat) -> Any:
         return number
     if name == "date":
         return parse_day(value, nf.locale)
-    if name == "prices_include_tax":
+    if name in ("prices_include_tax", "remessa_conforme"):
         return parse_bool(value)
     text = str(value).strip()
     if name == "category":
@@ -218,7 +220,7 @@ _PARTS: dict[tuple[Any, ...], tuple[Seller, Origin, Address, Marketplace | None]
 
 def _parts(f: PriceFacts) -> tuple[Seller, Origin, Address, Marketplace | None]:
     key = (f.country, f.region, f.postal_code, f.city, f.seller_country, f.seller_region, f.ship_from, f.ship_from_region, f.marketplace,
-           f.seller_type, f.payout_country, f.registrations, f.payouts_this_year)
+           f.seller_type, f.payout_country, f.registrations, f.payouts_this_year, f.remessa_conforme)
     hit = _PARTS.get(key)
     if hit is not None:
         return hit
@@ -232,7 +234,7 @@ def _parts(f: PriceFacts) -> tuple[Seller, Origin, Address, Marketplace | None]:
                    payouts_this_year=f.payouts_this_year),
             Origin(country=from_country, region=f.ship_from_region or (f.region if from_country == f.country else None)),
             Address(country=f.country, region=f.region, postal_code=f.postal_code or None, city=f.city or None),
-            Marketplace(name=f.marketplace, facilitates=True) if f.marketplace else None,
+            Marketplace(name=f.marketplace, facilitates=True, remessa_conforme=f.remessa_conforme) if f.marketplace else None,
         )
     except ValidationError as exc:  # pragma: no cover - fields are checked by parse_field first
         raise ValidationFailed(str(exc)) from None
@@ -272,6 +274,7 @@ FACT_OF_ORDER_FIELD: dict[tuple[str | int, ...], str] = {
     ("date",): "date", ("currency",): "currency", ("marketplace", "name"): "marketplace",
     ("seller", "type"): "seller_type", ("seller", "payout_country"): "payout_country",
     ("seller", "registrations"): "registrations", ("seller", "payouts_this_year"): "payouts_this_year",
+    ("marketplace", "remessa_conforme"): "remessa_conforme",
 }
 
 

@@ -8,6 +8,8 @@ and rates are the data of ``rates/parameters/BR.json`` and the ``rates/br/BR-XX.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -166,3 +168,20 @@ def test_the_remessa_taxes_are_por_dentro_and_add_up(lines, shipping, state, cer
         assert totals.gross_amount == value + duty + icms
     else:
         assert (totals.tax_collected_by_marketplace, totals.tax_due_at_import, totals.gross_amount) == (0, duty + icms, value)
+
+
+def test_price_of_a_remessa_through_a_certified_platform(client):
+    # Vector br-1: USD 50.00 to São Paulo, 2025: II 10.00 + ICMS 12.29 = 22.29, collected by the platform.
+    params = {"country": "BR-SP", "amount": "50.00", "currency": "USD", "seller_country": "CN", "ship_from": "CN",
+              "marketplace": "AliExpress", "date": "2025-07-29"}
+    p = client.get("/v1/price", params={**params, "remessa_conforme": "true"}).json()
+    assert (p["tax_amount"], p["gross_amount"], p["collected_by"], p["tax_collected_by_marketplace"]) == (
+        "22.29", "72.29", "marketplace", "22.29")
+    assert client.get("/v1/price", params={**params, "remessa_conforme": "true", "format": "text"}).text == "72.29"
+    p = client.get("/v1/price", params=params).json()  # not certified: II 60 % = 30.00 + ICMS 16.39, at import
+    assert (p["tax_amount"], p["tax_due_at_import"], p["collected_by"]) == ("0.00", "46.39", "customs")
+    body = (b"id,country,amount,currency,seller_country,ship_from,marketplace,remessa_conforme\n"
+            b"rc,BR-SP,50.00,USD,CN,CN,AliExpress,true\nrts,BR-SP,50.00,USD,CN,CN,AliExpress,false\n")
+    r = client.post("/v1/batch", params={"date": "2025-07-29"}, content=body, headers={"content-type": "text/csv"})
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert [(row["id"], row["tax_amount"], row["gross_amount"]) for row in rows] == [("rc", "22.29", "72.29"), ("rts", "0.00", "50.00")]
