@@ -81,6 +81,15 @@ def test_icms_of_the_destination_state_on_its_dates(client):
     assert _taxes(_post(client, _order("2025-04-01", "SP", "40.00"))["lines"][0])["icms"][1] == "17"
 
 
+@pytest.mark.parametrize("vid", ["br-rts-not-certified-50", "br-rc-50-before-mover"])
+def test_golden_vectors_outside_the_programme_and_before_the_2024_law(client, vid):
+    v = VECTORS[vid]
+    f, e = v["facts"], v["expected"]
+    line = _post(client, _order(v["date"], f["ship_to_state"], f["customs_value"], certified=f["platform_certified"]))["lines"][0]
+    assert (_taxes(line)["import_duty"][2], _taxes(line)["icms"][2], line["collected_by"]) == (e["import_duty"], e["icms"], e["collected_by"])
+    assert Decimal(line["tax_amount"]) + Decimal(line["tax_due_at_import"]) == Decimal(e["total_tax"])
+
+
 def test_outside_remessa_conforme_the_taxes_are_due_at_import(client):
     # Not certified (or no platform): II 60 % of every value, ICMS on top, paid at import.
     for body in (_order("2025-07-29", "SP", "50.00", certified=False), _order("2025-07-29", "SP", "50.00", marketplace=False)):
