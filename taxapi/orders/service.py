@@ -443,6 +443,9 @@ def _round_per_document(items: list[Item], exp: Decimal, zq: Decimal) -> None:
 
 def _breakdown(rate: CombinedRate, tax: Decimal, exp: Decimal) -> tuple[BreakdownEntry, ...]:
     """The tax of a multi-level rate (Canadian GST + PST, US state) split over its levels."""
+    if len(rate.levels) == 1:  # one level (a US state alone, India's IGST): it carries the whole tax
+        lv = rate.levels[0]
+        return (BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, tax, lv.name),)
     pcts = [lv.rate_percent for lv in rate.levels]
     split = _allocate(tax, pcts, exp, lambda: [(lv.jurisdiction,) for lv in rate.levels]) if tax else [ZERO] * len(pcts)
     return tuple(BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, t, lv.name) for lv, t in zip(rate.levels, split))

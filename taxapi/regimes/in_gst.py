@@ -139,6 +139,8 @@ class InGst(MarketRegime):
 
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
         """Intra-state items: CGST and SGST/UTGST at half the rate each, each rounded on the item's value."""
+        from taxapi.orders.results import BreakdownEntry  # the results read the regimes' vocabulary: imported late
+
         state: dict[Any, Subdivision | None] = {}
         per_line = ctx.order.rounding == "per_line"
         inclusive = ctx.order.prices_include_tax
@@ -150,45 +152,53 @@ class InGst(MarketRegime):
             sub = state[rule]
             if sub is None:
                 continue
-            it.rate = split_rate(ctx.book, it.rate, sub)
+            it.rate = split_rate(ctx.book, it.rate, sub, (it.category, ctx.day))
             r = it.rate.rate_fraction
             if not (r and it.treatment.on_bill):
                 continue
             half = r / _TWO
             raw_half = it.base * half / (_ONE + r) if inclusive else it.base * half
             it.raw_tax = raw_half * _TWO
-            if per_line:
-                it.tax = raw_half.quantize(exp, ROUND_HALF_UP) * _TWO
+            if per_line:  # per document, the document's rounding decides the tax, then it is split by rate
+                each = raw_half.quantize(exp, ROUND_HALF_UP)
+                it.tax = each * _TWO
+                cgst, state_level = it.rate.levels
+                it.breakdown = (BreakdownEntry(cgst.jurisdiction, cgst.level, cgst.rate_percent, each, cgst.name),
+                                BreakdownEntry(state_level.jurisdiction, state_level.level, state_level.rate_percent, each,
+                                               state_level.name))
 
     def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
         """TCS at the operator's rate; on an intra-state supply half CGST and half SGST/UTGST, each rounded."""
         super().withhold(ctx, items, exp)
+        halves: dict[Decimal, Decimal] = {}
         for it in items:
+            held = it.withholdings
+            if not held:
+                continue
             levels = it.rate.levels
-            if not it.withholdings or len(levels) != 2:
-                intra = None
-            else:
-                intra = levels[1]
+            intra = levels[1] if len(levels) == 2 else None
             out: list[Withholding] = []
-            for w in it.withholdings:
-                if w.tax != "tcs":
+            for w in held:
+                tax, by, base, rule, source = w.tax, w.collected_by, w.base_amount, w.rule, w.source
+                if tax != "tcs":
                     out.append(w)
                 elif intra is None:
-                    out.append(w._replace(rule=f"{w.rule}.igst"))
+                    out.append(Withholding(tax, by, w.jurisdiction, w.rate_percent, base, w.amount, rule + ".igst", source))
                 else:
-                    rate = Decimal(fmt_percent(w.rate_percent / _TWO))
-                    amount = (w.base_amount * rate / _HUNDRED).quantize(exp, ROUND_HALF_UP)
-                    out.append(w._replace(rate_percent=rate, amount=amount, rule=f"{w.rule}.cgst"))
-                    out.append(w._replace(jurisdiction=intra.jurisdiction, rate_percent=rate, amount=amount,
-                                          rule=f"{w.rule}.{intra.level}"))
-            if out:
-                it.withholdings = tuple(out)
+                    rate = halves.get(w.rate_percent)
+                    if rate is None:
+                        rate = halves[w.rate_percent] = Decimal(fmt_percent(w.rate_percent / _TWO))
+                    amount = (base * rate / _HUNDRED).quantize(exp, ROUND_HALF_UP)
+                    out.append(Withholding(tax, by, w.jurisdiction, rate, base, amount, rule + ".cgst", source))
+                    out.append(Withholding(tax, by, intra.jurisdiction, rate, base, amount, f"{rule}.{intra.level}", source))
+            it.withholdings = tuple(out)
 
 
-def split_rate(book: RateBook, rate: CombinedRate, sub: Subdivision) -> CombinedRate:
-    """``rate`` (the whole GST, one ``igst`` level) as CGST + SGST/UTGST of ``sub`` at half each (cached in the book)."""
+def split_rate(book: RateBook, rate: CombinedRate, sub: Subdivision, of: tuple[Any, ...]) -> CombinedRate:
+    """``rate`` (the whole GST, one ``igst`` level) as CGST + SGST/UTGST of ``sub`` at half each, cached in the book by
+    what the combined rate is of (``of``: category and day, as :func:`~taxapi.rate_tables.combined.combined_rate` keys it)."""
     cache = book.memo.get("in_split_rate") or book.cache("in_split_rate")
-    key = (rate, sub.code)
+    key = (rate.jurisdiction, *of, sub.code)
     hit = cache.get(key)
     if hit is None:
         whole = rate.levels[0]
