@@ -194,3 +194,16 @@ def test_price_of_a_remessa_through_a_certified_platform(client):
     r = client.post("/v1/batch", params={"date": "2025-07-29"}, content=body, headers={"content-type": "text/csv"})
     rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert [(row["id"], row["tax_amount"], row["gross_amount"]) for row in rows] == [("rc", "22.29", "72.29"), ("rts", "0.00", "50.00")]
+
+
+def test_an_order_in_a_currency_the_ecb_does_not_publish_uses_the_orders_exchange_rate(client):
+    # CLP 47,500 at the caller's USD 1 = CLP 950 is USD 50.00: the lower band. II 20 % = 9,500;
+    # ICMS (SP 17 %) = 57,000 / 0.83 - 57,000 = 11,674.70 -> 11,675 (CLP has no minor units).
+    body = _order("2025-07-29", "SP", "47500", currency="CLP")
+    r = client.post("/v1/calculate", json=body)
+    assert r.status_code == 422 and (r.json()["from_currency"], r.json()["to_currency"]) == ("CLP", "USD")
+    body["exchange_rates"] = [{"from_currency": "USD", "to_currency": "CLP", "rate": "950", "source": "fixture rate"}]
+    line = _post(client, body)["lines"][0]
+    assert _taxes(line) == {"import_duty": ("BR", "20", "9500"), "icms": ("BR-SP", "17", "11675")}
+    body["lines"][0]["amount"] = "47501"  # above USD 50: 60 % x 47,501 - USD 20 (CLP 19,000) = 9,500.60 -> 9,501
+    assert _taxes(_post(client, body)["lines"][0])["import_duty"] == ("BR", "60", "9501")
