@@ -63,6 +63,7 @@ _GOODS, _SERVICES = SupplyKind.goods, SupplyKind.services
 _SELLER, _MARKETPLACE, _NOBODY = Collector.seller, Collector.marketplace, Collector.none
 _REVERSE_CHARGE, _IMPORT = Info.reverse_charge, Info.import_
 _SHIPPING_APPORTIONED = Rule.shipping_apportioned
+_new_tuple = tuple.__new__  # a named tuple without its Python-level __new__
 
 
 @dataclass(slots=True)
@@ -498,7 +499,8 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     return ApportionedShipping(
         None, "shipping", net, tax, gross, eff, rate.rate_kind, lead.jurisdiction, t.reason or _REASON_BY_KIND[rate.rate_kind],
         lead.collected_by, t.scheme, _SHIPPING_APPORTIONED, rate.source or rule_source(t.rule), (), reverse, at_import,
-        tuple([Withholding(*k[:4], b, a, *k[4:]) for k, (b, a) in withholdings.items()]), rate.address, tuple(parts),
+        tuple([_new_tuple(Withholding, (*k[:4], b, a, *k[4:])) for k, (b, a) in withholdings.items()]) if withholdings else (),
+        rate.address, tuple(parts),
     )
 
 

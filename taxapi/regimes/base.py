@@ -267,10 +267,18 @@ class Context:
         """``amount`` converted into the currency of the regime's value limit ``name``, and the limit in
         force on the order date (None: not in force). ``what`` names the limit after its amount
         ("VOEC item limit" gives the conversion purpose "NOK 3,000 VOEC item limit")."""
-        param = self.book.parameters[regime.code].parameters[name]
-        limit = param.limit(self.day)
-        nominal = limit or param.nominal
-        assert nominal is not None, f"{regime.code} {name} has no amount"
+        key = (regime.code, name, self.day)
+        cache = self.book.memo.get("compare") or self.book.cache("compare")
+        hit = cache.get(key)
+        if hit is None:  # the limit in force and the one that words the comparison, per day (a bisect and a scan)
+            param = self.book.parameters[regime.code].parameters[name]
+            limit = param.limit(self.day)
+            nominal = limit or param.nominal
+            assert nominal is not None, f"{regime.code} {name} has no amount"
+            hit = (limit, nominal)
+            if len(cache) < 100_000:
+                cache[key] = hit
+        limit, nominal = hit  # type: ignore[misc]
         if nominal.currency == self.order.currency:
             return amount, limit
         return self.convert(amount, nominal.currency, f"{nominal.currency} {nominal.amount:,} {what}"), limit

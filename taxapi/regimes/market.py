@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from taxapi.categories import SERVICE_CATEGORIES, Category
@@ -30,6 +31,11 @@ FACTS = frozenset({"seller_type", "seller_registered", "seller_resident", "payou
 BASES = {"net_price": "net", "net_taxable_value": "net", "tax_collected": "tax",
          "gross_turnover": "net", "gross_remittance": "gross", "gross_sale": "gross"}
 _HUNDRED = Decimal(100)
+_new_tuple = tuple.__new__
+_MARKETPLACE = Collector.marketplace  # read once: an enum member looked up on its class costs ~0.2 us
+#: The ``supply`` a withholding's conditions name, by line category.
+_SUPPLY = {c: "digital_services" if c is Category.digital_services else ("services" if c in SERVICE_CATEGORIES else "goods")
+           for c in Category}
 
 _RULES = {
     "domestic": "domestic",
@@ -66,6 +72,8 @@ class MarketRegime(NationalRegime):
     taxes_foreign_digital_services: ClassVar[bool] = True
     #: Whether the market's parameters hold marketplace withholdings (``withholding_*``, kind percent).
     withholds: ClassVar[bool] = False
+    #: Whether the class overrides ``withholding_applies`` (set for each subclass).
+    _tests_withholdings: ClassVar[bool] = False
 
     def goods(self, ctx: Context) -> Treatment:
         R = self.Rule
@@ -104,14 +112,15 @@ class MarketRegime(NationalRegime):
         if not ctx.facilitated:
             return
         seller = ctx.order.seller
-        facts = (self.code, ctx.day, seller.type, ctx.registered(self.code), seller.country == self.code,
-                 (seller.payout_country or seller.country) == self.code)
+        code = self.code
+        registrations = ctx.registrations
+        facts = (code, ctx.day, seller.type, None if registrations is None else code in registrations, seller.country == code,
+                 (seller.payout_country or seller.country) == code)
         cache = ctx.book.memo.get("withholdings") or ctx.book.cache("withholdings")
         by_supply: dict[str, Any] = {}
+        tested = self._tests_withholdings
         for it in items:
-            category = it.category
-            supply = "digital_services" if category is Category.digital_services else (
-                "services" if category in SERVICE_CATEGORIES else "goods")
+            supply = _SUPPLY[it.category]
             hit = by_supply.get(supply)
             if hit is None:
                 key = (*facts, supply)
@@ -123,26 +132,39 @@ class MarketRegime(NationalRegime):
                 by_supply[supply] = hit
                 if hit[1]:
                     ctx.warn("withholding_facts_unknown",
-                             f"The marketplace's withholding in {self.code} depends on whether the seller is registered "
+                             f"The marketplace's withholding in {code} depends on whether the seller is registered "
                              "there: send seller.registrations.")
             out = []
-            for group in hit[0]:
-                for name, tax, rate, base_field, fraction, rule, source in group:
-                    if not self.withholding_applies(ctx, name):
-                        continue
-                    base: Decimal = getattr(it, base_field)
+            if tested:
+                for group in hit[0]:
+                    for name, tax, rate, fraction_of_hundred, base_field, fraction, rule, source in group:
+                        if not self.withholding_applies(ctx, name):
+                            continue
+                        base: Decimal = getattr(it, base_field)
+                        if fraction is not None:
+                            base = (base * fraction[0] / fraction[1]).quantize(exp, ROUND_HALF_UP)
+                        if base:
+                            out.append(_new_tuple(Withholding, (tax, _MARKETPLACE, code, rate, base,
+                                                                (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP), rule, source)))
+                        break
+            else:
+                # The highest rate of each tax, without a test per order. A plain loop, and tuple.__new__ to build
+                # a Withholding without the named tuple's Python-level __new__: this runs for every line and
+                # shipping share.
+                for tax, rate, fraction_of_hundred, get_base, fraction, rule, source in hit[2]:
+                    base = get_base(it)
                     if fraction is not None:
                         base = (base * fraction[0] / fraction[1]).quantize(exp, ROUND_HALF_UP)
                     if base:
-                        out.append(Withholding(tax, Collector.marketplace, self.code, rate, base,
-                                               (base * rate / _HUNDRED).quantize(exp, ROUND_HALF_UP), rule, source))
-                    break
+                        out.append(_new_tuple(Withholding, (tax, _MARKETPLACE, code, rate, base,
+                                                            (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP), rule, source)))
             if out:
                 it.withholdings = tuple(out)
 
-    def _candidates(self, book: Any, key: tuple[Any, ...]) -> tuple[tuple[tuple[Any, ...], ...], bool]:
-        """The withholdings whose conditions the facts of ``key`` meet, grouped by tax, highest rate first,
-        and whether a fact a condition needs is unknown."""
+    def _candidates(self, book: Any, key: tuple[Any, ...]) -> tuple[tuple[tuple[Any, ...], ...], bool, tuple[tuple[Any, ...], ...]]:
+        """The withholdings whose conditions the facts of ``key`` meet, grouped by tax, highest rate first;
+        whether a fact a condition needs is unknown; and the first of each group (what applies when the
+        regime tests nothing beyond the conditions)."""
         code, day, seller_type, registered, resident, domestic_payout, supply = key
         facts: dict[str, Any] = {
             "seller_type": {"individual"} if seller_type == "individual" else {"company", "business"},
@@ -169,12 +191,20 @@ class MarketRegime(NationalRegime):
                 period = param.on(day)
                 assert period is not None
                 by_tax.setdefault(param.tax or name, []).append(
-                    (name, param.tax or "tax", rate, BASES[param.base or "net_price"], fraction,
+                    (name, param.tax or "tax", rate, rate / _HUNDRED, BASES[param.base or "net_price"], fraction,
                      f"{code.lower()}.{name.replace('_', '.', 1)}", period.source))
-        return tuple(tuple(sorted(group, key=lambda c: -c[2])) for group in by_tax.values()), unknown
+        groups = tuple(tuple(sorted(group, key=lambda c: -c[2])) for group in by_tax.values())
+        first = tuple((tax, rate, of_hundred, attrgetter(base_field), fraction, rule, source)
+                      for _, tax, rate, of_hundred, base_field, fraction, rule, source in (group[0] for group in groups))
+        return groups, unknown, first
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._tests_withholdings = cls.withholding_applies is not MarketRegime.withholding_applies
 
     def withholding_applies(self, ctx: Context, name: str) -> bool:
-        """Whether withholding ``name`` applies beyond its conditions (a threshold on the seller's payouts)."""
+        """Whether withholding ``name`` applies beyond its conditions (a threshold on the seller's payouts).
+        Where a regime does not override it, the highest rate of each tax applies without asking."""
         return True
 
     def payouts_pass(self, ctx: Context, limit: str, what: str, rule: str, *, with_order: bool) -> bool:

@@ -142,6 +142,8 @@ class MxVat(MarketRegime):
 
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
         # The global rate replaces the IVA rate on the lines (and their shipping) a courier clears.
+        if ctx.origin.regime is self:
+            return
         rates: dict[StrEnum, CombinedRate] = {}
         for it in items:
             rule = it.treatment.rule
