@@ -289,9 +289,11 @@ class Context:
     def starts_on(self, regime: Regime, name: str) -> date:
         return self.book.parameters[regime.code].parameters[name].starts_on
 
-    def border(self, rule: StrEnum, *, exempt: bool = False) -> Treatment:
-        """Import tax collected by customs at the destination's border (duty is not computed)."""
-        self.warn("import_duty_not_included", "Customs duty and carrier fees at import are not computed.")
+    def border(self, rule: StrEnum, *, exempt: bool = False, duty_free: bool = False) -> Treatment:
+        """Import tax collected by customs at the destination's border. Duty is not computed: unless
+        ``duty_free`` (the consignment is below the market's duty limit), a warning says so."""
+        if not duty_free:
+            self.warn("import_duty_not_included", "Customs duty and carrier fees at import are not computed.")
         return Treatment(self.dest.jurisdiction, Collector.customs, Scheme.none, rule, False,
                          reason=Reason.import_vat_at_border, info=Info.import_, exempt_import=exempt)
 

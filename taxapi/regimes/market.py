@@ -8,8 +8,11 @@ the general rules of :class:`~taxapi.regimes.common.NationalRegime`; digital ser
 consumers from abroad are taxed where the consumer is from the date the market's parameters file
 gives, collected by the seller, or by the marketplace where the market makes it liable.
 
-What a market adds (a marketplace collecting low-value imports at checkout, withholdings from the
-seller's payout, split rates) is written in its module, on top of this.
+A market may name a duty-free limit (``import_duty_limit``: within it the tax due at import is all
+there is, and no duty warning is given) and rules under which a flat import rate replaces duty and
+VAT (``flat_rate_rules``, the rate read from a percent parameter). What else a market adds (a
+marketplace collecting low-value imports at checkout, withholdings from the seller's payout, split
+rates) is written in its module, on top of this.
 """
 
 from __future__ import annotations
@@ -19,9 +22,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 from typing import Any, ClassVar
 
-from taxapi.categories import SERVICE_CATEGORIES, Category
+from enum import StrEnum
+
+from taxapi.categories import SERVICE_CATEGORIES, Category, RateKind
+from taxapi.errors import ExchangeRateNotFound
+from taxapi.rate_tables.combined import CombinedRate
+from taxapi.rate_tables.model import Jurisdiction
 from taxapi.rate_tables.parameters import Parameter
-from taxapi.regimes.base import Collector, Context, Reason, RuleId, Scheme, SupplyKind, Treatment, Withholding
+from taxapi.regimes.base import Collector, Context, Info, Reason, RuleId, Scheme, SupplyKind, Treatment, Withholding
 from taxapi.regimes.common import NationalRegime
 
 #: The facts the ``conditions`` of a withholding parameter are tested on, from the request.
@@ -64,6 +72,12 @@ class MarketRegime(NationalRegime):
     marketplace_tbe: ClassVar[bool] = False
     #: The parameter holding the value of a consignment at or below which imports bear no VAT (None: none).
     import_de_minimis: ClassVar[str | None] = None
+    #: The parameter holding the consignment value (goods and shipping) up to which no customs duty is charged.
+    import_duty_limit: ClassVar[str | None] = None
+    #: Whether a consignment of exactly the duty limit is duty-free (False: only below it).
+    duty_limit_inclusive: ClassVar[bool] = True
+    #: Whether the duty limit is tested on the goods alone (FOB) rather than goods and shipping.
+    duty_limit_on_goods_only: ClassVar[bool] = False
     #: The origins the de minimis is for (None: every origin).
     de_minimis_origins: ClassVar[frozenset[str] | None] = None
     #: The parameter that starts the tax on digital services sold to consumers from abroad (None: always taxed).
@@ -79,12 +93,33 @@ class MarketRegime(NationalRegime):
         R = self.Rule
         if ctx.origin.regime is self:
             return Treatment(ctx.dest.jurisdiction, Collector.seller, self.domestic_scheme, R["domestic"], True)
+        duty_free = self.duty_free(ctx)
         name = self.de_minimis(ctx)
         if name is not None:
             value, limit = ctx.compare(ctx.goods_value, self, name, "import de minimis")
             if limit is not None and value <= limit.amount:
-                return ctx.border(R["import_de_minimis"], exempt=True)
-        return ctx.border(R["import_"])
+                return ctx.border(R["import_de_minimis"], exempt=True, duty_free=duty_free)
+        return ctx.border(R["import_"], duty_free=duty_free)
+
+    def duty_free(self, ctx: Context) -> bool:
+        """Whether the consignment (goods and shipping) is within the market's customs-duty limit
+        (``import_duty_limit``), so the tax due at import is all there is."""
+        if self.import_duty_limit is None:
+            return False
+        value = ctx.goods_value if self.duty_limit_on_goods_only else ctx.goods_value + ctx.shipping_value
+        return bool(self.within_if_known(ctx, value, self.import_duty_limit, "customs duty limit", inclusive=self.duty_limit_inclusive))
+
+    def within_if_known(self, ctx: Context, value: Decimal, name: str, what: str, *, inclusive: bool = True) -> bool | None:
+        """Whether ``value`` is within the value limit ``name`` (False: not in force), or None when no rate
+        converts the order's currency into the limit's. Only for a limit that decides no amount of tax (which
+        rule id, whether duty is due): one that does goes through ``ctx.compare``, a 422 without a rate."""
+        if ctx.limit(self, name) is None:
+            return False
+        try:
+            converted, limit = ctx.compare(value, self, name, what)
+        except ExchangeRateNotFound:
+            return None
+        return limit is not None and (converted <= limit.amount if inclusive else converted < limit.amount)
 
     def de_minimis(self, ctx: Context) -> str | None:
         """The parameter holding the de minimis that applies to the order's origin (None: none)."""
@@ -100,6 +135,44 @@ class MarketRegime(NationalRegime):
             return Treatment(None, Collector.none, Scheme.none, self.Rule["tbe_not_taxed"], False, reason=Reason.outside_scope)
         return super().services(ctx, kind)
 
+
+    # ----- flat import rates (a percent in place of duty and VAT, collected at import) -------------
+    #: The rules whose lines bear a flat import rate instead of the table's (see ``flat_rate_parameter``).
+    flat_rate_rules: ClassVar[frozenset[StrEnum]] = frozenset()
+
+    def flat_rate_parameter(self, ctx: Context, rule: StrEnum) -> str:
+        """The percent parameter holding the flat import rate of ``rule`` on the order (one of ``flat_rate_rules``)."""
+        raise NotImplementedError
+
+    def flat_import(self, ctx: Context, rule: StrEnum, jurisdiction: Jurisdiction | None = None, *,
+                    exempt: bool = False) -> Treatment:
+        """A consignment cleared under a flat import rate (Mexico's courier global rate, Turkey's postal single
+        tax): due at import, collected by customs (the courier clears and pays), not on the bill."""
+        return Treatment(jurisdiction or ctx.dest.jurisdiction, Collector.customs, Scheme.none, rule, False,
+                         reason=Reason.import_vat_at_border, info=Info.import_, exempt_import=exempt)
+
+    def finish(self, ctx: Context, items: Sequence[Any]) -> None:
+        # A flat import rate replaces the table's rate on the lines (and their shipping) it covers.
+        if not self.flat_rate_rules or ctx.origin.regime is self:
+            return
+        rates: dict[StrEnum, CombinedRate] = {}
+        for it in items:
+            rule = it.treatment.rule
+            if rule not in self.flat_rate_rules:
+                continue
+            rate = rates.get(rule)
+            if rate is None:
+                rate = rates[rule] = self._flat_rate(ctx, self.flat_rate_parameter(ctx, rule))
+            it.rate = rate
+            if not it.treatment.exempt_import:
+                it.info_tax = (it.base * rate.rate_fraction).quantize(it.tax, ROUND_HALF_UP)
+
+    def _flat_rate(self, ctx: Context, name: str) -> CombinedRate:
+        param = ctx.parameter(self, name)
+        period = param.on(ctx.day)
+        percent = param.value(ctx.day)
+        assert period is not None and isinstance(percent, Decimal), (self.code, name, ctx.day)
+        return CombinedRate(self.code, percent, percent / _HUNDRED, RateKind.standard, period.source, None, (), False)
 
     # ----- withholdings from the seller's payout --------------------------------------------------
     def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:

@@ -42,14 +42,10 @@ More information:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from decimal import ROUND_HALF_UP
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from taxapi.categories import RateKind
-from taxapi.rate_tables.combined import CombinedRate
-from taxapi.regimes.base import Collector, Context, Info, Reason, Scheme, SupplyKind, Treatment
+from taxapi.regimes.base import Collector, Context, SupplyKind, Treatment
 from taxapi.regimes.market import MarketRegime, market_rules
 
 Rule = market_rules("mx", domestic_border_region="domestic.border_region",
@@ -58,7 +54,6 @@ Rule = market_rules("mx", domestic_border_region="domestic.border_region",
                     import_courier_usmca_exempt="import.courier.usmca.exempt")
 #: The border-region tables (their address rules are the decrees' municipalities).
 BORDER_REGIONS = frozenset({"MX-BORDER", "MX-SOUTHBORDER"})
-_COURIER_RATED = frozenset({Rule.import_courier_global_rate, Rule.import_courier_usmca})
 _COURIER_LIMIT = "lvg_courier_limit"
 _NON_FTA = "lvg_courier_global_rate_non_fta"
 
@@ -72,6 +67,7 @@ class MxVat(MarketRegime):
     rule_sources: ClassVar[dict[str, str]] = {"mx": "https://www.diputados.gob.mx/LeyesBiblio/pdf/LIVA.pdf"}
     Rule: ClassVar[type[StrEnum]] = Rule
     withholds: ClassVar[bool] = True
+    flat_rate_rules: ClassVar[frozenset[StrEnum]] = frozenset({Rule.import_courier_global_rate, Rule.import_courier_usmca})
     digital_services_start: ClassVar[str | None] = "digital_services_foreign_provider_start"
 
     def goods(self, ctx: Context) -> Treatment:
@@ -108,6 +104,8 @@ class MxVat(MarketRegime):
 
     def _courier(self, ctx: Context) -> Treatment | None:
         """The courier global-rate treatment of a consumer's import, or None where the rule does not apply."""
+        if ctx.limit(self, _COURIER_LIMIT) is None:  # before 2025: no conversion to record
+            return None
         value, limit = ctx.compare(ctx.goods_value + ctx.shipping_value, self, _COURIER_LIMIT, "courier limit (customs value)")
         if limit is None or value > limit.amount:
             return None
@@ -120,18 +118,15 @@ class MxVat(MarketRegime):
             assert free is not None and middle is not None and free.currency == middle.currency == limit.currency
             self._warn_global_rate(ctx)
             if value <= free.amount:
-                return Treatment(national, Collector.customs, Scheme.none, Rule.import_courier_usmca_exempt, False,
-                                 reason=Reason.import_vat_at_border, info=Info.import_, exempt_import=True)
-            return Treatment(national, Collector.customs, Scheme.none, Rule.import_courier_usmca, False,
-                             reason=Reason.import_vat_at_border, info=Info.import_)
+                return self.flat_import(ctx, Rule.import_courier_usmca_exempt, national, exempt=True)
+            return self.flat_import(ctx, Rule.import_courier_usmca, national)
         if origin in ctx.parameter(self, _NON_FTA).conditions["origin_outside"]:
             ctx.warn("courier_global_rate_not_computed",
                      f"Courier imports from {origin}, a trade-agreement partner of Mexico, are not given the global rate "
                      "here (the RGCE rates for these origins were not confirmed): IVA at the border is shown.")
             return None
         self._warn_global_rate(ctx)
-        return Treatment(national, Collector.customs, Scheme.none, Rule.import_courier_global_rate, False,
-                         reason=Reason.import_vat_at_border, info=Info.import_)
+        return self.flat_import(ctx, Rule.import_courier_global_rate, national)
 
     @staticmethod
     def _warn_global_rate(ctx: Context) -> None:
@@ -140,34 +135,13 @@ class MxVat(MarketRegime):
                  "instead of duty and IVA, collected at import by the courier (RGCE rule 3.7.35); the goods' origin is "
                  "taken from ship_from. Whether the rate covers the IVA was not confirmed.")
 
-    def finish(self, ctx: Context, items: Sequence[Any]) -> None:
-        # The global rate replaces the IVA rate on the lines (and their shipping) a courier clears.
-        if ctx.origin.regime is self:
-            return
-        rates: dict[StrEnum, CombinedRate] = {}
-        for it in items:
-            rule = it.treatment.rule
-            if rule not in _COURIER_RATED:
-                continue
-            rate = rates.get(rule)
-            if rate is None:
-                rate = rates[rule] = self._global_rate(ctx, rule)
-            it.rate = rate
-            it.info_tax = (it.base * rate.rate_fraction).quantize(it.tax, ROUND_HALF_UP)
-
-    def _global_rate(self, ctx: Context, rule: StrEnum) -> CombinedRate:
+    def flat_rate_parameter(self, ctx: Context, rule: StrEnum) -> str:
         if rule is Rule.import_courier_global_rate:
-            name = _NON_FTA
-        else:
-            value, _ = ctx.compare(ctx.goods_value + ctx.shipping_value, self, _COURIER_LIMIT, "courier limit (customs value)")
-            middle = ctx.limit(self, "lvg_usmca_middle_band_limit")
-            assert middle is not None
-            name = "lvg_usmca_middle_band_rate" if value <= middle.amount else "lvg_usmca_upper_band_rate"
-        param = ctx.parameter(self, name)
-        period = param.on(ctx.day)
-        percent = param.value(ctx.day)
-        assert period is not None and percent is not None
-        return CombinedRate("MX", percent, percent / 100, RateKind.standard, period.source, None, (), False)
+            return _NON_FTA
+        value, _ = ctx.compare(ctx.goods_value + ctx.shipping_value, self, _COURIER_LIMIT, "courier limit (customs value)")
+        middle = ctx.limit(self, "lvg_usmca_middle_band_limit")
+        assert middle is not None
+        return "lvg_usmca_middle_band_rate" if value <= middle.amount else "lvg_usmca_upper_band_rate"
 
 
 MX_VAT = MxVat()
