@@ -261,24 +261,39 @@ class Context:
 
     def limit(self, regime: Regime, name: str) -> Limit | None:
         """The regime's value limit ``name`` in force on the order date (None: the rule does not apply)."""
-        return self.book.parameters[regime.code].parameters[name].limit(self.day)
+        return self._limits(regime, name)[0]
+
+    def value(self, regime: Regime, name: str) -> Any:
+        """The percent, count, code or flag of the regime's parameter ``name`` in force on the order date (None:
+        not in force), kept in the rate book per regime, name and day."""
+        key = (regime.code, name, self.day)
+        cache = self.book.memo.get("values") or self.book.cache("values")
+        try:
+            return cache[key]
+        except KeyError:
+            found = cache[key] = self.book.parameters[regime.code].parameters[name].value(self.day)
+            return found
+
+    def _limits(self, regime: Regime, name: str) -> tuple[Limit | None, Limit | None]:
+        """The value limit ``name`` in force on the order date, and the one that words a comparison with it (the
+        newest, in force or not), kept in the rate book per regime, name and day (a bisect and a scan)."""
+        key = (regime.code, name, self.day)
+        cache = self.book.memo.get("limits") or self.book.cache("limits")
+        hit = cache.get(key)
+        if hit is None:
+            param = self.book.parameters[regime.code].parameters[name]
+            limit = param.limit(self.day)
+            hit = (limit, limit or param.nominal)
+            if len(cache) < 100_000:
+                cache[key] = hit
+        return hit  # type: ignore[return-value]
 
     def compare(self, amount: Decimal, regime: Regime, name: str, what: str) -> tuple[Decimal, Limit | None]:
         """``amount`` converted into the currency of the regime's value limit ``name``, and the limit in
         force on the order date (None: not in force). ``what`` names the limit after its amount
         ("VOEC item limit" gives the conversion purpose "NOK 3,000 VOEC item limit")."""
-        key = (regime.code, name, self.day)
-        cache = self.book.memo.get("compare") or self.book.cache("compare")
-        hit = cache.get(key)
-        if hit is None:  # the limit in force and the one that words the comparison, per day (a bisect and a scan)
-            param = self.book.parameters[regime.code].parameters[name]
-            limit = param.limit(self.day)
-            nominal = limit or param.nominal
-            assert nominal is not None, f"{regime.code} {name} has no amount"
-            hit = (limit, nominal)
-            if len(cache) < 100_000:
-                cache[key] = hit
-        limit, nominal = hit  # type: ignore[misc]
+        limit, nominal = self._limits(regime, name)
+        assert nominal is not None, f"{regime.code} {name} has no amount"
         if nominal.currency == self.order.currency:
             return amount, limit
         return self.convert(amount, nominal.currency, f"{nominal.currency} {nominal.amount:,} {what}"), limit

@@ -49,7 +49,7 @@ class CoVat(MarketRegime):
     def services(self, ctx: Context, kind: SupplyKind) -> Treatment:
         t = super().services(ctx, kind)
         if kind is SupplyKind.tbe and not ctx.b2b and ctx.seller_country != "CO":
-            rate = ctx.parameter(self, "digital_services_sep_income_tax_rate").value(ctx.day)
+            rate = ctx.value(self, "digital_services_sep_income_tax_rate")
             if rate is not None:
                 ctx.warn("significant_economic_presence",
                          f"A non-resident with gross income from Colombian customers of 31,300 UVT or more owes {rate} % "

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from operator import attrgetter
 from typing import Any, ClassVar
-
-from enum import StrEnum
 
 from taxapi.categories import SERVICE_CATEGORIES, Category, RateKind
 from taxapi.errors import ExchangeRateNotFound
@@ -147,9 +146,16 @@ class MarketRegime(NationalRegime):
     def flat_import(self, ctx: Context, rule: StrEnum, jurisdiction: Jurisdiction | None = None, *,
                     exempt: bool = False) -> Treatment:
         """A consignment cleared under a flat import rate (Mexico's courier global rate, Turkey's postal single
-        tax): due at import, collected by customs (the courier clears and pays), not on the bill."""
-        return Treatment(jurisdiction or ctx.dest.jurisdiction, Collector.customs, Scheme.none, rule, False,
-                         reason=Reason.import_vat_at_border, info=Info.import_, exempt_import=exempt)
+        tax): due at import, collected by customs (the courier clears and pays), not on the bill. Built once
+        per jurisdiction and rule (kept in the rate book)."""
+        j = jurisdiction or ctx.dest.jurisdiction
+        key = (self.code, j.id if j is not None else None, rule, exempt)
+        cache = ctx.book.memo.get("flat_import") or ctx.book.cache("flat_import")
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = Treatment(j, Collector.customs, Scheme.none, rule, False, reason=Reason.import_vat_at_border,
+                                         info=Info.import_, exempt_import=exempt)
+        return hit  # type: ignore[return-value]
 
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
         # A flat import rate replaces the table's rate on the lines (and their shipping) it covers.
@@ -168,11 +174,18 @@ class MarketRegime(NationalRegime):
                 it.info_tax = (it.base * rate.rate_fraction).quantize(it.tax, ROUND_HALF_UP)
 
     def _flat_rate(self, ctx: Context, name: str) -> CombinedRate:
-        param = ctx.parameter(self, name)
-        period = param.on(ctx.day)
-        percent = param.value(ctx.day)
-        assert period is not None and isinstance(percent, Decimal), (self.code, name, ctx.day)
-        return CombinedRate(self.code, percent, percent / _HUNDRED, RateKind.standard, period.source, None, (), False)
+        """The flat rate ``name`` in force on the order date, as the rate its lines show (kept in the rate book)."""
+        key = (self.code, name, ctx.day)
+        cache = ctx.book.memo.get("flat_rate") or ctx.book.cache("flat_rate")
+        hit = cache.get(key)
+        if hit is None:
+            period = ctx.parameter(self, name).on(ctx.day)
+            percent = ctx.value(self, name)
+            assert period is not None and isinstance(percent, Decimal), (self.code, name, ctx.day)
+            hit = CombinedRate(self.code, percent, percent / _HUNDRED, RateKind.standard, period.source, None, (), False)
+            if len(cache) < 100_000:
+                cache[key] = hit
+        return hit  # type: ignore[return-value]
 
     # ----- withholdings from the seller's payout --------------------------------------------------
     def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:

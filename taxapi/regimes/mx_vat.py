@@ -111,22 +111,32 @@ class MxVat(MarketRegime):
             return None
         origin = ctx.origin.country
         national = self._national(ctx)
-        usmca = ctx.parameter(self, "lvg_usmca_duty_free_limit")
-        if origin in usmca.conditions["origin"]:
-            free = usmca.limit(ctx.day)
+        usmca, partners = self._origins(ctx)
+        if origin in usmca:
+            free = ctx.limit(self, "lvg_usmca_duty_free_limit")
             middle = ctx.limit(self, "lvg_usmca_middle_band_limit")
             assert free is not None and middle is not None and free.currency == middle.currency == limit.currency
             self._warn_global_rate(ctx)
             if value <= free.amount:
                 return self.flat_import(ctx, Rule.import_courier_usmca_exempt, national, exempt=True)
             return self.flat_import(ctx, Rule.import_courier_usmca, national)
-        if origin in ctx.parameter(self, _NON_FTA).conditions["origin_outside"]:
+        if origin in partners:
             ctx.warn("courier_global_rate_not_computed",
                      f"Courier imports from {origin}, a trade-agreement partner of Mexico, are not given the global rate "
                      "here (the RGCE rates for these origins were not confirmed): IVA at the border is shown.")
             return None
         self._warn_global_rate(ctx)
         return self.flat_import(ctx, Rule.import_courier_global_rate, national)
+
+    def _origins(self, ctx: Context) -> tuple[frozenset[str], frozenset[str]]:
+        """The USMCA origins and the trade-agreement partners of the courier parameters' conditions, as sets
+        (kept in the rate book)."""
+        cache = ctx.book.memo.get("mx_origins") or ctx.book.cache("mx_origins")
+        hit = cache.get(None)
+        if hit is None:
+            hit = cache[None] = (frozenset(ctx.parameter(self, "lvg_usmca_duty_free_limit").conditions["origin"]),
+                                 frozenset(ctx.parameter(self, _NON_FTA).conditions["origin_outside"]))
+        return hit  # type: ignore[return-value]
 
     @staticmethod
     def _warn_global_rate(ctx: Context) -> None:

@@ -44,7 +44,7 @@ class TwBt(MarketRegime):
 
     def de_minimis(self, ctx: Context) -> str | None:
         # The exemption covers a limited number of imports per importer and half-year.
-        most = ctx.parameter(self, "lvg_max_imports_per_half_year").value(ctx.day)
+        most = ctx.value(self, "lvg_max_imports_per_half_year")
         done = ctx.order.customer.imports_this_half_year
         if most is None:
             return self.import_de_minimis

@@ -42,11 +42,11 @@ class ZaVat(MarketRegime):
         if ctx.origin.regime is not self:
             value, limit = ctx.compare(ctx.goods_value, self, "lvg_flat_rate_limit", "flat-rate parcel limit")
             if limit is not None and value <= limit.amount:
-                rate = ctx.parameter(self, "lvg_flat_rate").value(ctx.day)
+                rate = ctx.value(self, "lvg_flat_rate")
                 ctx.warn("flat_rate_duty_not_included",
                          f"Parcels up to ZAR 500 pay a {rate} % flat rate in lieu of customs duty; it is not included in "
                          "tax_due_at_import.")
-                if ctx.parameter(self, "lvg_vat_on_flat_rate_parcels").value(ctx.day) is False:
+                if ctx.value(self, "lvg_vat_on_flat_rate_parcels") is False:
                     # Before 2024-09-01 the flat rate replaced duty and VAT on parcels up to ZAR 500.
                     return ctx.border(self.Rule["import_de_minimis"], exempt=True, duty_free=True)
                 return ctx.border(self.Rule["import_"], duty_free=True)
