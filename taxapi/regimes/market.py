@@ -220,8 +220,8 @@ class MarketRegime(NationalRegime):
                     ctx.warn("withholding_facts_unknown",
                              f"The marketplace's withholding in {code} depends on whether the seller is registered "
                              "there: send seller.registrations.")
-            out = []
             if tested:
+                out = []
                 for group in hit[0]:
                     for name, tax, rate, fraction_of_hundred, base_field, fraction, rule, source in group:
                         if not self.withholding_applies(ctx, name):
@@ -233,19 +233,22 @@ class MarketRegime(NationalRegime):
                             out.append(_new_tuple(Withholding, (tax, _MARKETPLACE, code, rate, base,
                                                                 (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP), rule, source)))
                         break
+                if out:
+                    it.withholdings = tuple(out)
             else:
-                # The highest rate of each tax, without a test per order. A plain loop, and tuple.__new__ to build
-                # a Withholding without the named tuple's Python-level __new__: this runs for every line and
-                # shipping share.
+                # The highest rate of each tax, without a test per order. A plain loop, a tuple grown in place and
+                # tuple.__new__ to build a Withholding without the named tuple's Python-level __new__: this runs
+                # for every line and shipping share.
+                held: tuple[Withholding, ...] = ()
                 for tax, rate, fraction_of_hundred, get_base, fraction, rule, source in hit[2]:
                     base = get_base(it)
                     if fraction is not None:
                         base = (base * fraction[0] / fraction[1]).quantize(exp, ROUND_HALF_UP)
                     if base:
-                        out.append(_new_tuple(Withholding, (tax, _MARKETPLACE, code, rate, base,
-                                                            (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP), rule, source)))
-            if out:
-                it.withholdings = tuple(out)
+                        held += (_new_tuple(Withholding, (tax, _MARKETPLACE, code, rate, base,
+                                                          (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP), rule, source)),)
+                if held:
+                    it.withholdings = held
 
     def _candidates(self, book: Any, key: tuple[Any, ...]) -> tuple[tuple[tuple[Any, ...], ...], bool, tuple[tuple[Any, ...], ...]]:
         """The withholdings whose conditions the facts of ``key`` meet, grouped by tax, highest rate first;
