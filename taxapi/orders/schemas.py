@@ -29,7 +29,10 @@ class Address(_Model):
     country: CountryCode
     region: RegionCode | None = None
     postal_code: Annotated[str, StringConstraints(max_length=16)] | None = None
-    city: Text | None = None
+    city: Text | None = Field(
+        None, description="The town (in Mexico the municipio): it decides where a postcode is shared by places taxed "
+        "differently, such as the towns around Livigno or Mexico's border-region municipalities.",
+    )
 
 
 class Origin(_Model):
