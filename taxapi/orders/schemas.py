@@ -29,7 +29,10 @@ class Address(_Model):
     country: CountryCode
     region: RegionCode | None = None
     postal_code: Annotated[str, StringConstraints(max_length=16)] | None = None
-    city: Text | None = None
+    city: Text | None = Field(
+        None, description="The town (in Mexico the municipio): it decides where a postcode is shared by places taxed "
+        "differently, such as the towns around Livigno or Mexico's border-region municipalities.",
+    )
 
 
 class Origin(_Model):
@@ -84,6 +87,20 @@ class Customer(_Model):
     type: Literal["consumer", "business"] = "consumer"
     tax_id: Annotated[str, StringConstraints(max_length=40)] | None = None
     exemption: Literal["resale", "government", "nonprofit", "other"] | None = None
+    imports_this_half_year: int | None = Field(
+        None,
+        description="Cross-border purchases the customer (as importer) has already cleared this half-year (January-June or "
+        "July-December), 0 to 100,000, for limits on the number of duty-free imports (Taiwan: the NT$2,000 exemption covers "
+        "six per half-year). Not sent: the exemption is applied and a warning says the count was not tested.",
+    )
+
+    @field_validator("imports_this_half_year")
+    @classmethod
+    def _a_count(cls, value: int | None) -> int | None:
+        # Checked here rather than with ge/le: the OpenAPI writer would print the bounds as floats.
+        if value is not None and not 0 <= value <= 100_000:
+            raise PydanticCustomError("value_error", "must be between 0 and 100,000")
+        return value
 
 
 class Line(_Model):

@@ -66,6 +66,7 @@ _GOODS, _SERVICES, _ADMISSION = SupplyKind.goods, SupplyKind.services, SupplyKin
 _SELLER, _MARKETPLACE, _NOBODY = Collector.seller, Collector.marketplace, Collector.none
 _REVERSE_CHARGE, _IMPORT = Info.reverse_charge, Info.import_
 _SHIPPING_APPORTIONED = Rule.shipping_apportioned
+_new_tuple = tuple.__new__  # a named tuple without its Python-level __new__
 
 
 @dataclass(slots=True)
@@ -483,7 +484,7 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     if len(ship_items) == 1:
         return _line_result(ship_items[0], None, "shipping", zq, exp, dest_country)
     net = tax = gross = reverse = at_import = zq
-    withholdings: dict[tuple[Any, ...], list[Decimal]] = {}
+    withholdings: dict[tuple[Any, ...], Withholding] = {}
     main = ship_items[0]  # the largest share (then the higher rate) lends its fields
     parts = []
     for part in ship_items:
@@ -495,10 +496,10 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
             reverse += part.info_tax
         elif t.info is _IMPORT:
             at_import += part.info_tax
-        for w in part.withholdings:
-            sums = withholdings.setdefault((w.tax, w.collected_by, w.jurisdiction, w.rate_percent, w.rule, w.source), [zq, zq])
-            sums[0] += w.base_amount
-            sums[1] += w.amount
+        for w in part.withholdings:  # summed per tax, rate and rule over the parts
+            key = w[:4] + w[6:]  # tax, collected_by, jurisdiction, rate_percent, rule, source
+            seen = withholdings.get(key)
+            withholdings[key] = w if seen is None else _new_tuple(Withholding, key[:4] + (seen[4] + w[4], seen[5] + w[5]) + key[4:])
         if part.base > main.base or (part.base == main.base and rate.rate_percent > main.rate.rate_percent):
             main = part
         parts.append(ShippingPart(
@@ -512,7 +513,8 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     return ApportionedShipping(
         None, "shipping", net, tax, gross, eff, rate.rate_kind, lead.jurisdiction, t.reason or _REASON_BY_KIND[rate.rate_kind],
         lead.collected_by, t.scheme, _SHIPPING_APPORTIONED, rate.source or rule_source(t.rule), (), reverse, at_import,
-        tuple([Withholding(*k[:4], b, a, *k[4:]) for k, (b, a) in withholdings.items()]), rate.address, tuple(parts),
+        tuple(withholdings.values()),
+        rate.address, tuple(parts),
     )
 
 

@@ -264,15 +264,38 @@ class Context:
 
     def limit(self, regime: Regime, name: str) -> Limit | None:
         """The regime's value limit ``name`` in force on the order date (None: the rule does not apply)."""
-        return self.book.parameters[regime.code].parameters[name].limit(self.day)
+        return self._limits(regime, name)[0]
+
+    def value(self, regime: Regime, name: str) -> Any:
+        """The percent, count, code or flag of the regime's parameter ``name`` in force on the order date (None:
+        not in force), kept in the rate book per regime, name and day."""
+        key = (regime.code, name, self.day)
+        cache = self.book.memo.get("values") or self.book.cache("values")
+        try:
+            return cache[key]
+        except KeyError:
+            found = cache[key] = self.book.parameters[regime.code].parameters[name].value(self.day)
+            return found
+
+    def _limits(self, regime: Regime, name: str) -> tuple[Limit | None, Limit | None]:
+        """The value limit ``name`` in force on the order date, and the one that words a comparison with it (the
+        newest, in force or not), kept in the rate book per regime, name and day (a bisect and a scan)."""
+        key = (regime.code, name, self.day)
+        cache = self.book.memo.get("limits") or self.book.cache("limits")
+        hit = cache.get(key)
+        if hit is None:
+            param = self.book.parameters[regime.code].parameters[name]
+            limit = param.limit(self.day)
+            hit = (limit, limit or param.nominal)
+            if len(cache) < 100_000:
+                cache[key] = hit
+        return hit  # type: ignore[return-value]
 
     def compare(self, amount: Decimal, regime: Regime, name: str, what: str) -> tuple[Decimal, Limit | None]:
         """``amount`` converted into the currency of the regime's value limit ``name``, and the limit in
         force on the order date (None: not in force). ``what`` names the limit after its amount
         ("VOEC item limit" gives the conversion purpose "NOK 3,000 VOEC item limit")."""
-        param = self.book.parameters[regime.code].parameters[name]
-        limit = param.limit(self.day)
-        nominal = limit or param.nominal
+        limit, nominal = self._limits(regime, name)
         assert nominal is not None, f"{regime.code} {name} has no amount"
         if nominal.currency == self.order.currency:
             return amount, limit
@@ -284,9 +307,11 @@ class Context:
     def starts_on(self, regime: Regime, name: str) -> date:
         return self.book.parameters[regime.code].parameters[name].starts_on
 
-    def border(self, rule: StrEnum, *, exempt: bool = False) -> Treatment:
-        """Import tax collected by customs at the destination's border (duty is not computed)."""
-        self.warn("import_duty_not_included", "Customs duty and carrier fees at import are not computed.")
+    def border(self, rule: StrEnum, *, exempt: bool = False, duty_free: bool = False) -> Treatment:
+        """Import tax collected by customs at the destination's border. Duty is not computed: unless
+        ``duty_free`` (the consignment is below the market's duty limit), a warning says so."""
+        if not duty_free:
+            self.warn("import_duty_not_included", "Customs duty and carrier fees at import are not computed.")
         return Treatment(self.dest.jurisdiction, Collector.customs, Scheme.none, rule, False,
                          reason=Reason.import_vat_at_border, info=Info.import_, exempt_import=exempt)
 

@@ -136,7 +136,21 @@ class LowValueGoodsRegime(NationalRegime):
         if not self.within_low_value(ctx, category, unit_value):
             return ctx.border(R["import_border"])
         if ctx.facilitated:
-            return Treatment(dest.jurisdiction, Collector.marketplace, self.scheme, R["import_low_value_marketplace"], True,
-                             reason=Reason.marketplace_collects)
+            return self.low_value_treatment(ctx, True)
         ctx.need_registration(self.code, f"{self.code} tax at the point of sale on low-value goods")
-        return Treatment(dest.jurisdiction, Collector.seller, self.scheme, R["import_low_value_seller"], True)
+        return self.low_value_treatment(ctx, False)
+
+    def low_value_treatment(self, ctx: Context, marketplace: bool) -> Treatment:
+        """The treatment of a low-value item collected at the sale, by the marketplace or the seller: built once
+        per destination (it is asked for every item) and kept in the rate book."""
+        dest = ctx.dest.jurisdiction
+        key = (self.code, dest.id if dest is not None else None, marketplace)
+        cache = ctx.book.memo.get("low_value_treatment") or ctx.book.cache("low_value_treatment")
+        hit = cache.get(key)
+        if hit is None:
+            R = self.Rule
+            hit = cache[key] = (
+                Treatment(dest, Collector.marketplace, self.scheme, R["import_low_value_marketplace"], True,
+                          reason=Reason.marketplace_collects) if marketplace
+                else Treatment(dest, Collector.seller, self.scheme, R["import_low_value_seller"], True))
+        return hit  # type: ignore[return-value]

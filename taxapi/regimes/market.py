@@ -8,19 +8,27 @@ the general rules of :class:`~taxapi.regimes.common.NationalRegime`; digital ser
 consumers from abroad are taxed where the consumer is from the date the market's parameters file
 gives, collected by the seller, or by the marketplace where the market makes it liable.
 
-What a market adds (a marketplace collecting low-value imports at checkout, withholdings from the
-seller's payout, split rates) is written in its module, on top of this.
+A market may name a duty-free limit (``import_duty_limit``: within it the tax due at import is all
+there is, and no duty warning is given) and rules under which a flat import rate replaces duty and
+VAT (``flat_rate_rules``, the rate read from a percent parameter). What else a market adds (a
+marketplace collecting low-value imports at checkout, withholdings from the seller's payout, split
+rates) is written in its module, on top of this.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from operator import attrgetter
 from typing import Any, ClassVar
 
-from taxapi.categories import SERVICE_CATEGORIES, Category
+from taxapi.categories import SERVICE_CATEGORIES, Category, RateKind
+from taxapi.errors import ExchangeRateNotFound
+from taxapi.rate_tables.combined import CombinedRate
+from taxapi.rate_tables.model import Jurisdiction
 from taxapi.rate_tables.parameters import Parameter
-from taxapi.regimes.base import Collector, Context, Reason, RuleId, Scheme, SupplyKind, Treatment, Withholding
+from taxapi.regimes.base import Collector, Context, Info, Reason, RuleId, Scheme, SupplyKind, Treatment, Withholding
 from taxapi.regimes.common import NationalRegime
 
 #: The facts the ``conditions`` of a withholding parameter are tested on, from the request.
@@ -30,6 +38,11 @@ FACTS = frozenset({"seller_type", "seller_registered", "seller_resident", "payou
 BASES = {"net_price": "net", "net_taxable_value": "net", "tax_collected": "tax",
          "gross_turnover": "net", "gross_remittance": "gross", "gross_sale": "gross"}
 _HUNDRED = Decimal(100)
+_new_tuple = tuple.__new__
+_MARKETPLACE = Collector.marketplace  # read once: an enum member looked up on its class costs ~0.2 us
+#: The ``supply`` a withholding's conditions name, by line category.
+_SUPPLY = {c: "digital_services" if c is Category.digital_services else ("services" if c in SERVICE_CATEGORIES else "goods")
+           for c in Category}
 
 _RULES = {
     "domestic": "domestic",
@@ -58,6 +71,12 @@ class MarketRegime(NationalRegime):
     marketplace_tbe: ClassVar[bool] = False
     #: The parameter holding the value of a consignment at or below which imports bear no VAT (None: none).
     import_de_minimis: ClassVar[str | None] = None
+    #: The parameter holding the consignment value (goods and shipping) up to which no customs duty is charged.
+    import_duty_limit: ClassVar[str | None] = None
+    #: Whether a consignment of exactly the duty limit is duty-free (False: only below it).
+    duty_limit_inclusive: ClassVar[bool] = True
+    #: Whether the duty limit is tested on the goods alone (FOB) rather than goods and shipping.
+    duty_limit_on_goods_only: ClassVar[bool] = False
     #: The origins the de minimis is for (None: every origin).
     de_minimis_origins: ClassVar[frozenset[str] | None] = None
     #: The parameter that starts the tax on digital services sold to consumers from abroad (None: always taxed).
@@ -66,17 +85,40 @@ class MarketRegime(NationalRegime):
     taxes_foreign_digital_services: ClassVar[bool] = True
     #: Whether the market's parameters hold marketplace withholdings (``withholding_*``, kind percent).
     withholds: ClassVar[bool] = False
+    #: Whether the class overrides ``withholding_applies`` (set for each subclass).
+    _tests_withholdings: ClassVar[bool] = False
 
     def goods(self, ctx: Context) -> Treatment:
         R = self.Rule
         if ctx.origin.regime is self:
             return Treatment(ctx.dest.jurisdiction, Collector.seller, self.domestic_scheme, R["domestic"], True)
+        duty_free = self.duty_free(ctx)
         name = self.de_minimis(ctx)
         if name is not None:
             value, limit = ctx.compare(ctx.goods_value, self, name, "import de minimis")
             if limit is not None and value <= limit.amount:
-                return ctx.border(R["import_de_minimis"], exempt=True)
-        return ctx.border(R["import_"])
+                return ctx.border(R["import_de_minimis"], exempt=True, duty_free=duty_free)
+        return ctx.border(R["import_"], duty_free=duty_free)
+
+    def duty_free(self, ctx: Context) -> bool:
+        """Whether the consignment (goods and shipping) is within the market's customs-duty limit
+        (``import_duty_limit``), so the tax due at import is all there is."""
+        if self.import_duty_limit is None:
+            return False
+        value = ctx.goods_value if self.duty_limit_on_goods_only else ctx.goods_value + ctx.shipping_value
+        return bool(self.within_if_known(ctx, value, self.import_duty_limit, "customs duty limit", inclusive=self.duty_limit_inclusive))
+
+    def within_if_known(self, ctx: Context, value: Decimal, name: str, what: str, *, inclusive: bool = True) -> bool | None:
+        """Whether ``value`` is within the value limit ``name`` (False: not in force), or None when no rate
+        converts the order's currency into the limit's. Only for a limit that decides no amount of tax (which
+        rule id, whether duty is due): one that does goes through ``ctx.compare``, a 422 without a rate."""
+        if ctx.limit(self, name) is None:
+            return False
+        try:
+            converted, limit = ctx.compare(value, self, name, what)
+        except ExchangeRateNotFound:
+            return None
+        return limit is not None and (converted <= limit.amount if inclusive else converted < limit.amount)
 
     def de_minimis(self, ctx: Context) -> str | None:
         """The parameter holding the de minimis that applies to the order's origin (None: none)."""
@@ -93,6 +135,58 @@ class MarketRegime(NationalRegime):
         return super().services(ctx, kind)
 
 
+    # ----- flat import rates (a percent in place of duty and VAT, collected at import) -------------
+    #: The rules whose lines bear a flat import rate instead of the table's (see ``flat_rate_parameter``).
+    flat_rate_rules: ClassVar[frozenset[StrEnum]] = frozenset()
+
+    def flat_rate_parameter(self, ctx: Context, rule: StrEnum) -> str:
+        """The percent parameter holding the flat import rate of ``rule`` on the order (one of ``flat_rate_rules``)."""
+        raise NotImplementedError
+
+    def flat_import(self, ctx: Context, rule: StrEnum, jurisdiction: Jurisdiction | None = None, *,
+                    exempt: bool = False) -> Treatment:
+        """A consignment cleared under a flat import rate (Mexico's courier global rate, Turkey's postal single
+        tax): due at import, collected by customs (the courier clears and pays), not on the bill. Built once
+        per jurisdiction and rule (kept in the rate book)."""
+        j = jurisdiction or ctx.dest.jurisdiction
+        key = (self.code, j.id if j is not None else None, rule, exempt)
+        cache = ctx.book.memo.get("flat_import") or ctx.book.cache("flat_import")
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = Treatment(j, Collector.customs, Scheme.none, rule, False, reason=Reason.import_vat_at_border,
+                                         info=Info.import_, exempt_import=exempt)
+        return hit  # type: ignore[return-value]
+
+    def finish(self, ctx: Context, items: Sequence[Any]) -> None:
+        # A flat import rate replaces the table's rate on the lines (and their shipping) it covers.
+        if not self.flat_rate_rules or ctx.origin.regime is self:
+            return
+        rates: dict[StrEnum, CombinedRate] = {}
+        for it in items:
+            rule = it.treatment.rule
+            if rule not in self.flat_rate_rules:
+                continue
+            rate = rates.get(rule)
+            if rate is None:
+                rate = rates[rule] = self._flat_rate(ctx, self.flat_rate_parameter(ctx, rule))
+            it.rate = rate
+            if not it.treatment.exempt_import:
+                it.info_tax = (it.base * rate.rate_fraction).quantize(it.tax, ROUND_HALF_UP)
+
+    def _flat_rate(self, ctx: Context, name: str) -> CombinedRate:
+        """The flat rate ``name`` in force on the order date, as the rate its lines show (kept in the rate book)."""
+        key = (self.code, name, ctx.day)
+        cache = ctx.book.memo.get("flat_rate") or ctx.book.cache("flat_rate")
+        hit = cache.get(key)
+        if hit is None:
+            period = ctx.parameter(self, name).on(ctx.day)
+            percent = ctx.value(self, name)
+            assert period is not None and isinstance(percent, Decimal), (self.code, name, ctx.day)
+            hit = CombinedRate(self.code, percent, percent / _HUNDRED, RateKind.standard, period.source, None, (), False)
+            if len(cache) < 100_000:
+                cache[key] = hit
+        return hit  # type: ignore[return-value]
+
     # ----- withholdings from the seller's payout --------------------------------------------------
     def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
         """Set each item's withholdings: the market's ``withholding_*`` parameters in force whose conditions
@@ -104,14 +198,15 @@ class MarketRegime(NationalRegime):
         if not ctx.facilitated:
             return
         seller = ctx.order.seller
-        facts = (self.code, ctx.day, seller.type, ctx.registered(self.code), seller.country == self.code,
-                 (seller.payout_country or seller.country) == self.code)
+        code = self.code
+        registrations = ctx.registrations
+        facts = (code, ctx.day, seller.type, None if registrations is None else code in registrations, seller.country == code,
+                 (seller.payout_country or seller.country) == code)
         cache = ctx.book.memo.get("withholdings") or ctx.book.cache("withholdings")
         by_supply: dict[str, Any] = {}
+        tested = self._tests_withholdings
         for it in items:
-            category = it.category
-            supply = "digital_services" if category is Category.digital_services else (
-                "services" if category in SERVICE_CATEGORIES else "goods")
+            supply = _SUPPLY[it.category]
             hit = by_supply.get(supply)
             if hit is None:
                 key = (*facts, supply)
@@ -123,26 +218,42 @@ class MarketRegime(NationalRegime):
                 by_supply[supply] = hit
                 if hit[1]:
                     ctx.warn("withholding_facts_unknown",
-                             f"The marketplace's withholding in {self.code} depends on whether the seller is registered "
+                             f"The marketplace's withholding in {code} depends on whether the seller is registered "
                              "there: send seller.registrations.")
-            out = []
-            for group in hit[0]:
-                for name, tax, rate, base_field, fraction, rule, source in group:
-                    if not self.withholding_applies(ctx, name):
-                        continue
-                    base: Decimal = getattr(it, base_field)
+            if tested:
+                out = []
+                for group in hit[0]:
+                    for name, tax, rate, fraction_of_hundred, base_field, fraction, rule, source in group:
+                        if not self.withholding_applies(ctx, name):
+                            continue
+                        base: Decimal = getattr(it, base_field)
+                        if fraction is not None:
+                            base = (base * fraction[0] / fraction[1]).quantize(exp, ROUND_HALF_UP)
+                        if base:
+                            out.append(_new_tuple(Withholding, (tax, _MARKETPLACE, code, rate, base,
+                                                                (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP), rule, source)))
+                        break
+                if out:
+                    it.withholdings = tuple(out)
+            else:
+                # The highest rate of each tax, without a test per order. A plain loop, a tuple grown in place and
+                # tuple.__new__ to build a Withholding without the named tuple's Python-level __new__: this runs
+                # for every line and shipping share.
+                held: tuple[Withholding, ...] = ()
+                for tax, rate, fraction_of_hundred, get_base, fraction, rule, source in hit[2]:
+                    base = get_base(it)
                     if fraction is not None:
                         base = (base * fraction[0] / fraction[1]).quantize(exp, ROUND_HALF_UP)
                     if base:
-                        out.append(Withholding(tax, Collector.marketplace, self.code, rate, base,
-                                               (base * rate / _HUNDRED).quantize(exp, ROUND_HALF_UP), rule, source))
-                    break
-            if out:
-                it.withholdings = tuple(out)
+                        held += (_new_tuple(Withholding, (tax, _MARKETPLACE, code, rate, base,
+                                                          (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP), rule, source)),)
+                if held:
+                    it.withholdings = held
 
-    def _candidates(self, book: Any, key: tuple[Any, ...]) -> tuple[tuple[tuple[Any, ...], ...], bool]:
-        """The withholdings whose conditions the facts of ``key`` meet, grouped by tax, highest rate first,
-        and whether a fact a condition needs is unknown."""
+    def _candidates(self, book: Any, key: tuple[Any, ...]) -> tuple[tuple[tuple[Any, ...], ...], bool, tuple[tuple[Any, ...], ...]]:
+        """The withholdings whose conditions the facts of ``key`` meet, grouped by tax, highest rate first;
+        whether a fact a condition needs is unknown; and the first of each group (what applies when the
+        regime tests nothing beyond the conditions)."""
         code, day, seller_type, registered, resident, domestic_payout, supply = key
         facts: dict[str, Any] = {
             "seller_type": {"individual"} if seller_type == "individual" else {"company", "business"},
@@ -169,12 +280,20 @@ class MarketRegime(NationalRegime):
                 period = param.on(day)
                 assert period is not None
                 by_tax.setdefault(param.tax or name, []).append(
-                    (name, param.tax or "tax", rate, BASES[param.base or "net_price"], fraction,
+                    (name, param.tax or "tax", rate, rate / _HUNDRED, BASES[param.base or "net_price"], fraction,
                      f"{code.lower()}.{name.replace('_', '.', 1)}", period.source))
-        return tuple(tuple(sorted(group, key=lambda c: -c[2])) for group in by_tax.values()), unknown
+        groups = tuple(tuple(sorted(group, key=lambda c: -c[2])) for group in by_tax.values())
+        first = tuple((tax, rate, of_hundred, attrgetter(base_field), fraction, rule, source)
+                      for _, tax, rate, of_hundred, base_field, fraction, rule, source in (group[0] for group in groups))
+        return groups, unknown, first
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._tests_withholdings = cls.withholding_applies is not MarketRegime.withholding_applies
 
     def withholding_applies(self, ctx: Context, name: str) -> bool:
-        """Whether withholding ``name`` applies beyond its conditions (a threshold on the seller's payouts)."""
+        """Whether withholding ``name`` applies beyond its conditions (a threshold on the seller's payouts).
+        Where a regime does not override it, the highest rate of each tax applies without asking."""
         return True
 
     def payouts_pass(self, ctx: Context, limit: str, what: str, rule: str, *, with_order: bool) -> bool:

@@ -51,10 +51,13 @@ class MySst(LowValueGoodsRegime, MarketRegime):
 
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
         # The low-value goods tax is on the price of the goods: the shipping that follows them is not taxed.
+        excluded = None
         for it in items:
             if it.index < 0 and it.treatment.rule in _LOW_VALUE:
-                it.treatment = Treatment(it.treatment.jurisdiction, Collector.none, Scheme.none, Rule.shipping_low_value_excluded,
+                if excluded is None or excluded.jurisdiction is not it.treatment.jurisdiction:
+                    excluded = Treatment(it.treatment.jurisdiction, Collector.none, Scheme.none, Rule.shipping_low_value_excluded,
                                          False, reason=Reason.outside_scope)
+                it.treatment = excluded
                 it.tax = it.tax * 0
                 it.raw_tax = it.raw_tax * 0
 

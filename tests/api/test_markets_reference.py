@@ -32,10 +32,13 @@ def test_a_rate_names_its_official_source(client):
     assert "mof.gov.sa" in body["source"]
 
 
-def test_brazil_lists_its_states_and_the_border_table_has_no_address(client):
+def test_brazil_lists_its_states_and_the_border_tables_match_their_municipalities(client):
     rates = client.get("/v1/rates?date=2025-04-01&country=BR").json()
     ids = {r["jurisdiction"] for r in rates["rates"]}
     assert "BR" in ids and len({i for i in ids if i.startswith("BR-")}) == 27
     jurisdictions = {j["jurisdiction"]: j for j in client.get("/v1/jurisdictions").json()["jurisdictions"]}
-    assert jurisdictions["MX-BORDER"]["match"] == [] and jurisdictions["MX-BORDER"]["parent"] == "MX"
+    for border in ("MX-BORDER", "MX-SOUTHBORDER"):
+        assert jurisdictions[border]["parent"] == "MX" and all(m["postal_code"] for m in jurisdictions[border]["match"])
+    baja = [m for m in jurisdictions["MX-BORDER"]["match"] if m["postal_code"] == "^2[12][0-9]{3}$"]
+    assert len(baja) == 1 and baja[0]["city"] is None and "Baja California" in baja[0]["note"]  # the postcode alone decides
     assert jurisdictions["BR-SP"]["match"] == [{"country": "BR", "region": "SP", "postal_code": None, "city": None, "note": None}]

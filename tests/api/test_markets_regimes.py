@@ -112,10 +112,19 @@ def test_a_limit_in_a_currency_the_ecb_does_not_publish_is_a_problem_naming_it(c
     assert r.status_code == 422 and r.json()["code"] == "exchange_rate_not_found" and r.json()["currency"] == "TWD"
 
 
-def test_turkish_postal_imports_within_the_single_tax_are_refused_not_guessed(client):
-    r = client.post("/v1/calculate", json=_order("2025-03-03", {"country": "TR"}, "20.00", currency="EUR"))
-    assert r.status_code == 422 and r.json()["code"] == "unsupported_scenario"
-    assert r.json()["errors"][0]["loc"] == ["body", "ship_to", "country"]
+def test_turkish_postal_imports_within_the_limit_bear_the_single_tax_at_import(client):
+    # Customs Law Implementing Decree art. 126: from 2024-08-21 EUR 30 with shipping, 30 % from the EU, 60 % otherwise.
+    body = _order("2025-03-03", {"country": "TR"}, "20.00", currency="EUR")
+    body["shipping"] = {"amount": "5.00"}
+    r = client.post("/v1/calculate", json=body).json()
+    line = r["lines"][0]
+    assert (line["rule"], line["rate_percent"], line["tax_due_at_import"], line["collected_by"]) == (
+        "tr.import.postal_single_tax", "60", "12.00", "customs")
+    assert r["totals"]["tax_due_at_import"] == "15.00" and "single_tax_surcharge_not_included" in [w["code"] for w in r["warnings"]]
+    eu = _line(client, _order("2025-03-03", {"country": "TR"}, "20.00", currency="EUR", seller="DE"))
+    assert (eu["rate_percent"], eu["tax_due_at_import"]) == ("30", "6.00")
+    # Before 2024-08-21: EUR 150, 30 % from outside the EU.
+    assert _line(client, _order("2024-08-20", {"country": "TR"}, "100.00", currency="EUR"))["tax_due_at_import"] == "30.00"
     # Above the EUR 30 limit, and after the limit's repeal (2026-02-06), VAT is due at import.
     assert _line(client, _order("2025-03-03", {"country": "TR"}, "40.00", currency="EUR"))["rule"] == "tr.import"
     assert _line(client, _order("2026-03-02", {"country": "TR"}, "20.00", currency="EUR"))["rule"] == "tr.import"

@@ -3,8 +3,10 @@
 Each market order has three lines and shipping like the EU order: a Mexican marketplace sale with
 its IVA and ISR withholdings, a Chilean low-value import collected by the platform, a Korean
 import above the de minimis, a Malaysian low-value sale with the shipping excluded, an Indian
-intra-state sale (CGST + SGST, TCS split) and a Brazilian Remessa Conforme parcel (II and ICMS). Rounds
-alternate between the EU order and the market orders; the figures are medians of CPU time.
+intra-state sale (CGST + SGST, TCS split), a Brazilian Remessa Conforme parcel (II and ICMS), a
+Mexican courier import at the global rate, and an import into each of TH, TW, SA, AE, ZA, CO, IL and
+TR (their low-value rules). Rounds alternate between the EU order and the market orders; the figures
+are medians of CPU time.
 """
 
 from __future__ import annotations
@@ -36,6 +38,24 @@ MARKETS = {
     "BR Remessa Conforme": {"date": "2026-03-02", "currency": "USD", "ship_from": {"country": "CN"},
                             "ship_to": {"country": "BR", "region": "SP"}, "seller": {"country": "CN"},
                             "marketplace": {"name": "M", "remessa_conforme": True}},
+    "MX courier": {"date": "2025-09-01", "currency": "USD", "ship_from": {"country": "CN"}, "ship_to": {"country": "MX"},
+                   "seller": {"country": "CN"}},
+    "TH import": {"date": "2026-03-02", "currency": "THB", "ship_from": {"country": "CN"}, "ship_to": {"country": "TH"},
+                  "seller": {"country": "CN"}, "marketplace": {"name": "M"}},
+    "TW small import": {"date": "2026-03-02", "currency": "TWD", "ship_from": {"country": "CN"}, "ship_to": {"country": "TW"},
+                        "seller": {"country": "CN"}, "customer": {"imports_this_half_year": 2}},
+    "SA import": {"date": "2026-03-02", "currency": "SAR", "ship_from": {"country": "CN"}, "ship_to": {"country": "SA"},
+                  "seller": {"country": "CN"}},
+    "AE courier": {"date": "2026-03-02", "currency": "AED", "ship_from": {"country": "CN"}, "ship_to": {"country": "AE"},
+                   "seller": {"country": "CN"}},
+    "ZA parcel": {"date": "2026-03-02", "currency": "ZAR", "ship_from": {"country": "CN"}, "ship_to": {"country": "ZA"},
+                  "seller": {"country": "CN"}},
+    "CO courier": {"date": "2026-03-02", "currency": "USD", "ship_from": {"country": "US"}, "ship_to": {"country": "CO"},
+                   "seller": {"country": "US"}},
+    "IL import": {"date": "2026-03-02", "currency": "USD", "ship_from": {"country": "CN"}, "ship_to": {"country": "IL"},
+                  "seller": {"country": "CN"}},
+    "TR import": {"date": "2026-03-02", "currency": "EUR", "ship_from": {"country": "CN"}, "ship_to": {"country": "TR"},
+                  "seller": {"country": "CN"}},
 }
 
 
