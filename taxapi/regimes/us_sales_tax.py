@@ -37,7 +37,7 @@ from typing import Any, ClassVar, NamedTuple
 from taxapi.categories import Category, RateKind
 from taxapi.errors import ValidationFailed
 from taxapi.money import exponent, fmt_percent, minor_units
-from taxapi.rate_tables.combined import CombinedRate, Level
+from taxapi.rate_tables.combined import CombinedRate, Level, combined_rate
 from taxapi.rate_tables.model import Jurisdiction, RateBook
 from taxapi.rate_tables.parameters import Parameter
 from taxapi.regimes.base import Collector, Context, Reason, RuleId, Scheme, SupplyKind, Treatment
@@ -63,6 +63,8 @@ def parse_zip(text: str | None) -> tuple[str, str | None] | None:
     """``(zip5, zip4)`` of a ZIP code written ``10001``, ``10001-2062`` or ``100012062``; None otherwise."""
     if not text:
         return None
+    if len(text) == 5 and text.isascii() and text.isdigit():  # the usual form, without the expression
+        return text, None
     m = _ZIP.fullmatch(text)
     return (m.group(1), m.group(2)) if m else None
 
@@ -144,18 +146,17 @@ class UsSalesTax(NationalRegime):
         book, day, order = ctx.book, ctx.day, ctx.order
         state = j.id[3:]
         rules = _state_rules(book, state, day)
-        dest, rates = _resolve(book, state, order.ship_to.postal_code, day, "ship_to")
+        postal_code = order.ship_to.postal_code
+        dest = _resolve(book, state, postal_code, day, "ship_to")
         origin = None
         seller = order.seller
         if rules.origin and ctx.seller_country == "US" and seller.region == state and order.ship_from.region == state:
-            origin = _resolve(book, state, order.ship_from.postal_code, day, "ship_from")[0]
-            if origin is None or origin.resolved_by is ResolvedBy.state:
+            origin = _resolve(book, state, order.ship_from.postal_code, day, "ship_from")
+            if origin is not None and origin.resolved_by is ResolvedBy.state:
                 origin = None  # the origin's local rates are unknown: the destination's apply
-            else:
-                rates = _rates_of(book, state, day, (_shape(dest), _shape(origin)),
-                                  (dest and dest.jurisdictions, origin.jurisdictions))
+        rates = _rates_of(book, state, day, dest, origin)
         if rules.local_taxes:
-            _warn_about(ctx, state, dest)
+            _warn_about(ctx, state, dest, postal_code)
         exp = exponent(minor_units(order.currency))
         per_line = order.rounding == "per_line"
         inclusive = order.prices_include_tax
@@ -182,40 +183,19 @@ class UsSalesTax(NationalRegime):
             it.tax = raw.quantize(exp, ROUND_HALF_UP) if per_line else ZERO.quantize(exp)
 
 
-def _resolve(book: RateBook, state: str, postal_code: str | None, day: date,
-             loc: str) -> tuple[LocalResolution | None, dict[Category, CombinedRate]]:
-    """The local jurisdictions of a ZIP code in ``state`` (None without one), and the combined rates by
-    category there (shared by every ZIP of the same tax region); a ZIP code that is malformed, or that the
-    tables place in another state, is a 422 naming ``loc``'s postal code. Cached per place and day."""
-    cache = book.cache("us_place")
-    key = (state, postal_code, day)
-    hit = cache.get(key)
-    if hit is None:
-        res, problem = _resolve_uncached(local_table(book), state, postal_code, day) if postal_code else (None, None)
-        hit = (res, problem, _rates_of(book, state, day, _shape(res), res and res.jurisdictions))
-        if len(cache) < 200_000:
-            cache[key] = hit
-    res, problem, rates = hit  # type: ignore[misc]
-    if problem is not None:
-        raise ValidationFailed.at([loc, "postal_code"], problem)
-    return res, rates
+def _resolve(book: RateBook, state: str, postal_code: str | None, day: date, loc: str) -> LocalResolution | None:
+    """The local jurisdictions of a ZIP code in ``state`` on ``day`` (None without a ZIP code); a ZIP code
+    that is malformed, or that the tables place in another state, is a 422 naming ``loc``'s postal code.
 
-
-def _rates_of(book: RateBook, state: str, day: date, shape: Any, keep: Any) -> dict[Category, CombinedRate]:
-    """The (initially empty) combined rates by category of one shape of resolution in ``state`` on ``day``;
-    ``keep`` (the jurisdiction tuples whose ids the shape holds) is kept alive with the entry."""
-    cache = book.cache("us_rates")
-    entry = cache.get((state, day, shape))
-    if entry is None:
-        entry = cache[(state, day, shape)] = ({}, keep)
-    return entry[0]  # type: ignore[index,no-any-return]
-
-
-def _resolve_uncached(table: LocalTable, state: str, postal_code: str, day: date) -> tuple[LocalResolution | None, str | None]:
+    The table's answers are built when it loads and shared by every ZIP of a tax area: this is a
+    dictionary look-up, the first order to a ZIP included."""
+    if not postal_code:
+        return None
     parsed = parse_zip(postal_code)
     if parsed is None:
-        return None, f"'{postal_code}' is not a US ZIP code (5 digits, or ZIP+4 as 10001-2062)"
+        raise ValidationFailed.at([loc, "postal_code"], f"'{postal_code}' is not a US ZIP code (5 digits, or ZIP+4 as 10001-2062)")
     zip5 = parsed[0]
+    table = local_table(book)
     res = table.lookup(state, zip5, parsed[1], day)
     if res.resolved_by is ResolvedBy.state:
         inside = table.zip_in_state(state, zip5)
@@ -223,8 +203,22 @@ def _resolve_uncached(table: LocalTable, state: str, postal_code: str, day: date
             owner = postal_state(zip5)
             inside = None if owner is None else owner == state
         if inside is False:
-            return None, f"ZIP code {zip5} is not in {state}"
-    return res, None
+            raise ValidationFailed.at([loc, "postal_code"], f"ZIP code {zip5} is not in {state}")
+    return res
+
+
+def _rates_of(book: RateBook, state: str, day: date, dest: LocalResolution | None,
+              origin: LocalResolution | None) -> dict[Category, CombinedRate]:
+    """The (initially empty) combined rates by category of a destination (and origin) on ``day``: every ZIP
+    of a tax area shares them, as it shares the table's answer."""
+    cache = book.cache("us_rates")
+    key = (state, day, dest, origin)
+    entry = cache.get(key)
+    if entry is None:
+        entry = {}
+        if len(cache) < 200_000:
+            cache[key] = entry
+    return entry  # type: ignore[no-any-return]
 
 
 class _StateRules(NamedTuple):
@@ -247,16 +241,21 @@ def _state_rules(book: RateBook, state: str, day: date) -> _StateRules:
     return hit  # type: ignore[return-value]
 
 
-def _warn_about(ctx: Context, state: str, res: LocalResolution | None) -> None:
+def _warn_about(ctx: Context, state: str, res: LocalResolution | None, postal_code: str | None) -> None:
     if res is None:
         ctx.warn("local_rate_unknown", "No ZIP code given: only the state rate is applied; county, city and district rates are not included.")
     elif res.resolved_by is ResolvedBy.state:
-        ctx.warn("local_rate_unknown", f"No local rate table covers ZIP code {res.zip5} in {state}: only the state rate is applied; "
-                 "county, city and district rates are not included.")
+        ctx.warn("local_rate_unknown", f"No local rate table covers ZIP code {_zip5(postal_code)} in {state}: only the state rate is "
+                 "applied; county, city and district rates are not included.")
     elif res.spans_several_rates:
         rates = ", ".join(f"{fmt_percent(r)} %" for r in res.rates_in_zip5)
-        ctx.warn("zip_spans_jurisdictions", f"ZIP code {res.zip5} spans several combined rates ({rates}); without a ZIP+4 "
+        ctx.warn("zip_spans_jurisdictions", f"ZIP code {_zip5(postal_code)} spans several combined rates ({rates}); without a ZIP+4 "
                  f"that decides, the lowest applies (Streamlined Sales and Use Tax Agreement section 305). Send the ZIP+4 for the exact rate.")
+
+
+def _zip5(postal_code: str | None) -> str:
+    parsed = parse_zip(postal_code)
+    return parsed[0] if parsed else ""
 
 
 def _param(book: RateBook, name: str) -> Parameter | None:
@@ -269,38 +268,36 @@ def _param_on(book: RateBook, name: str, day: date) -> bool:
     return p is not None and p.in_force(day)
 
 
-def _address(res: LocalResolution | None) -> Any:
-    """How the address was resolved, as the line reports it (an ``AddressResolution``)."""
-    from taxapi.orders.results import AddressResolution  # the results read the regimes' vocabulary: imported late
+def _address(book: RateBook, res: LocalResolution | None) -> Any:
+    """How the address was resolved, as the line reports it (an ``AddressResolution``; one per table answer,
+    which every ZIP of a tax area shares)."""
+    key = None if res is None or res.resolved_by is ResolvedBy.state else res
+    cache = book.cache("us_address")
+    hit = cache.get(key)
+    if hit is None:
+        from taxapi.orders.results import AddressResolution  # the results read the regimes' vocabulary: imported late
 
-    if res is None or res.resolved_by is ResolvedBy.state:
-        return AddressResolution(ResolvedBy.state.value, None, None, None)
-    return AddressResolution(res.resolved_by.value, res.import_id, res.effective_from, res.source)
-
-
-def _shape(res: LocalResolution | None) -> tuple[Any, ...] | None:
-    """What the combined rates of a resolution depend on: every ZIP of one tax region shares them (the
-    table binds one tuple of jurisdictions per region; keyed by its id, cheaper than hashing it, and kept
-    alive by the cache entry, so the id is not reused)."""
-    if res is None:
-        return None
-    return (res.resolved_by, res.import_id, id(res.jurisdictions))
+        if key is None:
+            hit = AddressResolution(ResolvedBy.state.value, None, None, None)
+        else:
+            hit = AddressResolution(key.resolved_by.value, key.import_id, key.effective_from, key.source)
+        if len(cache) < 200_000:
+            cache[key] = hit
+    return hit
 
 
 def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, day: date,
              dest: LocalResolution | None, origin: LocalResolution | None) -> CombinedRate:
-    from taxapi.rate_tables.combined import combined_rate
-
     base = combined_rate(book, j, category, day)  # the state rate table's answer
     table = local_table(book)
-    address = _address(origin or dest)
+    address = _address(book, origin or dest)
     answered = dest is not None and dest.resolved_by is not ResolvedBy.state
     if not answered:
-        return _with(base, address=_address(dest))
+        return _with(base, address=_address(book, dest))
     if state not in table.local_tax_states and dest.combined_rate_percent != base.rate_percent:
         # The state rate is the whole rate (DC, MA ...): the state rate table decides. Where the local table
         # agrees with it, it only splits the rate into its levels (Puerto Rico: 10.5 % state + 1 % municipal IVU).
-        return _with(base, address=_address(dest))
+        return _with(base, address=_address(book, dest))
     # Which jurisdictions: the destination's, or the origin's (California: its districts stay the destination's).
     rows = list(dest.jurisdictions)
     if origin is not None:
@@ -317,9 +314,16 @@ def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, da
     source = f"{(origin or dest).source} (effective {(origin or dest).effective_from}); state: {base.source}"
     levels: list[Level] = []
     if kind is RateKind.standard or no_state_tax:
+        cache = book.cache("us_levels")  # one Level per jurisdiction and source: tax areas share most of theirs
         for x in rows:
-            name = j.name if x.level.value == "state" else x.name
-            levels.append(_level(state, x.level.value, x.id, name, x.rate_percent, RateKind.standard, source))
+            key = (x, source)
+            lv = cache.get(key)
+            if lv is None:
+                name = j.name if x.level.value == "state" else x.name
+                lv = _level(state, x.level.value, x.id, name, x.rate_percent, RateKind.standard, source)
+                if len(cache) < 200_000:
+                    cache[key] = lv
+            levels.append(lv)
         kind = RateKind.standard
     else:  # a reduced or zero state rate (food in TN, MO, AR ...): the state table's rate, locals where the law says
         levels.append(_level(state, "state", "", j.name, base.rate_percent, kind, base.source))
@@ -337,7 +341,7 @@ def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, da
 
 def _level(state: str, level: str, jid: str, name: str, rate: Decimal, kind: RateKind, source: str) -> Level:
     ident = f"US-{state}" if level == "state" else f"US-{state}-{jid}"
-    return Level(ident, _LEVEL[level], kind, Decimal(fmt_percent(rate)), source, name)
+    return Level(ident, _LEVEL[level], kind, rate, source, name)  # the tables' rates are written without trailing zeros
 
 
 def _with(rate: CombinedRate, **changes: Any) -> CombinedRate:

@@ -242,7 +242,7 @@ class _Fields:
         if hit is None:
             if not _PERCENT.match(text):
                 raise self.fail(line, column, f"'{text}' is not a percentage as a decimal string (e.g. 8.875)")
-            hit = self._decimals[text] = Decimal(text)
+            hit = self._decimals[text] = Decimal(fmt_percent(Decimal(text)))  # as written on the wire: 4.5, not 4.50
         return hit
 
 
