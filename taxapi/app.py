@@ -22,7 +22,7 @@ from taxapi.settings import Settings, get_settings
 from taxapi.orders.router import operations as orders_operations
 from taxapi.oss.router import router as oss_router
 from taxapi.reference.router import router as reference_router
-from taxapi.routing import Operation
+from taxapi.routing import HotRoutes, Operation
 from taxapi.sheets.router import operations as sheets_operations
 from taxapi.thresholds.router import router as thresholds_router
 from taxapi.thresholds.rules import get_threshold_rules
@@ -43,14 +43,16 @@ def _rates_version() -> str:
 
 class TaxApi(FastAPI):
     """FastAPI with taxapi's one ASGI layer (:mod:`taxapi.middleware`) outside the whole stack, Starlette's
-    error middleware included, so that every answer (an unexpected 500 too) gets its headers and log line."""
+    error middleware included, so that every answer (an unexpected 500 too) gets its headers and log line;
+    inside it, :class:`~taxapi.routing.HotRoutes` serves the hot operations without the rest of the stack."""
 
     def __init__(self, *, settings: Settings, **kwargs: Any):
         super().__init__(**kwargs)
         self.settings = settings
 
     def build_middleware_stack(self) -> ASGIApp:
-        return middleware.wrap(super().build_middleware_stack(), settings=self.settings, rates_version=_rates_version)
+        hot = HotRoutes(super().build_middleware_stack(), operations=OPERATIONS, exception_handlers=self.exception_handlers)
+        return middleware.wrap(hot, settings=self.settings, rates_version=_rates_version)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -171,14 +171,18 @@ async def body_chunks(request: Any, limit: int) -> AsyncIterator[bytes]:
             yield chunk
 
 
-async def read_body(request: Any, limit: int) -> bytes:
-    """The whole body, read under ``limit`` (413 past it); ``request.body()`` answers the same afterwards."""
+def _disconnected() -> Exception:
     from starlette.requests import ClientDisconnect
 
+    return ClientDisconnect()
+
+
+async def read_body(request: Any, limit: int) -> bytes:
+    """The whole body, read under ``limit`` (413 past it); ``request.body()`` answers the same afterwards."""
     declared_length(request, limit)
     message = await request.receive()
     if message["type"] != "http.request":
-        raise ClientDisconnect()
+        raise _disconnected()
     body: bytes = message.get("body", b"")
     if message.get("more_body", False):
         chunks = [body]
@@ -186,7 +190,7 @@ async def read_body(request: Any, limit: int) -> bytes:
         while message.get("more_body", False):
             message = await request.receive()
             if message["type"] != "http.request":
-                raise ClientDisconnect()
+                raise _disconnected()
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
@@ -238,11 +242,11 @@ def parse_json(body: bytes, *, loc: str = "body") -> Any:
 
 def validate_json(model: type[T], body: bytes, *, loc: str = "body") -> T:
     """``body`` validated as ``model`` in one pass by pydantic's JSON parser (which refuses deep nesting)."""
-    from fastapi.exceptions import RequestValidationError
-
     try:
         return model.__pydantic_validator__.validate_json(body)  # type: ignore[attr-defined,no-any-return]
     except ValidationError as exc:
+        from fastapi.exceptions import RequestValidationError  # here, not per request: the import statement costs
+
         raise RequestValidationError(
             [{**e, "loc": (loc, *e["loc"])} for e in exc.errors(include_url=False, include_context=False)]
         ) from None

@@ -16,8 +16,16 @@ and write the answer's bytes. Each is declared once, next to its endpoint, as an
 Why not FastAPI routes: measured in the commit that introduced this module, a FastAPI route (an
 ``APIRoute``, with its per-request exit stacks, or any route behind an included router) costs
 15-20 us more per request on ``/v1/calculate`` than a Starlette route on the app's own router,
-a third to a half of the engine's own work; the Starlette route is within about 5-10 us of the
-same endpoint alone in a bare Starlette app (``tests/benchmarks/test_calculate_bench.py``).
+a third to a half of the engine's own work.
+
+:class:`HotRoutes` goes one step further for the same operations: an ASGI middleware (inside
+:mod:`taxapi.middleware`'s layer) that serves a request whose method and path are exactly an
+operation's, calling the same endpoint with the same :class:`Request`, and answers an exception
+with the app's own exception handlers, as Starlette's exception middleware would. Everything else
+(another method, a path with a ``root_path``, every other route) goes on through the app's whole
+stack. It saves the stack's five layers (Starlette's error and exception middlewares, FastAPI's
+body-limit, telemetry and exit-stack middlewares) and the router's matching, about 20 us a request
+in-process (``tests/benchmarks/test_calculate_bench.py``).
 """
 
 from __future__ import annotations
@@ -31,11 +39,14 @@ from fastapi import Body, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+ExceptionHandler = Callable[[Request, Exception], Awaitable[Response]]
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -137,3 +148,63 @@ def _documented_signature(op: Operation) -> Callable[..., Any]:
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     endpoint.__name__ = op.name
     return endpoint
+
+
+class HotRoutes:
+    """ASGI middleware serving ``operations`` directly (see the module docstring); ``app`` serves the rest.
+
+    ``exception_handlers`` is the app's mapping (``FastAPI.exception_handlers``): an exception raised by an
+    endpoint is answered by the handler of its nearest class (or, for an ``HTTPException``, of its status
+    code), as Starlette's ``ExceptionMiddleware`` does; the handler of ``Exception`` answers the rest with
+    a 500, after which the exception is raised again for the server to log, as Starlette's
+    ``ServerErrorMiddleware`` does.
+    """
+
+    def __init__(self, app: ASGIApp, *, operations: Sequence[Operation],
+                 exception_handlers: Mapping[Any, ExceptionHandler]):
+        self.app = app
+        self.handlers = exception_handlers
+        self.routes: dict[tuple[str, str], Route] = {}
+        for op in operations:
+            self.routes[(op.method, op.path)] = op.route()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope.get("root_path"):
+            route = self.routes.get((scope["method"], scope["path"]))
+            if route is not None:
+                await self._serve(route, scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    async def _serve(self, route: Route, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["route"] = route  # what a router leaves in the scope (the access log's route template)
+        scope["endpoint"] = route.endpoint
+        scope["path_params"] = {}
+        request = Request(scope, receive, send)
+        started = False
+
+        async def sender(message: Any) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            response = await route.endpoint(request)
+            await response(scope, receive, sender)
+        except Exception as exc:
+            if started:
+                raise
+            handler = self._handler(exc)
+            if handler is None:
+                raise
+            await (await handler(request, exc))(scope, receive, send)
+            if handler is self.handlers.get(Exception) or handler is self.handlers.get(500):
+                raise
+
+    def _handler(self, exc: Exception) -> ExceptionHandler | None:
+        if isinstance(exc, HTTPException) and exc.status_code in self.handlers:
+            return self.handlers[exc.status_code]
+        for cls in type(exc).__mro__:
+            if cls in self.handlers:
+                return self.handlers[cls]
+        return self.handlers.get(500)

@@ -66,7 +66,7 @@ class Engine:
                 self.client = Client(self.scheduler)
             else:
                 self.cluster = LocalCluster(n_workers=self.workers or 2, threads_per_worker=1, processes=True,
-                                            dashboard_address=None, silence_logs=40)
+                                            dashboard_address=":0", silence_logs=40)
                 self.client = Client(self.cluster)
             here = _rates_version()
             versions = set(self.client.run(_rates_version).values())

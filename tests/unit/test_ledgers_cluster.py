@@ -51,7 +51,7 @@ def summary(tmp_path, *engine):
 def scheduler():
     from dask.distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40) as cluster:
         assert len(cluster.workers) == 2
         yield cluster.scheduler_address
 
