@@ -27,7 +27,6 @@ More information:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -85,21 +84,8 @@ def state_of_zip(book: RateBook, postal_code: str | None, loc: str) -> str | Non
     parsed = parse_zip(postal_code)
     if parsed is None:
         return None
-    return local_table(book).state_of_zip(parsed[0]) or postal_state(parsed[0])
-
-
-@lru_cache(maxsize=1)
-def _zip_prefixes() -> tuple[dict[str, str], dict[str, str]]:
-    from taxapi.rate_tables.loader import default_rates_dir, read_json_strict
-
-    doc = read_json_strict(default_rates_dir() / "us-local" / "zip-prefixes.json", "us-local/zip-prefixes.json")
-    return doc["prefixes"], doc["exceptions"]
-
-
-def postal_state(zip5: str) -> str | None:
-    """The state (or territory) a ZIP5 belongs to by the USPS ZIP lists (``rates/us-local/zip-prefixes.json``)."""
-    prefixes, exceptions = _zip_prefixes()
-    return exceptions.get(zip5) or prefixes.get(zip5[:3])
+    table = local_table(book)
+    return table.state_of_zip(parsed[0]) or table.postal_state(parsed[0])
 
 
 class UsSalesTax(NationalRegime):
@@ -200,7 +186,7 @@ def _resolve(book: RateBook, state: str, postal_code: str | None, day: date, loc
     if res.resolved_by is ResolvedBy.state:
         inside = table.zip_in_state(state, zip5)
         if inside is None:  # no loaded boundaries can tell: the USPS lists can
-            owner = postal_state(zip5)
+            owner = table.postal_state(zip5)
             inside = None if owner is None else owner == state
         if inside is False:
             raise ValidationFailed.at([loc, "postal_code"], f"ZIP code {zip5} is not in {state}")

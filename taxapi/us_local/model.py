@@ -320,6 +320,9 @@ class LocalTable:
     local_tax_states: frozenset[str]
     #: The imports loaded from ``TAXAPI_US_LOCAL_DIR`` (the shipped ones are part of the rates directory).
     imported_ids: frozenset[str] = frozenset()
+    #: The USPS state of each three-digit ZIP prefix and of the ZIP5s of another state under one
+    #: (``rates/us-local/zip-prefixes.json``): where no boundary record places a ZIP, these do.
+    zip_prefixes: dict[str, str] = field(default_factory=dict, repr=False)
     # state -> imports with boundaries covering it, oldest effective date first, and their dates
     _by_state: dict[str, tuple[tuple[date, ...], tuple[LocalImport, ...]]] = field(default_factory=dict, repr=False)
     # state -> zip5 -> the answers of a ZIP5 lookup, oldest span first (built at construction)
@@ -470,6 +473,10 @@ class LocalTable:
         if state in self._by_state or states:
             return False  # the state's boundaries do not hold it, or it is another state's ZIP
         return None
+
+    def postal_state(self, zip5: str) -> str | None:
+        """The state (or territory) of ``zip5`` by the USPS ZIP lists (:attr:`zip_prefixes`)."""
+        return self.zip_prefixes.get(zip5) or self.zip_prefixes.get(zip5[:3])
 
     def state_of_zip(self, zip5: str) -> str | None:
         """The state whose loaded boundary data holds ``zip5`` (None when none does)."""

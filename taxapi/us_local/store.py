@@ -53,6 +53,7 @@ MANIFEST = "manifest.json"
 JURISDICTIONS = "jurisdictions.csv"
 BOUNDARIES = "boundaries.csv"
 STATES_FILE = "states.json"
+ZIP_PREFIXES_FILE = "zip-prefixes.json"
 #: Where the shipped local tables live inside the rates directory (not rate tables themselves).
 SHIPPED_SUBDIR = "us-local"
 ENV_DIR = "TAXAPI_US_LOCAL_DIR"
@@ -446,6 +447,26 @@ def load_states_file(shipped: Path) -> frozenset[str]:
     return frozenset(out)
 
 
+def load_zip_prefixes(shipped: Path) -> dict[str, str]:
+    """The state of each three-digit ZIP prefix, and of the ZIP5s of another state under one (``zip-prefixes.json``
+    beside the shipped tables; part of the rates directory, so of ``rates_version``)."""
+    path = shipped / ZIP_PREFIXES_FILE
+    if not path.is_file():
+        return {}
+    rel = f"{SHIPPED_SUBDIR}/{ZIP_PREFIXES_FILE}"
+    doc = read_json_strict(path, rel)
+    out: dict[str, str] = {}
+    for part, width in (("prefixes", 3), ("exceptions", 5)):
+        entries = doc.get(part) if isinstance(doc, dict) else None
+        if not isinstance(entries, dict):
+            raise InvalidRateTable(rel, part, 'needs {"012": "MA", ...}')
+        for zip_part, st in entries.items():
+            if len(zip_part) != width or not zip_part.isdigit() or not isinstance(st, str) or not _STATE.match(st):
+                raise InvalidRateTable(rel, f"{part}/{zip_part}", f"needs {width} digits and a two-letter state code")
+            out[zip_part] = st
+    return out
+
+
 def local_dir_from_env() -> Path | None:
     """``TAXAPI_US_LOCAL_DIR`` (taxapi/settings.py)."""
     return get_settings().us_local_dir
@@ -468,7 +489,8 @@ def load_local_table(rates_dir: Path | None = None, local_dir: Path | None = Non
                 raise InvalidRateTable(f"{p.name}/{MANIFEST}", "(directory)", "an import of that name is shipped already")
             imports.append(load_import(p))
     return LocalTable(imports=tuple(imports), local_tax_states=load_states_file(shipped),
-                      imported_ids=frozenset(i.id for i in imports if i.id not in shipped_ids))
+                      imported_ids=frozenset(i.id for i in imports if i.id not in shipped_ids),
+                      zip_prefixes=load_zip_prefixes(shipped))
 
 
 @lru_cache(maxsize=8)

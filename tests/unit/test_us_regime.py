@@ -241,3 +241,44 @@ def test_region_from_the_zip_without_local_tables(rate_book):
     ln = out["lines"][0]
     assert ln["jurisdiction"] == "US-CA" and ln["tax_amount"] == "7.25"  # the state table's 7.25 %
     assert ln["address"]["resolved_by"] == "state" and "local_rate_unknown" in warnings(out)
+
+
+def test_the_zip_prefix_lists_are_part_of_the_rates_version(tmp_path, rate_book):
+    # rates/us-local/zip-prefixes.json decides which state a ZIP is in where no local table covers it: the
+    # book loaded from a copy whose prefix 900 (Los Angeles) says NY has another rates_version and answers by it.
+    import json
+    import shutil
+
+    from taxapi.rate_tables.loader import default_rates_dir, load_rate_book
+
+    rates = tmp_path / "rates"
+    shutil.copytree(default_rates_dir(), rates)
+    path = rates / "us-local" / "zip-prefixes.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["prefixes"]["900"] == "CA"
+    doc["prefixes"]["900"] = "NY"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    changed = load_rate_book(rates)
+    assert changed.version != rate_book.version
+    ln = line(changed, order({"region": "NY", "postal_code": "90001"}, seller={"country": "CN", "us_nexus": ["NY"]}))
+    assert ln["tax_amount"] == "4.00"  # the NY state rate table's 4 %: accepted as a NY ZIP by the changed lists
+    with pytest.raises(ValidationFailed):
+        calc(changed, order({"region": "CA", "postal_code": "90001"}))
+
+
+def test_a_bad_zip_prefix_list_refuses_to_load(tmp_path):
+    import json
+    import shutil
+
+    from taxapi.errors import InvalidRateTable
+    from taxapi.rate_tables.loader import default_rates_dir, load_rate_book
+
+    rates = tmp_path / "rates"
+    shutil.copytree(default_rates_dir(), rates)
+    path = rates / "us-local" / "zip-prefixes.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["prefixes"]["90"] = "CA"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(InvalidRateTable) as exc:
+        load_rate_book(rates)
+    assert "zip-prefixes.json" in str(exc.value) and "prefixes/90" in str(exc.value)
