@@ -295,7 +295,8 @@ def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, da
     kind = base.rate_kind
     own = base.own
     no_state_tax = kind is RateKind.none and not any(lv.rate_percent for lv in base.levels)
-    if kind in (RateKind.exempt, RateKind.none) and not no_state_tax:
+    local_food = category is _FOOD and _param_on(book, f"grocery_local_tax_{state.lower()}", day)
+    if kind in (RateKind.exempt, RateKind.none) and not no_state_tax and not local_food:
         return _with(base, address=address)
     source = f"{(origin or dest).source} (effective {(origin or dest).effective_from}); state: {base.source}"
     levels: list[Level] = []
@@ -313,14 +314,23 @@ def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, da
         kind = RateKind.standard
     else:  # a reduced or zero state rate (food in TN, MO, AR ...): the state table's rate, locals where the law says
         levels.append(_level(state, "state", "", j.name, base.rate_percent, kind, base.source))
-        if category is _FOOD and _param_on(book, f"grocery_local_tax_{state.lower()}", day):
+        if local_food:
+            # One flat local food rate (North Carolina's 2 %, at the county level) where the state sets one;
+            # else each local jurisdiction's food rate (its general rate where the table has none).
+            flat = _param(book, f"grocery_local_rate_{state.lower()}")
+            flat_rate = flat.value(day) if flat is not None and flat.in_force(day) else None
+            flat_source = f"{flat.on(day).source}; {source}" if flat_rate is not None else source
             for x in rows:
-                if x.level.value != "state":
+                if x.level.value == "state" or (flat_rate is not None and x.level.value != "county"):
+                    continue
+                if flat_rate is not None:
+                    rate = Decimal(fmt_percent(flat_rate))
+                else:
                     rate = x.food_rate_percent if x.food_rate_percent is not None else x.rate_percent
-                    levels.append(_level(state, x.level.value, x.id, x.name, rate, RateKind.standard, source))
+                levels.append(_level(state, x.level.value, x.id, x.name, rate, RateKind.standard, flat_source))
     total = sum((lv.rate_percent for lv in levels), ZERO)
     percent = Decimal(fmt_percent(total))
-    if total and kind is RateKind.zero:
+    if total and kind in (RateKind.zero, RateKind.exempt):
         kind = RateKind.reduced
     return CombinedRate(j.id, percent, percent / 100, kind, source, own, tuple(levels), True, address)
 
@@ -339,7 +349,11 @@ def _with(rate: CombinedRate, **changes: Any) -> CombinedRate:
 def _exempt(rate: CombinedRate, what: str, param: Parameter | None, day: date) -> CombinedRate:
     """``rate`` made exempt by a state rule (the parameter's source is the line's source)."""
     period = param.on(day) if param is not None else None
-    source = period.source if period is not None else rate.source
+    return _exempt_by(rate, period.source if period is not None else rate.source)
+
+
+def _exempt_by(rate: CombinedRate, source: str) -> CombinedRate:
+    """``rate`` made exempt, by the rule ``source`` names."""
     levels = tuple(Level(lv.jurisdiction, lv.level, RateKind.exempt, ZERO, source, lv.name) for lv in rate.levels[:1])
     return CombinedRate(rate.jurisdiction, ZERO, ZERO, RateKind.exempt, source, rate.own, levels, True, rate.address)
 
@@ -355,10 +369,10 @@ def _clothing(ctx: Context, state: str, rate: CombinedRate, base: Decimal, quant
         limit = param.limit(day) if param is not None else None
         if limit is None or unit >= limit.amount:
             return rate, ZERO
-        for lv in rate.levels[1:]:  # a locality that exempts it too: no tax at all
-            local = "clothing_locality_exempt_ny_" + _slug(lv.name)
-            if _param_on(book, local, day):
-                return _exempt(rate, "clothing", _param(book, local), day), ZERO
+        parsed = parse_zip(ctx.order.ship_to.postal_code)
+        locality = parsed and local_table(book).clothing_exempt_locality(state, parsed[0], day)
+        if locality:  # a locality that exempts it too (and so from the MCTD tax): no tax at all
+            return _exempt_by(rate, locality.source), ZERO
         # exempt from the state tax; the local taxes (and the MCTD surcharge) of other localities apply
         period = param.on(day)
         src = period.source if period is not None else rate.source
@@ -379,10 +393,6 @@ def _clothing(ctx: Context, state: str, rate: CombinedRate, base: Decimal, quant
     if unit <= limit.amount:
         return _exempt(rate, "clothing", param, day), ZERO
     return _with(rate, source=f"{limit.source}; {rate.source}"), limit.amount * quantity
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
 US_SALES_TAX = UsSalesTax()

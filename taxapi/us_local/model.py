@@ -94,6 +94,16 @@ class LocalResolution:
 
 
 @dataclass(frozen=True, slots=True)
+class ExemptLocality:
+    """A locality that exempts an item from its local taxes from ``effective_from`` to ``effective_to`` (None: open)."""
+
+    name: str
+    effective_from: date
+    effective_to: date | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class BoundaryRecord:
     kind: RecordKind
     low: int  # zip5, or zip5 * 10_000 + zip4 when ``zip4``
@@ -323,6 +333,9 @@ class LocalTable:
     #: The USPS state of each three-digit ZIP prefix and of the ZIP5s of another state under one
     #: (``rates/us-local/zip-prefixes.json``): where no boundary record places a ZIP, these do.
     zip_prefixes: dict[str, str] = field(default_factory=dict, repr=False)
+    #: state -> zip5 -> the localities that exempt clothing under the state's limit from their local taxes
+    #: (``rates/us-local/clothing-localities.json``: New York's, Publication 718-C).
+    clothing_localities: dict[str, dict[str, tuple[ExemptLocality, ...]]] = field(default_factory=dict, repr=False)
     # state -> imports with boundaries covering it, oldest effective date first, and their dates
     _by_state: dict[str, tuple[tuple[date, ...], tuple[LocalImport, ...]]] = field(default_factory=dict, repr=False)
     # state -> zip5 -> the answers of a ZIP5 lookup, oldest span first (built at construction)
@@ -472,6 +485,13 @@ class LocalTable:
             return True
         if state in self._by_state or states:
             return False  # the state's boundaries do not hold it, or it is another state's ZIP
+        return None
+
+    def clothing_exempt_locality(self, state: str, zip5: str, day: date) -> ExemptLocality | None:
+        """The locality of ``zip5`` that exempts clothing under the state's limit from its local taxes on ``day``."""
+        for loc in self.clothing_localities.get(state, {}).get(zip5, ()):
+            if loc.effective_from <= day and (loc.effective_to is None or day <= loc.effective_to):
+                return loc
         return None
 
     def postal_state(self, zip5: str) -> str | None:

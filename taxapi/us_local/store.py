@@ -40,6 +40,7 @@ from taxapi.rate_tables.loader import PACKAGE_DIR, REPO_DIR, default_rates_dir, 
 from taxapi.settings import get_settings
 from taxapi.us_local.model import (
     BoundaryRecord,
+    ExemptLocality,
     Level,
     LocalImport,
     LocalJurisdiction,
@@ -54,6 +55,7 @@ JURISDICTIONS = "jurisdictions.csv"
 BOUNDARIES = "boundaries.csv"
 STATES_FILE = "states.json"
 ZIP_PREFIXES_FILE = "zip-prefixes.json"
+CLOTHING_LOCALITIES_FILE = "clothing-localities.json"
 #: Where the shipped local tables live inside the rates directory (not rate tables themselves).
 SHIPPED_SUBDIR = "us-local"
 ENV_DIR = "TAXAPI_US_LOCAL_DIR"
@@ -467,6 +469,38 @@ def load_zip_prefixes(shipped: Path) -> dict[str, str]:
     return out
 
 
+def load_clothing_localities(shipped: Path) -> dict[str, dict[str, tuple[ExemptLocality, ...]]]:
+    """The localities that exempt clothing under the state's limit from their local taxes too, by state and
+    ZIP5 (``clothing-localities.json`` beside the shipped tables; part of ``rates_version``)."""
+    path = shipped / CLOTHING_LOCALITIES_FILE
+    if not path.is_file():
+        return {}
+    rel = f"{SHIPPED_SUBDIR}/{CLOTHING_LOCALITIES_FILE}"
+    doc = read_json_strict(path, rel)
+    if not isinstance(doc, dict) or not isinstance(doc.get("localities"), list):
+        raise InvalidRateTable(rel, "localities", 'needs {"localities": [{"state", "name", "effective_from", "source", "zip5": [...]}]}')
+    out: dict[str, dict[str, tuple[ExemptLocality, ...]]] = {}
+    for i, loc in enumerate(doc["localities"]):
+        where = f"localities/{i}"
+        if (not isinstance(loc, dict) or not set(loc) <= {"state", "name", "effective_from", "effective_to", "source", "zip5"}
+                or not isinstance(loc.get("state"), str) or not _STATE.match(loc["state"])
+                or not isinstance(loc.get("name"), str) or not isinstance(loc.get("source"), str)
+                or not isinstance(loc.get("zip5"), list) or not loc["zip5"]):
+            raise InvalidRateTable(rel, where, "needs state, name, effective_from, source and a list of zip5 (effective_to optional)")
+        try:
+            frm = date.fromisoformat(loc["effective_from"])
+            to = date.fromisoformat(loc["effective_to"]) if loc.get("effective_to") else None
+        except (TypeError, ValueError):
+            raise InvalidRateTable(rel, where, "effective_from and effective_to are dates (YYYY-MM-DD)") from None
+        locality = ExemptLocality(loc["name"], frm, to, loc["source"])
+        by_zip = out.setdefault(loc["state"], {})
+        for z in loc["zip5"]:
+            if not isinstance(z, str) or not _ZIP5.match(z):
+                raise InvalidRateTable(rel, f"{where}/zip5", f"'{z}' is not a five-digit ZIP code")
+            by_zip[z] = (*by_zip.get(z, ()), locality)
+    return out
+
+
 def local_dir_from_env() -> Path | None:
     """``TAXAPI_US_LOCAL_DIR`` (taxapi/settings.py)."""
     return get_settings().us_local_dir
@@ -490,7 +524,7 @@ def load_local_table(rates_dir: Path | None = None, local_dir: Path | None = Non
             imports.append(load_import(p))
     return LocalTable(imports=tuple(imports), local_tax_states=load_states_file(shipped),
                       imported_ids=frozenset(i.id for i in imports if i.id not in shipped_ids),
-                      zip_prefixes=load_zip_prefixes(shipped))
+                      zip_prefixes=load_zip_prefixes(shipped), clothing_localities=load_clothing_localities(shipped))
 
 
 @lru_cache(maxsize=8)
