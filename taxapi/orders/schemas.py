@@ -74,6 +74,10 @@ class Seller(_Model):
 class Marketplace(_Model):
     name: Text
     facilitates: bool = True
+    remessa_conforme: bool = Field(
+        False, description="The marketplace is certified in Brazil's Remessa Conforme programme (Receita Federal): it "
+        "collects the import tax and the state's ICMS at checkout on parcels up to USD 3,000.",
+    )
 
 
 class Customer(_Model):

@@ -81,6 +81,8 @@ class Item:
     net: Decimal = ZERO
     gross: Decimal = ZERO
     withholdings: tuple[Withholding, ...] = ()  # what the marketplace withholds (the regime's withhold())
+    #: The tax by level when the regime computed it itself (Brazil's import tax and ICMS); None: split by the rates.
+    breakdown: tuple[BreakdownEntry, ...] | None = None
 
 
 def _places(value: Decimal) -> int:
@@ -441,6 +443,9 @@ def _round_per_document(items: list[Item], exp: Decimal, zq: Decimal) -> None:
 
 def _breakdown(rate: CombinedRate, tax: Decimal, exp: Decimal) -> tuple[BreakdownEntry, ...]:
     """The tax of a multi-level rate (Canadian GST + PST, US state) split over its levels."""
+    if len(rate.levels) == 1:  # one level (a US state alone, India's IGST): it carries the whole tax
+        lv = rate.levels[0]
+        return (BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, tax, lv.name),)
     pcts = [lv.rate_percent for lv in rate.levels]
     split = _allocate(tax, pcts, exp, lambda: [(lv.jurisdiction,) for lv in rate.levels]) if tax else [ZERO] * len(pcts)
     return tuple(BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, t, lv.name) for lv, t in zip(rate.levels, split))
@@ -457,7 +462,7 @@ def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp:
         t.reason or _REASON_BY_KIND[kind],
         _NOBODY if t.on_bill and kind in _NOT_TAXED else t.collected_by,
         t.scheme, t.rule, rate.source or rule_source(t.rule),
-        _breakdown(rate, it.tax if t.on_bill else it.info_tax, exp) if rate.itemised else (),
+        it.breakdown if it.breakdown is not None else _breakdown(rate, it.tax if t.on_bill else it.info_tax, exp) if rate.itemised else (),
         info_tax if info is _REVERSE_CHARGE else zq,
         info_tax if info is _IMPORT else zq,
         it.withholdings,

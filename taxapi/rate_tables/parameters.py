@@ -119,6 +119,24 @@ class Parameter:
 
 
 @dataclass(frozen=True, slots=True)
+class Subdivision:
+    """A state or province of a regime (India's states and union territories): its ISO 3166-2 code, name,
+    the tax it levies (``sgst``, ``utgst``), when it exists under the regime, and the other codes an address
+    may carry for it (a former ISO code, a national code)."""
+
+    code: str
+    name: str
+    tax: str
+    start: date
+    end: date | None  # last day, inclusive
+    codes: tuple[str, ...]
+    source: str
+
+    def exists_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True, slots=True)
 class RegimeParameters:
     """The parameters of one regime file."""
 
@@ -126,9 +144,18 @@ class RegimeParameters:
     file: str
     parameters: dict[str, Parameter]
     note: str | None = None
+    subdivisions: dict[str, Subdivision] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Parameter:
         return self.parameters[name]
+
+    def subdivision(self, code: str, day: date) -> Subdivision | None:
+        """The subdivision an address's region ``code`` names on ``day``: its ISO code, else one of its other codes."""
+        code = code.strip().upper()
+        found = self.subdivisions.get(code)
+        if found is not None and found.exists_on(day):
+            return found
+        return next((s for s in self.subdivisions.values() if code in s.codes and s.exists_on(day)), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +266,18 @@ def parse_parameters(doc: object, rel: str, schema_path: Path | None = None) -> 
             kind=kind, tax=raw.get("tax"), base=raw.get("base"), base_fraction=raw.get("base_fraction"),
             collected_by=raw.get("collected_by"), conditions=dict(raw.get("conditions", {})), note=raw.get("note"),
         )
+    subdivisions: dict[str, Subdivision] = {}
+    for sc, entry in doc.get("subdivisions", {}).items():
+        start = _date(entry["from"], rel, f"subdivisions/{sc}/from")
+        end = _date(entry["to"], rel, f"subdivisions/{sc}/to") if "to" in entry else None
+        if end is not None and end < start:
+            raise InvalidRateTable(rel, f"subdivisions/{sc}/to", "ends before it starts")
+        subdivisions[sc] = Subdivision(sc, entry["name"], entry["tax"], start, end, tuple(entry.get("codes", ())), entry["source"])
+    for sub in subdivisions.values():  # an address's code names one subdivision on any day
+        for other in subdivisions.values():
+            clash = other is not sub and (sub.code in other.codes or set(sub.codes) & set(other.codes))
+            if clash and sub.start <= (other.end or date.max) and other.start <= (sub.end or date.max):
+                raise InvalidRateTable(rel, f"subdivisions/{sub.code}", f"shares a code with {other.code} while both exist")
     membership = None
     if "member_states" in doc:
         if code != EU_FILE:
@@ -253,7 +292,7 @@ def parse_parameters(doc: object, rel: str, schema_path: Path | None = None) -> 
         membership = Membership(states)
     elif code == EU_FILE:
         raise InvalidRateTable(rel, "member_states", "the EU file must list the Member States")
-    return RegimeParameters(code, rel, params, doc.get("note")), membership
+    return RegimeParameters(code, rel, params, doc.get("note"), subdivisions), membership
 
 
 def load_parameters(rates_dir: Path, schema_path: Path | None = None) -> tuple[dict[str, RegimeParameters], Membership]:

@@ -1,12 +1,28 @@
 """Indian GST (Goods and Services Tax, वस्तु एवं सेवा कर).
 
-Central GST Act 2017 and Integrated GST Act 2017: the rate tables hold the full GST (IGST). Non-
-resident providers of online information and database access or retrieval services (OIDAR) register
-and charge IGST, with no threshold (IGST Act s.14). There is no low-value import relief: customs
-collects IGST at import.
+Central GST Act 2017, the States' GST Acts, the Union Territory GST Act 2017 and the Integrated GST
+Act 2017: the rate tables hold the full GST rate. A supply whose supplier and place of supply are in
+one state or union territory is intra-state and bears CGST and SGST (UTGST in a union territory
+without legislature) at half the rate each; any other supply, and every import, bears IGST at the
+whole rate (IGST Act s.7, s.8). Each line's ``breakdown`` names the taxes: ``cgst`` + ``sgst`` /
+``utgst``, or ``igst``. Each half is computed on the line's value and rounded by itself (they are two
+taxes), so a line's tax is twice the CGST.
+
+Goods: the supplier is where they start (``ship_from.region``) and the place of supply where they
+are delivered (``ship_to.region``, IGST Act s.10(1)(a)); both are needed and an unknown code is a
+problem naming the field. Services sold by a seller in India: the supplier is ``seller.region`` and
+the place of supply the customer's ``ship_to.region``, or the supplier's own state when no address of
+the customer is given (IGST Act s.12(2)). The states and union territories, with their ISO 3166-2:IN
+codes, the former codes an address may still carry and the GST state codes, are dated data in
+``rates/parameters/IN.json`` (``subdivisions``).
+
+Non-resident providers of online information and database access or retrieval services (OIDAR)
+register and charge IGST, with no threshold (IGST Act s.14). There is no low-value import relief:
+customs collects IGST at import.
 
 An e-commerce operator that collects the consideration collects tax at source (TCS, CGST Act s.52)
-on the net value of the taxable supplies made through it: 1 %, 0.5 % from 2024-07-10.
+on the net value of the taxable supplies made through it: 1 %, 0.5 % from 2024-07-10; half CGST and
+half SGST/UTGST on an intra-state supply, IGST otherwise.
 
 The dated limits, start dates and withholding rates are in ``rates/parameters/IN.json``.
 
@@ -18,16 +34,38 @@ More information:
 >>> from taxapi.regimes import regime_for_table
 >>> regime_for_table("in_gst").code
 'IN'
+>>> from taxapi.rate_tables.loader import get_rate_book
+>>> from datetime import date
+>>> states = get_rate_book().parameters["IN"]
+>>> states.subdivision("MH", date(2026, 3, 2)).name, states.subdivision("27", date(2026, 3, 2)).code
+('Maharashtra', 'MH')
+>>> states.subdivision("LA", date(2019, 10, 30)) is None  # Ladakh was part of Jammu and Kashmir
+True
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from taxapi.errors import ValidationFailed
+from taxapi.money import exponent, fmt_percent, minor_units
+from taxapi.rate_tables.combined import CombinedRate, Level
+from taxapi.rate_tables.model import Jurisdiction, RateBook
+from taxapi.rate_tables.parameters import Subdivision
+from taxapi.regimes.base import Collector, Context, SupplyKind, Treatment, Withholding
 from taxapi.regimes.market import MarketRegime, market_rules
 
-Rule = market_rules("in")
+Rule = market_rules("in", domestic_intra_state="domestic.intra_state", domestic_inter_state="domestic.inter_state")
+
+_TWO = Decimal(2)
+_ONE = Decimal(1)
+_HUNDRED = Decimal(100)
+#: The rules of services whose supplier, when it is in India, supplies from a state (the state test decides the taxes).
+_DOMESTIC_SERVICES = frozenset({Rule.services_domestic, Rule.services_b2b_domestic, Rule.tbe_seller})
 
 
 class InGst(MarketRegime):
@@ -37,6 +75,141 @@ class InGst(MarketRegime):
     rule_sources: ClassVar[dict[str, str]] = {"in": "https://cbic-gst.gov.in/"}
     Rule: ClassVar[type[StrEnum]] = Rule
     withholds: ClassVar[bool] = True
+    always_breakdown: ClassVar[bool] = True  # every line names its tax: IGST, or CGST + SGST/UTGST
+
+    def levels(self, book: RateBook, j: Jurisdiction) -> Sequence[tuple[Jurisdiction, str]]:
+        """The whole rate is IGST; an intra-state supply splits it into CGST + SGST/UTGST (:meth:`finish`)."""
+        return [(j, "igst")]
+
+    def goods(self, ctx: Context) -> Treatment:
+        if ctx.origin.regime is not self:
+            return super().goods(ctx)  # imports: IGST at the border
+        order = ctx.order
+        supplier, place = self._states(ctx, (["ship_from", "region"], order.ship_from.region, "where the goods start"),
+                                       (["ship_to", "region"], order.ship_to.region, "where they are delivered"))
+        rule = Rule.domestic_intra_state if supplier is place else Rule.domestic_inter_state
+        return Treatment(ctx.dest.jurisdiction, Collector.seller, self.domestic_scheme, rule, True)
+
+    def services(self, ctx: Context, kind: SupplyKind) -> Treatment:
+        treatment = super().services(ctx, kind)
+        if treatment.rule in _DOMESTIC_SERVICES and ctx.seller_country == self.code:
+            self.intra_state_services(ctx)  # a missing or unknown state is a problem here, before any arithmetic
+        return treatment
+
+    def intra_state_services(self, ctx: Context) -> Subdivision | None:
+        """The state of a service supplied by a seller in India when it is intra-state (None: IGST)."""
+        order = ctx.order
+        if order.ship_to.region:
+            supplier, place = self._states(ctx, (["seller", "region"], order.seller.region, "where the seller supplies from"),
+                                           (["ship_to", "region"], order.ship_to.region, "where the customer is"))
+        else:  # IGST Act s.12(2)(b): no address of the customer on record, the supplier's location
+            supplier = place = self._states(ctx, (["seller", "region"], order.seller.region, "where the seller supplies from"))[0]
+        return supplier if supplier is place else None
+
+    def _states(self, ctx: Context, *wanted: tuple[list[str | int], str | None, str]) -> list[Subdivision]:
+        """The state or union territory of each (location, region code, what it is) on the order date; a problem
+        naming every missing or unknown one."""
+        found: list[Subdivision] = []
+        errors: list[dict[str, Any]] = []
+        params = ctx.book.parameters[self.code]
+        for loc, code, what in wanted:
+            if not code:
+                errors.append({"loc": loc, "type": "value_error",
+                               "msg": f"the state or union territory {what} is required in India (ISO 3166-2:IN code such as "
+                                      "MH, KA or DL): it decides CGST + SGST or IGST"})
+                continue
+            sub = params.subdivision(code, ctx.day)
+            if sub is None:
+                errors.append({"loc": loc, "type": "value_error",
+                               "msg": f"'{code}' is not a state or union territory of India on {ctx.day.isoformat()} "
+                                      "(ISO 3166-2:IN codes such as MH, KA or DL, or the GST state code)"})
+                continue
+            found.append(sub)
+        if errors:
+            raise ValidationFailed.listing(errors)
+        return found
+
+    def _intra_state(self, ctx: Context, rule: Any) -> Subdivision | None:
+        if rule is Rule.domestic_intra_state:
+            order = ctx.order
+            return ctx.book.parameters[self.code].subdivision(order.ship_to.region or "", ctx.day)
+        if rule in _DOMESTIC_SERVICES and ctx.seller_country == self.code:
+            return self.intra_state_services(ctx)
+        return None
+
+    def finish(self, ctx: Context, items: Sequence[Any]) -> None:
+        """Intra-state items: CGST and SGST/UTGST at half the rate each, each rounded on the item's value."""
+        from taxapi.orders.results import BreakdownEntry  # the results read the regimes' vocabulary: imported late
+
+        state: dict[Any, Subdivision | None] = {}
+        per_line = ctx.order.rounding == "per_line"
+        inclusive = ctx.order.prices_include_tax
+        exp = exponent(minor_units(ctx.order.currency))
+        for it in items:
+            rule = it.treatment.rule
+            if rule not in state:
+                state[rule] = self._intra_state(ctx, rule)
+            sub = state[rule]
+            if sub is None:
+                continue
+            it.rate = split_rate(ctx.book, it.rate, sub, (it.category, ctx.day))
+            r = it.rate.rate_fraction
+            if not (r and it.treatment.on_bill):
+                continue
+            half = r / _TWO
+            raw_half = it.base * half / (_ONE + r) if inclusive else it.base * half
+            it.raw_tax = raw_half * _TWO
+            if per_line:  # per document, the document's rounding decides the tax, then it is split by rate
+                each = raw_half.quantize(exp, ROUND_HALF_UP)
+                it.tax = each * _TWO
+                cgst, state_level = it.rate.levels
+                it.breakdown = (BreakdownEntry(cgst.jurisdiction, cgst.level, cgst.rate_percent, each, cgst.name),
+                                BreakdownEntry(state_level.jurisdiction, state_level.level, state_level.rate_percent, each,
+                                               state_level.name))
+
+    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
+        """TCS at the operator's rate; on an intra-state supply half CGST and half SGST/UTGST, each rounded."""
+        super().withhold(ctx, items, exp)
+        halves: dict[Decimal, Decimal] = {}
+        for it in items:
+            held = it.withholdings
+            if not held:
+                continue
+            levels = it.rate.levels
+            intra = levels[1] if len(levels) == 2 else None
+            out: list[Withholding] = []
+            for w in held:
+                tax, by, base, rule, source = w.tax, w.collected_by, w.base_amount, w.rule, w.source
+                if tax != "tcs":
+                    out.append(w)
+                elif intra is None:
+                    out.append(Withholding(tax, by, w.jurisdiction, w.rate_percent, base, w.amount, rule + ".igst", source))
+                else:
+                    rate = halves.get(w.rate_percent)
+                    if rate is None:
+                        rate = halves[w.rate_percent] = Decimal(fmt_percent(w.rate_percent / _TWO))
+                    amount = (base * rate / _HUNDRED).quantize(exp, ROUND_HALF_UP)
+                    out.append(Withholding(tax, by, w.jurisdiction, rate, base, amount, rule + ".cgst", source))
+                    out.append(Withholding(tax, by, intra.jurisdiction, rate, base, amount, f"{rule}.{intra.level}", source))
+            it.withholdings = tuple(out)
+
+
+def split_rate(book: RateBook, rate: CombinedRate, sub: Subdivision, of: tuple[Any, ...]) -> CombinedRate:
+    """``rate`` (the whole GST, one ``igst`` level) as CGST + SGST/UTGST of ``sub`` at half each, cached in the book by
+    what the combined rate is of (``of``: category and day, as :func:`~taxapi.rate_tables.combined.combined_rate` keys it)."""
+    cache = book.memo.get("in_split_rate") or book.cache("in_split_rate")
+    key = (rate.jurisdiction, *of, sub.code)
+    hit = cache.get(key)
+    if hit is None:
+        whole = rate.levels[0]
+        half = Decimal(fmt_percent(whole.rate_percent / _TWO))
+        hit = replace(rate, levels=(
+            Level(whole.jurisdiction, "cgst", whole.rate_kind, half, whole.source, whole.name),
+            Level(f"IN-{sub.code}", sub.tax, whole.rate_kind, half, f"{whole.source}; {sub.source}", sub.name),
+        ), itemised=True)
+        if len(cache) < 10_000:
+            cache[key] = hit
+    return hit  # type: ignore[return-value]
 
 
 IN_GST = InGst()

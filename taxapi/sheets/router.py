@@ -31,8 +31,8 @@ operations = Operations(tags=["sheets"])
 
 DESTINATION = r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?"
 CSV_COLUMNS = [*(n for n in PriceLine.model_fields if n != "warnings"), "warnings", "rates_version"]
-MONEY_FIELDS = {"net": "net_amount", "tax": "tax_amount", "gross": "gross_amount", "seller_proceeds": "seller_proceeds",
-                "seller_keeps": "seller_keeps"}
+MONEY_FIELDS = {"net": "net_amount", "tax": "tax_amount", "gross": "gross_amount", "withheld": "withheld_by_marketplace",
+                "seller_proceeds": "seller_proceeds", "seller_keeps": "seller_keeps"}
 CSV_TYPES = {"text/csv", "application/csv", "text/plain", "text/tab-separated-values", "application/vnd.ms-excel"}
 
 
@@ -57,7 +57,8 @@ def _csv_text(rows: list[dict[str, Any]], nf: NumberFormat, rates_version: str) 
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     money = {"amount", "net_amount", "tax_amount", "gross_amount", "rate_percent", "tax_collected_by_seller",
-             "tax_collected_by_marketplace", "tax_due_at_import", "tax_reverse_charged", "seller_proceeds", "seller_keeps"}
+             "tax_collected_by_marketplace", "tax_due_at_import", "tax_reverse_charged", "withheld_by_marketplace",
+             "seller_proceeds", "seller_keeps"}
     for row in rows:
         cells = []
         for col in CSV_COLUMNS:
@@ -103,9 +104,22 @@ class PriceQuery(BaseModel):
                                        "(`US-CA` with its state). Default: the destination country (and state).")
     ship_from: str | None = Field(None, pattern=f"^{DESTINATION}$", description="Where the goods start (`US-CA` with its state). "
                                   "Default: the destination country (a local warehouse).")
+    seller_type: Literal["business", "individual"] | None = Field(
+        None, description="`business` (default) or `individual`: marketplace withholdings differ (Mexico, Vietnam, Indonesia).")
+    payout_country: str | None = Field(None, pattern="^[A-Za-z]{2}$", description="Where the marketplace pays the seller "
+                                       "(the payout account's country). Default: the seller's country.")
+    registrations: str | None = Field(None, max_length=2000, description="Where the seller is registered to collect, "
+                                      "comma-separated (`MX` when it has an RFC; `MX,US-CA`); `none`: registered nowhere. "
+                                      "Not sent: unknown (a withholding that depends on it is not applied, with a warning).")
+    payouts_this_year: str | None = Field(None, min_length=1, max_length=40, description="What the marketplace has paid the "
+                                          "seller this calendar year before this sale, in the price's currency (as written "
+                                          "in `locale`), for withholdings that start above a threshold (PH, ID).")
+    remessa_conforme: bool = Field(False, description="The marketplace is certified in Brazil's Remessa Conforme programme: it "
+                                   "collects the import tax and ICMS of a parcel from abroad at checkout (with `marketplace`).")
     format: Literal["json", "text", "csv"] = "json"
-    field: Literal["net", "tax", "gross", "seller_proceeds", "seller_keeps"] | None = Field(
-        None, description="For format=text: which number. Default: the other side of the price (gross for net amounts, net for gross).")
+    field: Literal["net", "tax", "gross", "withheld", "seller_proceeds", "seller_keeps"] | None = Field(
+        None, description="For format=text: which number (`withheld`: what the marketplace withholds from the seller's payout). "
+                          "Default: the other side of the price (gross for net amounts, net for gross).")
 
 
 @operations.get(
@@ -150,6 +164,11 @@ async def get_price(request: Request) -> Response:
         "marketplace": _parse("marketplace", q.marketplace, nf),
         "seller_country": _parse("seller_country", q.seller_country, nf),
         "ship_from": _parse("ship_from", q.ship_from, nf),
+        "seller_type": q.seller_type,
+        "payout_country": _parse("payout_country", q.payout_country, nf),
+        "registrations": _parse("registrations", q.registrations, nf),
+        "payouts_this_year": _parse("payouts_this_year", q.payouts_this_year, nf),
+        "remessa_conforme": q.remessa_conforme,
     }
     try:
         facts = service.facts_from(values)
@@ -193,7 +212,8 @@ BatchQuery = create_model(
     responses={
         200: {
             "description": "The same file type with the original columns untouched, in order, plus net_amount, tax_amount, "
-                           "gross_amount, rate_percent, jurisdiction, taxability_reason, seller_proceeds, seller_keeps, "
+                           "gross_amount, rate_percent, jurisdiction, taxability_reason, withheld_by_marketplace, "
+                           "seller_proceeds, seller_keeps, "
                            "currency, warnings (the codes /v1/price gives, space-separated) and error. "
                            "`TaxAPI-Rates-Version` names the rate tables used.",
             "content": {"text/csv": {"schema": {"type": "string"}}, XLSX_MEDIA_TYPE: {"schema": _BINARY}},

@@ -16,6 +16,10 @@ the destination:
   (a non-EU seller's goods in an EU warehouse, the UK, US marketplace-facilitator laws ...), and
   ``seller_proceeds`` shows what the seller keeps after the marketplace collects the tax and
   withholds what the law makes it withhold from the payout (``withheld_by_marketplace``).
+* The seller facts the withholdings depend on, as ``/v1/calculate``'s ``seller`` has them:
+  ``seller_type`` (``business``), ``payout_country`` (the seller's country), ``registrations``
+  (not said; ``none`` says there are none), ``payouts_this_year`` (not said), and
+  ``remessa_conforme`` (``false``: the marketplace is not certified in Brazil's programme).
 * ``currency``: the destination jurisdiction's currency.
 * ``date`` has no default: the caller sends the tax date (no hidden server "today").
 
@@ -27,6 +31,7 @@ to gross prices back down to the same net.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -50,6 +55,7 @@ from taxapi.sheets.numbers import NumberFormat, parse_bool, parse_day
 INPUT_FIELDS = (
     "country", "region", "postal_code", "city", "amount", "prices_include_tax", "category", "date", "currency",
     "marketplace", "seller_country", "seller_region", "ship_from", "ship_from_region",
+    "seller_type", "payout_country", "registrations", "payouts_this_year", "remessa_conforme",
 )
 #: Batch column headers from /v1/calculate, flattened, that mean the same facts.
 COLUMN_ALIASES = {
@@ -58,15 +64,22 @@ COLUMN_ALIASES = {
     "ship_from_country": "ship_from", "marketplace_name": "marketplace", "seller_country": "seller_country",
     "seller_region": "seller_region", "line_amount": "amount", "lines_amount": "amount",
     "line_category": "category", "lines_category": "category",
+    "seller_payout_country": "payout_country", "seller_registrations": "registrations",
+    "seller_payouts_this_year": "payouts_this_year", "marketplace_remessa_conforme": "remessa_conforme",
 }
 REQUIRED_FIELDS = ("country", "amount", "date")
 #: Columns /v1/batch adds to every row (api.md §4), in this order.
 OUTPUT_COLUMNS = (
     "net_amount", "tax_amount", "gross_amount", "rate_percent", "jurisdiction", "taxability_reason",
-    "seller_proceeds", "seller_keeps", "currency", "warnings", "error",
+    "withheld_by_marketplace", "seller_proceeds", "seller_keeps", "currency", "warnings", "error",
 )
 #: The added columns that are amounts in the row's currency (XLSX shows them with its minor units).
-MONEY_COLUMNS = frozenset({"net_amount", "tax_amount", "gross_amount", "seller_proceeds", "seller_keeps"})
+MONEY_COLUMNS = frozenset({"net_amount", "tax_amount", "gross_amount", "withheld_by_marketplace", "seller_proceeds",
+                           "seller_keeps"})
+#: What ``registrations`` holds when the seller is registered nowhere (an empty cell means "not said").
+NO_REGISTRATIONS = "none"
+_REGISTRATION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,12})?$")
+_LIST_SEPARATORS = re.compile(r"[\s,;|]+")
 MAX_TABLE_COUNTRIES = 60
 
 
@@ -86,6 +99,11 @@ class PriceFacts:
     seller_region: str | None = None
     ship_from: str | None = None
     ship_from_region: str | None = None
+    seller_type: str | None = None
+    payout_country: str | None = None
+    registrations: tuple[str, ...] | None = None
+    payouts_this_year: Decimal | None = None
+    remessa_conforme: bool = False
 
 
 # ----- field parsing (query parameters and batch cells share it) ------------------------------
@@ -110,15 +128,33 @@ def parse_destination(text: str) -> tuple[str, str | None]:
     return cc, (_code(region, (1, 3), "a subdivision code such as CA in US-CA") if region else None)
 
 
+def _registrations(text: str) -> tuple[str, ...]:
+    """``MX`` or ``MX,US-CA`` (also separated by spaces, ``;`` or ``|``); ``none``: registered nowhere."""
+    if text.strip().lower() == NO_REGISTRATIONS:
+        return ()
+    codes = tuple(c for c in _LIST_SEPARATORS.split(text.strip().upper()) if c)
+    bad = [c for c in codes if not _REGISTRATION.match(c)]
+    if bad or not codes:
+        raise ValueError(f"must be jurisdiction codes such as MX or US-CA, comma-separated, or '{NO_REGISTRATIONS}'"
+                         + (f" (not '{bad[0]}')" if bad else ""))
+    if len(codes) > 300:
+        raise ValueError("at most 300 jurisdictions")
+    return codes
+
+
 def parse_field(name: str, value: object, nf: NumberFormat) -> Any:
     """One fact from a query parameter or a cell (str, or a typed XLSX value). ValueError says why."""
-    if name == "amount":
+    if name in ("amount", "payouts_this_year"):
         if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
-            return parse_wire_decimal(value)
-        return nf.parse(str(value))
+            number = parse_wire_decimal(value)
+        else:
+            number = nf.parse(str(value))
+        if name == "payouts_this_year" and number < 0:
+            raise ValueError("must not be negative")
+        return number
     if name == "date":
         return parse_day(value, nf.locale)
-    if name == "prices_include_tax":
+    if name in ("prices_include_tax", "remessa_conforme"):
         return parse_bool(value)
     text = str(value).strip()
     if name == "category":
@@ -128,6 +164,17 @@ def parse_field(name: str, value: object, nf: NumberFormat) -> Any:
             raise ValueError(f"unknown category '{text}'; GET /v1/categories lists them") from None
     if name in ("country", "seller_country", "ship_from"):
         return parse_destination(text)
+    if name == "seller_type":
+        if text.lower() not in ("business", "individual"):
+            raise ValueError("must be 'business' or 'individual'")
+        return text.lower()
+    if name == "payout_country":
+        cc, region = parse_destination(text)
+        if region is not None:
+            raise ValueError("must be a country code such as MX (no subdivision)")
+        return cc
+    if name == "registrations":
+        return _registrations(text)
     if name in ("region", "seller_region", "ship_from_region"):
         return _code(text, (1, 3), "a state or province code such as CA or ON")
     if name == "currency":
@@ -172,7 +219,8 @@ _PARTS: dict[tuple[Any, ...], tuple[Seller, Origin, Address, Marketplace | None]
 
 
 def _parts(f: PriceFacts) -> tuple[Seller, Origin, Address, Marketplace | None]:
-    key = (f.country, f.region, f.postal_code, f.city, f.seller_country, f.seller_region, f.ship_from, f.ship_from_region, f.marketplace)
+    key = (f.country, f.region, f.postal_code, f.city, f.seller_country, f.seller_region, f.ship_from, f.ship_from_region, f.marketplace,
+           f.seller_type, f.payout_country, f.registrations, f.payouts_this_year, f.remessa_conforme)
     hit = _PARTS.get(key)
     if hit is not None:
         return hit
@@ -180,10 +228,13 @@ def _parts(f: PriceFacts) -> tuple[Seller, Origin, Address, Marketplace | None]:
     from_country = f.ship_from or f.country
     try:
         parts = (
-            Seller(country=seller_country, region=f.seller_region or (f.region if seller_country == f.country else None)),
+            Seller(country=seller_country, region=f.seller_region or (f.region if seller_country == f.country else None),
+                   type=f.seller_type or "business", payout_country=f.payout_country,
+                   registrations=list(f.registrations) if f.registrations is not None else None,
+                   payouts_this_year=f.payouts_this_year),
             Origin(country=from_country, region=f.ship_from_region or (f.region if from_country == f.country else None)),
             Address(country=f.country, region=f.region, postal_code=f.postal_code or None, city=f.city or None),
-            Marketplace(name=f.marketplace, facilitates=True) if f.marketplace else None,
+            Marketplace(name=f.marketplace, facilitates=True, remessa_conforme=f.remessa_conforme) if f.marketplace else None,
         )
     except ValidationError as exc:  # pragma: no cover - fields are checked by parse_field first
         raise ValidationFailed(str(exc)) from None
@@ -221,6 +272,9 @@ FACT_OF_ORDER_FIELD: dict[tuple[str | int, ...], str] = {
     ("ship_from", "postal_code"): "ship_from", ("seller", "country"): "seller_country",
     ("seller", "region"): "seller_region", ("lines", 0, "amount"): "amount", ("lines", 0, "category"): "category",
     ("date",): "date", ("currency",): "currency", ("marketplace", "name"): "marketplace",
+    ("seller", "type"): "seller_type", ("seller", "payout_country"): "payout_country",
+    ("seller", "registrations"): "registrations", ("seller", "payouts_this_year"): "payouts_this_year",
+    ("marketplace", "remessa_conforme"): "remessa_conforme",
 }
 
 
@@ -431,7 +485,8 @@ class BatchPlan:
         line = result.lines[0]
         return (
             line.net_amount, line.tax_amount, line.gross_amount, line.rate_percent, line.jurisdiction,
-            line.taxability_reason.value, result.totals.seller_proceeds, result.totals.seller_keeps, result.currency,
+            line.taxability_reason.value, result.totals.withheld_by_marketplace, result.totals.seller_proceeds,
+            result.totals.seller_keeps, result.currency,
             warning_codes(w.code for w in result.warnings), None,
         )
 

@@ -45,7 +45,8 @@ def test_every_new_market_has_its_module_found_by_the_registry():
         assert regime_for_table(table).code in NEW_MARKETS
 
 
-@pytest.mark.parametrize(("country", "rate"), [("MX", "16"), ("CL", "19"), ("CO", "19"), ("IN", "18"), ("ID", "11"),
+# India's domestic sales need the states (CGST + SGST or IGST): tests/api/test_india_gst.py.
+@pytest.mark.parametrize(("country", "rate"), [("MX", "16"), ("CL", "19"), ("CO", "19"), ("ID", "11"),
                                                ("TH", "7"), ("PH", "12"), ("KR", "10"), ("TW", "5"), ("SA", "15"),
                                                ("AE", "5"), ("TR", "20"), ("ZA", "15"), ("IL", "18")])
 def test_a_domestic_sale_is_taxed_by_the_seller_at_the_standard_rate(client, country, rate):
@@ -121,8 +122,9 @@ def test_turkish_postal_imports_within_the_single_tax_are_refused_not_guessed(cl
 
 
 @pytest.mark.parametrize("ship_to", [{"country": "BR"}, {"country": "BR", "region": "SP"}])
-def test_brazil_is_refused_until_its_taxes_are_computed(client, ship_to):
-    for body in (_order("2026-03-02", ship_to, "20.00"), _order("2026-03-02", ship_to, "20.00", seller="BR"),
+def test_brazil_refuses_what_it_does_not_compute(client, ship_to):
+    # Remessas from abroad are computed (tests/api/test_brazil_remessa.py); the internal ICMS and services are not.
+    for body in (_order("2026-03-02", ship_to, "20.00", seller="BR"),
                  _order("2026-03-02", ship_to, "20.00", category="digital_services")):
         r = client.post("/v1/calculate", json=body)
         assert r.status_code == 422 and r.json()["code"] == "unsupported_scenario", r.text
@@ -205,7 +207,8 @@ def test_mexico_withholds_all_the_iva_of_a_foreign_digital_service_provider(clie
 def test_india_tcs_is_half_a_percent_of_the_net_value_through_an_ecommerce_operator(client):
     # CGST Act s.52: 1 % until 2024-07-09, 0.5 % from 2024-07-10 (Notification 15/2024-Central Tax).
     for day, rate, amount in (("2024-07-09", "1", "10.00"), ("2024-07-10", "0.5", "5.00")):
-        body = _order(day, {"country": "IN"}, "1000.00", currency="INR", seller="IN", marketplace=True)
+        body = _order(day, {"country": "IN", "region": "KA"}, "1000.00", currency="INR", seller="IN", marketplace=True)
+        body["ship_from"]["region"] = "MH"  # inter-state: IGST, and the TCS is IGST too
         line = _line(client, body)
         assert [(w["tax"], w["rate_percent"], w["base_amount"], w["amount"]) for w in line.get("withholdings", [])] == [("tcs", rate, "1000.00", amount)]
 
@@ -260,8 +263,16 @@ def test_indonesia_pph22_is_half_a_percent_of_the_turnover_excluding_vat(client)
 
 def test_india_tcs_vector_total(client):
     v = _vector("IN", "in-11-tcs-intra-state")
-    line = _line(client, _order(v["date"], {"country": "IN"}, v["facts"]["net_taxable_value"], currency="INR", seller="IN", marketplace=True))
+    body = _order(v["date"], {"country": "IN", "region": "MH"}, v["facts"]["net_taxable_value"], currency="INR", seller="IN",
+                  marketplace=True)
+    body["ship_from"]["region"] = "MH"
+    line = _line(client, body)
     assert sum(Decimal(w["amount"]) for w in line.get("withholdings", [])) == Decimal(v["expected"]["total"])
+    # Intra-state: half CGST (India) and half SGST (the state).
+    got = [{"component": "CGST" if w["jurisdiction"] == "IN" else "SGST", "rate_percent": w["rate_percent"], "amount": w["amount"],
+            "tax": w["tax"]} for w in line["withholdings"]]
+    assert got == [{k: e[k] for k in ("component", "rate_percent", "amount", "tax")} for e in v["expected"]["withholdings"]]
+    assert [w["rule"] for w in line["withholdings"]] == ["in.withholding.tcs.cgst", "in.withholding.tcs.sgst"]
 
 
 # ----- currencies the ECB does not publish ---------------------------------------------------------

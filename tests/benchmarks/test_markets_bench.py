@@ -2,7 +2,8 @@
 
 Each market order has three lines and shipping like the EU order: a Mexican marketplace sale with
 its IVA and ISR withholdings, a Chilean low-value import collected by the platform, a Korean
-import above the de minimis, a Malaysian low-value sale with the shipping excluded. Rounds
+import above the de minimis, a Malaysian low-value sale with the shipping excluded, an Indian
+intra-state sale (CGST + SGST, TCS split) and a Brazilian Remessa Conforme parcel (II and ICMS). Rounds
 alternate between the EU order and the market orders; the figures are medians of CPU time.
 """
 
@@ -30,6 +31,11 @@ MARKETS = {
                   "seller": {"country": "CN"}, "lines": [{"id": "1", "amount": "400.00"}]},
     "MY low value": {"date": "2026-03-02", "currency": "MYR", "ship_from": {"country": "CN"}, "ship_to": {"country": "MY"},
                      "seller": {"country": "CN"}, "marketplace": {"name": "M"}},
+    "IN intra-state": {"date": "2026-03-02", "currency": "INR", "ship_from": {"country": "IN", "region": "MH"},
+                       "ship_to": {"country": "IN", "region": "MH"}, "seller": {"country": "IN"}, "marketplace": {"name": "M"}},
+    "BR Remessa Conforme": {"date": "2026-03-02", "currency": "USD", "ship_from": {"country": "CN"},
+                            "ship_to": {"country": "BR", "region": "SP"}, "seller": {"country": "CN"},
+                            "marketplace": {"name": "M", "remessa_conforme": True}},
 }
 
 

@@ -27,18 +27,25 @@ sellers = st.fixed_dictionaries({
 
 @given(market=markets, seller=sellers, lines=st.lists(st.tuples(amounts, categories), min_size=1, max_size=5),
        inclusive=st.booleans(), rounding=st.sampled_from(["per_line", "per_document"]),
-       shipping=st.one_of(st.none(), amounts), day=st.sampled_from(["2024-07-10", "2025-07-01", "2026-03-02"]))
-def test_withholdings_never_exceed_the_gross_and_the_payout_adds_up(market, seller, lines, inclusive, rounding, shipping, day):
+       shipping=st.one_of(st.none(), amounts), day=st.sampled_from(["2024-07-10", "2025-07-01", "2026-03-02"]),
+       states=st.tuples(st.sampled_from(["MH", "KA", "DL", "CH"]), st.sampled_from(["MH", "KA", "DL", "CH"])))
+def test_withholdings_never_exceed_the_gross_and_the_payout_adds_up(market, seller, lines, inclusive, rounding, shipping, day,
+                                                                    states):
     country, currency = market
     home = country if seller["resident"] else "US"
+    state_from, state_to = states  # India: the seller's state and the customer's decide CGST + SGST or IGST
     body = {
         "date": day, "currency": currency, "prices_include_tax": inclusive, "rounding": rounding,
         "seller": {"country": home, "type": seller["type"], "registrations": [country] if seller["registered"] else [],
-                   "payout_country": "US" if seller["payout_abroad"] else country},
+                   "payout_country": "US" if seller["payout_abroad"] else country,
+                   **({"region": state_from} if home == "IN" else {})},
         "marketplace": {"name": "M"}, "ship_from": {"country": home}, "ship_to": {"country": country},
+        **({"ship_to": {"country": country, "region": state_to}} if country == "IN" else {}),
         "lines": [{"id": str(i), "amount": str(a if currency not in ("VND", "IDR", "KRW") else a.to_integral_value()), "category": c}
                   for i, (a, c) in enumerate(lines)],
     }
+    if home == "IN":
+        body["ship_from"] = {"country": "IN", "region": state_from}
     if shipping is not None:
         body["shipping"] = {"amount": str(shipping if currency not in ("VND", "IDR", "KRW") else shipping.to_integral_value())}
     result = compute_order(order=CalculateRequest.model_validate(body), book=get_rate_book(), fx=get_ecb_rates())

@@ -143,3 +143,36 @@ def test_shipped_parameters_load_and_every_period_cites_a_source():
         for p in ps.parameters.values():
             for period in p.periods:
                 assert period.source.startswith("http"), (ps.regime, p.name)
+
+
+def _india_with(change):
+    from taxapi.rate_tables.loader import read_json_strict
+
+    path = default_rates_dir() / "parameters" / "IN.json"
+    doc = read_json_strict(path, "parameters/IN.json")
+    change(doc["subdivisions"])
+    return doc
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    (lambda s: s["MH"].update(to="2016-01-01"), "subdivisions/MH/to", "ends before it starts"),
+    (lambda s: s["KA"].update(codes=["27"]), "subdivisions/", "shares a code"),  # 27 is Maharashtra's GST code
+    (lambda s: s["KA"].update(tax="SGST"), "subdivisions", "does not match"),
+])
+def test_a_bad_subdivision_is_refused(change, field, words):
+    from taxapi.rate_tables.parameters import parse_parameters
+
+    with pytest.raises(InvalidRateTable) as exc:
+        parse_parameters(_india_with(change), "parameters/IN.json")
+    assert field in str(exc.value) and words in str(exc.value)
+
+
+def test_subdivisions_are_found_by_code_former_code_and_gst_code_on_their_dates():
+    params = {p.regime: p for p in _load_all(default_rates_dir())[0].values()}["IN"]
+    day = date(2026, 3, 2)
+    assert params.subdivision("ts", day).name == "Telangana" and params.subdivision("TG", day).code == "TS"
+    assert params.subdivision("07", day).code == "DL" and params.subdivision("DL", day).tax == "sgst"
+    assert params.subdivision("DD", day).code == "DH" and params.subdivision("DD", date(2020, 1, 25)).code == "DD"
+    assert params.subdivision("JK", date(2017, 7, 7)) is None and params.subdivision("JK", date(2017, 7, 8)).tax == "sgst"
+    assert params.subdivision("XX", day) is None
+    assert len([s for s in params.subdivisions.values() if s.exists_on(day)]) == 36  # 28 states, 8 union territories
