@@ -56,6 +56,8 @@ class Rule(RuleId):
     marketplace_facilitator = "us.marketplace_facilitator"
     seller_nexus = "us.seller_nexus"
     no_nexus = "us.no_nexus"
+    arsstc_member = "us.ak.arsstc_member"  # Alaska: a remote seller collects the local taxes of ARSSTC members
+    arsstc_not_member = "us.ak.arsstc_not_member"  # Alaska: a remote seller collects nothing for non-members
 
 
 def parse_zip(text: str | None) -> tuple[str, str | None] | None:
@@ -112,16 +114,22 @@ class UsSalesTax(NationalRegime):
         if j is None:
             raise ValidationFailed.at(["ship_to", "region"], "a US state (e.g. \"CA\") is required for US addresses")
         state = j.id[3:]
-        _resolve(ctx.book, state, ctx.order.ship_to.postal_code, ctx.day, "ship_to")  # a bad ZIP is a 422
+        dest = _resolve(ctx.book, state, ctx.order.ship_to.postal_code, ctx.day, "ship_to")  # a bad ZIP is a 422
         if ctx.order.customer.exemption is not None:
             return Treatment(j, Collector.none, Scheme.none, Rule.customer_exempt, False, reason=Reason.customer_exempt)
+        seller = ctx.order.seller
+        in_state = ctx.seller_country == "US" and seller.region == state
+        # Alaska has no state tax: a remote seller (or marketplace) collects a place's local taxes only where the
+        # place's taxing jurisdictions are ARSSTC members that adopted the Uniform Code.
+        arsstc = _arsstc_members(ctx.book, dest, ctx.day) if state == "AK" and not in_state else None
+        if arsstc is False:
+            return Treatment(j, Collector.none, Scheme.none, Rule.arsstc_not_member, False, reason=Reason.not_collecting)
         if ctx.facilitated:
             return Treatment(j, Collector.marketplace, Scheme.us_sales_tax, Rule.marketplace_facilitator, True,
                              reason=Reason.marketplace_collects)
-        seller = ctx.order.seller
-        has_nexus = state in seller.us_nexus or ctx.registered(j.id) or (ctx.seller_country == "US" and seller.region == state)
+        has_nexus = state in seller.us_nexus or ctx.registered(j.id) or in_state
         if has_nexus:
-            return Treatment(j, Collector.seller, Scheme.us_sales_tax, Rule.seller_nexus, True)
+            return Treatment(j, Collector.seller, Scheme.us_sales_tax, Rule.arsstc_member if arsstc else Rule.seller_nexus, True)
         return Treatment(j, Collector.none, Scheme.none, Rule.no_nexus, False, reason=Reason.not_collecting)
 
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
@@ -191,6 +199,18 @@ def _resolve(book: RateBook, state: str, postal_code: str | None, day: date, loc
         if inside is False:
             raise ValidationFailed.at([loc, "postal_code"], f"ZIP code {zip5} is not in {state}")
     return res
+
+
+def _arsstc_members(book: RateBook, dest: LocalResolution | None, day: date) -> bool | None:
+    """Whether every local tax of an Alaska destination is an ARSSTC member's in force on ``day`` (True), some is
+    not (False), or there is none to collect or the place's local taxes are unknown (None)."""
+    if dest is None or dest.resolved_by is ResolvedBy.state:
+        return None
+    local = [x for x in dest.local_jurisdictions if x.rate_percent]
+    if not local:
+        return None
+    table = local_table(book)
+    return all(table.arsstc_member(x.name, day) is not None for x in local)
 
 
 def _rates_of(book: RateBook, state: str, day: date, dest: LocalResolution | None,

@@ -95,7 +95,8 @@ class LocalResolution:
 
 @dataclass(frozen=True, slots=True)
 class ExemptLocality:
-    """A locality that exempts an item from its local taxes from ``effective_from`` to ``effective_to`` (None: open)."""
+    """A locality whose local rule applies from ``effective_from`` to ``effective_to`` (None: open): it exempts an
+    item from its local taxes, or (Alaska) it is a member whose taxes remote sellers collect."""
 
     name: str
     effective_from: date
@@ -336,6 +337,9 @@ class LocalTable:
     #: state -> zip5 -> the localities that exempt clothing under the state's limit from their local taxes
     #: (``rates/us-local/clothing-localities.json``: New York's, Publication 718-C).
     clothing_localities: dict[str, dict[str, tuple[ExemptLocality, ...]]] = field(default_factory=dict, repr=False)
+    #: Alaska's places whose local taxes remote sellers collect under the ARSSTC Uniform Code, by place name
+    #: (case-folded), with the date collection begins (``rates/us-local/arsstc-members.json``).
+    arsstc_members: dict[str, ExemptLocality] = field(default_factory=dict, repr=False)
     # state -> imports with boundaries covering it, oldest effective date first, and their dates
     _by_state: dict[str, tuple[tuple[date, ...], tuple[LocalImport, ...]]] = field(default_factory=dict, repr=False)
     # state -> zip5 -> the answers of a ZIP5 lookup, oldest span first (built at construction)
@@ -493,6 +497,11 @@ class LocalTable:
             if loc.effective_from <= day and (loc.effective_to is None or day <= loc.effective_to):
                 return loc
         return None
+
+    def arsstc_member(self, place: str, day: date) -> ExemptLocality | None:
+        """The ARSSTC member whose local taxes a remote seller collects in ``place`` on ``day`` (None: not a member then)."""
+        member = self.arsstc_members.get(place.casefold())
+        return member if member is not None and member.effective_from <= day else None
 
     def postal_state(self, zip5: str) -> str | None:
         """The state (or territory) of ``zip5`` by the USPS ZIP lists (:attr:`zip_prefixes`)."""

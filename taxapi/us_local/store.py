@@ -56,6 +56,7 @@ BOUNDARIES = "boundaries.csv"
 STATES_FILE = "states.json"
 ZIP_PREFIXES_FILE = "zip-prefixes.json"
 CLOTHING_LOCALITIES_FILE = "clothing-localities.json"
+ARSSTC_FILE = "arsstc-members.json"
 #: Where the shipped local tables live inside the rates directory (not rate tables themselves).
 SHIPPED_SUBDIR = "us-local"
 ENV_DIR = "TAXAPI_US_LOCAL_DIR"
@@ -501,6 +502,33 @@ def load_clothing_localities(shipped: Path) -> dict[str, dict[str, tuple[ExemptL
     return out
 
 
+def load_arsstc_members(shipped: Path) -> dict[str, ExemptLocality]:
+    """Alaska's places whose local taxes a remote seller collects under the ARSSTC Uniform Code, by the place's
+    name as the local tables write it, with the date collection begins (``arsstc-members.json``)."""
+    path = shipped / ARSSTC_FILE
+    if not path.is_file():
+        return {}
+    rel = f"{SHIPPED_SUBDIR}/{ARSSTC_FILE}"
+    doc = read_json_strict(path, rel)
+    if not isinstance(doc, dict) or not isinstance(doc.get("members"), list):
+        raise InvalidRateTable(rel, "members", 'needs {"members": [{"place", "name", "collect_from", "source"}]}')
+    out: dict[str, ExemptLocality] = {}
+    for i, m in enumerate(doc["members"]):
+        where = f"members/{i}"
+        if (not isinstance(m, dict) or set(m) != {"place", "name", "collect_from", "source"}
+                or not all(isinstance(m[k], str) and m[k].strip() for k in m)):
+            raise InvalidRateTable(rel, where, "needs place, name, collect_from and source")
+        try:
+            start = date.fromisoformat(m["collect_from"])
+        except ValueError:
+            raise InvalidRateTable(rel, f"{where}/collect_from", f"'{m['collect_from']}' is not a date (YYYY-MM-DD)") from None
+        place = m["place"].casefold()
+        if place in out:
+            raise InvalidRateTable(rel, f"{where}/place", f"'{m['place']}' is listed twice")
+        out[place] = ExemptLocality(m["name"], start, None, m["source"])
+    return out
+
+
 def local_dir_from_env() -> Path | None:
     """``TAXAPI_US_LOCAL_DIR`` (taxapi/settings.py)."""
     return get_settings().us_local_dir
@@ -524,7 +552,8 @@ def load_local_table(rates_dir: Path | None = None, local_dir: Path | None = Non
             imports.append(load_import(p))
     return LocalTable(imports=tuple(imports), local_tax_states=load_states_file(shipped),
                       imported_ids=frozenset(i.id for i in imports if i.id not in shipped_ids),
-                      zip_prefixes=load_zip_prefixes(shipped), clothing_localities=load_clothing_localities(shipped))
+                      zip_prefixes=load_zip_prefixes(shipped), clothing_localities=load_clothing_localities(shipped),
+                      arsstc_members=load_arsstc_members(shipped))
 
 
 @lru_cache(maxsize=8)

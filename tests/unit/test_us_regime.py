@@ -361,3 +361,48 @@ def test_grocery_without_a_local_table_is_the_state_part(rate_book):
     out = calc(rate_book, order({"region": "GA", "postal_code": "30601"}, seller={"country": "CN", "us_nexus": ["GA"]},
                                 lines=[{"id": "1", "amount": "100.00", "category": "food"}]))
     assert out["lines"][0]["tax_amount"] == "0.00" and "local_rate_unknown" in warnings(out)
+
+
+# ----- Alaska: ARSSTC members ---------------------------------------------------------------------
+
+
+def _ak(book, zip5, seller=None, **extra):
+    return calc(book, order({"region": "AK", "postal_code": zip5}, seller=seller or {"country": "CN", "us_nexus": ["AK"]}, **extra))
+
+
+def test_alaska_remote_seller_collects_for_arsstc_members(book):
+    # Juneau (City and Borough, ARSSTC member, collection from 2020-05-01): 5 % on 100 = 5.00
+    ln = _ak(book, "99801")["lines"][0]
+    assert (ln["tax_amount"], ln["rule"], ln["collected_by"]) == ("5.00", "us.ak.arsstc_member", "seller")
+    # Kenai: the Kenai Peninsula Borough's 3 % and the City of Kenai's 3 %, both members from 2020-04-01
+    assert _ak(book, "99611")["lines"][0]["tax_amount"] == "6.00"
+    # a marketplace facilitator is a remote seller under the Uniform Code too
+    mp = _ak(book, "99801", seller={"country": "CN"}, marketplace={"name": "M", "facilitates": True})
+    assert mp["lines"][0]["tax_amount"] == "5.00" and mp["lines"][0]["collected_by"] == "marketplace"
+
+
+def test_alaska_remote_seller_collects_nothing_for_a_non_member(book):
+    # Skagway's 3 % is not on the ARSSTC member list: a remote seller has nothing to collect there
+    for out in (_ak(book, "99840"), _ak(book, "99840", seller={"country": "CN"}, marketplace={"name": "M", "facilitates": True})):
+        ln = out["lines"][0]
+        assert (ln["tax_amount"], ln["rule"], ln["taxability_reason"]) == ("0.00", "us.ak.arsstc_not_member", "not_collecting")
+
+
+def test_alaska_seller_in_the_state_collects_the_local_tax_everywhere(book):
+    # The Uniform Code is for remote sellers; a seller established in Alaska collects Skagway's own 3 %.
+    ln = _ak(book, "99840", seller={"country": "US", "region": "AK"})["lines"][0]
+    assert (ln["tax_amount"], ln["rule"]) == ("3.00", "us.seller_nexus")
+    # Anchorage levies no general sales tax: nothing to collect, for anyone
+    assert _ak(book, "99501")["lines"][0]["tax_amount"] == "0.00"
+
+
+def test_arsstc_membership_is_dated(book):
+    from datetime import date
+
+    from taxapi.regimes.us_sales_tax import local_table
+
+    table = local_table(book)
+    assert table.arsstc_member("JUNEAU", date(2020, 4, 30)) is None
+    assert table.arsstc_member("Juneau", date(2020, 5, 1)).name == "City and Borough of Juneau"
+    assert table.arsstc_member("KOTZEBUE", date(2021, 12, 31)) is None and table.arsstc_member("KOTZEBUE", date(2022, 1, 1))
+    assert table.arsstc_member("SKAGWAY", date(2026, 3, 10)) is None
