@@ -470,18 +470,29 @@ def load_zip_prefixes(shipped: Path) -> dict[str, str]:
     return out
 
 
+def _shipped_list(shipped: Path, file: str, part: str, shape: str) -> tuple[str, list[Any]] | None:
+    """The list ``part`` of the JSON file ``file`` beside the shipped tables, with the file's name as errors give
+    it (None when there is no such file)."""
+    path = shipped / file
+    if not path.is_file():
+        return None
+    rel = f"{SHIPPED_SUBDIR}/{file}"
+    doc = read_json_strict(path, rel)
+    items = doc.get(part) if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise InvalidRateTable(rel, part, f'needs {{"{part}": {shape}}}')
+    return rel, items
+
+
 def load_clothing_localities(shipped: Path) -> dict[str, dict[str, tuple[ExemptLocality, ...]]]:
     """The localities that exempt clothing under the state's limit from their local taxes too, by state and
     ZIP5 (``clothing-localities.json`` beside the shipped tables; part of ``rates_version``)."""
-    path = shipped / CLOTHING_LOCALITIES_FILE
-    if not path.is_file():
+    found = _shipped_list(shipped, CLOTHING_LOCALITIES_FILE, "localities", '[{"state", "name", "effective_from", "source", "zip5": [...]}]')
+    if found is None:
         return {}
-    rel = f"{SHIPPED_SUBDIR}/{CLOTHING_LOCALITIES_FILE}"
-    doc = read_json_strict(path, rel)
-    if not isinstance(doc, dict) or not isinstance(doc.get("localities"), list):
-        raise InvalidRateTable(rel, "localities", 'needs {"localities": [{"state", "name", "effective_from", "source", "zip5": [...]}]}')
+    rel, localities = found
     out: dict[str, dict[str, tuple[ExemptLocality, ...]]] = {}
-    for i, loc in enumerate(doc["localities"]):
+    for i, loc in enumerate(localities):
         where = f"localities/{i}"
         if (not isinstance(loc, dict) or not set(loc) <= {"state", "name", "effective_from", "effective_to", "source", "zip5"}
                 or not isinstance(loc.get("state"), str) or not _STATE.match(loc["state"])
@@ -505,15 +516,12 @@ def load_clothing_localities(shipped: Path) -> dict[str, dict[str, tuple[ExemptL
 def load_arsstc_members(shipped: Path) -> dict[str, ExemptLocality]:
     """Alaska's places whose local taxes a remote seller collects under the ARSSTC Uniform Code, by the place's
     name as the local tables write it, with the date collection begins (``arsstc-members.json``)."""
-    path = shipped / ARSSTC_FILE
-    if not path.is_file():
+    found = _shipped_list(shipped, ARSSTC_FILE, "members", '[{"place", "name", "collect_from", "source"}]')
+    if found is None:
         return {}
-    rel = f"{SHIPPED_SUBDIR}/{ARSSTC_FILE}"
-    doc = read_json_strict(path, rel)
-    if not isinstance(doc, dict) or not isinstance(doc.get("members"), list):
-        raise InvalidRateTable(rel, "members", 'needs {"members": [{"place", "name", "collect_from", "source"}]}')
+    rel, members = found
     out: dict[str, ExemptLocality] = {}
-    for i, m in enumerate(doc["members"]):
+    for i, m in enumerate(members):
         where = f"members/{i}"
         if (not isinstance(m, dict) or set(m) != {"place", "name", "collect_from", "source"}
                 or not all(isinstance(m[k], str) and m[k].strip() for k in m)):

@@ -266,7 +266,24 @@ def test_the_zip_prefix_lists_are_part_of_the_rates_version(tmp_path, rate_book)
         calc(changed, order({"region": "CA", "postal_code": "90001"}))
 
 
-def test_a_bad_zip_prefix_list_refuses_to_load(tmp_path):
+def _bad_prefix(doc):
+    doc["prefixes"]["90"] = "CA"
+
+
+def _bad_locality_zip(doc):
+    doc["localities"][0]["zip5"].append("1000")
+
+
+def _bad_member_date(doc):
+    doc["members"][0]["collect_from"] = "2020-13-01"
+
+
+@pytest.mark.parametrize("file, change, where", [
+    ("zip-prefixes.json", _bad_prefix, "prefixes/90"),
+    ("clothing-localities.json", _bad_locality_zip, "localities/0/zip5"),
+    ("arsstc-members.json", _bad_member_date, "members/0/collect_from"),
+])
+def test_a_bad_shipped_us_list_refuses_to_load(tmp_path, file, change, where):
     import json
     import shutil
 
@@ -275,13 +292,13 @@ def test_a_bad_zip_prefix_list_refuses_to_load(tmp_path):
 
     rates = tmp_path / "rates"
     shutil.copytree(default_rates_dir(), rates)
-    path = rates / "us-local" / "zip-prefixes.json"
+    path = rates / "us-local" / file
     doc = json.loads(path.read_text(encoding="utf-8"))
-    doc["prefixes"]["90"] = "CA"
+    change(doc)
     path.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(InvalidRateTable) as exc:
         load_rate_book(rates)
-    assert "zip-prefixes.json" in str(exc.value) and "prefixes/90" in str(exc.value)
+    assert file in str(exc.value) and where in str(exc.value)
 
 
 # ----- New York clothing localities (Publication 718-C) --------------------------------------------
