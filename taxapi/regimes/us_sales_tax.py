@@ -34,7 +34,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, NamedTuple
 
 from taxapi.categories import Category, RateKind
-from taxapi.errors import ValidationFailed
+from taxapi.errors import TaxApiError, ValidationFailed
 from taxapi.money import exponent, fmt_percent, minor_units
 from taxapi.rate_tables.combined import CombinedRate, Level, combined_rate
 from taxapi.rate_tables.model import Jurisdiction, RateBook
@@ -102,6 +102,25 @@ class UsSalesTax(NationalRegime):
     rule_sources: ClassVar[dict[str, str]] = {"us": "https://www.streamlinedsalestax.org/"}
     Rule: ClassVar[type[StrEnum]] = Rule
 
+    def prepare(self, book: RateBook) -> None:
+        """Build, as ``book`` loads, the general combined rate of every answer of its local table (on the first day
+        the answer holds), so that the first order to a ZIP finds it."""
+        table = local_table(book)
+        seen: set[tuple[LocalResolution, ...]] = set()
+        for state, zips in table.answers_by_zip5().items():
+            j = book.jurisdictions.get(f"US-{state}")
+            if j is None:
+                continue
+            for answers in zips.values():
+                if answers in seen:  # the ZIP5s of a tax area share their answers
+                    continue
+                seen.add(answers)
+                for res in answers:
+                    try:
+                        _rate(book, j, state, Category.general, res.valid_from, res, None)
+                    except TaxApiError:  # the state's rate table does not reach back to that day
+                        continue
+
     def levels(self, book: RateBook, j: Jurisdiction) -> Sequence[tuple[Jurisdiction, str]]:
         return [(j, "state")]
 
@@ -148,7 +167,6 @@ class UsSalesTax(NationalRegime):
             origin = _resolve(book, state, order.ship_from.postal_code, day, "ship_from")
             if origin is not None and origin.resolved_by is ResolvedBy.state:
                 origin = None  # the origin's local rates are unknown: the destination's apply
-        rates = _rates_of(book, state, day, dest, origin)
         if rules.local_taxes:
             _warn_about(ctx, state, dest, postal_code)
         exp = exponent(minor_units(order.currency))
@@ -159,11 +177,7 @@ class UsSalesTax(NationalRegime):
             if shipping and rules.shipping_exempt is not None:
                 it.rate = _exempt(it.rate, "shipping", rules.shipping_exempt, day)
             else:
-                category = it.category
-                rate = rates.get(category)
-                if rate is None:
-                    rate = rates[category] = _combine(book, j, state, category, day, dest, origin)
-                it.rate = rate
+                it.rate = _rate(book, j, state, it.category, day, dest, origin)
             exempt_part = ZERO
             if not shipping and it.category in _CLOTHING and it.rate.rate_fraction:
                 it.rate, exempt_part = _clothing(ctx, state, it.rate, it.base, order.lines[it.index].quantity)
@@ -213,18 +227,29 @@ def _arsstc_members(book: RateBook, dest: LocalResolution | None, day: date) -> 
     return all(table.arsstc_member(x.name, day) is not None for x in local)
 
 
-def _rates_of(book: RateBook, state: str, day: date, dest: LocalResolution | None,
-              origin: LocalResolution | None) -> dict[Category, CombinedRate]:
-    """The (initially empty) combined rates by category of a destination (and origin) on ``day``: every ZIP
-    of a tax area shares them, as it shares the table's answer."""
+def _rate(book: RateBook, j: Jurisdiction, state: str, category: Category, day: date, dest: LocalResolution | None,
+          origin: LocalResolution | None) -> CombinedRate:
+    """The combined rate of ``category`` at a destination (and origin) on ``day``, cached per table answer (which
+    every ZIP of a tax area shares) with the dates over which neither the answers nor the state's rate change;
+    food, whose local part follows dated rules, per day. :meth:`UsSalesTax.prepare` builds the general rate
+    of every answer when the book loads."""
     cache = book.cache("us_rates")
-    key = (state, day, dest, origin)
-    entry = cache.get(key)
-    if entry is None:
-        entry = {}
-        if len(cache) < 200_000:
-            cache[key] = entry
-    return entry  # type: ignore[no-any-return]
+    key = (dest, origin, category, day) if category is _FOOD else (dest, origin, category)
+    hit = cache.get(key)
+    if hit is not None and hit[0] <= day and (hit[1] is None or day <= hit[1]):
+        return hit[2]  # type: ignore[no-any-return]
+    rate = _combine(book, j, state, category, day, dest, origin)
+    start, end = date.min, None
+    for held in (dest, origin, rate.own):
+        if held is None:
+            continue
+        frm, to = (held.valid_from, held.valid_to) if isinstance(held, LocalResolution) else (held.effective_from, held.effective_to)
+        start = max(start, frm)
+        if to is not None:
+            end = to if end is None else min(end, to)
+    if len(cache) < 200_000:
+        cache[key] = (start, end, rate)
+    return rate
 
 
 class _StateRules(NamedTuple):

@@ -415,6 +415,11 @@ class LocalTable:
             digest.update(imp.id.encode() + b"\0" + imp.fingerprint.encode() + b"\0")
         return digest.hexdigest()[:12]
 
+    def answers_by_zip5(self) -> dict[str, dict[str, tuple[LocalResolution, ...]]]:
+        """state -> zip5 -> the answers of a ZIP5 lookup built at construction, oldest span first (the ZIP5s of
+        one tax area share the tuple)."""
+        return self._zip5
+
     def import_for(self, state: str, day: date) -> LocalImport | None:
         """The newest import with boundaries for ``state`` in force on ``day``."""
         entry = self._by_state.get(state)
