@@ -30,6 +30,7 @@ class Category(_Vocabulary):
     digital_services = "digital_services"
     services = "services"
     exempt = "exempt"
+    performance_premieres = "performance_premieres"
 
 
 CATEGORY_DESCRIPTIONS: dict[Category, str] = {
@@ -46,10 +47,23 @@ CATEGORY_DESCRIPTIONS: dict[Category, str] = {
     Category.digital_services: "Telecommunication, broadcasting and electronically supplied services (TBE).",
     Category.services: "Other services (general B2C place-of-supply rule).",
     Category.exempt: "Supplies exempt from tax without right of deduction.",
+    Category.performance_premieres: (
+        "Admission to the first 140 performances of a newly created theatre, opera, music or dance work, or of a "
+        "classical work in a new staging, or to a circus show of original creations (France: CGI art. 281 quater, "
+        "CIBS art. L. 213-231). Mapped only where the law has a rate for it."
+    ),
 }
 
 #: Categories that are services rather than goods.
-SERVICE_CATEGORIES = frozenset({Category.digital_services, Category.services})
+SERVICE_CATEGORIES = frozenset({Category.digital_services, Category.services, Category.performance_premieres})
+
+#: Admissions to events: taxed where the event takes place (VAT Directive Art. 53 and 54(1)), the
+#: order's ``ship_to``.
+ADMISSION_CATEGORIES = frozenset({Category.performance_premieres})
+
+#: Categories a rate table maps only where its law distinguishes them (the others every table maps):
+#: elsewhere a line of one is refused, never taxed at a guessed rate.
+OPTIONAL_CATEGORIES = frozenset({Category.performance_premieres})
 
 
 class RateKind(_Vocabulary):
@@ -57,6 +71,8 @@ class RateKind(_Vocabulary):
     reduced = "reduced"
     second_reduced = "second_reduced"
     super_reduced = "super_reduced"
+    #: A second rate below the super-reduced one (Corsica's 0.9 % beside its 2.1 %, CGI art. 297 I-1-1°).
+    second_super_reduced = "second_super_reduced"
     parking = "parking"
     zero = "zero"
     exempt = "exempt"
@@ -65,8 +81,11 @@ class RateKind(_Vocabulary):
 
 #: Kinds whose percentage comes from a period's ``rates_percent``.
 NUMERIC_KINDS = frozenset(
-    {RateKind.standard, RateKind.reduced, RateKind.second_reduced, RateKind.super_reduced, RateKind.parking}
+    {RateKind.standard, RateKind.reduced, RateKind.second_reduced, RateKind.super_reduced,
+     RateKind.second_super_reduced, RateKind.parking}
 )
+#: The numeric kinds in their documented order (columns of rate tables, OSS return lines).
+NUMERIC_KIND_ORDER: tuple[RateKind, ...] = tuple(k for k in RateKind if k in NUMERIC_KINDS)
 
 
 def _names_are_values() -> None:

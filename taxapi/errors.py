@@ -121,6 +121,22 @@ class RateNotFound(TaxApiError):
     title = "No rate for jurisdiction on date"
 
 
+class CategoryNotMapped(RateNotFound):
+    """A category the jurisdiction's table does not map (one only some laws distinguish): refused, never guessed."""
+
+    title = "No rate for this category in this jurisdiction"
+
+    @classmethod
+    def at(cls, loc: list[str | int], jurisdiction: str, category: str) -> "CategoryNotMapped":
+        """The error for ``category`` in ``jurisdiction``'s table, named at the request field ``loc``."""
+        return cls(
+            f"{jurisdiction}'s rate table has no rate for the category {category}: only jurisdictions whose law "
+            "distinguishes it map it (GET /v1/categories lists them).",
+            errors=[{"loc": loc, "msg": f"{category} has no rate in {jurisdiction}"}],
+            jurisdiction=jurisdiction, category=category,
+        )
+
+
 class DateOutOfRange(TaxApiError):
     code = ErrorCode.date_out_of_range
     status = 422

@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from taxapi.categories import Category, RateKind
+from taxapi.categories import OPTIONAL_CATEGORIES, Category, RateKind
 from taxapi.countries import ACCEPTED_COUNTRIES, country_problem
 from taxapi.ecb import EcbRates
-from taxapi.errors import ExciseGoodsNotSupported, InvalidTaxId, TaxApiError, UnknownJurisdiction, ValidationFailed
+from taxapi.errors import (
+    CategoryNotMapped, ExciseGoodsNotSupported, InvalidTaxId, TaxApiError, UnknownJurisdiction, ValidationFailed,
+)
 from taxapi.money import exponent, minor_units, supported_currencies
 from taxapi.orders import notes as N
 from taxapi.orders.results import (
@@ -48,6 +50,7 @@ _REASON_BY_KIND = {
     RateKind.reduced: Reason.reduced_rated,
     RateKind.second_reduced: Reason.reduced_rated,
     RateKind.super_reduced: Reason.reduced_rated,
+    RateKind.second_super_reduced: Reason.reduced_rated,
     RateKind.parking: Reason.reduced_rated,
     RateKind.zero: Reason.zero_rated,
     RateKind.exempt: Reason.product_exempt,
@@ -59,7 +62,7 @@ _PERCENT_EXP = Decimal("0.0001")  # effective shipping rate: 4 places
 _KIND_BY_CATEGORY = {c: supply_kind(c) for c in Category}
 # Enum members read once: a member looked up on its class costs ~0.2 us on CPython 3.11 (a plain
 # constant 0.02), and the loops below would do it some twenty times per order.
-_GOODS, _SERVICES = SupplyKind.goods, SupplyKind.services
+_GOODS, _SERVICES, _ADMISSION = SupplyKind.goods, SupplyKind.services, SupplyKind.admission
 _SELLER, _MARKETPLACE, _NOBODY = Collector.seller, Collector.marketplace, Collector.none
 _REVERSE_CHARGE, _IMPORT = Info.reverse_charge, Info.import_
 _SHIPPING_APPORTIONED = Rule.shipping_apportioned
@@ -310,10 +313,12 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
     dest_j = ctx.dest.jurisdiction
     dest_rate = inclusive and dest_j is not None and day >= dest_j.starts_on
     goods_value = distance_value = ZERO
-    for line, base, kind in zip(lines, bases, kinds):
+    for i, (line, base, kind) in enumerate(zip(lines, bases, kinds)):
+        if line.category in OPTIONAL_CATEGORIES and dest_j is not None and not dest_j.maps(line.category):
+            raise CategoryNotMapped.at(["lines", i, "category"], dest_j.id, line.category.value)
         if kind is _GOODS:
             goods_value += base / (ONE + dest_j.lookup(line.category, day).rate_fraction) if dest_rate else base  # type: ignore[union-attr]
-        if kind is not _SERVICES:
+        if kind is not _SERVICES and kind is not _ADMISSION:
             distance_value += base
     ctx.goods_value = goods_value
     ctx.shipping_value = shipping_amount
@@ -330,7 +335,11 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
             if dest_rate:
                 unit_value = unit_value / (ONE + dest_j.lookup(line.category, day).rate_fraction)  # type: ignore[union-attr]
         treatment = decide_line(ctx, kind, line.category, unit_value, order_level)
-        items.append(Item(i, line.id, line.category, base, treatment, combined_rate(book, treatment.jurisdiction, line.category, day)))
+        try:
+            rate = combined_rate(book, treatment.jurisdiction, line.category, day)
+        except CategoryNotMapped as exc:
+            raise CategoryNotMapped.at(["lines", i, "category"], exc.fields["jurisdiction"], line.category.value) from None
+        items.append(Item(i, line.id, line.category, base, treatment, rate))
 
     ship_items = _shipping_items(items, shipping_amount, exp) if order.shipping is not None else []
     all_items = items + ship_items if ship_items else items

@@ -42,7 +42,8 @@ from taxapi.ingest import neutralise
 BZST_VERSION_LINE = "#v2.0"
 BZST_MAX_DATA_LINES = 6000
 BZST_COUNTRY_CODES = {"GR": "EL"}
-_BZST_KIND = {"standard": "STANDARD", "reduced": "REDUCED", "second_reduced": "REDUCED", "super_reduced": "REDUCED", "parking": "REDUCED"}
+_BZST_KIND = {"standard": "STANDARD", "reduced": "REDUCED", "second_reduced": "REDUCED", "super_reduced": "REDUCED",
+              "second_super_reduced": "REDUCED", "parking": "REDUCED"}
 _BZST_RECORD = {
     "services_from_msi": "2",
     "goods_from_msi": "3",

@@ -45,7 +45,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any, Iterable, Iterator, Mapping
 
-from taxapi.categories import NUMERIC_KINDS, SERVICE_CATEGORIES, RateKind
+from taxapi.categories import NUMERIC_KIND_ORDER, SERVICE_CATEGORIES, RateKind
 from taxapi.ecb import EUR, EcbRates, FxRate
 from taxapi.errors import ExchangeRateNotFound, ValidationFailed
 from taxapi.ingest import FIRST_DATA_ROW, CsvRecords, Deadline
@@ -592,7 +592,6 @@ def _to_eur(amount: Decimal, fx: FxRate) -> Decimal:
     return CONVERSION_CONTEXT.divide(amount, fx.rate)
 
 
-KIND_ORDER = (RateKind.standard, RateKind.reduced, RateKind.second_reduced, RateKind.super_reduced, RateKind.parking)
 
 
 def rate_kind_for(book: RateBook, country: str, rate_percent: Decimal, period: Period) -> RateKind | None:
@@ -612,8 +611,8 @@ def rate_kind_for(book: RateBook, country: str, rate_percent: Decimal, period: P
         for p in j.periods:
             if p.effective_from > period.end or (p.effective_to is not None and p.effective_to < period.start):
                 continue
-            for kind in KIND_ORDER:
-                if kind in NUMERIC_KINDS and p.rates_percent.get(kind) == rate_percent:
+            for kind in NUMERIC_KIND_ORDER:
+                if p.rates_percent.get(kind) == rate_percent:
                     return kind
     return None
 

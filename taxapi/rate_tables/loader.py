@@ -203,7 +203,7 @@ def parse_table(doc: Any, rel: str, schema_path: Path | None = None) -> Jurisdic
             except re.error as exc:
                 raise InvalidRateTable(rel, f"match/{i}/postal_code", f"invalid regular expression: {exc}") from None
         cities = tuple(m["city"]) if "city" in m else None
-        match.append(MatchRule(m["country"], m.get("region"), pattern, cities))
+        match.append(MatchRule(m["country"], m.get("region"), pattern, cities, m.get("note")))
 
     period_tuple = tuple(periods)
     return Jurisdiction(

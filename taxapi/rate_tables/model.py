@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from taxapi.categories import NUMERIC_KINDS, Category, RateKind
-from taxapi.errors import DateOutOfRange, RateNotFound, UnknownJurisdiction
+from taxapi.errors import CategoryNotMapped, DateOutOfRange, RateNotFound, UnknownJurisdiction
 from taxapi.rate_tables.parameters import Membership, RegimeParameters
 
 HUNDRED = Decimal(100)
@@ -68,6 +68,8 @@ class MatchRule:
     postal_code: re.Pattern[str] | None
     #: Towns (as written in the table) a shared postcode must name to match; None = the postcode alone decides.
     cities: tuple[str, ...] | None = None
+    #: Where the rule comes from (the sources of the postcode and of the territory's status).
+    note: str | None = None
 
     def names_city(self, city: str) -> bool:
         wanted = normalise_city(city)
@@ -139,8 +141,14 @@ class Jurisdiction:
             )
         return self.periods[i]
 
+    def maps(self, category: Category) -> bool:
+        """Whether the table maps ``category`` (every table maps all but the optional categories)."""
+        return category in self._category_starts
+
     def category_on(self, category: Category, day: date) -> CategoryPeriod:
-        starts = self._category_starts[category]
+        starts = self._category_starts.get(category)
+        if starts is None:
+            raise CategoryNotMapped.at(["category"], self.id, category.value)
         i = bisect.bisect_right(starts, day) - 1
         if i < 0:
             raise DateOutOfRange(

@@ -68,6 +68,7 @@ class RateRow(BaseModel):
     reduced: str | None
     second_reduced: str | None
     super_reduced: str | None
+    second_super_reduced: str | None
     parking: str | None
     effective_from: str
     source: str
@@ -102,6 +103,8 @@ class MatchEntry(BaseModel):
     postal_code: str | None
     city: list[str] | None = Field(None, description="The postcode matches only for an address in one of these towns "
                                    "(a postcode several towns share); without a city it is the ordinary country.")
+    note: str | None = Field(None, description="Where the rule comes from: the sources of the postcode and of the "
+                             "territory's status.")
 
 
 class JurisdictionEntry(BaseModel):

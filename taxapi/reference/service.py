@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from taxapi.categories import CATEGORY_DESCRIPTIONS, NUMERIC_KINDS, Category, RateKind
+from taxapi.categories import CATEGORY_DESCRIPTIONS, NUMERIC_KIND_ORDER, Category
 from taxapi.money import fmt_percent
 from taxapi.rate_tables.combined import combined_rate
 from taxapi.rate_tables.model import Jurisdiction, RateBook
 
-KIND_COLUMNS = [k for k in RateKind if k in NUMERIC_KINDS]
 
 
 def rate_answer(book: RateBook, j: Jurisdiction, category: Category, day: date) -> dict[str, Any]:
@@ -60,7 +59,7 @@ def rates_table(book: RateBook, day: date, country: str | None) -> list[dict[str
             "regime": j.regime,
             "tax_name": j.tax_name,
         }
-        for kind in KIND_COLUMNS:
+        for kind in NUMERIC_KIND_ORDER:
             value = period.rates_percent.get(kind)
             row[kind.value] = fmt_percent(value) if value is not None else None
         row["effective_from"] = period.effective_from.isoformat()
@@ -75,7 +74,7 @@ def categories_table(book: RateBook, day: date, jurisdiction: str | None) -> lis
     for cat in Category:
         mapping = {}
         for j in js:
-            if day < j.starts_on:
+            if day < j.starts_on or not j.maps(cat):  # an optional category only where a table maps it
                 continue
             found = j.lookup(cat, day)
             mapping[j.id] = {"rate_kind": found.rate_kind.value, "rate_percent": fmt_percent(found.rate_percent)}
@@ -106,6 +105,7 @@ def jurisdictions_list(book: RateBook) -> list[dict[str, Any]]:
                         "region": m.region,
                         "postal_code": m.postal_code.pattern if m.postal_code else None,
                         "city": list(m.cities) if m.cities else None,
+                        "note": m.note,
                     }
                     for m in j.match
                 ],

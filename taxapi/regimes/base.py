@@ -20,7 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
-from taxapi.categories import SERVICE_CATEGORIES, Category, _Vocabulary
+from taxapi.categories import ADMISSION_CATEGORIES, SERVICE_CATEGORIES, Category, _Vocabulary
 from taxapi.ecb import REFRESH_HINT, EcbRates
 from taxapi.errors import ExchangeRateNotFound, UnsupportedScenario, ValidationFailed
 from taxapi.money import DecimalOut
@@ -88,6 +88,7 @@ class SupplyKind(_Vocabulary):
     goods = "goods"
     tbe = "tbe"  # telecom, broadcasting, electronically supplied services
     services = "services"  # other services (general rule)
+    admission = "admission"  # admission to an event: taxed where it takes place (VAT Directive Art. 53, 54(1))
 
 
 class RuleId(StrEnum):
@@ -113,6 +114,8 @@ class Rule(RuleId):
 def supply_kind(category: Category) -> SupplyKind:
     if category is Category.digital_services:
         return SupplyKind.tbe
+    if category in ADMISSION_CATEGORIES:
+        return SupplyKind.admission
     if category in SERVICE_CATEGORIES:
         return SupplyKind.services
     return SupplyKind.goods
@@ -333,7 +336,8 @@ class Regime(Protocol):
         ...
 
     def services(self, ctx: Context, kind: SupplyKind) -> Treatment:
-        """The treatment of services (``tbe`` or other ``services``) supplied to the destination."""
+        """The treatment of services (``tbe``, ``admission`` to an event, or other ``services``) supplied to the
+        destination (for an admission, ``ship_to`` is where the event takes place)."""
         ...
 
     def levels(self, book: RateBook, j: Jurisdiction) -> Sequence[tuple[Jurisdiction, str]]:

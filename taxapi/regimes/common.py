@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from taxapi.categories import Category
+from taxapi.errors import UnsupportedScenario
 from taxapi.rate_tables.model import Jurisdiction, RateBook
 from taxapi.regimes.base import Collector, Context, Info, Reason, Rule, Scheme, SupplyKind, Treatment
 
@@ -65,6 +66,14 @@ class NationalRegime(ABC):
         return None
 
     def services(self, ctx: Context, kind: SupplyKind) -> Treatment:
+        if kind is SupplyKind.admission:
+            # Only the French tables map an admission category, and the EU regime decides it; a table that maps
+            # one under another regime needs that regime's rule for the place of the event first.
+            raise UnsupportedScenario(
+                f"Admissions to events are not supported under the {self.code or 'destination'} regime.",
+                errors=[{"loc": ["ship_to", "country"], "msg": "admissions to events are decided only under EU VAT",
+                         "type": "unsupported_scenario"}],
+            )
         dest = ctx.dest
         seller_in_dest = ctx.seller_country == dest.country
         R = self.Rule

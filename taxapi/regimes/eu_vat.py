@@ -5,7 +5,8 @@ The common system of VAT of Council Directive 2006/112/EC, as changed by the e-c
 above the EU-wide EUR 10,000 threshold (Art. 59c), the One-Stop Shop (OSS) and Import One-Stop
 Shop (IOSS, consignments up to EUR 150, Art. 369l), electronic interfaces as deemed suppliers
 (Art. 14a), exempt intra-Community supplies to businesses (Art. 138), and B2B services reverse
-charged (Art. 44, 196). Northern Ireland (``XI``) follows these rules for goods (Windsor
+charged (Art. 44, 196), admissions to events taxed where the event takes place (Art. 53, 54(1)).
+Northern Ireland (``XI``) follows these rules for goods (Windsor
 Framework). Parts of Member States outside the EU VAT territory (Canary Islands, Heligoland,
 Büsingen, Livigno, Campione, Mount Athos, Åland, French overseas departments, Ceuta, Melilla)
 are the regime :data:`TERRITORIES`: goods sent there are exports.
@@ -59,6 +60,9 @@ class Rule(RuleId):
     services_domestic = "eu.services.domestic"  # a UK seller's services to Northern Ireland in an order with goods
     services_b2b_domestic = "eu.services.b2b.domestic"
     services_b2b_reverse_charge = "eu.services.b2b.reverse_charge"
+    admission_domestic = "eu.admission.domestic"
+    admission_destination = "eu.admission.destination"
+    admission_b2b_reverse_charge = "eu.admission.b2b.reverse_charge"
     tbe_platform_art9a = "eu.tbe.platform_art9a"
     tbe_domestic = "eu.tbe.domestic"
     export = "eu.export"
@@ -107,7 +111,7 @@ def uk_domestic(ctx: Context, rule: StrEnum, omp_rule: StrEnum) -> Treatment:
 
 # Members read once for the hot paths below: a member looked up on its enum class costs ~0.2 us
 # on CPython 3.11, a module constant 0.02 us.
-_GOODS, _TBE, _SERVICES = SupplyKind.goods, SupplyKind.tbe, SupplyKind.services
+_GOODS, _TBE, _SERVICES, _ADMISSION = SupplyKind.goods, SupplyKind.tbe, SupplyKind.services, SupplyKind.admission
 _SELLER, _DOMESTIC, _OSS_UNION = Collector.seller, Scheme.domestic, Scheme.oss_union
 
 
@@ -231,6 +235,8 @@ class EuVat(NationalRegime):
         dest = ctx.dest
         establishments = ctx.seller_eu_establishments
         seller_in_dest = ctx.seller_country == dest.country or dest.country in establishments
+        if kind is _ADMISSION:
+            return self.admission(ctx, seller_in_dest)
         if kind is _SERVICES and not ctx.b2b:
             if establishments:
                 return supplier_establishment(ctx)
@@ -251,6 +257,31 @@ class EuVat(NationalRegime):
         if establishments and dest.country in establishments and len(establishments) == 1:
             return Treatment(dest.jurisdiction, _SELLER, _DOMESTIC, Rule.tbe_domestic, True)
         return self.distance_sale(ctx, Place(seller_home(ctx), ctx.seller_country, self), _TBE)
+
+    def admission(self, ctx: Context, seller_in_dest: bool) -> Treatment:
+        """Admission to an event: taxed where the event takes place, the order's ``ship_to`` (Art. 54(1) for
+        consumers, Art. 53 for businesses; CGI art. 259 A 5° a), so at a territory's own rates there (Corsica's
+        0.9 % for the first performances of a new work, CGI art. 297 I-1-1°). No EUR 10,000 threshold (Art. 59c
+        covers only goods and electronic services)."""
+        dest = ctx.dest
+        if seller_in_dest:
+            return Treatment(dest.jurisdiction, _SELLER, _DOMESTIC, Rule.admission_domestic, True)
+        if ctx.b2b and ctx.customer_tax_country == member_state(dest):
+            # Art. 194: the Member State may make the customer liable; France does when the supplier is not
+            # established there and the customer has a French VAT number (CGI art. 283-1, second paragraph),
+            # the only state whose tables map an admission category. Otherwise the supplier owes it there.
+            return Treatment(dest.jurisdiction, Collector.customer, Scheme.none, Rule.admission_b2b_reverse_charge, False,
+                             reason=Reason.reverse_charge, info=Info.reverse_charge)
+        seller = ctx.order.seller
+        if seller.oss == "union" and ctx.seller_eu_establishments and not ctx.b2b:
+            scheme = _OSS_UNION
+        elif seller.oss == "non_union" and not ctx.seller_eu_establishments and not ctx.b2b:
+            scheme = Scheme.oss_non_union
+        else:
+            scheme = _DOMESTIC
+            ctx.need_registration(dest.jurisdiction.id if dest.jurisdiction else member_state(dest),
+                                  "destination VAT (or register for the OSS)", member_state(dest))
+        return Treatment(dest.jurisdiction, _SELLER, scheme, Rule.admission_destination, True)
 
 
 class Elsewhere(NationalRegime):

@@ -38,4 +38,4 @@ def test_brazil_lists_its_states_and_the_border_table_has_no_address(client):
     assert "BR" in ids and len({i for i in ids if i.startswith("BR-")}) == 27
     jurisdictions = {j["jurisdiction"]: j for j in client.get("/v1/jurisdictions").json()["jurisdictions"]}
     assert jurisdictions["MX-BORDER"]["match"] == [] and jurisdictions["MX-BORDER"]["parent"] == "MX"
-    assert jurisdictions["BR-SP"]["match"] == [{"country": "BR", "region": "SP", "postal_code": None, "city": None}]
+    assert jurisdictions["BR-SP"]["match"] == [{"country": "BR", "region": "SP", "postal_code": None, "city": None, "note": None}]

@@ -176,7 +176,9 @@ def test_price_takes_the_city_too(client):
 
 
 def test_jurisdictions_list_says_which_postcode_rules_need_the_city(client):
-    listed = {j["jurisdiction"]: j["match"] for j in client.get("/v1/jurisdictions").json()["jurisdictions"]}
+    fields = ("country", "region", "postal_code", "city")  # each rule also carries its sources in `note`
+    listed = {j["jurisdiction"]: [{k: m[k] for k in fields} for m in j["match"]]
+              for j in client.get("/v1/jurisdictions").json()["jurisdictions"]}
     assert {"country": "IT", "region": None, "postal_code": "^22060$", "city": ["Campione d'Italia", "Campione"]} in listed["IT-CAMPIONE"]
     assert {"country": "IT", "region": None, "postal_code": "^22061$", "city": None} in listed["IT-CAMPIONE"]
     assert {"country": "DE", "region": None, "postal_code": "^87491$", "city": None} in listed["AT-JUNGHOLZ"]
@@ -242,3 +244,17 @@ def test_an_order_priced_past_the_shipped_ecb_data_says_how_to_refresh(client):
     assert r.status_code == 200, r.text
     stale = next(w for w in r.json()["warnings"] if w["code"] == "exchange_rate_stale")
     assert last.isoformat() in stale["detail"] and "taxapi ecb refresh --source eurofxref-hist.zip" in stale["detail"]
+
+
+@pytest.mark.parametrize(("territory", "postcode", "article"), [
+    ("DE-BUSINGEN", "^78266$", "Art. 6(2)(b)"),
+    ("DE-HELGOLAND", "^27498$", "Art. 6(2)(a)"),
+    ("IT-LIVIGNO", "^23041$", "Art. 6(2)(e)"),
+    ("IT-CAMPIONE", "^22061$", "Art. 6(1)(f)"),
+])
+def test_jurisdictions_list_cites_where_each_postcode_and_status_come_from(client, territory, postcode, article):
+    entry = next(j for j in client.get("/v1/jurisdictions").json()["jurisdictions"] if j["jurisdiction"] == territory)
+    rule = next(m for m in entry["match"] if m["postal_code"] == postcode)
+    # The territory's status from the VAT Directive; the postcode's source named, and what could not be consulted said.
+    assert article in rule["note"] and "https://eur-lex.europa.eu/eli/dir/2006/112/oj" in rule["note"]
+    assert "could not be consulted offline" in rule["note"]

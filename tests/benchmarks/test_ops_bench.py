@@ -4,7 +4,8 @@
 * The one ASGI layer (taxapi/middleware.py: request id, headers, API-key check, access log, metrics)
   against the same app without it, on ``/healthz`` and ``POST /v1/calculate``, with API keys on and
   the access log written (to /dev/null), alternating rounds.
-* Two uvicorn instances behind a real nginx (Debian package) against one instance, on
+* Two uvicorn instances behind a real nginx (Debian package) running the shipped ``deploy/nginx.conf``
+  (its upstream pointed at the two local ports) against one instance, on
   ``POST /v1/calculate``, alternating rounds. On a 2-core machine nginx, wrk and both instances share
   the cores, so the figure says what the proxy costs more than what a second machine would add.
 """
@@ -25,6 +26,7 @@ import pytest
 
 from taxapi.middleware import key_digest
 
+from ..deploy_files import local_nginx_conf
 from ..servers import free_port, uvicorn_server, wait_until_up
 from .test_calculate_bench import ORDER
 
@@ -110,37 +112,6 @@ def test_cost_of_the_operations_layer(wrk):
     assert _ratio(med, "calculate, layer", "calculate, bare") >= 0.8
 
 
-NGINX_CONF = """
-worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    upstream taxapi {{
-        server 127.0.0.1:{port1};
-        server 127.0.0.1:{port2};
-        keepalive 64;
-        keepalive_timeout 4s;  # below uvicorn's 5 s, so nginx never reuses a connection uvicorn is closing
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://taxapi;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-        }}
-    }}
-}}
-"""
-
-
 def test_two_instances_behind_nginx_against_one(wrk):
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if nginx is None:
@@ -150,8 +121,8 @@ def test_two_instances_behind_nginx_against_one(wrk):
         os.chmod(tmp, 0o755)
         port = free_port()
         conf = Path(tmp) / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, port1=one.rsplit(":", 1)[1], port2=two.rsplit(":", 1)[1]))
-        proc = subprocess.Popen([nginx, "-c", str(conf), "-p", tmp], stderr=subprocess.DEVNULL)
+        conf.write_text(local_nginx_conf(Path(tmp), port, [one.removeprefix("http://"), two.removeprefix("http://")]))
+        proc = subprocess.Popen([nginx, "-c", str(conf), "-p", tmp, "-e", f"{tmp}/error.log"], stderr=subprocess.DEVNULL)
         proxy = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(proxy, proc)
