@@ -34,7 +34,10 @@ def place_of(book: RateBook, country: str, region: str | None, postal_code: str 
     Only UK addresses depend on the day (Northern Ireland from the Protocol on), so only theirs
     are cached per day.
     """
-    key = (country, region, postal_code, goods, loc, day if country in _UK else None, city)
+    # Where no postcode rule of the tables can decide (a US address with its state: the ZIP code picks the
+    # local rates, in the US regime), every postcode of the region is one place.
+    pc = postal_code if not region or country in _UK or book.has_postcode_rules(country) else None
+    key = (country, region, pc, goods, loc, day if country in _UK else None, city)
     cache = book.memo.get("place") or book.cache("place")
     hit = cache.get(key)
     if hit is None:

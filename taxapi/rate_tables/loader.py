@@ -315,6 +315,9 @@ def load_rate_book(rates_dir: Path | None = None, schema_path: Path | None = Non
 
     check_book(book)
     book.cache("us_local")["table"] = local_table  # the US regime's local rates go with this book
+    from taxapi.regimes import prepare_book
+
+    prepare_book(book)
     return book
 
 

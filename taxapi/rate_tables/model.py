@@ -306,6 +306,10 @@ class RateBook:
     def has_regions(self, country: str) -> bool:
         return country.strip().upper() in self._region_countries
 
+    def has_postcode_rules(self, country: str) -> bool:
+        """Whether a postcode can decide the jurisdiction of an address in ``country``."""
+        return country.strip().upper() in self._postcode_rules
+
     def knows_region(self, country: str, region: str) -> bool:
         return (country.strip().upper(), region.strip().upper()) in self._by_country
 

@@ -85,4 +85,12 @@ def check_book(book: RateBook) -> None:
                 raise InvalidRateTable(params.file, f"parameters/{name}", f"missing: the {code} rules need it")
 
 
-__all__ = ["ELSEWHERE", "REGIMES", "Regime", "check_book", "regime_for_table", "regime_of", "rule_source"]
+def prepare_book(book: RateBook) -> None:
+    """Let the regimes that build answers from a loaded book ahead of its first order do so (``prepare(book)``)."""
+    for regime in REGIMES.values():
+        prepare = getattr(regime, "prepare", None)
+        if prepare is not None:
+            prepare(book)
+
+
+__all__ = ["ELSEWHERE", "REGIMES", "Regime", "check_book", "prepare_book", "regime_for_table", "regime_of", "rule_source"]

@@ -27,7 +27,6 @@ More information:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -35,9 +34,9 @@ from enum import StrEnum
 from typing import Any, ClassVar, NamedTuple
 
 from taxapi.categories import Category, RateKind
-from taxapi.errors import ValidationFailed
+from taxapi.errors import TaxApiError, ValidationFailed
 from taxapi.money import exponent, fmt_percent, minor_units
-from taxapi.rate_tables.combined import CombinedRate, Level
+from taxapi.rate_tables.combined import CombinedRate, Level, combined_rate
 from taxapi.rate_tables.model import Jurisdiction, RateBook
 from taxapi.rate_tables.parameters import Parameter
 from taxapi.regimes.base import Collector, Context, Reason, RuleId, Scheme, SupplyKind, Treatment
@@ -57,12 +56,16 @@ class Rule(RuleId):
     marketplace_facilitator = "us.marketplace_facilitator"
     seller_nexus = "us.seller_nexus"
     no_nexus = "us.no_nexus"
+    arsstc_member = "us.ak.arsstc_member"  # Alaska: a remote seller collects the local taxes of ARSSTC members
+    arsstc_not_member = "us.ak.arsstc_not_member"  # Alaska: a remote seller collects nothing for non-members
 
 
 def parse_zip(text: str | None) -> tuple[str, str | None] | None:
     """``(zip5, zip4)`` of a ZIP code written ``10001``, ``10001-2062`` or ``100012062``; None otherwise."""
     if not text:
         return None
+    if len(text) == 5 and text.isascii() and text.isdigit():  # the usual form, without the expression
+        return text, None
     m = _ZIP.fullmatch(text)
     return (m.group(1), m.group(2)) if m else None
 
@@ -83,21 +86,8 @@ def state_of_zip(book: RateBook, postal_code: str | None, loc: str) -> str | Non
     parsed = parse_zip(postal_code)
     if parsed is None:
         return None
-    return local_table(book).state_of_zip(parsed[0]) or postal_state(parsed[0])
-
-
-@lru_cache(maxsize=1)
-def _zip_prefixes() -> tuple[dict[str, str], dict[str, str]]:
-    from taxapi.rate_tables.loader import default_rates_dir, read_json_strict
-
-    doc = read_json_strict(default_rates_dir() / "us-local" / "zip-prefixes.json", "us-local/zip-prefixes.json")
-    return doc["prefixes"], doc["exceptions"]
-
-
-def postal_state(zip5: str) -> str | None:
-    """The state (or territory) a ZIP5 belongs to by the USPS ZIP lists (``rates/us-local/zip-prefixes.json``)."""
-    prefixes, exceptions = _zip_prefixes()
-    return exceptions.get(zip5) or prefixes.get(zip5[:3])
+    table = local_table(book)
+    return table.state_of_zip(parsed[0]) or table.postal_state(parsed[0])
 
 
 class UsSalesTax(NationalRegime):
@@ -112,6 +102,25 @@ class UsSalesTax(NationalRegime):
     rule_sources: ClassVar[dict[str, str]] = {"us": "https://www.streamlinedsalestax.org/"}
     Rule: ClassVar[type[StrEnum]] = Rule
 
+    def prepare(self, book: RateBook) -> None:
+        """Build, as ``book`` loads, the general combined rate of every answer of its local table (on the first day
+        the answer holds), so that the first order to a ZIP finds it."""
+        table = local_table(book)
+        seen: set[tuple[LocalResolution, ...]] = set()
+        for state, zips in table.answers_by_zip5().items():
+            j = book.jurisdictions.get(f"US-{state}")
+            if j is None:
+                continue
+            for answers in zips.values():
+                if answers in seen:  # the ZIP5s of a tax area share their answers
+                    continue
+                seen.add(answers)
+                for res in answers:
+                    try:
+                        _rate(book, j, state, Category.general, res.valid_from, res, None)
+                    except TaxApiError:  # the state's rate table does not reach back to that day
+                        continue
+
     def levels(self, book: RateBook, j: Jurisdiction) -> Sequence[tuple[Jurisdiction, str]]:
         return [(j, "state")]
 
@@ -124,16 +133,22 @@ class UsSalesTax(NationalRegime):
         if j is None:
             raise ValidationFailed.at(["ship_to", "region"], "a US state (e.g. \"CA\") is required for US addresses")
         state = j.id[3:]
-        _resolve(ctx.book, state, ctx.order.ship_to.postal_code, ctx.day, "ship_to")  # a bad ZIP is a 422
+        dest = _resolve(ctx.book, state, ctx.order.ship_to.postal_code, ctx.day, "ship_to")  # a bad ZIP is a 422
         if ctx.order.customer.exemption is not None:
             return Treatment(j, Collector.none, Scheme.none, Rule.customer_exempt, False, reason=Reason.customer_exempt)
+        seller = ctx.order.seller
+        in_state = ctx.seller_country == "US" and seller.region == state
+        # Alaska has no state tax: a remote seller (or marketplace) collects a place's local taxes only where the
+        # place's taxing jurisdictions are ARSSTC members that adopted the Uniform Code.
+        arsstc = _arsstc_members(ctx.book, dest, ctx.day) if state == "AK" and not in_state else None
+        if arsstc is False:
+            return Treatment(j, Collector.none, Scheme.none, Rule.arsstc_not_member, False, reason=Reason.not_collecting)
         if ctx.facilitated:
             return Treatment(j, Collector.marketplace, Scheme.us_sales_tax, Rule.marketplace_facilitator, True,
                              reason=Reason.marketplace_collects)
-        seller = ctx.order.seller
-        has_nexus = state in seller.us_nexus or ctx.registered(j.id) or (ctx.seller_country == "US" and seller.region == state)
+        has_nexus = state in seller.us_nexus or ctx.registered(j.id) or in_state
         if has_nexus:
-            return Treatment(j, Collector.seller, Scheme.us_sales_tax, Rule.seller_nexus, True)
+            return Treatment(j, Collector.seller, Scheme.us_sales_tax, Rule.arsstc_member if arsstc else Rule.seller_nexus, True)
         return Treatment(j, Collector.none, Scheme.none, Rule.no_nexus, False, reason=Reason.not_collecting)
 
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
@@ -144,18 +159,16 @@ class UsSalesTax(NationalRegime):
         book, day, order = ctx.book, ctx.day, ctx.order
         state = j.id[3:]
         rules = _state_rules(book, state, day)
-        dest, rates = _resolve(book, state, order.ship_to.postal_code, day, "ship_to")
+        postal_code = order.ship_to.postal_code
+        dest = _resolve(book, state, postal_code, day, "ship_to")
         origin = None
         seller = order.seller
         if rules.origin and ctx.seller_country == "US" and seller.region == state and order.ship_from.region == state:
-            origin = _resolve(book, state, order.ship_from.postal_code, day, "ship_from")[0]
-            if origin is None or origin.resolved_by is ResolvedBy.state:
+            origin = _resolve(book, state, order.ship_from.postal_code, day, "ship_from")
+            if origin is not None and origin.resolved_by is ResolvedBy.state:
                 origin = None  # the origin's local rates are unknown: the destination's apply
-            else:
-                rates = _rates_of(book, state, day, (_shape(dest), _shape(origin)),
-                                  (dest and dest.jurisdictions, origin.jurisdictions))
         if rules.local_taxes:
-            _warn_about(ctx, state, dest)
+            _warn_about(ctx, state, dest, postal_code)
         exp = exponent(minor_units(order.currency))
         per_line = order.rounding == "per_line"
         inclusive = order.prices_include_tax
@@ -164,11 +177,7 @@ class UsSalesTax(NationalRegime):
             if shipping and rules.shipping_exempt is not None:
                 it.rate = _exempt(it.rate, "shipping", rules.shipping_exempt, day)
             else:
-                category = it.category
-                rate = rates.get(category)
-                if rate is None:
-                    rate = rates[category] = _combine(book, j, state, category, day, dest, origin)
-                it.rate = rate
+                it.rate = _rate(book, j, state, it.category, day, dest, origin)
             exempt_part = ZERO
             if not shipping and it.category in _CLOTHING and it.rate.rate_fraction:
                 it.rate, exempt_part = _clothing(ctx, state, it.rate, it.base, order.lines[it.index].quantity)
@@ -182,49 +191,65 @@ class UsSalesTax(NationalRegime):
             it.tax = raw.quantize(exp, ROUND_HALF_UP) if per_line else ZERO.quantize(exp)
 
 
-def _resolve(book: RateBook, state: str, postal_code: str | None, day: date,
-             loc: str) -> tuple[LocalResolution | None, dict[Category, CombinedRate]]:
-    """The local jurisdictions of a ZIP code in ``state`` (None without one), and the combined rates by
-    category there (shared by every ZIP of the same tax region); a ZIP code that is malformed, or that the
-    tables place in another state, is a 422 naming ``loc``'s postal code. Cached per place and day."""
-    cache = book.cache("us_place")
-    key = (state, postal_code, day)
-    hit = cache.get(key)
-    if hit is None:
-        res, problem = _resolve_uncached(local_table(book), state, postal_code, day) if postal_code else (None, None)
-        hit = (res, problem, _rates_of(book, state, day, _shape(res), res and res.jurisdictions))
-        if len(cache) < 200_000:
-            cache[key] = hit
-    res, problem, rates = hit  # type: ignore[misc]
-    if problem is not None:
-        raise ValidationFailed.at([loc, "postal_code"], problem)
-    return res, rates
+def _resolve(book: RateBook, state: str, postal_code: str | None, day: date, loc: str) -> LocalResolution | None:
+    """The local jurisdictions of a ZIP code in ``state`` on ``day`` (None without a ZIP code); a ZIP code
+    that is malformed, or that the tables place in another state, is a 422 naming ``loc``'s postal code.
 
-
-def _rates_of(book: RateBook, state: str, day: date, shape: Any, keep: Any) -> dict[Category, CombinedRate]:
-    """The (initially empty) combined rates by category of one shape of resolution in ``state`` on ``day``;
-    ``keep`` (the jurisdiction tuples whose ids the shape holds) is kept alive with the entry."""
-    cache = book.cache("us_rates")
-    entry = cache.get((state, day, shape))
-    if entry is None:
-        entry = cache[(state, day, shape)] = ({}, keep)
-    return entry[0]  # type: ignore[index,no-any-return]
-
-
-def _resolve_uncached(table: LocalTable, state: str, postal_code: str, day: date) -> tuple[LocalResolution | None, str | None]:
+    The table's answers are built when it loads and shared by every ZIP of a tax area: this is a
+    dictionary look-up, the first order to a ZIP included."""
+    if not postal_code:
+        return None
     parsed = parse_zip(postal_code)
     if parsed is None:
-        return None, f"'{postal_code}' is not a US ZIP code (5 digits, or ZIP+4 as 10001-2062)"
+        raise ValidationFailed.at([loc, "postal_code"], f"'{postal_code}' is not a US ZIP code (5 digits, or ZIP+4 as 10001-2062)")
     zip5 = parsed[0]
+    table = local_table(book)
     res = table.lookup(state, zip5, parsed[1], day)
     if res.resolved_by is ResolvedBy.state:
         inside = table.zip_in_state(state, zip5)
         if inside is None:  # no loaded boundaries can tell: the USPS lists can
-            owner = postal_state(zip5)
+            owner = table.postal_state(zip5)
             inside = None if owner is None else owner == state
         if inside is False:
-            return None, f"ZIP code {zip5} is not in {state}"
-    return res, None
+            raise ValidationFailed.at([loc, "postal_code"], f"ZIP code {zip5} is not in {state}")
+    return res
+
+
+def _arsstc_members(book: RateBook, dest: LocalResolution | None, day: date) -> bool | None:
+    """Whether every local tax of an Alaska destination is an ARSSTC member's in force on ``day`` (True), some is
+    not (False), or there is none to collect or the place's local taxes are unknown (None)."""
+    if dest is None or dest.resolved_by is ResolvedBy.state:
+        return None
+    local = [x for x in dest.local_jurisdictions if x.rate_percent]
+    if not local:
+        return None
+    table = local_table(book)
+    return all(table.arsstc_member(x.name, day) is not None for x in local)
+
+
+def _rate(book: RateBook, j: Jurisdiction, state: str, category: Category, day: date, dest: LocalResolution | None,
+          origin: LocalResolution | None) -> CombinedRate:
+    """The combined rate of ``category`` at a destination (and origin) on ``day``, cached per table answer (which
+    every ZIP of a tax area shares) with the dates over which neither the answers nor the state's rate change;
+    food, whose local part follows dated rules, per day. :meth:`UsSalesTax.prepare` builds the general rate
+    of every answer when the book loads."""
+    cache = book.cache("us_rates")
+    key = (dest, origin, category, day) if category is _FOOD else (dest, origin, category)
+    hit = cache.get(key)
+    if hit is not None and hit[0] <= day and (hit[1] is None or day <= hit[1]):
+        return hit[2]  # type: ignore[no-any-return]
+    rate = _combine(book, j, state, category, day, dest, origin)
+    start, end = date.min, None
+    for held in (dest, origin, rate.own):
+        if held is None:
+            continue
+        frm, to = (held.valid_from, held.valid_to) if isinstance(held, LocalResolution) else (held.effective_from, held.effective_to)
+        start = max(start, frm)
+        if to is not None:
+            end = to if end is None else min(end, to)
+    if len(cache) < 200_000:
+        cache[key] = (start, end, rate)
+    return rate
 
 
 class _StateRules(NamedTuple):
@@ -247,16 +272,21 @@ def _state_rules(book: RateBook, state: str, day: date) -> _StateRules:
     return hit  # type: ignore[return-value]
 
 
-def _warn_about(ctx: Context, state: str, res: LocalResolution | None) -> None:
+def _warn_about(ctx: Context, state: str, res: LocalResolution | None, postal_code: str | None) -> None:
     if res is None:
         ctx.warn("local_rate_unknown", "No ZIP code given: only the state rate is applied; county, city and district rates are not included.")
     elif res.resolved_by is ResolvedBy.state:
-        ctx.warn("local_rate_unknown", f"No local rate table covers ZIP code {res.zip5} in {state}: only the state rate is applied; "
-                 "county, city and district rates are not included.")
+        ctx.warn("local_rate_unknown", f"No local rate table covers ZIP code {_zip5(postal_code)} in {state}: only the state rate is "
+                 "applied; county, city and district rates are not included.")
     elif res.spans_several_rates:
         rates = ", ".join(f"{fmt_percent(r)} %" for r in res.rates_in_zip5)
-        ctx.warn("zip_spans_jurisdictions", f"ZIP code {res.zip5} spans several combined rates ({rates}); without a ZIP+4 "
+        ctx.warn("zip_spans_jurisdictions", f"ZIP code {_zip5(postal_code)} spans several combined rates ({rates}); without a ZIP+4 "
                  f"that decides, the lowest applies (Streamlined Sales and Use Tax Agreement section 305). Send the ZIP+4 for the exact rate.")
+
+
+def _zip5(postal_code: str | None) -> str:
+    parsed = parse_zip(postal_code)
+    return parsed[0] if parsed else ""
 
 
 def _param(book: RateBook, name: str) -> Parameter | None:
@@ -269,38 +299,36 @@ def _param_on(book: RateBook, name: str, day: date) -> bool:
     return p is not None and p.in_force(day)
 
 
-def _address(res: LocalResolution | None) -> Any:
-    """How the address was resolved, as the line reports it (an ``AddressResolution``)."""
-    from taxapi.orders.results import AddressResolution  # the results read the regimes' vocabulary: imported late
+def _address(book: RateBook, res: LocalResolution | None) -> Any:
+    """How the address was resolved, as the line reports it (an ``AddressResolution``; one per table answer,
+    which every ZIP of a tax area shares)."""
+    key = None if res is None or res.resolved_by is ResolvedBy.state else res
+    cache = book.cache("us_address")
+    hit = cache.get(key)
+    if hit is None:
+        from taxapi.orders.results import AddressResolution  # the results read the regimes' vocabulary: imported late
 
-    if res is None or res.resolved_by is ResolvedBy.state:
-        return AddressResolution(ResolvedBy.state.value, None, None, None)
-    return AddressResolution(res.resolved_by.value, res.import_id, res.effective_from, res.source)
-
-
-def _shape(res: LocalResolution | None) -> tuple[Any, ...] | None:
-    """What the combined rates of a resolution depend on: every ZIP of one tax region shares them (the
-    table binds one tuple of jurisdictions per region; keyed by its id, cheaper than hashing it, and kept
-    alive by the cache entry, so the id is not reused)."""
-    if res is None:
-        return None
-    return (res.resolved_by, res.import_id, id(res.jurisdictions))
+        if key is None:
+            hit = AddressResolution(ResolvedBy.state.value, None, None, None)
+        else:
+            hit = AddressResolution(key.resolved_by.value, key.import_id, key.effective_from, key.source)
+        if len(cache) < 200_000:
+            cache[key] = hit
+    return hit
 
 
 def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, day: date,
              dest: LocalResolution | None, origin: LocalResolution | None) -> CombinedRate:
-    from taxapi.rate_tables.combined import combined_rate
-
     base = combined_rate(book, j, category, day)  # the state rate table's answer
     table = local_table(book)
-    address = _address(origin or dest)
+    address = _address(book, origin or dest)
     answered = dest is not None and dest.resolved_by is not ResolvedBy.state
     if not answered:
-        return _with(base, address=_address(dest))
+        return _with(base, address=_address(book, dest))
     if state not in table.local_tax_states and dest.combined_rate_percent != base.rate_percent:
         # The state rate is the whole rate (DC, MA ...): the state rate table decides. Where the local table
         # agrees with it, it only splits the rate into its levels (Puerto Rico: 10.5 % state + 1 % municipal IVU).
-        return _with(base, address=_address(dest))
+        return _with(base, address=_address(book, dest))
     # Which jurisdictions: the destination's, or the origin's (California: its districts stay the destination's).
     rows = list(dest.jurisdictions)
     if origin is not None:
@@ -312,32 +340,49 @@ def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, da
     kind = base.rate_kind
     own = base.own
     no_state_tax = kind is RateKind.none and not any(lv.rate_percent for lv in base.levels)
-    if kind in (RateKind.exempt, RateKind.none) and not no_state_tax:
+    local_food = category is _FOOD and _param_on(book, f"grocery_local_tax_{state.lower()}", day)
+    if kind in (RateKind.exempt, RateKind.none) and not no_state_tax and not local_food:
         return _with(base, address=address)
     source = f"{(origin or dest).source} (effective {(origin or dest).effective_from}); state: {base.source}"
     levels: list[Level] = []
     if kind is RateKind.standard or no_state_tax:
+        cache = book.cache("us_levels")  # one Level per jurisdiction and source: tax areas share most of theirs
         for x in rows:
-            name = j.name if x.level.value == "state" else x.name
-            levels.append(_level(state, x.level.value, x.id, name, x.rate_percent, RateKind.standard, source))
+            key = (x, source)
+            lv = cache.get(key)
+            if lv is None:
+                name = j.name if x.level.value == "state" else x.name
+                lv = _level(state, x.level.value, x.id, name, x.rate_percent, RateKind.standard, source)
+                if len(cache) < 200_000:
+                    cache[key] = lv
+            levels.append(lv)
         kind = RateKind.standard
     else:  # a reduced or zero state rate (food in TN, MO, AR ...): the state table's rate, locals where the law says
         levels.append(_level(state, "state", "", j.name, base.rate_percent, kind, base.source))
-        if category is _FOOD and _param_on(book, f"grocery_local_tax_{state.lower()}", day):
+        if local_food:
+            # One flat local food rate (North Carolina's 2 %, at the county level) where the state sets one;
+            # else each local jurisdiction's food rate (its general rate where the table has none).
+            flat = _param(book, f"grocery_local_rate_{state.lower()}")
+            flat_rate = flat.value(day) if flat is not None and flat.in_force(day) else None
+            flat_source = f"{flat.on(day).source}; {source}" if flat_rate is not None else source
             for x in rows:
-                if x.level.value != "state":
+                if x.level.value == "state" or (flat_rate is not None and x.level.value != "county"):
+                    continue
+                if flat_rate is not None:
+                    rate = Decimal(fmt_percent(flat_rate))
+                else:
                     rate = x.food_rate_percent if x.food_rate_percent is not None else x.rate_percent
-                    levels.append(_level(state, x.level.value, x.id, x.name, rate, RateKind.standard, source))
+                levels.append(_level(state, x.level.value, x.id, x.name, rate, RateKind.standard, flat_source))
     total = sum((lv.rate_percent for lv in levels), ZERO)
     percent = Decimal(fmt_percent(total))
-    if total and kind is RateKind.zero:
+    if total and kind in (RateKind.zero, RateKind.exempt):
         kind = RateKind.reduced
     return CombinedRate(j.id, percent, percent / 100, kind, source, own, tuple(levels), True, address)
 
 
 def _level(state: str, level: str, jid: str, name: str, rate: Decimal, kind: RateKind, source: str) -> Level:
     ident = f"US-{state}" if level == "state" else f"US-{state}-{jid}"
-    return Level(ident, _LEVEL[level], kind, Decimal(fmt_percent(rate)), source, name)
+    return Level(ident, _LEVEL[level], kind, rate, source, name)  # the tables' rates are written without trailing zeros
 
 
 def _with(rate: CombinedRate, **changes: Any) -> CombinedRate:
@@ -349,7 +394,11 @@ def _with(rate: CombinedRate, **changes: Any) -> CombinedRate:
 def _exempt(rate: CombinedRate, what: str, param: Parameter | None, day: date) -> CombinedRate:
     """``rate`` made exempt by a state rule (the parameter's source is the line's source)."""
     period = param.on(day) if param is not None else None
-    source = period.source if period is not None else rate.source
+    return _exempt_by(rate, period.source if period is not None else rate.source)
+
+
+def _exempt_by(rate: CombinedRate, source: str) -> CombinedRate:
+    """``rate`` made exempt, by the rule ``source`` names."""
     levels = tuple(Level(lv.jurisdiction, lv.level, RateKind.exempt, ZERO, source, lv.name) for lv in rate.levels[:1])
     return CombinedRate(rate.jurisdiction, ZERO, ZERO, RateKind.exempt, source, rate.own, levels, True, rate.address)
 
@@ -365,10 +414,10 @@ def _clothing(ctx: Context, state: str, rate: CombinedRate, base: Decimal, quant
         limit = param.limit(day) if param is not None else None
         if limit is None or unit >= limit.amount:
             return rate, ZERO
-        for lv in rate.levels[1:]:  # a locality that exempts it too: no tax at all
-            local = "clothing_locality_exempt_ny_" + _slug(lv.name)
-            if _param_on(book, local, day):
-                return _exempt(rate, "clothing", _param(book, local), day), ZERO
+        parsed = parse_zip(ctx.order.ship_to.postal_code)
+        locality = parsed and local_table(book).clothing_exempt_locality(state, parsed[0], day)
+        if locality:  # a locality that exempts it too (and so from the MCTD tax): no tax at all
+            return _exempt_by(rate, locality.source), ZERO
         # exempt from the state tax; the local taxes (and the MCTD surcharge) of other localities apply
         period = param.on(day)
         src = period.source if period is not None else rate.source
@@ -389,10 +438,6 @@ def _clothing(ctx: Context, state: str, rate: CombinedRate, base: Decimal, quant
     if unit <= limit.amount:
         return _exempt(rate, "clothing", param, day), ZERO
     return _with(rate, source=f"{limit.source}; {rate.source}"), limit.amount * quantity
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
 US_SALES_TAX = UsSalesTax()

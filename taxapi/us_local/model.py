@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 ZERO = Decimal(0)
 _ONE_DAY = timedelta(days=1)
@@ -47,9 +48,12 @@ class RecordKind(StrEnum):
     address = "address"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class LocalJurisdiction:
-    """One taxing jurisdiction's rate over a period (``effective_to`` inclusive, None = open)."""
+    """One taxing jurisdiction's rate over a period (``effective_to`` inclusive, None = open).
+
+    One object per period of a loaded table, shared by every boundary record that binds it: it compares
+    (and hashes) by identity."""
 
     id: str
     level: Level
@@ -60,16 +64,17 @@ class LocalJurisdiction:
     effective_to: date | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class LocalResolution:
-    """Which jurisdictions tax a delivery to ``state`` / ``zip5`` (``zip4``), and why.
+    """Which jurisdictions tax a delivery to a place of ``state``, and why.
 
     The answer holds for every tax date from ``valid_from`` to ``valid_to`` (inclusive; None: open),
-    the dates over which neither the import in force, nor the boundary records, nor the rates change."""
+    the dates over which neither the import in force, nor the boundary records, nor the rates change.
+    It names no ZIP code: every ZIP5 of one tax area shares one answer, built when the table loads
+    (:class:`LocalTable`), so an answer is the same object wherever and whenever it holds, and
+    compares (and hashes) by identity."""
 
     state: str
-    zip5: str
-    zip4: str | None
     valid_from: date
     valid_to: date | None
     resolved_by: ResolvedBy
@@ -86,6 +91,17 @@ class LocalResolution:
     @property
     def local_jurisdictions(self) -> tuple[LocalJurisdiction, ...]:
         return tuple(j for j in self.jurisdictions if j.level is not Level.state)
+
+
+@dataclass(frozen=True, slots=True)
+class ExemptLocality:
+    """A locality whose local rule applies from ``effective_from`` to ``effective_to`` (None: open): it exempts an
+    item from its local taxes, or (Alaska) it is a member whose taxes remote sellers collect."""
+
+    name: str
+    effective_from: date
+    effective_to: date | None
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,10 +205,6 @@ class StateData:
         self._rate_cache[ids] = result
         return result
 
-    def has_zip5(self, zip5: int) -> bool:
-        return bool(self.zip5_index.holding(zip5)) or bool(
-            self.zip4_index.intersecting(zip5 * 10_000, zip5 * 10_000 + 9999))
-
 
 _LEVEL_ORDER = {Level.state: 0, Level.county: 1, Level.city: 2, Level.special: 3}
 
@@ -257,28 +269,136 @@ def _choose(data: StateData, records: list[BoundaryRecord], window: _Window):
     return best, rates
 
 
+def _zip5s_of(data: StateData) -> set[str]:
+    """Every ZIP5 that a boundary record of ``data`` holds (a ZIP+4 range: each ZIP5 it touches)."""
+    out: set[int] = set()
+    for r in data.zip5_index.records:
+        out.update(range(r.low, r.high + 1))
+    for r in data.zip4_index.records:
+        out.update(range(r.low // 10_000, r.high // 10_000 + 1))
+    return {f"{z:05d}" for z in out}
+
+
+def _answer(state: str, imp: LocalImport | None, window: _Window, how: ResolvedBy, found: Any,
+            local_taxes: bool) -> LocalResolution:
+    """The answer of a lookup: ``found`` as :func:`_choose` gives it, the dates it holds for in ``window``."""
+    if found is None:
+        return LocalResolution(
+            state=state, valid_from=window.start, valid_to=window.end, resolved_by=ResolvedBy.state, jurisdictions=(),
+            combined_rate_percent=ZERO, import_id=None if imp is None else imp.id,
+            effective_from=None if imp is None else imp.effective_from, source=None if imp is None else imp.source,
+            spans_several_rates=False, rates_in_zip5=(), rule=None, local_taxes=local_taxes,
+        )
+    assert imp is not None
+    (_, _, rows, rate), rates = found
+    spans = len(rates) > 1
+    return LocalResolution(
+        state=state, valid_from=window.start, valid_to=window.end, resolved_by=how, jurisdictions=rows,
+        combined_rate_percent=rate, import_id=imp.id, effective_from=imp.effective_from, source=imp.source,
+        spans_several_rates=spans, rates_in_zip5=rates, rule=LOWEST_COMBINED_RATE if spans else None,
+        local_taxes=local_taxes,
+    )
+
+
+def _spans(state: str, imp: LocalImport, data: StateData, records: list[BoundaryRecord], start: date,
+           end: date | None, local_taxes: bool) -> tuple[LocalResolution, ...]:
+    """The answers of a ZIP5 lookup over ``records`` (the ZIP5's records of ``imp``) for every tax date from
+    ``start`` to ``end`` (None: open) on which one of them is in force, one per span, oldest first."""
+    out = []
+    day = start
+    while True:
+        window = _Window(day, start, end)
+        found = _choose(data, records, window)
+        if found is not None:
+            out.append(_answer(state, imp, window, ResolvedBy.zip5, found, local_taxes))
+        if window.end is None or window.end == end or window.end == date.max:
+            return tuple(out)
+        day = window.end + _ONE_DAY
+
+
 @dataclass(frozen=True, eq=False)
 class LocalTable:
-    """Every loaded import, and which states levy local taxes at all."""
+    """Every loaded import, and which states levy local taxes at all.
+
+    At construction every ZIP5 of every import gets its answers for a ZIP5 lookup, one per span of tax
+    dates over which it stays the same (:attr:`LocalResolution.valid_from` / ``valid_to``): the ZIP5s of
+    one tax area (the same boundary dates and jurisdictions) share them. A lookup is then a dictionary
+    look-up and a date comparison, the first one of a ZIP included; ZIP+4 lookups where ZIP+4 records
+    exist, and places no record covers, take the full path (cached per place).
+    """
 
     imports: tuple[LocalImport, ...]
     local_tax_states: frozenset[str]
     #: The imports loaded from ``TAXAPI_US_LOCAL_DIR`` (the shipped ones are part of the rates directory).
     imported_ids: frozenset[str] = frozenset()
+    #: The USPS state of each three-digit ZIP prefix and of the ZIP5s of another state under one
+    #: (``rates/us-local/zip-prefixes.json``): where no boundary record places a ZIP, these do.
+    zip_prefixes: dict[str, str] = field(default_factory=dict, repr=False)
+    #: state -> zip5 -> the localities that exempt clothing under the state's limit from their local taxes
+    #: (``rates/us-local/clothing-localities.json``: New York's, Publication 718-C).
+    clothing_localities: dict[str, dict[str, tuple[ExemptLocality, ...]]] = field(default_factory=dict, repr=False)
+    #: Alaska's places whose local taxes remote sellers collect under the ARSSTC Uniform Code, by place name
+    #: (case-folded), with the date collection begins (``rates/us-local/arsstc-members.json``).
+    arsstc_members: dict[str, ExemptLocality] = field(default_factory=dict, repr=False)
     # state -> imports with boundaries covering it, oldest effective date first, and their dates
     _by_state: dict[str, tuple[tuple[date, ...], tuple[LocalImport, ...]]] = field(default_factory=dict, repr=False)
-    # (state, zip5, zip4) -> the last answer for that place, with the dates it holds for
+    # state -> zip5 -> the answers of a ZIP5 lookup, oldest span first (built at construction)
+    _zip5: dict[str, dict[str, tuple[LocalResolution, ...]]] = field(default_factory=dict, repr=False)
+    # state -> the ZIP5s with ZIP+4 records in some import (a ZIP+4 lookup there takes the full path)
+    _zip4_zips: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
+    # zip5 -> the states whose boundary records hold it, in the order of the imports
+    _zip_states: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    # (state, zip5, zip4) -> the last answer of the full path for that place, with the dates it holds for
     _answers: dict[tuple[str, str, str | None], LocalResolution] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         by_state: dict[str, list[LocalImport]] = {}
+        owners: dict[str, list[str]] = {}
         for imp in self.imports:
             for st, data in imp.states.items():
                 if len(data.zip5_index) or len(data.zip4_index):
                     by_state.setdefault(st, []).append(imp)
+                for z in _zip5s_of(data):
+                    states = owners.setdefault(z, [])
+                    if st not in states:
+                        states.append(st)
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for z, states in owners.items():
+            key = tuple(states)
+            self._zip_states[z] = shared.setdefault(key, key)
         for st, imps in by_state.items():
             imps.sort(key=lambda i: (i.effective_from, i.id))
-            self._by_state[st] = (tuple(i.effective_from for i in imps), tuple(imps))
+            starts = tuple(i.effective_from for i in imps)
+            self._by_state[st] = (starts, tuple(imps))
+            self._zip5[st], self._zip4_zips[st] = self._answers_of_state(st, starts, tuple(imps))
+
+    def _answers_of_state(self, state: str, starts: tuple[date, ...], imports: tuple[LocalImport, ...]):
+        """Every ZIP5's answers in ``state`` over the spans of the imports, and the ZIP5s with ZIP+4 records."""
+        out: dict[str, tuple[LocalResolution, ...]] = {}
+        zip4_zips: set[int] = set()
+        local_taxes = state in self.local_tax_states
+        for i, imp in enumerate(imports):
+            data = imp.states[state]
+            for r in data.zip4_index.records:
+                zip4_zips.update(range(r.low // 10_000, r.high // 10_000 + 1))
+            start = starts[i]
+            end = starts[i + 1] - _ONE_DAY if i + 1 < len(starts) else None
+            if end is not None and end < start:
+                continue  # another import of the same date answers
+            by_zip: dict[int, list[BoundaryRecord]] = {}
+            for r in data.zip5_index.records:
+                for z in range(r.low, r.high + 1):
+                    by_zip.setdefault(z, []).append(r)
+            areas: dict[tuple[Any, ...], tuple[LocalResolution, ...]] = {}
+            for z, records in by_zip.items():
+                area = tuple(sorted((r.effective_from, r.effective_to or date.max, r.jurisdiction_ids) for r in records))
+                answers = areas.get(area)
+                if answers is None:
+                    answers = areas[area] = _spans(state, imp, data, records, start, end, local_taxes)
+                key = f"{z:05d}"
+                earlier = out.get(key)
+                out[key] = answers if earlier is None else earlier + answers
+        return out, frozenset(zip4_zips)
 
     @property
     def fingerprint(self) -> str | None:
@@ -295,6 +415,11 @@ class LocalTable:
             digest.update(imp.id.encode() + b"\0" + imp.fingerprint.encode() + b"\0")
         return digest.hexdigest()[:12]
 
+    def answers_by_zip5(self) -> dict[str, dict[str, tuple[LocalResolution, ...]]]:
+        """state -> zip5 -> the answers of a ZIP5 lookup built at construction, oldest span first (the ZIP5s of
+        one tax area share the tuple)."""
+        return self._zip5
+
     def import_for(self, state: str, day: date) -> LocalImport | None:
         """The newest import with boundaries for ``state`` in force on ``day``."""
         entry = self._by_state.get(state)
@@ -310,9 +435,18 @@ class LocalTable:
         Without an import covering the place, ``resolved_by`` is ``state`` and ``jurisdictions`` is empty:
         the caller applies its state rate and, where ``local_taxes`` is true, says the local rate is unknown.
 
-        Answers are cached per place with the dates they hold for (:attr:`LocalResolution.valid_from`
-        and ``valid_to``), so a place asked again on any date in that span costs a dictionary look-up.
+        A ZIP5 lookup (or a ZIP+4 lookup where the ZIP5 has no ZIP+4 records) reads the answers built at
+        construction; other answers are cached per place with the dates they hold for
+        (:attr:`LocalResolution.valid_from` and ``valid_to``), so a place asked again on any date in that
+        span costs a dictionary look-up too.
         """
+        zips = self._zip5.get(state)
+        if zips is not None and (zip4 is None or int(zip5) not in self._zip4_zips[state]):
+            answers = zips.get(zip5)
+            if answers is not None:
+                for res in answers:
+                    if res.valid_from <= day and (res.valid_to is None or day <= res.valid_to):
+                        return res
         key = (state, zip5, zip4)
         hit = self._answers.get(key)
         if hit is not None and hit.valid_from <= day and (hit.valid_to is None or day <= hit.valid_to):
@@ -347,22 +481,7 @@ class LocalTable:
             if found is None:
                 found = _choose(data, data.zip5_index.holding(z5), window)
                 how = ResolvedBy.zip5
-        if found is None:
-            return LocalResolution(
-                state=state, zip5=zip5, zip4=zip4, valid_from=window.start, valid_to=window.end,
-                resolved_by=ResolvedBy.state, jurisdictions=(), combined_rate_percent=ZERO,
-                import_id=None if imp is None else imp.id, effective_from=None if imp is None else imp.effective_from,
-                source=None if imp is None else imp.source, spans_several_rates=False, rates_in_zip5=(), rule=None,
-                local_taxes=local_taxes,
-            )
-        (_, _, rows, rate), rates = found
-        spans = len(rates) > 1
-        return LocalResolution(
-            state=state, zip5=zip5, zip4=zip4, valid_from=window.start, valid_to=window.end, resolved_by=how,
-            jurisdictions=rows, combined_rate_percent=rate, import_id=imp.id, effective_from=imp.effective_from,
-            source=imp.source, spans_several_rates=spans, rates_in_zip5=rates,
-            rule=LOWEST_COMBINED_RATE if spans else None, local_taxes=local_taxes,
-        )
+        return _answer(state, imp, window, how, found, local_taxes)
 
     def zip_in_state(self, state: str, zip5: str) -> bool | None:
         """Whether ``zip5`` is a ZIP code of ``state`` by the loaded boundary data.
@@ -370,21 +489,33 @@ class LocalTable:
         True or False when some import with boundaries knows the ZIP5 (in any state) or covers
         ``state``; None when nothing loaded can tell.
         """
-        z5 = int(zip5)
-        if any(imp.states[state].has_zip5(z5) for imp in self._by_state.get(state, ((), ()))[1]):
+        states = self._zip_states.get(zip5, ())
+        if state in states:
             return True
-        if state in self._by_state or any(data.has_zip5(z5) for imp in self.imports for data in imp.states.values()):
+        if state in self._by_state or states:
             return False  # the state's boundaries do not hold it, or it is another state's ZIP
         return None
 
+    def clothing_exempt_locality(self, state: str, zip5: str, day: date) -> ExemptLocality | None:
+        """The locality of ``zip5`` that exempts clothing under the state's limit from its local taxes on ``day``."""
+        for loc in self.clothing_localities.get(state, {}).get(zip5, ()):
+            if loc.effective_from <= day and (loc.effective_to is None or day <= loc.effective_to):
+                return loc
+        return None
+
+    def arsstc_member(self, place: str, day: date) -> ExemptLocality | None:
+        """The ARSSTC member whose local taxes a remote seller collects in ``place`` on ``day`` (None: not a member then)."""
+        member = self.arsstc_members.get(place.casefold())
+        return member if member is not None and member.effective_from <= day else None
+
+    def postal_state(self, zip5: str) -> str | None:
+        """The state (or territory) of ``zip5`` by the USPS ZIP lists (:attr:`zip_prefixes`)."""
+        return self.zip_prefixes.get(zip5) or self.zip_prefixes.get(zip5[:3])
+
     def state_of_zip(self, zip5: str) -> str | None:
         """The state whose loaded boundary data holds ``zip5`` (None when none does)."""
-        z5 = int(zip5)
-        for imp in self.imports:
-            for st, data in imp.states.items():
-                if data.has_zip5(z5):
-                    return st
-        return None
+        states = self._zip_states.get(zip5)
+        return states[0] if states else None
 
     def jurisdictions_named(self, state: str, name: str, day: date) -> tuple[LocalJurisdiction, ...]:
         """Jurisdictions of ``state`` whose name is ``name`` (case-insensitive) on ``day``, newest import first.

@@ -40,6 +40,7 @@ from taxapi.rate_tables.loader import PACKAGE_DIR, REPO_DIR, default_rates_dir, 
 from taxapi.settings import get_settings
 from taxapi.us_local.model import (
     BoundaryRecord,
+    ExemptLocality,
     Level,
     LocalImport,
     LocalJurisdiction,
@@ -53,6 +54,9 @@ MANIFEST = "manifest.json"
 JURISDICTIONS = "jurisdictions.csv"
 BOUNDARIES = "boundaries.csv"
 STATES_FILE = "states.json"
+ZIP_PREFIXES_FILE = "zip-prefixes.json"
+CLOTHING_LOCALITIES_FILE = "clothing-localities.json"
+ARSSTC_FILE = "arsstc-members.json"
 #: Where the shipped local tables live inside the rates directory (not rate tables themselves).
 SHIPPED_SUBDIR = "us-local"
 ENV_DIR = "TAXAPI_US_LOCAL_DIR"
@@ -242,7 +246,7 @@ class _Fields:
         if hit is None:
             if not _PERCENT.match(text):
                 raise self.fail(line, column, f"'{text}' is not a percentage as a decimal string (e.g. 8.875)")
-            hit = self._decimals[text] = Decimal(text)
+            hit = self._decimals[text] = Decimal(fmt_percent(Decimal(text)))  # as written on the wire: 4.5, not 4.50
         return hit
 
 
@@ -446,6 +450,93 @@ def load_states_file(shipped: Path) -> frozenset[str]:
     return frozenset(out)
 
 
+def load_zip_prefixes(shipped: Path) -> dict[str, str]:
+    """The state of each three-digit ZIP prefix, and of the ZIP5s of another state under one (``zip-prefixes.json``
+    beside the shipped tables; part of the rates directory, so of ``rates_version``)."""
+    path = shipped / ZIP_PREFIXES_FILE
+    if not path.is_file():
+        return {}
+    rel = f"{SHIPPED_SUBDIR}/{ZIP_PREFIXES_FILE}"
+    doc = read_json_strict(path, rel)
+    out: dict[str, str] = {}
+    for part, width in (("prefixes", 3), ("exceptions", 5)):
+        entries = doc.get(part) if isinstance(doc, dict) else None
+        if not isinstance(entries, dict):
+            raise InvalidRateTable(rel, part, 'needs {"012": "MA", ...}')
+        for zip_part, st in entries.items():
+            if len(zip_part) != width or not zip_part.isdigit() or not isinstance(st, str) or not _STATE.match(st):
+                raise InvalidRateTable(rel, f"{part}/{zip_part}", f"needs {width} digits and a two-letter state code")
+            out[zip_part] = st
+    return out
+
+
+def _shipped_list(shipped: Path, file: str, part: str, shape: str) -> tuple[str, list[Any]] | None:
+    """The list ``part`` of the JSON file ``file`` beside the shipped tables, with the file's name as errors give
+    it (None when there is no such file)."""
+    path = shipped / file
+    if not path.is_file():
+        return None
+    rel = f"{SHIPPED_SUBDIR}/{file}"
+    doc = read_json_strict(path, rel)
+    items = doc.get(part) if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise InvalidRateTable(rel, part, f'needs {{"{part}": {shape}}}')
+    return rel, items
+
+
+def load_clothing_localities(shipped: Path) -> dict[str, dict[str, tuple[ExemptLocality, ...]]]:
+    """The localities that exempt clothing under the state's limit from their local taxes too, by state and
+    ZIP5 (``clothing-localities.json`` beside the shipped tables; part of ``rates_version``)."""
+    found = _shipped_list(shipped, CLOTHING_LOCALITIES_FILE, "localities", '[{"state", "name", "effective_from", "source", "zip5": [...]}]')
+    if found is None:
+        return {}
+    rel, localities = found
+    out: dict[str, dict[str, tuple[ExemptLocality, ...]]] = {}
+    for i, loc in enumerate(localities):
+        where = f"localities/{i}"
+        if (not isinstance(loc, dict) or not set(loc) <= {"state", "name", "effective_from", "effective_to", "source", "zip5"}
+                or not isinstance(loc.get("state"), str) or not _STATE.match(loc["state"])
+                or not isinstance(loc.get("name"), str) or not isinstance(loc.get("source"), str)
+                or not isinstance(loc.get("zip5"), list) or not loc["zip5"]):
+            raise InvalidRateTable(rel, where, "needs state, name, effective_from, source and a list of zip5 (effective_to optional)")
+        try:
+            frm = date.fromisoformat(loc["effective_from"])
+            to = date.fromisoformat(loc["effective_to"]) if loc.get("effective_to") else None
+        except (TypeError, ValueError):
+            raise InvalidRateTable(rel, where, "effective_from and effective_to are dates (YYYY-MM-DD)") from None
+        locality = ExemptLocality(loc["name"], frm, to, loc["source"])
+        by_zip = out.setdefault(loc["state"], {})
+        for z in loc["zip5"]:
+            if not isinstance(z, str) or not _ZIP5.match(z):
+                raise InvalidRateTable(rel, f"{where}/zip5", f"'{z}' is not a five-digit ZIP code")
+            by_zip[z] = (*by_zip.get(z, ()), locality)
+    return out
+
+
+def load_arsstc_members(shipped: Path) -> dict[str, ExemptLocality]:
+    """Alaska's places whose local taxes a remote seller collects under the ARSSTC Uniform Code, by the place's
+    name as the local tables write it, with the date collection begins (``arsstc-members.json``)."""
+    found = _shipped_list(shipped, ARSSTC_FILE, "members", '[{"place", "name", "collect_from", "source"}]')
+    if found is None:
+        return {}
+    rel, members = found
+    out: dict[str, ExemptLocality] = {}
+    for i, m in enumerate(members):
+        where = f"members/{i}"
+        if (not isinstance(m, dict) or set(m) != {"place", "name", "collect_from", "source"}
+                or not all(isinstance(m[k], str) and m[k].strip() for k in m)):
+            raise InvalidRateTable(rel, where, "needs place, name, collect_from and source")
+        try:
+            start = date.fromisoformat(m["collect_from"])
+        except ValueError:
+            raise InvalidRateTable(rel, f"{where}/collect_from", f"'{m['collect_from']}' is not a date (YYYY-MM-DD)") from None
+        place = m["place"].casefold()
+        if place in out:
+            raise InvalidRateTable(rel, f"{where}/place", f"'{m['place']}' is listed twice")
+        out[place] = ExemptLocality(m["name"], start, None, m["source"])
+    return out
+
+
 def local_dir_from_env() -> Path | None:
     """``TAXAPI_US_LOCAL_DIR`` (taxapi/settings.py)."""
     return get_settings().us_local_dir
@@ -468,7 +559,9 @@ def load_local_table(rates_dir: Path | None = None, local_dir: Path | None = Non
                 raise InvalidRateTable(f"{p.name}/{MANIFEST}", "(directory)", "an import of that name is shipped already")
             imports.append(load_import(p))
     return LocalTable(imports=tuple(imports), local_tax_states=load_states_file(shipped),
-                      imported_ids=frozenset(i.id for i in imports if i.id not in shipped_ids))
+                      imported_ids=frozenset(i.id for i in imports if i.id not in shipped_ids),
+                      zip_prefixes=load_zip_prefixes(shipped), clothing_localities=load_clothing_localities(shipped),
+                      arsstc_members=load_arsstc_members(shipped))
 
 
 @lru_cache(maxsize=8)

@@ -241,3 +241,185 @@ def test_region_from_the_zip_without_local_tables(rate_book):
     ln = out["lines"][0]
     assert ln["jurisdiction"] == "US-CA" and ln["tax_amount"] == "7.25"  # the state table's 7.25 %
     assert ln["address"]["resolved_by"] == "state" and "local_rate_unknown" in warnings(out)
+
+
+def test_the_zip_prefix_lists_are_part_of_the_rates_version(tmp_path, rate_book):
+    # rates/us-local/zip-prefixes.json decides which state a ZIP is in where no local table covers it: the
+    # book loaded from a copy whose prefix 900 (Los Angeles) says NY has another rates_version and answers by it.
+    import json
+    import shutil
+
+    from taxapi.rate_tables.loader import default_rates_dir, load_rate_book
+
+    rates = tmp_path / "rates"
+    shutil.copytree(default_rates_dir(), rates)
+    path = rates / "us-local" / "zip-prefixes.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["prefixes"]["900"] == "CA"
+    doc["prefixes"]["900"] = "NY"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    changed = load_rate_book(rates)
+    assert changed.version != rate_book.version
+    ln = line(changed, order({"region": "NY", "postal_code": "90001"}, seller={"country": "CN", "us_nexus": ["NY"]}))
+    assert ln["tax_amount"] == "4.00"  # the NY state rate table's 4 %: accepted as a NY ZIP by the changed lists
+    with pytest.raises(ValidationFailed):
+        calc(changed, order({"region": "CA", "postal_code": "90001"}))
+
+
+def _bad_prefix(doc):
+    doc["prefixes"]["90"] = "CA"
+
+
+def _bad_locality_zip(doc):
+    doc["localities"][0]["zip5"].append("1000")
+
+
+def _bad_member_date(doc):
+    doc["members"][0]["collect_from"] = "2020-13-01"
+
+
+@pytest.mark.parametrize("file, change, where", [
+    ("zip-prefixes.json", _bad_prefix, "prefixes/90"),
+    ("clothing-localities.json", _bad_locality_zip, "localities/0/zip5"),
+    ("arsstc-members.json", _bad_member_date, "members/0/collect_from"),
+])
+def test_a_bad_shipped_us_list_refuses_to_load(tmp_path, file, change, where):
+    import json
+    import shutil
+
+    from taxapi.errors import InvalidRateTable
+    from taxapi.rate_tables.loader import default_rates_dir, load_rate_book
+
+    rates = tmp_path / "rates"
+    shutil.copytree(default_rates_dir(), rates)
+    path = rates / "us-local" / file
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    change(doc)
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(InvalidRateTable) as exc:
+        load_rate_book(rates)
+    assert file in str(exc.value) and where in str(exc.value)
+
+
+# ----- New York clothing localities (Publication 718-C) --------------------------------------------
+
+
+@pytest.mark.parametrize("zip5, price, tax, reason", [
+    # Putnam County exempts clothing under $110 from its 4 % and so from the MCTD 0.375 % from 2024-03-01
+    # (Sovos, 2024-02-06; Publication 718-C): a $100 shirt bears no tax at all.
+    ("10512", "100.00", "0.00", "product_exempt"),
+    ("10512", "120.00", "10.05", "standard_rated"),  # $110 or more: 8.375 % x 120 = 10.05
+    # Nassau County does not: the state 4 % is exempt, its 4.25 % and the MCTD 0.375 % apply: 4.625 -> 4.63
+    ("11501", "100.00", "4.63", "reduced_rated"),
+])
+def test_ny_clothing_localities(book, zip5, price, tax, reason):
+    ln = line(book, order({"region": "NY", "postal_code": zip5}, lines=[{"id": "1", "amount": price, "category": "clothing"}]))
+    assert (ln["tax_amount"], ln["taxability_reason"]) == (tax, reason)
+    if tax == "0.00":
+        assert "Putnam" in ln["source"]
+
+
+def test_ny_clothing_localities_are_dated_data(book):
+    from datetime import date
+
+    from taxapi.regimes.us_sales_tax import local_table
+
+    table = local_table(book)
+    assert table.clothing_exempt_locality("NY", "10512", date(2024, 2, 29)) is None
+    assert table.clothing_exempt_locality("NY", "10512", date(2024, 3, 1)).name == "Putnam County"
+    assert table.clothing_exempt_locality("NY", "10001", date(2012, 4, 1)).name == "New York City"
+    assert table.clothing_exempt_locality("NY", "14701", date(2026, 3, 10)).name == "Chautauqua County"  # Jamestown
+    assert table.clothing_exempt_locality("NY", "13421", date(2026, 3, 10)) is None  # the City of Oneida: not exempt
+    assert table.clothing_exempt_locality("NY", "11501", date(2026, 3, 10)) is None  # Nassau County
+
+
+# ----- local grocery taxes ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def grocery_book(tmp_path_factory):
+    """Made-up but plausible ZIP5 rows of April 2026 for GA, NC and OK (tests/fixtures/us_local/README.md)."""
+    from taxapi.rate_tables.loader import load_rate_book
+    from taxapi.settings import get_settings
+    from taxapi.us_local.importers import import_zip5
+    from tests.conftest import TESTS_DIR
+
+    root = tmp_path_factory.mktemp("us-grocery")
+    import_zip5(sorted((TESTS_DIR / "fixtures" / "us_local").glob("TAXRATES_ZIP5_*202604.csv")), root / "zip5-2026-04")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TAXAPI_US_LOCAL_DIR", str(root))
+    get_settings.cache_clear()
+    try:
+        return load_rate_book()
+    finally:
+        mp.undo()
+        get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("state, zip5, food, general, levels", [
+    # GA: food exempt from the 4 % state tax, the 4 % local taxes apply (GA DOR; research notes table A)
+    ("GA", "30601", "4.00", "8.00", [("state", "0"), ("county", "4")]),
+    # NC: food exempt from the 4.75 % state tax; only the 2 % local rate applies, not Durham County's 2.25 %
+    # nor the 0.5 % transit tax (N.C.G.S. 105-164.13B); general 4.75 + 2.25 + 0.5 = 7.5 %
+    ("NC", "27701", "2.00", "7.50", [("state", "0"), ("county", "2")]),
+    # OK: 0 % state food rate from 2024-08-29 (H.B. 1955), Oklahoma City's 4.125 % applies: 4.125 -> 4.13
+    ("OK", "73102", "4.13", "8.63", [("state", "0"), ("city", "4.125")]),
+])
+def test_local_grocery_taxes(grocery_book, state, zip5, food, general, levels):
+    body = order({"region": state, "postal_code": zip5}, day="2026-04-10", lines=[{"id": "1", "amount": "100.00", "category": "food"}])
+    ln = line(grocery_book, body)
+    assert ln["tax_amount"] == food and ln["taxability_reason"] == "reduced_rated"
+    assert [(b["level"], b["rate_percent"]) for b in ln["breakdown"]] == levels
+    assert line(grocery_book, order({"region": state, "postal_code": zip5}, day="2026-04-10"))["tax_amount"] == general
+
+
+def test_grocery_without_a_local_table_is_the_state_part(rate_book):
+    # No local table covers GA here: the state exemption alone decides (with local_rate_unknown).
+    out = calc(rate_book, order({"region": "GA", "postal_code": "30601"}, seller={"country": "CN", "us_nexus": ["GA"]},
+                                lines=[{"id": "1", "amount": "100.00", "category": "food"}]))
+    assert out["lines"][0]["tax_amount"] == "0.00" and "local_rate_unknown" in warnings(out)
+
+
+# ----- Alaska: ARSSTC members ---------------------------------------------------------------------
+
+
+def _ak(book, zip5, seller=None, **extra):
+    return calc(book, order({"region": "AK", "postal_code": zip5}, seller=seller or {"country": "CN", "us_nexus": ["AK"]}, **extra))
+
+
+def test_alaska_remote_seller_collects_for_arsstc_members(book):
+    # Juneau (City and Borough, ARSSTC member, collection from 2020-05-01): 5 % on 100 = 5.00
+    ln = _ak(book, "99801")["lines"][0]
+    assert (ln["tax_amount"], ln["rule"], ln["collected_by"]) == ("5.00", "us.ak.arsstc_member", "seller")
+    # Kenai: the Kenai Peninsula Borough's 3 % and the City of Kenai's 3 %, both members from 2020-04-01
+    assert _ak(book, "99611")["lines"][0]["tax_amount"] == "6.00"
+    # a marketplace facilitator is a remote seller under the Uniform Code too
+    mp = _ak(book, "99801", seller={"country": "CN"}, marketplace={"name": "M", "facilitates": True})
+    assert mp["lines"][0]["tax_amount"] == "5.00" and mp["lines"][0]["collected_by"] == "marketplace"
+
+
+def test_alaska_remote_seller_collects_nothing_for_a_non_member(book):
+    # Skagway's 3 % is not on the ARSSTC member list: a remote seller has nothing to collect there
+    for out in (_ak(book, "99840"), _ak(book, "99840", seller={"country": "CN"}, marketplace={"name": "M", "facilitates": True})):
+        ln = out["lines"][0]
+        assert (ln["tax_amount"], ln["rule"], ln["taxability_reason"]) == ("0.00", "us.ak.arsstc_not_member", "not_collecting")
+
+
+def test_alaska_seller_in_the_state_collects_the_local_tax_everywhere(book):
+    # The Uniform Code is for remote sellers; a seller established in Alaska collects Skagway's own 3 %.
+    ln = _ak(book, "99840", seller={"country": "US", "region": "AK"})["lines"][0]
+    assert (ln["tax_amount"], ln["rule"]) == ("3.00", "us.seller_nexus")
+    # Anchorage levies no general sales tax: nothing to collect, for anyone
+    assert _ak(book, "99501")["lines"][0]["tax_amount"] == "0.00"
+
+
+def test_arsstc_membership_is_dated(book):
+    from datetime import date
+
+    from taxapi.regimes.us_sales_tax import local_table
+
+    table = local_table(book)
+    assert table.arsstc_member("JUNEAU", date(2020, 4, 30)) is None
+    assert table.arsstc_member("Juneau", date(2020, 5, 1)).name == "City and Borough of Juneau"
+    assert table.arsstc_member("KOTZEBUE", date(2021, 12, 31)) is None and table.arsstc_member("KOTZEBUE", date(2022, 1, 1))
+    assert table.arsstc_member("SKAGWAY", date(2026, 3, 10)) is None
