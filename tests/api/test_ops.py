@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 
 import pytest
@@ -288,3 +289,28 @@ def test_hsts_only_over_https():
     with TestClient(app, base_url="https://testserver") as secure, TestClient(app) as plain:
         assert secure.get("/healthz").headers["strict-transport-security"] == "max-age=31536000"
         assert "strict-transport-security" not in plain.get("/healthz").headers
+
+
+def test_made_request_ids_are_unique_and_differ_between_processes():
+    import multiprocessing
+
+    from taxapi.middleware import RequestIds
+
+    ids = RequestIds()
+    made = [next(ids) for _ in range(10_000)]
+    assert len(set(made)) == len(made) and all(len(i) == 32 and int(i, 16) >= 0 for i in made)
+    other = RequestIds()
+    assert next(other)[:16] != made[0][:16]  # each layer draws its own random half
+    if "fork" in multiprocessing.get_all_start_methods():
+        import warnings
+
+        read, write = os.pipe()
+        with warnings.catch_warnings():  # Python 3.12+ warns about forking a process with threads
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # the child: a forked server worker must not repeat the parent's ids
+            os.write(write, next(ids))
+            os._exit(0)
+        os.waitpid(pid, 0)
+        child = os.read(read, 64)
+        assert child[:16] != made[0][:16] and child not in made
