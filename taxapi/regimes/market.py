@@ -140,8 +140,9 @@ class MarketRegime(NationalRegime):
     flat_rate_rules: ClassVar[frozenset[StrEnum]] = frozenset()
 
     def flat_rate_parameter(self, ctx: Context, rule: StrEnum) -> str:
-        """The percent parameter holding the flat import rate of ``rule`` on the order (one of ``flat_rate_rules``)."""
-        raise NotImplementedError
+        """The percent parameter holding the flat import rate of ``rule`` on the order (one of ``flat_rate_rules``).
+        A regime naming ``flat_rate_rules`` must define it: :meth:`__init_subclass__` refuses one that does not."""
+        raise TypeError(f"{type(self).__name__} has no flat import rate parameters")
 
     def flat_import(self, ctx: Context, rule: StrEnum, jurisdiction: Jurisdiction | None = None, *,
                     exempt: bool = False) -> Treatment:
@@ -290,6 +291,8 @@ class MarketRegime(NationalRegime):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._tests_withholdings = cls.withholding_applies is not MarketRegime.withholding_applies
+        if cls.flat_rate_rules and cls.flat_rate_parameter is MarketRegime.flat_rate_parameter:
+            raise TypeError(f"{cls.__name__} names flat_rate_rules but not their flat_rate_parameter")
 
     def withholding_applies(self, ctx: Context, name: str) -> bool:
         """Whether withholding ``name`` applies beyond its conditions (a threshold on the seller's payouts).

@@ -146,3 +146,17 @@ def test_a_raised_limit_changes_the_answer(tmp_path):
     result = compute_order(order=order, book=book, fx=get_ecb_rates())
     assert result.lines[0].rule == "gb.import.le135.seller" and result.lines[0].tax_amount == Decimal("28.00")
     assert result.conversions == () and copy.copy(result) == result
+
+
+def test_a_market_with_flat_import_rules_but_no_parameter_for_them_fails_when_defined():
+    from enum import StrEnum
+
+    import pytest
+
+    from taxapi.regimes.market import MarketRegime
+
+    class Rule(StrEnum):
+        flat = "xx.import.flat"
+
+    with pytest.raises(TypeError, match="flat_rate_parameter"):
+        type("Incomplete", (MarketRegime,), {"flat_rate_rules": frozenset({Rule.flat})})
