@@ -398,6 +398,13 @@ def test_alaska_remote_seller_collects_for_arsstc_members(book):
     assert mp["lines"][0]["tax_amount"] == "5.00" and mp["lines"][0]["collected_by"] == "marketplace"
 
 
+def test_alaska_ketchikan_zips_are_members_under_the_names_the_tables_give_them(book):
+    # The ZIP5 tables name Ketchikan's 99901 "SAXMAN": the City of Saxman, the City of Ketchikan and the Ketchikan
+    # Gateway Borough are all ARSSTC members (arsstc.org), so a remote seller collects its 6.5 %: 6.50
+    ln = _ak(book, "99901")["lines"][0]
+    assert (ln["tax_amount"], ln["rule"]) == ("6.50", "us.ak.arsstc_member")
+
+
 def test_alaska_remote_seller_collects_nothing_for_a_non_member(book):
     # Skagway's 3 % is not on the ARSSTC member list: a remote seller has nothing to collect there
     for out in (_ak(book, "99840"), _ak(book, "99840", seller={"country": "CN"}, marketplace={"name": "M", "facilitates": True})):
