@@ -339,13 +339,19 @@ def test_ny_clothing_localities_are_dated_data(book):
 @pytest.fixture(scope="module")
 def grocery_book(tmp_path_factory):
     """Made-up but plausible ZIP5 rows of April 2026 for GA, NC and OK (tests/fixtures/us_local/README.md)."""
-    from taxapi.rate_tables.loader import load_rate_book
-    from taxapi.settings import get_settings
     from taxapi.us_local.importers import import_zip5
     from tests.conftest import TESTS_DIR
 
     root = tmp_path_factory.mktemp("us-grocery")
     import_zip5(sorted((TESTS_DIR / "fixtures" / "us_local").glob("TAXRATES_ZIP5_*202604.csv")), root / "zip5-2026-04")
+    return _book_with_local_dir(root)
+
+
+def _book_with_local_dir(root):
+    """A rate book loaded with ``TAXAPI_US_LOCAL_DIR`` set to ``root``."""
+    from taxapi.rate_tables.loader import load_rate_book
+    from taxapi.settings import get_settings
+
     mp = pytest.MonkeyPatch()
     mp.setenv("TAXAPI_US_LOCAL_DIR", str(root))
     get_settings.cache_clear()
@@ -452,21 +458,12 @@ def ak2025_book(tmp_path_factory):
     Borough end 2025-12-31)."""
     from datetime import date
 
-    from taxapi.rate_tables.loader import load_rate_book
-    from taxapi.settings import get_settings
     from taxapi.us_local.importers import import_zip5
     from tests.conftest import TESTS_DIR
 
     root = tmp_path_factory.mktemp("us-ak")
     import_zip5([TESTS_DIR / "fixtures" / "us_local" / "TAXRATES_ZIP5_AK202603.csv"], root / "ak-2025", effective=date(2025, 1, 1))
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TAXAPI_US_LOCAL_DIR", str(root))
-    get_settings.cache_clear()
-    try:
-        return load_rate_book()
-    finally:
-        mp.undo()
-        get_settings.cache_clear()
+    return _book_with_local_dir(root)
 
 
 def test_juneau_taxes_only_the_first_14300_of_each_item(ak2025_book):
