@@ -186,9 +186,10 @@ class UsSalesTax(NationalRegime):
             exempt.append(exempt_part)
         if state == "AK" and dest is not None and dest.resolved_by is not ResolvedBy.state:
             _alaska_caps(ctx, dest, items, exempt)
-        if rules.grocery_list is not None and day >= rules.grocery_list and any(it.category is _FOOD for it in items):
+        elif rules.grocery_list is not None and day >= rules.grocery_list and any(it.category is _FOOD for it in items):
             _warn_grocery_unknown(ctx, state, origin or dest, postal_code if origin is None else order.ship_from.postal_code)
-        for it, exempt_part in zip(items, exempt):
+        for i, it in enumerate(items):
+            exempt_part = exempt[i]
             r = it.rate.rate_fraction
             if not (r and it.treatment.on_bill):
                 it.raw_tax, it.tax = ZERO, ZERO.quantize(exp)
@@ -274,6 +275,12 @@ def _resolve(book: RateBook, state: str, postal_code: str | None, day: date, loc
     dictionary look-up, the first order to a ZIP included."""
     if not postal_code:
         return None
+    cache = book.cache("us_zip")  # a ZIP code as written -> its answers for every date (built at load)
+    answers = cache.get((state, postal_code))
+    if answers is not None:
+        for res in answers:  # type: ignore[attr-defined]
+            if res.valid_from <= day and (res.valid_to is None or day <= res.valid_to):
+                return res  # type: ignore[no-any-return]
     parsed = parse_zip(postal_code)
     if parsed is None:
         raise ValidationFailed.at([loc, "postal_code"], f"'{postal_code}' is not a US ZIP code (5 digits, or ZIP+4 as 10001-2062)")
@@ -287,6 +294,10 @@ def _resolve(book: RateBook, state: str, postal_code: str | None, day: date, loc
             inside = None if owner is None else owner == state
         if inside is False:
             raise ValidationFailed.at([loc, "postal_code"], f"ZIP code {zip5} is not in {state}")
+    elif answers is None and len(cache) < 200_000:
+        answers = table.zip5_answers(state, zip5, parsed[1])
+        if answers is not None:
+            cache[(state, postal_code)] = answers
     return res
 
 

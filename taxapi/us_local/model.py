@@ -488,13 +488,11 @@ class LocalTable:
         (:attr:`LocalResolution.valid_from` and ``valid_to``), so a place asked again on any date in that
         span costs a dictionary look-up too.
         """
-        zips = self._zip5.get(state)
-        if zips is not None and (zip4 is None or int(zip5) not in self._zip4_zips[state]):
-            answers = zips.get(zip5)
-            if answers is not None:
-                for res in answers:
-                    if res.valid_from <= day and (res.valid_to is None or day <= res.valid_to):
-                        return res
+        answers = self.zip5_answers(state, zip5, zip4)
+        if answers is not None:
+            for res in answers:
+                if res.valid_from <= day and (res.valid_to is None or day <= res.valid_to):
+                    return res
         key = (state, zip5, zip4)
         hit = self._answers.get(key)
         if hit is not None and hit.valid_from <= day and (hit.valid_to is None or day <= hit.valid_to):
@@ -503,6 +501,14 @@ class LocalTable:
         if len(self._answers) < ANSWER_CACHE_SIZE:
             self._answers[key] = res
         return res
+
+    def zip5_answers(self, state: str, zip5: str, zip4: str | None = None) -> tuple[LocalResolution, ...] | None:
+        """The answers built at construction for a lookup of ``zip5`` (and ``zip4``) in ``state``, oldest span first;
+        None where a lookup takes the full path (a ZIP+4 where ZIP+4 records exist, a place no record covers)."""
+        zips = self._zip5.get(state)
+        if zips is None or (zip4 is not None and int(zip5) in self._zip4_zips[state]):
+            return None
+        return zips.get(zip5)
 
     def _resolve(self, state: str, zip5: str, zip4: str | None, day: date) -> LocalResolution:
         window = _Window(day)
