@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -261,6 +262,23 @@ def _context(order: CalculateRequest, book: RateBook, fx: EcbRates, goods: bool)
     return ctx
 
 
+@lru_cache(maxsize=4096)
+def _scaled(weights: tuple[Decimal, ...]) -> tuple[tuple[int, ...], int] | None:
+    """``weights`` as integers of one scale, and their sum (None when that is not a positive whole number).
+
+    Splitting whole minor units by integer weights is exact, so the shares are those the Decimal division
+    gives: its 28 digits cannot move a quotient across a minor unit, nor reorder distinct remainders."""
+    places = 0
+    for w in weights:
+        e = w.as_tuple().exponent
+        if not isinstance(e, int) or w < 0:
+            return None
+        places = max(places, -e)
+    ints = tuple(int(w.scaleb(places)) for w in weights)
+    total = sum(ints)
+    return (ints, total) if total > 0 else None
+
+
 def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
               keys: Callable[[], list[tuple[Any, ...]]]) -> list[Decimal]:
     """Split ``total`` (in minor units) by ``weights``: floor, then the remaining units to the largest remainders.
@@ -270,6 +288,24 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
     n = len(weights)
     if n == 0:
         return []
+    scaled = _scaled(tuple(weights))
+    if scaled is not None:  # in whole minor units and integer weights: exact, and a few times cheaper
+        ints, isum = scaled
+        units = int(total / exp)
+        shares: list[int] = []
+        rest: list[int] = []
+        for w in ints:
+            q, r = divmod(units * w, isum)
+            shares.append(q)
+            rest.append(r)
+        left = units - sum(shares)
+        if not left:
+            return [q * exp for q in shares]
+        if len(set(rest)) == n:  # no equal remainders (those are ranked by content, below)
+            order = sorted(range(n), key=rest.__getitem__, reverse=True)
+            for k in range(left):
+                shares[order[k % n]] += 1
+            return [q * exp for q in shares]
     wsum = sum(weights, ZERO)
     if wsum == 0:
         return [total] + [ZERO] * (n - 1)
@@ -458,7 +494,7 @@ def _breakdown(rate: CombinedRate, tax: Decimal, exp: Decimal) -> tuple[Breakdow
         return (BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, tax, lv.name),)
     pcts = [lv.rate_percent for lv in rate.levels]
     split = _allocate(tax, pcts, exp, lambda: [(lv.jurisdiction,) for lv in rate.levels]) if tax else [ZERO] * len(pcts)
-    return tuple(BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, t, lv.name) for lv, t in zip(rate.levels, split))
+    return tuple([BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, t, lv.name) for lv, t in zip(rate.levels, split)])
 
 
 def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp: Decimal, dest_country: str) -> LineResult:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any, ClassVar, NamedTuple
@@ -172,6 +173,7 @@ class UsSalesTax(NationalRegime):
         exp = exponent(minor_units(order.currency))
         per_line = order.rounding == "per_line"
         inclusive = order.prices_include_tax
+        exempt: list[Decimal] = []  # per item: the part of its base a state or local limit leaves untaxed
         for it in items:
             shipping = it.index < 0
             if shipping and rules.shipping_exempt is not None:
@@ -181,6 +183,13 @@ class UsSalesTax(NationalRegime):
             exempt_part = ZERO
             if not shipping and it.category in _CLOTHING and it.rate.rate_fraction:
                 it.rate, exempt_part = _clothing(ctx, state, it.rate, it.base, order.lines[it.index].quantity)
+            exempt.append(exempt_part)
+        if state == "AK" and dest is not None and dest.resolved_by is not ResolvedBy.state:
+            _alaska_caps(ctx, dest, items, exempt)
+        elif rules.grocery_list is not None and day >= rules.grocery_list and any(it.category is _FOOD for it in items):
+            _warn_grocery_unknown(ctx, state, origin or dest, postal_code if origin is None else order.ship_from.postal_code)
+        for i, it in enumerate(items):
+            exempt_part = exempt[i]
             r = it.rate.rate_fraction
             if not (r and it.treatment.on_bill):
                 it.raw_tax, it.tax = ZERO, ZERO.quantize(exp)
@@ -191,6 +200,73 @@ class UsSalesTax(NationalRegime):
             it.tax = raw.quantize(exp, ROUND_HALF_UP) if per_line else ZERO.quantize(exp)
 
 
+def _alaska_caps(ctx: Context, dest: LocalResolution, items: Sequence[Any], exempt: list[Decimal]) -> None:
+    """Tax only the first part of each item, or of the sale, that the place's cap allows (its local sales tax code;
+    ``rates/us-local/arsstc-caps.json``), or warn that the place caps but its cap on the day is not known."""
+    places = {x.name for x in dest.local_jurisdictions if x.rate_percent}
+    if not places:
+        return
+    table = local_table(ctx.book)
+    answers = {table.tax_cap(p, ctx.day) for p in places}
+    if answers == {None}:
+        return
+    caps = {a.cap for a in answers if a is not None}
+    if None in answers or len(caps) != 1 or None in caps:  # some local tax of the place uncapped or its cap unknown
+        notes = "; ".join(sorted(a.unknown for a in answers if a is not None and a.unknown))
+        ctx.warn("local_tax_cap_unknown", f"The local sales tax of ZIP code {_zip5(ctx.order.ship_to.postal_code)} applies only up to "
+                 f"a cap per item or per sale, which is not known for {ctx.day} ({notes or 'its local taxes cap differently'}): "
+                 "the whole amount was taxed.")
+        return
+    cap = caps.pop()
+    assert cap is not None
+    inclusive = ctx.order.prices_include_tax
+    taxed = [i for i, it in enumerate(items) if it.rate.rate_fraction and it.treatment.on_bill]
+
+    def net(i: int) -> Decimal:  # the part of the item's base the tax applies to, before the tax
+        it = items[i]
+        part = it.base - exempt[i]
+        return part / (ONE + it.rate.rate_fraction) if inclusive else part
+
+    capped: list[int] = []
+    if cap.per == "item":
+        for i in taxed:
+            it = items[i]
+            quantity = ctx.order.lines[it.index].quantity if it.index >= 0 else ONE
+            over = net(i) / quantity - cap.amount
+            if over > 0:
+                kept = (it.base - exempt[i]) * cap.amount / (cap.amount + over)  # the same share of a gross price
+                exempt[i] = it.base - kept
+                capped.append(i)
+    else:
+        total = sum((net(i) for i in taxed), ZERO)
+        if total > cap.amount:
+            share = cap.amount / total
+            for i in taxed:
+                it = items[i]
+                exempt[i] = it.base - (it.base - exempt[i]) * share
+                capped.append(i)
+    for i in capped:
+        items[i].rate = _with(items[i].rate, source=f"{cap.source}; {items[i].rate.source}")
+
+
+def _grocery_place(book: RateBook, state: str, dest: LocalResolution | None, day: date) -> Any:
+    """The listed place of a destination for the state's local grocery tax on ``day`` (None: not known)."""
+    if dest is None or dest.resolved_by is ResolvedBy.state:
+        return None
+    local = dest.local_jurisdictions
+    cities = tuple(x.name for x in local if x.level.value == "city")
+    names = cities + tuple(x.name for x in local if x.level.value != "city")
+    return local_table(book).grocery_locality(state, names, bool(cities), day)
+
+
+def _warn_grocery_unknown(ctx: Context, state: str, dest: LocalResolution | None, postal_code: str | None) -> None:
+    if dest is None or dest.resolved_by is ResolvedBy.state:
+        return  # local_rate_unknown says it already
+    if _grocery_place(ctx.book, state, dest, ctx.day) is None:
+        ctx.warn("local_grocery_tax_unknown", f"Whether the place of ZIP code {_zip5(postal_code)} imposes {state}'s local grocery "
+                 "tax is not known: groceries bear only the state part; the local grocery tax, where the place imposes it, is not included.")
+
+
 def _resolve(book: RateBook, state: str, postal_code: str | None, day: date, loc: str) -> LocalResolution | None:
     """The local jurisdictions of a ZIP code in ``state`` on ``day`` (None without a ZIP code); a ZIP code
     that is malformed, or that the tables place in another state, is a 422 naming ``loc``'s postal code.
@@ -199,6 +275,12 @@ def _resolve(book: RateBook, state: str, postal_code: str | None, day: date, loc
     dictionary look-up, the first order to a ZIP included."""
     if not postal_code:
         return None
+    cache = book.cache("us_zip")  # a ZIP code as written -> its answers for every date (built at load)
+    answers = cache.get((state, postal_code))
+    if answers is not None:
+        for res in answers:  # type: ignore[attr-defined]
+            if res.valid_from <= day and (res.valid_to is None or day <= res.valid_to):
+                return res  # type: ignore[no-any-return]
     parsed = parse_zip(postal_code)
     if parsed is None:
         raise ValidationFailed.at([loc, "postal_code"], f"'{postal_code}' is not a US ZIP code (5 digits, or ZIP+4 as 10001-2062)")
@@ -212,6 +294,10 @@ def _resolve(book: RateBook, state: str, postal_code: str | None, day: date, loc
             inside = None if owner is None else owner == state
         if inside is False:
             raise ValidationFailed.at([loc, "postal_code"], f"ZIP code {zip5} is not in {state}")
+    elif answers is None and len(cache) < 200_000:
+        answers = table.zip5_answers(state, zip5, parsed[1])
+        if answers is not None:
+            cache[(state, postal_code)] = answers
     return res
 
 
@@ -256,6 +342,7 @@ class _StateRules(NamedTuple):
     local_taxes: bool  # the state has local sales taxes
     origin: bool  # in-state sellers source at origin
     shipping_exempt: Parameter | None  # the rule exempting separately stated shipping, in force
+    grocery_list: date | None  # the day from which the state's local grocery taxes follow a list of places
 
 
 def _state_rules(book: RateBook, state: str, day: date) -> _StateRules:
@@ -265,8 +352,9 @@ def _state_rules(book: RateBook, state: str, day: date) -> _StateRules:
     if hit is None:
         low = state.lower()
         ship = _param(book, f"shipping_exempt_if_separately_stated_{low}")
-        hit = _StateRules(state in local_table(book).local_tax_states, _param_on(book, f"origin_sourcing_{low}", day),
-                          ship if ship is not None and ship.in_force(day) else None)
+        table = local_table(book)
+        hit = _StateRules(state in table.local_tax_states, _param_on(book, f"origin_sourcing_{low}", day),
+                          ship if ship is not None and ship.in_force(day) else None, table.grocery_list_starts(state))
         if len(cache) < 100_000:
             cache[key] = hit
     return hit  # type: ignore[return-value]
@@ -359,7 +447,18 @@ def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, da
         kind = RateKind.standard
     else:  # a reduced or zero state rate (food in TN, MO, AR ...): the state table's rate, locals where the law says
         levels.append(_level(state, "state", "", j.name, base.rate_percent, kind, base.source))
-        if local_food:
+        listed = table.grocery_list_starts(state)
+        if local_food and listed is not None and day >= listed:
+            # A list of the places that impose the local grocery tax (Illinois from 2026-01-01): its rate where the
+            # ZIP's place is listed, else none (finish() warns when the place is not known to be listed or not).
+            place = _grocery_place(book, state, dest if origin is None else origin, day)
+            if place is not None and place.rate_percent:
+                x = next((x for x in rows if x.level.value != "state" and x.name.casefold() == place.name.casefold()), None)
+                level = "county" if place.kind == "county" else "city"
+                source = f"{place.source}; {source}"
+                levels.append(_level(state, level, x.id if x is not None else level, place.name, place.rate_percent,
+                                     RateKind.standard, source))
+        elif local_food:
             # One flat local food rate (North Carolina's 2 %, at the county level) where the state sets one;
             # else each local jurisdiction's food rate (its general rate where the table has none).
             flat = _param(book, f"grocery_local_rate_{state.lower()}")
@@ -386,8 +485,6 @@ def _level(state: str, level: str, jid: str, name: str, rate: Decimal, kind: Rat
 
 
 def _with(rate: CombinedRate, **changes: Any) -> CombinedRate:
-    from dataclasses import replace
-
     return replace(rate, **changes)
 
 
@@ -415,7 +512,17 @@ def _clothing(ctx: Context, state: str, rate: CombinedRate, base: Decimal, quant
         if limit is None or unit >= limit.amount:
             return rate, ZERO
         parsed = parse_zip(ctx.order.ship_to.postal_code)
-        locality = parsed and local_table(book).clothing_exempt_locality(state, parsed[0], day)
+        table = local_table(book)
+        locality = parsed and table.clothing_exempt_locality(state, parsed[0], day)
+        span = parsed and table.clothing_span(state, parsed[0])
+        if span:  # the ZIP5 lies in localities whose rules differ: the lowest rate, that of one exempting it
+            names, span_source = span
+            exempting = [x for x in (table.clothing_locality_named(state, n, day) for n in names) if x is not None]
+            if exempting and len(exempting) < len(names):
+                ctx.warn("zip_spans_jurisdictions", f"ZIP code {parsed[0]} lies in {' and '.join(names)}, whose taxes on clothing "
+                         f"under {limit.amount} {limit.currency} differ: the lowest rate applies ({exempting[0].name} exempts it "
+                         "from its local taxes too), as for a ZIP code that spans several rates.")
+                locality = replace(exempting[0], source=f"{exempting[0].source}; {span_source}")
         if locality:  # a locality that exempts it too (and so from the MCTD tax): no tax at all
             return _exempt_by(rate, locality.source), ZERO
         # exempt from the state tax; the local taxes (and the MCTD surcharge) of other localities apply

@@ -105,6 +105,44 @@ class ExemptLocality:
 
 
 @dataclass(frozen=True, slots=True)
+class TaxCap:
+    """A place's cap on the amount its local taxes apply to, from ``effective_from`` to ``effective_to`` (None: open):
+    only the first ``amount`` of each item (``per == "item"``) or of each sale (``per == "sale"``) is taxed."""
+
+    name: str
+    per: str
+    amount: Decimal
+    effective_from: date
+    effective_to: date | None
+    source: str
+
+    def in_force(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
+@dataclass(frozen=True, slots=True)
+class CapAnswer:
+    """What is known of a place's cap on a day: the cap, or (``cap`` None) why it is not known; no answer at all
+    (:meth:`LocalTable.tax_cap` returns None) when the place is not known to cap."""
+
+    cap: TaxCap | None
+    unknown: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GroceryLocality:
+    """A place that imposes (``rate_percent``) or is known not to impose (``rate_percent`` 0) a local tax on
+    groceries from ``effective_from`` on; ``kind`` is ``municipality`` (inside its limits) or ``county`` (its
+    unincorporated areas)."""
+
+    name: str
+    kind: str
+    rate_percent: Decimal
+    effective_from: date
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class BoundaryRecord:
     kind: RecordKind
     low: int  # zip5, or zip5 * 10_000 + zip4 when ``zip4``
@@ -340,6 +378,16 @@ class LocalTable:
     #: Alaska's places whose local taxes remote sellers collect under the ARSSTC Uniform Code, by place name
     #: (case-folded), with the date collection begins (``rates/us-local/arsstc-members.json``).
     arsstc_members: dict[str, ExemptLocality] = field(default_factory=dict, repr=False)
+    #: Alaska's places whose local taxes apply only up to a cap, by place name (case-folded): the verified caps,
+    #: and the places that cap on dates no verified cap covers (``rates/us-local/arsstc-caps.json``).
+    tax_caps: dict[str, tuple[TaxCap, ...]] = field(default_factory=dict, repr=False)
+    unverified_caps: dict[str, str] = field(default_factory=dict, repr=False)
+    #: state -> (the day the list starts, place name (case-folded) -> the places of that name that impose a local
+    #: grocery tax or are known not to) (``rates/us-local/il-grocery-localities.json``: Illinois from 2026-01-01).
+    grocery_localities: dict[str, tuple[date, dict[str, tuple[GroceryLocality, ...]]]] = field(default_factory=dict, repr=False)
+    #: state -> zip5 -> the localities with different clothing rules that the ZIP5 spans, and the source saying so
+    #: (``rates/us-local/clothing-localities.json``, ``spanning``).
+    clothing_spans: dict[str, dict[str, tuple[tuple[str, ...], str]]] = field(default_factory=dict, repr=False)
     # state -> imports with boundaries covering it, oldest effective date first, and their dates
     _by_state: dict[str, tuple[tuple[date, ...], tuple[LocalImport, ...]]] = field(default_factory=dict, repr=False)
     # state -> zip5 -> the answers of a ZIP5 lookup, oldest span first (built at construction)
@@ -440,13 +488,11 @@ class LocalTable:
         (:attr:`LocalResolution.valid_from` and ``valid_to``), so a place asked again on any date in that
         span costs a dictionary look-up too.
         """
-        zips = self._zip5.get(state)
-        if zips is not None and (zip4 is None or int(zip5) not in self._zip4_zips[state]):
-            answers = zips.get(zip5)
-            if answers is not None:
-                for res in answers:
-                    if res.valid_from <= day and (res.valid_to is None or day <= res.valid_to):
-                        return res
+        answers = self.zip5_answers(state, zip5, zip4)
+        if answers is not None:
+            for res in answers:
+                if res.valid_from <= day and (res.valid_to is None or day <= res.valid_to):
+                    return res
         key = (state, zip5, zip4)
         hit = self._answers.get(key)
         if hit is not None and hit.valid_from <= day and (hit.valid_to is None or day <= hit.valid_to):
@@ -455,6 +501,14 @@ class LocalTable:
         if len(self._answers) < ANSWER_CACHE_SIZE:
             self._answers[key] = res
         return res
+
+    def zip5_answers(self, state: str, zip5: str, zip4: str | None = None) -> tuple[LocalResolution, ...] | None:
+        """The answers built at construction for a lookup of ``zip5`` (and ``zip4``) in ``state``, oldest span first;
+        None where a lookup takes the full path (a ZIP+4 where ZIP+4 records exist, a place no record covers)."""
+        zips = self._zip5.get(state)
+        if zips is None or (zip4 is not None and int(zip5) in self._zip4_zips[state]):
+            return None
+        return zips.get(zip5)
 
     def _resolve(self, state: str, zip5: str, zip4: str | None, day: date) -> LocalResolution:
         window = _Window(day)
@@ -507,6 +561,45 @@ class LocalTable:
         """The ARSSTC member whose local taxes a remote seller collects in ``place`` on ``day`` (None: not a member then)."""
         member = self.arsstc_members.get(place.casefold())
         return member if member is not None and member.effective_from <= day else None
+
+    def tax_cap(self, place: str, day: date) -> CapAnswer | None:
+        """The cap on the amount ``place``'s local taxes apply to on ``day`` (None: the place is not known to cap)."""
+        key = place.casefold()
+        for cap in self.tax_caps.get(key, ()):
+            if cap.in_force(day):
+                return CapAnswer(cap)
+        note = self.unverified_caps.get(key)
+        return None if note is None else CapAnswer(None, note)
+
+    def grocery_locality(self, state: str, places: tuple[str, ...], municipal: bool, day: date) -> GroceryLocality | None:
+        """The first of ``places`` (a ZIP's place names, most specific first) listed for ``state``'s local grocery tax
+        on ``day``, as a municipality or, where the place has no municipal tax (``municipal`` false), as a county;
+        None when none is listed (the tax there is not known)."""
+        entry = self.grocery_localities.get(state)
+        if entry is None or day < entry[0]:
+            return None
+        for place in places:
+            for loc in entry[1].get(place.casefold(), ()):
+                if loc.effective_from <= day and (loc.kind == "municipality" or not municipal):
+                    return loc
+        return None
+
+    def grocery_list_starts(self, state: str) -> date | None:
+        """The day from which ``state``'s local grocery taxes follow a list of places (None: no list)."""
+        entry = self.grocery_localities.get(state)
+        return None if entry is None else entry[0]
+
+    def clothing_locality_named(self, state: str, name: str, day: date) -> ExemptLocality | None:
+        """The locality of ``state`` named ``name`` that exempts clothing under the state's limit on ``day``."""
+        for localities in self.clothing_localities.get(state, {}).values():
+            for loc in localities:
+                if loc.name == name and loc.effective_from <= day and (loc.effective_to is None or day <= loc.effective_to):
+                    return loc
+        return None
+
+    def clothing_span(self, state: str, zip5: str) -> tuple[tuple[str, ...], str] | None:
+        """The localities with different clothing rules that ``zip5`` spans, and the source (None: it spans none)."""
+        return self.clothing_spans.get(state, {}).get(zip5)
 
     def postal_state(self, zip5: str) -> str | None:
         """The state (or territory) of ``zip5`` by the USPS ZIP lists (:attr:`zip_prefixes`)."""

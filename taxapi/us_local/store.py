@@ -41,12 +41,14 @@ from taxapi.settings import get_settings
 from taxapi.us_local.model import (
     BoundaryRecord,
     ExemptLocality,
+    GroceryLocality,
     Level,
     LocalImport,
     LocalJurisdiction,
     LocalTable,
     RecordKind,
     StateData,
+    TaxCap,
     _RangeIndex,
 )
 
@@ -57,6 +59,8 @@ STATES_FILE = "states.json"
 ZIP_PREFIXES_FILE = "zip-prefixes.json"
 CLOTHING_LOCALITIES_FILE = "clothing-localities.json"
 ARSSTC_FILE = "arsstc-members.json"
+CAPS_FILE = "arsstc-caps.json"
+GROCERY_FILE = "il-grocery-localities.json"
 #: Where the shipped local tables live inside the rates directory (not rate tables themselves).
 SHIPPED_SUBDIR = "us-local"
 ENV_DIR = "TAXAPI_US_LOCAL_DIR"
@@ -537,6 +541,108 @@ def load_arsstc_members(shipped: Path) -> dict[str, ExemptLocality]:
     return out
 
 
+def _day(value: Any, rel: str, where: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidRateTable(rel, where, f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def _amount(value: Any, rel: str, where: str) -> Decimal:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]+(\.[0-9]{1,2})?", value) or not Decimal(value):
+        raise InvalidRateTable(rel, where, f"'{value}' is not a positive amount written as text (\"500\", \"14300\")")
+    return Decimal(value)
+
+
+def load_tax_caps(shipped: Path) -> tuple[dict[str, tuple[TaxCap, ...]], dict[str, str]]:
+    """Alaska's caps on the amount a place's local taxes apply to, by the place's name as the local tables write it,
+    and the places that cap on dates no verified cap covers (``arsstc-caps.json``)."""
+    found = _shipped_list(shipped, CAPS_FILE, "caps", '[{"place", "name", "per", "amount", "effective_from", "source"}]')
+    if found is None:
+        return {}, {}
+    rel, caps = found
+    out: dict[str, tuple[TaxCap, ...]] = {}
+    keys = {"place", "name", "per", "amount", "effective_from", "source"}
+    for i, c in enumerate(caps):
+        where = f"caps/{i}"
+        if (not isinstance(c, dict) or not keys <= set(c) <= keys | {"effective_to"}
+                or not all(isinstance(c[k], str) and c[k].strip() for k in keys) or c["per"] not in ("item", "sale")):
+            raise InvalidRateTable(rel, where, 'needs place, name, per ("item" or "sale"), amount, effective_from, source '
+                                               "(effective_to optional)")
+        frm = _day(c["effective_from"], rel, f"{where}/effective_from")
+        to = _day(c["effective_to"], rel, f"{where}/effective_to") if c.get("effective_to") else None
+        cap = TaxCap(c["name"], c["per"], _amount(c["amount"], rel, f"{where}/amount"), frm, to, c["source"])
+        place = c["place"].casefold()
+        for other in out.get(place, ()):
+            if other.effective_from <= (to or date.max) and frm <= (other.effective_to or date.max):
+                raise InvalidRateTable(rel, f"{where}/effective_from", f"'{c['place']}' has two caps in force on one day")
+        out[place] = (*out.get(place, ()), cap)
+    unverified: dict[str, str] = {}
+    doc = read_json_strict(shipped / CAPS_FILE, rel)
+    for i, u in enumerate(doc.get("unverified", [])):
+        if not isinstance(u, dict) or set(u) != {"place", "name", "note"} or not all(isinstance(v, str) and v for v in u.values()):
+            raise InvalidRateTable(rel, f"unverified/{i}", "needs place, name and note")
+        unverified[u["place"].casefold()] = f"{u['name']}: {u['note']}"
+    return out, unverified
+
+
+def load_grocery_localities(shipped: Path) -> dict[str, tuple[date, dict[str, tuple[GroceryLocality, ...]]]]:
+    """The places that impose a local grocery tax, or are known not to, from the day the state's list starts
+    (``il-grocery-localities.json``), by state and the place's name as the local tables write it."""
+    found = _shipped_list(shipped, GROCERY_FILE, "localities", '[{"place", "name", "kind", "effective_from", "source"}]')
+    if found is None:
+        return {}
+    rel, localities = found
+    doc = read_json_strict(shipped / GROCERY_FILE, rel)
+    state, rate = doc.get("state"), doc.get("rate_percent")
+    if not isinstance(state, str) or not _STATE.match(state) or not isinstance(rate, str) or not _PERCENT.match(rate):
+        raise InvalidRateTable(rel, "(root)", 'needs "state" (two letters) and "rate_percent" ("1")')
+    start = _day(doc.get("effective_from"), rel, "effective_from")
+    places: dict[str, tuple[GroceryLocality, ...]] = {}
+    keys = {"place", "name", "kind", "effective_from", "source"}
+    for part, percent in (("localities", Decimal(rate)), ("not_imposing", Decimal(0))):
+        items = doc.get(part, [])
+        if not isinstance(items, list):
+            raise InvalidRateTable(rel, part, "needs a list")
+        for i, loc in enumerate(items):
+            where = f"{part}/{i}"
+            if (not isinstance(loc, dict) or not keys <= set(loc) <= keys | {"county"}
+                    or not all(isinstance(loc[k], str) and loc[k].strip() for k in keys)
+                    or loc["kind"] not in ("municipality", "county")):
+                raise InvalidRateTable(rel, where, 'needs place, name, kind ("municipality" or "county"), effective_from and '
+                                                   "source (county optional)")
+            frm = _day(loc["effective_from"], rel, f"{where}/effective_from")
+            if frm < start:
+                raise InvalidRateTable(rel, f"{where}/effective_from", f"before the list's effective_from {start}")
+            key = loc["place"].casefold()
+            if any(other.kind == loc["kind"] for other in places.get(key, ())):
+                raise InvalidRateTable(rel, f"{where}/place", f"'{loc['place']}' is listed twice as a {loc['kind']}")
+            places[key] = (*places.get(key, ()), GroceryLocality(loc["name"], loc["kind"], percent, frm, loc["source"]))
+    return {state: (start, places)}
+
+
+def load_clothing_spans(shipped: Path) -> dict[str, dict[str, tuple[tuple[str, ...], str]]]:
+    """The ZIP5s that span localities with different clothing rules (``clothing-localities.json``, ``spanning``)."""
+    path = shipped / CLOTHING_LOCALITIES_FILE
+    if not path.is_file():
+        return {}
+    rel = f"{SHIPPED_SUBDIR}/{CLOTHING_LOCALITIES_FILE}"
+    spans = read_json_strict(path, rel).get("spanning", [])
+    if not isinstance(spans, list):
+        raise InvalidRateTable(rel, "spanning", 'needs [{"state", "zip5", "localities": [...], "source"}]')
+    out: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {}
+    for i, sp in enumerate(spans):
+        where = f"spanning/{i}"
+        if (not isinstance(sp, dict) or set(sp) != {"state", "zip5", "localities", "source"}
+                or not isinstance(sp["state"], str) or not _STATE.match(sp["state"])
+                or not isinstance(sp["zip5"], str) or not _ZIP5.match(sp["zip5"]) or not isinstance(sp["source"], str)
+                or not isinstance(sp["localities"], list) or len(sp["localities"]) < 2
+                or not all(isinstance(n, str) and n for n in sp["localities"])):
+            raise InvalidRateTable(rel, where, "needs state, a five-digit zip5, two or more localities and a source")
+        out.setdefault(sp["state"], {})[sp["zip5"]] = (tuple(sp["localities"]), sp["source"])
+    return out
+
+
 def local_dir_from_env() -> Path | None:
     """``TAXAPI_US_LOCAL_DIR`` (taxapi/settings.py)."""
     return get_settings().us_local_dir
@@ -558,10 +664,12 @@ def load_local_table(rates_dir: Path | None = None, local_dir: Path | None = Non
             if p.name in shipped_ids:
                 raise InvalidRateTable(f"{p.name}/{MANIFEST}", "(directory)", "an import of that name is shipped already")
             imports.append(load_import(p))
+    caps, unverified = load_tax_caps(shipped)
     return LocalTable(imports=tuple(imports), local_tax_states=load_states_file(shipped),
                       imported_ids=frozenset(i.id for i in imports if i.id not in shipped_ids),
                       zip_prefixes=load_zip_prefixes(shipped), clothing_localities=load_clothing_localities(shipped),
-                      arsstc_members=load_arsstc_members(shipped))
+                      arsstc_members=load_arsstc_members(shipped), tax_caps=caps, unverified_caps=unverified,
+                      grocery_localities=load_grocery_localities(shipped), clothing_spans=load_clothing_spans(shipped))
 
 
 @lru_cache(maxsize=8)

@@ -339,13 +339,19 @@ def test_ny_clothing_localities_are_dated_data(book):
 @pytest.fixture(scope="module")
 def grocery_book(tmp_path_factory):
     """Made-up but plausible ZIP5 rows of April 2026 for GA, NC and OK (tests/fixtures/us_local/README.md)."""
-    from taxapi.rate_tables.loader import load_rate_book
-    from taxapi.settings import get_settings
     from taxapi.us_local.importers import import_zip5
     from tests.conftest import TESTS_DIR
 
     root = tmp_path_factory.mktemp("us-grocery")
     import_zip5(sorted((TESTS_DIR / "fixtures" / "us_local").glob("TAXRATES_ZIP5_*202604.csv")), root / "zip5-2026-04")
+    return _book_with_local_dir(root)
+
+
+def _book_with_local_dir(root):
+    """A rate book loaded with ``TAXAPI_US_LOCAL_DIR`` set to ``root``."""
+    from taxapi.rate_tables.loader import load_rate_book
+    from taxapi.settings import get_settings
+
     mp = pytest.MonkeyPatch()
     mp.setenv("TAXAPI_US_LOCAL_DIR", str(root))
     get_settings.cache_clear()
@@ -398,6 +404,13 @@ def test_alaska_remote_seller_collects_for_arsstc_members(book):
     assert mp["lines"][0]["tax_amount"] == "5.00" and mp["lines"][0]["collected_by"] == "marketplace"
 
 
+def test_alaska_ketchikan_zips_are_members_under_the_names_the_tables_give_them(book):
+    # The ZIP5 tables name Ketchikan's 99901 "SAXMAN": the City of Saxman, the City of Ketchikan and the Ketchikan
+    # Gateway Borough are all ARSSTC members (arsstc.org), so a remote seller collects its 6.5 %: 6.50
+    ln = _ak(book, "99901")["lines"][0]
+    assert (ln["tax_amount"], ln["rule"]) == ("6.50", "us.ak.arsstc_member")
+
+
 def test_alaska_remote_seller_collects_nothing_for_a_non_member(book):
     # Skagway's 3 % is not on the ARSSTC member list: a remote seller has nothing to collect there
     for out in (_ak(book, "99840"), _ak(book, "99840", seller={"country": "CN"}, marketplace={"name": "M", "facilitates": True})):
@@ -423,3 +436,128 @@ def test_arsstc_membership_is_dated(book):
     assert table.arsstc_member("Juneau", date(2020, 5, 1)).name == "City and Borough of Juneau"
     assert table.arsstc_member("KOTZEBUE", date(2021, 12, 31)) is None and table.arsstc_member("KOTZEBUE", date(2022, 1, 1))
     assert table.arsstc_member("SKAGWAY", date(2026, 3, 10)) is None
+
+
+def test_alaska_caps_are_dated_data(book):
+    from datetime import date
+
+    from taxapi.regimes.us_sales_tax import local_table
+
+    table = local_table(book)
+    juneau = table.tax_cap("JUNEAU", date(2025, 6, 10))
+    assert (juneau.cap.per, juneau.cap.amount) == ("item", D("14300"))
+    assert table.tax_cap("Juneau", date(2023, 12, 31)).cap is None  # $12,800 then, from a date not verified
+    assert "2026-01-01" in table.tax_cap("JUNEAU", date(2026, 3, 10)).unknown
+    assert table.tax_cap("KODIAK", date(2026, 3, 10)).cap.amount == D("3000")
+    assert table.tax_cap("SKAGWAY", date(2026, 3, 10)) is None  # not known to cap
+
+
+@pytest.fixture(scope="module")
+def ak2025_book(tmp_path_factory):
+    """The Alaska fixture rows as a table effective 2025-01-01 (the verified caps of Juneau and the Kenai Peninsula
+    Borough end 2025-12-31)."""
+    from datetime import date
+
+    from taxapi.us_local.importers import import_zip5
+    from tests.conftest import TESTS_DIR
+
+    root = tmp_path_factory.mktemp("us-ak")
+    import_zip5([TESTS_DIR / "fixtures" / "us_local" / "TAXRATES_ZIP5_AK202603.csv"], root / "ak-2025", effective=date(2025, 1, 1))
+    return _book_with_local_dir(root)
+
+
+def test_juneau_taxes_only_the_first_14300_of_each_item(ak2025_book):
+    # CBJ: "only the first $14,300 of the selling price of a single item ... the amount of sales tax to be collected on
+    # a 'capped' single item ... is now $715" (juneau.org, from 2024-01-01): 5 % x 14,300 = 715.00
+    out = _ak(ak2025_book, "99801", day="2025-06-10", lines=[{"id": "1", "amount": "20000.00"}])
+    ln = out["lines"][0]
+    assert ln["tax_amount"] == "715.00" and "14,300" in ln["source"] and "local_tax_cap_unknown" not in warnings(out)
+    assert sum(D(b["tax_amount"]) for b in ln["breakdown"]) == D("715.00")
+    # per item, not per sale: two items of 10,000 are each under the cap: 5 % x 20,000 = 1,000.00
+    two = _ak(ak2025_book, "99801", day="2025-06-10", lines=[{"id": "1", "quantity": 2, "unit_price": "10000.00"}])
+    assert two["lines"][0]["tax_amount"] == "1000.00"
+
+
+def test_kenai_peninsula_borough_taxes_only_the_first_500_of_a_sale(ak2025_book):
+    # KPB: "someone buying a $600 couch would pay the 3% borough sales tax on the first $500" (KBBI, 2025-08-15): 15.00
+    assert _ak(ak2025_book, "99568", day="2025-06-10", lines=[{"id": "1", "amount": "600.00"}])["lines"][0]["tax_amount"] == "15.00"
+    # per sale: 400 + 200 = 600 over the order, 500 of it taxed by value: 3 % x 333.33.. = 10.00, 3 % x 166.66.. = 5.00
+    out = _ak(ak2025_book, "99568", day="2025-06-10", lines=[{"id": "1", "amount": "400.00"}, {"id": "2", "amount": "200.00"}])
+    assert [ln["tax_amount"] for ln in out["lines"]] == ["10.00", "5.00"] and out["totals"]["tax_amount"] == "15.00"
+    # under the cap: all of it (3 % x 450 = 13.50)
+    assert _ak(ak2025_book, "99568", day="2025-06-10", lines=[{"id": "1", "amount": "450.00"}])["lines"][0]["tax_amount"] == "13.50"
+
+
+def test_kodiak_taxes_only_the_first_3000_of_a_transaction(book):
+    # City of Kodiak: "sales tax will be collected on the first $3,000 of a transaction ... maximum amount of sales tax on
+    # a transaction ... $210" (KINY / Associated Press, 2017-11): 7 % x 3,000 = 210.00
+    out = _ak(book, "99615", lines=[{"id": "1", "amount": "4000.00"}])
+    assert out["lines"][0]["tax_amount"] == "210.00" and out["lines"][0]["rule"] == "us.ak.arsstc_member"
+    # prices with the tax included: the tax is still 7 % of the first 3,000 of the price before tax
+    incl = _ak(book, "99615", lines=[{"id": "1", "amount": "4280.00"}], prices_include_tax=True)
+    assert incl["lines"][0]["tax_amount"] == "210.00"
+
+
+def test_a_cap_not_known_on_the_day_taxes_all_of_it_and_says_so(book):
+    # Juneau's cap from 2026-01-01 (the biennial CPI adjustment) is not verified: 5 % x 20,000 = 1,000.00, with a warning
+    out = _ak(book, "99801", lines=[{"id": "1", "amount": "20000.00"}])
+    assert out["lines"][0]["tax_amount"] == "1000.00" and "Juneau" in warnings(out)["local_tax_cap_unknown"]
+    # Kenai: the borough caps at $500 a sale, the city's own cap is not verified
+    kenai = _ak(book, "99611", lines=[{"id": "1", "amount": "600.00"}])
+    assert kenai["lines"][0]["tax_amount"] == "36.00" and "local_tax_cap_unknown" in warnings(kenai)
+    assert "local_tax_cap_unknown" not in warnings(_ak(book, "99840", seller={"country": "US", "region": "AK"}))
+
+
+# ----- Illinois: local grocery taxes from 2026-01-01 ----------------------------------------------
+
+
+def _il_food(book, zip5, day="2026-03-10", amount="100.00"):
+    return calc(book, order({"region": "IL", "postal_code": zip5}, day=day,
+                            lines=[{"id": "1", "amount": amount, "category": "food"}]))
+
+
+def test_illinois_listed_municipality_taxes_groceries_at_1_percent(book):
+    # Peoria adopted the 1 % municipal grocery tax from 2026-01-01 (WCBU, 2025-04-22; Public Act 103-0781); the
+    # state's 1 % food rate ended that day: 0 % state + 1 % Peoria on 100.00 = 1.00
+    out = _il_food(book, "61602")
+    ln = out["lines"][0]
+    assert (ln["tax_amount"], ln["rate_percent"], ln["taxability_reason"]) == ("1.00", "1", "reduced_rated")
+    assert [(b["level"], b["name"], b["rate_percent"]) for b in ln["breakdown"]] == [("state", "Illinois", "0"), ("city", "Peoria", "1")]
+    assert "WCBU" in ln["source"] and "local_grocery_tax_unknown" not in warnings(out)
+    # general merchandise keeps the full combined rate: 9 % x 100 = 9.00
+    assert line(book, order({"region": "IL", "postal_code": "61602"}))["tax_amount"] == "9.00"
+
+
+@pytest.mark.parametrize("zip5", ["62701", "61764"])  # Springfield, and unincorporated Livingston County: not on the list
+def test_illinois_place_not_known_to_be_listed_is_the_state_part_with_a_warning(book, zip5):
+    out = _il_food(book, zip5)
+    assert out["lines"][0]["tax_amount"] == "0.00"
+    assert "not known" in warnings(out)["local_grocery_tax_unknown"] and zip5 in warnings(out)["local_grocery_tax_unknown"]
+
+
+def test_illinois_grocery_list_is_dated(book):
+    from datetime import date
+
+    from taxapi.regimes.us_sales_tax import local_table
+
+    table = local_table(book)
+    assert table.grocery_locality("IL", ("PEORIA",), True, date(2025, 12, 31)) is None  # the list starts 2026-01-01
+    assert table.grocery_locality("IL", ("Arlington Heights",), True, date(2026, 1, 1)).name == "Arlington Heights"
+    assert table.grocery_locality("GA", ("PEORIA",), True, date(2026, 1, 1)) is None
+
+
+# ----- New York: clothing in a ZIP code across a county line -------------------------------------
+
+
+def test_ny_clothing_in_a_zip_spanning_localities_takes_the_lowest_rate(book):
+    # 11001 (Floral Park) lies in Nassau County (taxes clothing under $110 locally: 4.25 % + MCTD 0.375 %) and in Queens
+    # (New York City exempts it, and so the MCTD tax): the lowest rate, 0, applies, and the warning names both.
+    out = calc(book, order({"region": "NY", "postal_code": "11001"}, lines=[{"id": "1", "amount": "100.00", "category": "clothing"}]))
+    ln = out["lines"][0]
+    assert (ln["tax_amount"], ln["taxability_reason"]) == ("0.00", "product_exempt")
+    assert "Nassau County and New York City" in warnings(out)["zip_spans_jurisdictions"] and "Floral Park" in ln["source"]
+    # $110 or more: no exemption anywhere, the ZIP's general rate (8.625 % x 120 = 10.35), no clothing warning
+    over = calc(book, order({"region": "NY", "postal_code": "11001"}, lines=[{"id": "1", "amount": "120.00", "category": "clothing"}]))
+    assert over["lines"][0]["tax_amount"] == "10.35" and "zip_spans_jurisdictions" not in warnings(over)
+    # a ZIP wholly in Nassau County is unchanged (4.625 -> 4.63)
+    assert line(book, order({"region": "NY", "postal_code": "11501"}, lines=[{"id": "1", "amount": "100.00", "category": "clothing"}]))["tax_amount"] == "4.63"
