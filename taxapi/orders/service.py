@@ -403,7 +403,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
         _shipping_result(ship_items, zq, exp, dest_country) if ship_items else None,
         totals,
         N.invoice_notes(ctx, [it.treatment for it in items]),
-        tuple([Warning(k, v) for k, v in ctx.warnings.items()]) if ctx.warnings else (),
+        tuple([_new_tuple(Warning, kv) for kv in ctx.warnings.items()]) if ctx.warnings else (),
         tuple([Conversion(**c) for c in ctx.conversions.values()]) if ctx.conversions else (),
     )
 

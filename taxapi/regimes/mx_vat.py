@@ -88,7 +88,7 @@ class MxVat(MarketRegime):
             courier = self._courier(ctx)
             if courier is not None:
                 return courier
-        return ctx.border(Rule.import_)._replace(jurisdiction=self._national(ctx))
+        return ctx.border(Rule.import_, jurisdiction=self._national(ctx))
 
     def services(self, ctx: Context, kind: SupplyKind) -> Treatment:
         # The border credit is applied to goods only (digital services supplied remotely are outside it).
