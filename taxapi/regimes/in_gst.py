@@ -56,7 +56,7 @@ from taxapi.money import exponent, fmt_percent, minor_units
 from taxapi.rate_tables.combined import CombinedRate, Level
 from taxapi.rate_tables.model import Jurisdiction, RateBook
 from taxapi.rate_tables.parameters import Subdivision
-from taxapi.regimes.base import Collector, Context, SupplyKind, Treatment, Withholding
+from taxapi.regimes.base import Context, SupplyKind, Treatment
 from taxapi.regimes.market import MarketRegime, market_rules
 
 Rule = market_rules("in", domestic_intra_state="domestic.intra_state", domestic_inter_state="domestic.inter_state")
@@ -89,8 +89,7 @@ class InGst(MarketRegime):
         order = ctx.order
         supplier, place = self._states(ctx, (["ship_from", "region"], order.ship_from.region, "where the goods start"),
                                        (["ship_to", "region"], order.ship_to.region, "where they are delivered"))
-        rule = Rule.domestic_intra_state if supplier is place else Rule.domestic_inter_state
-        return Treatment(ctx.dest.jurisdiction, Collector.seller, self.domestic_scheme, rule, True)
+        return self.domestic_sale(ctx, rule=Rule.domestic_intra_state if supplier is place else Rule.domestic_inter_state)
 
     def services(self, ctx: Context, kind: SupplyKind) -> Treatment:
         treatment = super().services(ctx, kind)
@@ -113,14 +112,13 @@ class InGst(MarketRegime):
         naming every missing or unknown one."""
         found: list[Subdivision] = []
         errors: list[dict[str, Any]] = []
-        params = ctx.book.parameters[self.code]
         for loc, code, what in wanted:
             if not code:
                 errors.append({"loc": loc, "type": "value_error",
                                "msg": f"the state or union territory {what} is required in India (ISO 3166-2:IN code such as "
                                       "MH, KA or DL): it decides CGST + SGST or IGST"})
                 continue
-            sub = params.subdivision(code, ctx.day)
+            sub = self._subdivision(ctx, code)
             if sub is None:
                 errors.append({"loc": loc, "type": "value_error",
                                "msg": f"'{code}' is not a state or union territory of India on {ctx.day.isoformat()} "
@@ -131,10 +129,22 @@ class InGst(MarketRegime):
             raise ValidationFailed.listing(errors)
         return found
 
+    def _subdivision(self, ctx: Context, code: str) -> Subdivision | None:
+        """The state or union territory region ``code`` names on the order date (None: none), kept in the rate book
+        per code and day."""
+        key = (code, ctx.day)
+        cache = ctx.book.memo.get("in_subdivision") or ctx.book.cache("in_subdivision")
+        try:
+            return cache[key]  # type: ignore[return-value]
+        except KeyError:
+            found = ctx.book.parameters[self.code].subdivision(code, ctx.day)
+            if len(cache) < 10_000:
+                cache[key] = found
+            return found
+
     def _intra_state(self, ctx: Context, rule: Any) -> Subdivision | None:
         if rule is Rule.domestic_intra_state:
-            order = ctx.order
-            return ctx.book.parameters[self.code].subdivision(order.ship_to.region or "", ctx.day)
+            return self._subdivision(ctx, ctx.order.ship_to.region or "")
         if rule in _DOMESTIC_SERVICES and ctx.seller_country == self.code:
             return self.intra_state_services(ctx)
         return None
@@ -180,18 +190,17 @@ class InGst(MarketRegime):
         """TCS at the operator's rate: IGST, or on an intra-state supply half CGST and half SGST/UTGST, each rounded."""
         state = item.rate.levels[1] if variant is not None else None
         out = []
-        for get_base, fraction, records in layout:
-            split: list[tuple[Any, ...]] = []
-            for tax, jurisdiction, rate, of_hundred, rule, source in records:
-                if tax != "tcs":
-                    split.append((tax, jurisdiction, rate, of_hundred, rule, source))
-                elif state is None:
-                    split.append((tax, jurisdiction, rate, of_hundred, rule + ".igst", source))
-                else:
-                    half = Decimal(fmt_percent(rate / _TWO))
-                    split.append((tax, jurisdiction, half, half / _HUNDRED, rule + ".cgst", source))
-                    split.append((tax, state.jurisdiction, half, half / _HUNDRED, f"{rule}.{state.level}", source))
-            out.append((get_base, fraction, tuple(split)))
+        for get_base, fraction, of_hundred, records in layout:
+            if records[0][0] != "tcs":
+                out.append((get_base, fraction, of_hundred, records))
+                continue
+            ((tax, jurisdiction, rate, rule, source),) = records
+            if state is None:
+                out.append((get_base, fraction, of_hundred, ((tax, jurisdiction, rate, rule + ".igst", source),)))
+            else:  # half each, on the same base: one amount for both
+                half = Decimal(fmt_percent(rate / _TWO))
+                out.append((get_base, fraction, half / _HUNDRED, ((tax, jurisdiction, half, rule + ".cgst", source),
+                                                                   (tax, state.jurisdiction, half, f"{rule}.{state.level}", source))))
         return tuple(out)
 
 

@@ -28,7 +28,7 @@ from taxapi.errors import ExchangeRateNotFound
 from taxapi.rate_tables.combined import CombinedRate
 from taxapi.rate_tables.model import Jurisdiction
 from taxapi.rate_tables.parameters import Parameter
-from taxapi.regimes.base import Collector, Context, Info, Reason, RuleId, Scheme, SupplyKind, Treatment, Withholding
+from taxapi.regimes.base import Collector, Context, Reason, RuleId, Scheme, SupplyKind, Treatment, Withholding
 from taxapi.regimes.common import NationalRegime
 
 #: The facts the ``conditions`` of a withholding parameter are tested on, from the request.
@@ -88,18 +88,33 @@ class MarketRegime(NationalRegime):
     #: Whether the class overrides ``withholding_applies`` and ``withholding_variant`` (set for each subclass).
     _tests_withholdings: ClassVar[bool] = False
     _varies_withholdings: ClassVar[bool] = False
+    _rule_domestic: ClassVar[StrEnum]
+    _rule_import: ClassVar[StrEnum]
+    _rule_import_de_minimis: ClassVar[StrEnum]
 
     def goods(self, ctx: Context) -> Treatment:
-        R = self.Rule
         if ctx.origin.regime is self:
-            return Treatment(ctx.dest.jurisdiction, Collector.seller, self.domestic_scheme, R["domestic"], True)
+            return self.domestic_sale(ctx)
         duty_free = self.duty_free(ctx)
         name = self.de_minimis(ctx)
         if name is not None:
             value, limit = ctx.compare(ctx.goods_value, self, name, "import de minimis")
             if limit is not None and value <= limit.amount:
-                return ctx.border(R["import_de_minimis"], exempt=True, duty_free=duty_free)
-        return ctx.border(R["import_"], duty_free=duty_free)
+                return ctx.border(self._rule_import_de_minimis, exempt=True, duty_free=duty_free)
+        return ctx.border(self._rule_import, duty_free=duty_free)
+
+    def domestic_sale(self, ctx: Context, jurisdiction: Jurisdiction | None = None, rule: StrEnum | None = None) -> Treatment:
+        """Goods sold from inside the market: a domestic sale by the seller, taxed in ``jurisdiction`` (default: the
+        destination's) under ``rule`` (default: the market's ``domestic``). Built once per jurisdiction and rule (kept
+        in the rate book)."""
+        j = jurisdiction or ctx.dest.jurisdiction
+        rule = rule or self._rule_domestic
+        key = (j.id if j is not None else None, rule)
+        cache = ctx.book.memo.get("domestic_sale") or ctx.book.cache("domestic_sale")
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = Treatment(j, Collector.seller, self.domestic_scheme, rule, True)
+        return hit  # type: ignore[return-value]
 
     def duty_free(self, ctx: Context) -> bool:
         """Whether the consignment (goods and shipping) is within the market's customs-duty limit
@@ -239,18 +254,14 @@ class MarketRegime(NationalRegime):
                 # place and tuple.__new__ to build a Withholding without the named tuple's Python-level __new__: this
                 # runs for every line and shipping share.
                 held: tuple[Withholding, ...] = ()
-                for get_base, fraction, records in hit[2]:
+                for get_base, fraction, fraction_of_hundred, records in hit[2]:
                     base = get_base(it)
                     if fraction is not None:
                         base = (base * fraction[0] / fraction[1]).quantize(exp, ROUND_HALF_UP)
-                    if not base:
-                        continue
-                    last = amount = None
-                    for tax, jurisdiction, rate, fraction_of_hundred, rule, source in records:
-                        if fraction_of_hundred is not last:  # the records of one tax split in halves share the amount
-                            amount = (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP)
-                            last = fraction_of_hundred
-                        held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
+                    if base:
+                        amount = (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP)
+                        for tax, jurisdiction, rate, rule, source in records:
+                            held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
                 if held:
                     it.withholdings = held
 
@@ -261,8 +272,9 @@ class MarketRegime(NationalRegime):
 
     def withholding_layout(self, layout: tuple[Any, ...], variant: Any, item: Any) -> tuple[Any, ...]:
         """The withholdings of an item of ``variant`` (:meth:`withholding_variant`): per tax, its base
-        (``get_base``, ``fraction``) and the records it gives, each ``(tax, jurisdiction, rate_percent,
-        rate_percent / 100, rule, source)``. Laid out once per rate book, day, facts and variant."""
+        (``get_base``, ``fraction``), its rate as a fraction of the base (``rate_percent / 100``) and the records it
+        gives at that rate, each ``(tax, jurisdiction, rate_percent, rule, source)``. Laid out once per rate book,
+        day, facts and variant."""
         return layout
 
     def _candidates(self, book: Any, key: tuple[Any, ...]) -> tuple[tuple[tuple[Any, ...], ...], bool, tuple[tuple[Any, ...], ...]]:
@@ -298,12 +310,16 @@ class MarketRegime(NationalRegime):
                     (name, param.tax or "tax", rate, rate / _HUNDRED, BASES[param.base or "net_price"], fraction,
                      f"{code.lower()}.{name.replace('_', '.', 1)}", period.source))
         groups = tuple(tuple(sorted(group, key=lambda c: -c[2])) for group in by_tax.values())
-        first = tuple((attrgetter(base_field), fraction, ((tax, code, rate, of_hundred, rule, source),))
+        first = tuple((attrgetter(base_field), fraction, of_hundred, ((tax, code, rate, rule, source),))
                       for _, tax, rate, of_hundred, base_field, fraction, rule, source in (group[0] for group in groups))
         return groups, unknown, first
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        # The rule ids every market has, read once (a member looked up by name runs EnumType.__getitem__).
+        if "Rule" in cls.__dict__:
+            cls._rule_domestic, cls._rule_import, cls._rule_import_de_minimis = (
+                cls.Rule["domestic"], cls.Rule["import_"], cls.Rule["import_de_minimis"])
         cls._tests_withholdings = cls.withholding_applies is not MarketRegime.withholding_applies
         cls._varies_withholdings = cls.withholding_variant is not MarketRegime.withholding_variant
         if cls._tests_withholdings and cls._varies_withholdings:
