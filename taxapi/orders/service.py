@@ -60,6 +60,7 @@ _REASON_BY_KIND = {
 #: Exempt or outside the scope: nobody collects anything.
 _NOT_TAXED = frozenset({RateKind.exempt, RateKind.none})
 _PERCENT_EXP = Decimal("0.0001")  # effective shipping rate: 4 places
+_NO_REMAINDER = Decimal(-1)  # below every remainder
 _KIND_BY_CATEGORY = {c: supply_kind(c) for c in Category}
 # Enum members read once: a member looked up on its class costs ~0.2 us on CPython 3.11 (a plain
 # constant 0.02), and the loops below would do it some twenty times per order.
@@ -67,7 +68,9 @@ _GOODS, _SERVICES, _ADMISSION = SupplyKind.goods, SupplyKind.services, SupplyKin
 _SELLER, _MARKETPLACE, _NOBODY = Collector.seller, Collector.marketplace, Collector.none
 _REVERSE_CHARGE, _IMPORT = Info.reverse_charge, Info.import_
 _SHIPPING_APPORTIONED = Rule.shipping_apportioned
-_new_tuple = tuple.__new__  # a named tuple without its Python-level __new__
+#: A named tuple built without its Python-level __new__ (a keyword-free call through a generated lambda): the
+#: records of an answer are built from every field, in order.
+_new_tuple = tuple.__new__
 
 
 @dataclass(slots=True)
@@ -319,7 +322,7 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
     left = int((total - sum(floors, ZERO)) / exp)  # exact: total and the floors are whole minor units
     if left:
         order = sorted(range(n), key=rems.__getitem__, reverse=True)  # largest remainder first
-        previous = None
+        previous = _NO_REMAINDER  # a Decimal: comparing one with None asks numbers.Rational (an ABC check, ~1 us)
         for i in order:
             if rems[i] == previous:  # equal remainders: ranked by content instead
                 tie = keys()
@@ -430,18 +433,18 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
     else:
         net_total, gross_total = base_total, base_total + tax_total
     proceeds = gross_total - by_marketplace - withheld
-    totals = Totals(net_total, tax_total, gross_total, by_seller, by_marketplace, reverse, at_import, withheld, proceeds,
-                    proceeds - by_seller)
+    totals = _new_tuple(Totals, (net_total, tax_total, gross_total, by_seller, by_marketplace, reverse, at_import, withheld,
+                                 proceeds, proceeds - by_seller))
     dest_country = ctx.dest.country
-    return OrderResult(
+    return _new_tuple(OrderResult, (
         book.version, day, currency, inclusive, order.rounding,
         tuple([_line_result(it, it.line_id, it.category, zq, exp, dest_country) for it in items]),
         _shipping_result(ship_items, zq, exp, dest_country) if ship_items else None,
         totals,
         N.invoice_notes(ctx, [it.treatment for it in items]),
-        tuple([Warning(k, v) for k, v in ctx.warnings.items()]) if ctx.warnings else (),
+        tuple([_new_tuple(Warning, kv) for kv in ctx.warnings.items()]) if ctx.warnings else (),
         tuple([Conversion(**c) for c in ctx.conversions.values()]) if ctx.conversions else (),
-    )
+    ))
 
 
 def _shipping_items(items: list[Item], amount: Decimal, exp: Decimal) -> list[Item]:
@@ -491,10 +494,11 @@ def _breakdown(rate: CombinedRate, tax: Decimal, exp: Decimal) -> tuple[Breakdow
     """The tax of a multi-level rate (Canadian GST + PST, US state) split over its levels."""
     if len(rate.levels) == 1:  # one level (a US state alone, India's IGST): it carries the whole tax
         lv = rate.levels[0]
-        return (BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, tax, lv.name),)
+        return (_new_tuple(BreakdownEntry, (lv.jurisdiction, lv.level, lv.rate_percent, tax, lv.name)),)
     pcts = [lv.rate_percent for lv in rate.levels]
     split = _allocate(tax, pcts, exp, lambda: [(lv.jurisdiction,) for lv in rate.levels]) if tax else [ZERO] * len(pcts)
-    return tuple([BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, t, lv.name) for lv, t in zip(rate.levels, split)])
+    return tuple([_new_tuple(BreakdownEntry, (lv.jurisdiction, lv.level, lv.rate_percent, t, lv.name))
+                  for lv, t in zip(rate.levels, split)])
 
 
 def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp: Decimal, dest_country: str) -> LineResult:
@@ -502,7 +506,7 @@ def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp:
     info = t.info
     info_tax = it.info_tax if info is not None and it.info_tax else zq
     kind = rate.rate_kind
-    return LineResult(
+    return _new_tuple(LineResult, (
         line_id, category, it.net, it.tax if it.tax else zq, it.gross, rate.rate_percent, kind,
         rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else dest_country),
         t.reason or _REASON_BY_KIND[kind],
@@ -513,7 +517,7 @@ def _line_result(it: Item, line_id: str | None, category: str, zq: Decimal, exp:
         info_tax if info is _IMPORT else zq,
         it.withholdings,
         rate.address,
-    )
+    ))
 
 
 def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_country: str) -> LineResult | ApportionedShipping:
@@ -538,20 +542,20 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
             withholdings[key] = w if seen is None else _new_tuple(Withholding, key[:4] + (seen[4] + w[4], seen[5] + w[5]) + key[4:])
         if part.base > main.base or (part.base == main.base and rate.rate_percent > main.rate.rate_percent):
             main = part
-        parts.append(ShippingPart(
+        parts.append(_new_tuple(ShippingPart, (
             part.line_id, part.net, part.tax, rate.rate_percent, rate.rate_kind,
             rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else dest_country),
             _NOBODY if t.on_bill and rate.rate_kind in _NOT_TAXED else t.collected_by, t.scheme, t.rule,
-        ))
+        )))
     eff = Decimal(_percent_text((tax / net * 100).quantize(_PERCENT_EXP, ROUND_HALF_UP))) if net else ZERO
     lead = parts[ship_items.index(main)]
     t, rate = main.treatment, main.rate
-    return ApportionedShipping(
+    return _new_tuple(ApportionedShipping, (
         None, "shipping", net, tax, gross, eff, rate.rate_kind, lead.jurisdiction, t.reason or _REASON_BY_KIND[rate.rate_kind],
         lead.collected_by, t.scheme, _SHIPPING_APPORTIONED, rate.source or rule_source(t.rule), (), reverse, at_import,
         tuple(withholdings.values()),
         rate.address, tuple(parts),
-    )
+    ))
 
 
 def _percent_text(rate: Decimal) -> str:

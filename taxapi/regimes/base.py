@@ -307,13 +307,21 @@ class Context:
     def starts_on(self, regime: Regime, name: str) -> date:
         return self.book.parameters[regime.code].parameters[name].starts_on
 
-    def border(self, rule: StrEnum, *, exempt: bool = False, duty_free: bool = False) -> Treatment:
-        """Import tax collected by customs at the destination's border. Duty is not computed: unless
-        ``duty_free`` (the consignment is below the market's duty limit), a warning says so."""
+    def border(self, rule: StrEnum, *, exempt: bool = False, duty_free: bool = False,
+               jurisdiction: Jurisdiction | None = None) -> Treatment:
+        """Import tax collected by customs at the border of ``jurisdiction`` (default: the destination's). Duty is
+        not computed: unless ``duty_free`` (the consignment is below the market's duty limit), a warning says so.
+        The treatment is built once per jurisdiction, rule and exemption (kept in the rate book)."""
         if not duty_free:
             self.warn("import_duty_not_included", "Customs duty and carrier fees at import are not computed.")
-        return Treatment(self.dest.jurisdiction, Collector.customs, Scheme.none, rule, False,
-                         reason=Reason.import_vat_at_border, info=Info.import_, exempt_import=exempt)
+        j = jurisdiction or self.dest.jurisdiction
+        key = (j.id if j is not None else None, rule, exempt)
+        cache = self.book.memo.get("border") or self.book.cache("border")
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = Treatment(j, Collector.customs, Scheme.none, rule, False, reason=Reason.import_vat_at_border,
+                                         info=Info.import_, exempt_import=exempt)
+        return hit  # type: ignore[return-value]
 
     def unsupported_before(self, regime: Regime, name: str, detail: str, msg: str) -> None:
         """Refuse an order dated before parameter ``name`` starts: its earlier rules are not computed.

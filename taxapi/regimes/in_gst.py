@@ -56,14 +56,16 @@ from taxapi.money import exponent, fmt_percent, minor_units
 from taxapi.rate_tables.combined import CombinedRate, Level
 from taxapi.rate_tables.model import Jurisdiction, RateBook
 from taxapi.rate_tables.parameters import Subdivision
-from taxapi.regimes.base import Collector, Context, SupplyKind, Treatment, Withholding
+from taxapi.regimes.base import Context, SupplyKind, Treatment
 from taxapi.regimes.market import MarketRegime, market_rules
 
 Rule = market_rules("in", domestic_intra_state="domestic.intra_state", domestic_inter_state="domestic.inter_state")
 
+_ZERO = Decimal(0)
 _TWO = Decimal(2)
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
+_new_tuple = tuple.__new__  # a named tuple without its Python-level __new__
 #: The rules of services whose supplier, when it is in India, supplies from a state (the state test decides the taxes).
 _DOMESTIC_SERVICES = frozenset({Rule.services_domestic, Rule.services_b2b_domestic, Rule.tbe_seller})
 
@@ -87,8 +89,7 @@ class InGst(MarketRegime):
         order = ctx.order
         supplier, place = self._states(ctx, (["ship_from", "region"], order.ship_from.region, "where the goods start"),
                                        (["ship_to", "region"], order.ship_to.region, "where they are delivered"))
-        rule = Rule.domestic_intra_state if supplier is place else Rule.domestic_inter_state
-        return Treatment(ctx.dest.jurisdiction, Collector.seller, self.domestic_scheme, rule, True)
+        return self.domestic_sale(ctx, rule=Rule.domestic_intra_state if supplier is place else Rule.domestic_inter_state)
 
     def services(self, ctx: Context, kind: SupplyKind) -> Treatment:
         treatment = super().services(ctx, kind)
@@ -111,14 +112,13 @@ class InGst(MarketRegime):
         naming every missing or unknown one."""
         found: list[Subdivision] = []
         errors: list[dict[str, Any]] = []
-        params = ctx.book.parameters[self.code]
         for loc, code, what in wanted:
             if not code:
                 errors.append({"loc": loc, "type": "value_error",
                                "msg": f"the state or union territory {what} is required in India (ISO 3166-2:IN code such as "
                                       "MH, KA or DL): it decides CGST + SGST or IGST"})
                 continue
-            sub = params.subdivision(code, ctx.day)
+            sub = self._subdivision(ctx, code)
             if sub is None:
                 errors.append({"loc": loc, "type": "value_error",
                                "msg": f"'{code}' is not a state or union territory of India on {ctx.day.isoformat()} "
@@ -129,10 +129,22 @@ class InGst(MarketRegime):
             raise ValidationFailed.listing(errors)
         return found
 
+    def _subdivision(self, ctx: Context, code: str) -> Subdivision | None:
+        """The state or union territory region ``code`` names on the order date (None: none), kept in the rate book
+        per code and day."""
+        key = (code, ctx.day)
+        cache = ctx.book.memo.get("in_subdivision") or ctx.book.cache("in_subdivision")
+        try:
+            return cache[key]  # type: ignore[return-value]
+        except KeyError:
+            found = ctx.book.parameters[self.code].subdivision(code, ctx.day)
+            if len(cache) < 10_000:
+                cache[key] = found
+            return found
+
     def _intra_state(self, ctx: Context, rule: Any) -> Subdivision | None:
         if rule is Rule.domestic_intra_state:
-            order = ctx.order
-            return ctx.book.parameters[self.code].subdivision(order.ship_to.region or "", ctx.day)
+            return self._subdivision(ctx, ctx.order.ship_to.region or "")
         if rule in _DOMESTIC_SERVICES and ctx.seller_country == self.code:
             return self.intra_state_services(ctx)
         return None
@@ -145,68 +157,76 @@ class InGst(MarketRegime):
         per_line = ctx.order.rounding == "per_line"
         inclusive = ctx.order.prices_include_tax
         exp = exponent(minor_units(ctx.order.currency))
+        book, day = ctx.book, ctx.day
         for it in items:
             rule = it.treatment.rule
-            if rule not in state:
-                state[rule] = self._intra_state(ctx, rule)
-            sub = state[rule]
+            sub = state.get(rule, _UNKNOWN)
+            if sub is _UNKNOWN:
+                sub = state[rule] = self._intra_state(ctx, rule)
             if sub is None:
                 continue
-            it.rate = split_rate(ctx.book, it.rate, sub, (it.category, ctx.day))
-            r = it.rate.rate_fraction
-            if not (r and it.treatment.on_bill):
+            rate, half, (j1, level1, percent1, name1), (j2, level2, percent2, name2), untaxed = _split(
+                book, it.rate, sub, (it.category, day))
+            it.rate = rate
+            if not half:  # no tax: each half is nothing
+                it.breakdown = untaxed
                 continue
-            half = r / _TWO
-            raw_half = it.base * half / (_ONE + r) if inclusive else it.base * half
+            if not it.treatment.on_bill:
+                continue
+            raw_half = it.base * half / (_ONE + rate.rate_fraction) if inclusive else it.base * half
             it.raw_tax = raw_half * _TWO
             if per_line:  # per document, the document's rounding decides the tax, then it is split by rate
                 each = raw_half.quantize(exp, ROUND_HALF_UP)
                 it.tax = each * _TWO
-                cgst, state_level = it.rate.levels
-                it.breakdown = (BreakdownEntry(cgst.jurisdiction, cgst.level, cgst.rate_percent, each, cgst.name),
-                                BreakdownEntry(state_level.jurisdiction, state_level.level, state_level.rate_percent, each,
-                                               state_level.name))
+                it.breakdown = (_new_tuple(BreakdownEntry, (j1, level1, percent1, each, name1)),
+                                _new_tuple(BreakdownEntry, (j2, level2, percent2, each, name2)))
 
-    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
-        """TCS at the operator's rate; on an intra-state supply half CGST and half SGST/UTGST, each rounded."""
-        super().withhold(ctx, items, exp)
-        halves: dict[Decimal, Decimal] = {}
-        for it in items:
-            held = it.withholdings
-            if not held:
+    def withholding_variant(self, item: Any) -> Any:
+        """An intra-state item (two levels: CGST and the state's) has its TCS split too: its state's level."""
+        levels = item.rate.levels
+        return levels[1].jurisdiction if len(levels) == 2 else None
+
+    def withholding_layout(self, layout: tuple[Any, ...], variant: Any, item: Any) -> tuple[Any, ...]:
+        """TCS at the operator's rate: IGST, or on an intra-state supply half CGST and half SGST/UTGST, each rounded."""
+        state = item.rate.levels[1] if variant is not None else None
+        out = []
+        for get_base, fraction, of_hundred, records in layout:
+            if records[0][0] != "tcs":
+                out.append((get_base, fraction, of_hundred, records))
                 continue
-            levels = it.rate.levels
-            intra = levels[1] if len(levels) == 2 else None
-            out: list[Withholding] = []
-            for w in held:
-                tax, by, base, rule, source = w.tax, w.collected_by, w.base_amount, w.rule, w.source
-                if tax != "tcs":
-                    out.append(w)
-                elif intra is None:
-                    out.append(Withholding(tax, by, w.jurisdiction, w.rate_percent, base, w.amount, rule + ".igst", source))
-                else:
-                    rate = halves.get(w.rate_percent)
-                    if rate is None:
-                        rate = halves[w.rate_percent] = Decimal(fmt_percent(w.rate_percent / _TWO))
-                    amount = (base * rate / _HUNDRED).quantize(exp, ROUND_HALF_UP)
-                    out.append(Withholding(tax, by, w.jurisdiction, rate, base, amount, rule + ".cgst", source))
-                    out.append(Withholding(tax, by, intra.jurisdiction, rate, base, amount, f"{rule}.{intra.level}", source))
-            it.withholdings = tuple(out)
+            ((tax, jurisdiction, rate, rule, source),) = records
+            if state is None:
+                out.append((get_base, fraction, of_hundred, ((tax, jurisdiction, rate, rule + ".igst", source),)))
+            else:  # half each, on the same base: one amount for both
+                half = Decimal(fmt_percent(rate / _TWO))
+                out.append((get_base, fraction, half / _HUNDRED, ((tax, jurisdiction, half, rule + ".cgst", source),
+                                                                   (tax, state.jurisdiction, half, f"{rule}.{state.level}", source))))
+        return tuple(out)
 
 
-def split_rate(book: RateBook, rate: CombinedRate, sub: Subdivision, of: tuple[Any, ...]) -> CombinedRate:
-    """``rate`` (the whole GST, one ``igst`` level) as CGST + SGST/UTGST of ``sub`` at half each, cached in the book by
-    what the combined rate is of (``of``: category and day, as :func:`~taxapi.rate_tables.combined.combined_rate` keys it)."""
+_UNKNOWN = object()
+
+
+def _split(book: RateBook, rate: CombinedRate, sub: Subdivision, of: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``rate`` (the whole GST, one ``igst`` level) as CGST + SGST/UTGST of ``sub`` at half each, with what an item's
+    halves are made of: the half rate as a fraction, each level's breakdown fields but the amount (jurisdiction,
+    level, rate, name), and the breakdown of an untaxed item. Cached in the book by what the combined rate is of
+    (``of``: category and day, as :func:`~taxapi.rate_tables.combined.combined_rate` keys it)."""
     cache = book.memo.get("in_split_rate") or book.cache("in_split_rate")
     key = (rate.jurisdiction, *of, sub.code)
     hit = cache.get(key)
     if hit is None:
+        from taxapi.orders.results import BreakdownEntry  # the results read the regimes' vocabulary: imported late
+
         whole = rate.levels[0]
         half = Decimal(fmt_percent(whole.rate_percent / _TWO))
-        hit = replace(rate, levels=(
+        split = replace(rate, levels=(
             Level(whole.jurisdiction, "cgst", whole.rate_kind, half, whole.source, whole.name),
             Level(f"IN-{sub.code}", sub.tax, whole.rate_kind, half, f"{whole.source}; {sub.source}", sub.name),
         ), itemised=True)
+        heads = [(lv.jurisdiction, lv.level, lv.rate_percent, lv.name) for lv in split.levels]
+        hit = (split, split.rate_fraction / _TWO, *heads,
+               tuple(BreakdownEntry(j, level, percent, _ZERO, name) for j, level, percent, name in heads))
         if len(cache) < 10_000:
             cache[key] = hit
     return hit  # type: ignore[return-value]

@@ -28,7 +28,7 @@ from taxapi.errors import ExchangeRateNotFound
 from taxapi.rate_tables.combined import CombinedRate
 from taxapi.rate_tables.model import Jurisdiction
 from taxapi.rate_tables.parameters import Parameter
-from taxapi.regimes.base import Collector, Context, Info, Reason, RuleId, Scheme, SupplyKind, Treatment, Withholding
+from taxapi.regimes.base import Collector, Context, Reason, RuleId, Scheme, SupplyKind, Treatment, Withholding
 from taxapi.regimes.common import NationalRegime
 
 #: The facts the ``conditions`` of a withholding parameter are tested on, from the request.
@@ -85,20 +85,36 @@ class MarketRegime(NationalRegime):
     taxes_foreign_digital_services: ClassVar[bool] = True
     #: Whether the market's parameters hold marketplace withholdings (``withholding_*``, kind percent).
     withholds: ClassVar[bool] = False
-    #: Whether the class overrides ``withholding_applies`` (set for each subclass).
+    #: Whether the class overrides ``withholding_applies`` and ``withholding_variant`` (set for each subclass).
     _tests_withholdings: ClassVar[bool] = False
+    _varies_withholdings: ClassVar[bool] = False
+    _rule_domestic: ClassVar[StrEnum]
+    _rule_import: ClassVar[StrEnum]
+    _rule_import_de_minimis: ClassVar[StrEnum]
 
     def goods(self, ctx: Context) -> Treatment:
-        R = self.Rule
         if ctx.origin.regime is self:
-            return Treatment(ctx.dest.jurisdiction, Collector.seller, self.domestic_scheme, R["domestic"], True)
+            return self.domestic_sale(ctx)
         duty_free = self.duty_free(ctx)
         name = self.de_minimis(ctx)
         if name is not None:
             value, limit = ctx.compare(ctx.goods_value, self, name, "import de minimis")
             if limit is not None and value <= limit.amount:
-                return ctx.border(R["import_de_minimis"], exempt=True, duty_free=duty_free)
-        return ctx.border(R["import_"], duty_free=duty_free)
+                return ctx.border(self._rule_import_de_minimis, exempt=True, duty_free=duty_free)
+        return ctx.border(self._rule_import, duty_free=duty_free)
+
+    def domestic_sale(self, ctx: Context, jurisdiction: Jurisdiction | None = None, rule: StrEnum | None = None) -> Treatment:
+        """Goods sold from inside the market: a domestic sale by the seller, taxed in ``jurisdiction`` (default: the
+        destination's) under ``rule`` (default: the market's ``domestic``). Built once per jurisdiction and rule (kept
+        in the rate book)."""
+        j = jurisdiction or ctx.dest.jurisdiction
+        rule = rule or self._rule_domestic
+        key = (j.id if j is not None else None, rule)
+        cache = ctx.book.memo.get("domestic_sale") or ctx.book.cache("domestic_sale")
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = Treatment(j, Collector.seller, self.domestic_scheme, rule, True)
+        return hit  # type: ignore[return-value]
 
     def duty_free(self, ctx: Context) -> bool:
         """Whether the consignment (goods and shipping) is within the market's customs-duty limit
@@ -147,16 +163,9 @@ class MarketRegime(NationalRegime):
     def flat_import(self, ctx: Context, rule: StrEnum, jurisdiction: Jurisdiction | None = None, *,
                     exempt: bool = False) -> Treatment:
         """A consignment cleared under a flat import rate (Mexico's courier global rate, Turkey's postal single
-        tax): due at import, collected by customs (the courier clears and pays), not on the bill. Built once
-        per jurisdiction and rule (kept in the rate book)."""
-        j = jurisdiction or ctx.dest.jurisdiction
-        key = (self.code, j.id if j is not None else None, rule, exempt)
-        cache = ctx.book.memo.get("flat_import") or ctx.book.cache("flat_import")
-        hit = cache.get(key)
-        if hit is None:
-            hit = cache[key] = Treatment(j, Collector.customs, Scheme.none, rule, False, reason=Reason.import_vat_at_border,
-                                         info=Info.import_, exempt_import=exempt)
-        return hit  # type: ignore[return-value]
+        tax): due at import, collected by customs (the courier clears and pays), not on the bill; the flat rate
+        stands in for the duty, so no duty warning is given."""
+        return ctx.border(rule, exempt=exempt, duty_free=True, jurisdiction=jurisdiction)
 
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
         # A flat import rate replaces the table's rate on the lines (and their shipping) it covers.
@@ -194,8 +203,9 @@ class MarketRegime(NationalRegime):
         the order meets, one per tax (the highest rate where several apply), on the item's base; only when
         a marketplace facilitates.
 
-        Which parameters apply depends only on the day and a few facts of the seller and the supply, so
-        the choice is cached in the rate book; the amounts are computed for each item."""
+        Which parameters apply depends only on the day and a few facts of the seller and the supply (and the
+        regime's :meth:`withholding_variant` of the item), so the records' layout (every field but the base and
+        the amount) is laid out once and kept in the rate book; the amounts are computed for each item."""
         if not ctx.facilitated:
             return
         seller = ctx.order.seller
@@ -204,19 +214,22 @@ class MarketRegime(NationalRegime):
         facts = (code, ctx.day, seller.type, None if registrations is None else code in registrations, seller.country == code,
                  (seller.payout_country or seller.country) == code)
         cache = ctx.book.memo.get("withholdings") or ctx.book.cache("withholdings")
-        by_supply: dict[str, Any] = {}
+        by_supply: dict[Any, Any] = {}
         tested = self._tests_withholdings
+        varies = self._varies_withholdings
         for it in items:
             supply = _SUPPLY[it.category]
-            hit = by_supply.get(supply)
+            variant = self.withholding_variant(it) if varies else None
+            hit = by_supply.get((supply, variant) if varies else supply)
             if hit is None:
-                key = (*facts, supply)
+                key = (*facts, supply, variant)
                 hit = cache.get(key)
                 if hit is None:
-                    hit = self._candidates(ctx.book, key)
+                    groups, unknown, first = self._candidates(ctx.book, key[:-1])
+                    hit = (groups, unknown, self.withholding_layout(first, variant, it))
                     if len(cache) < 10_000:
                         cache[key] = hit
-                by_supply[supply] = hit
+                by_supply[(supply, variant) if varies else supply] = hit
                 if hit[1]:
                     ctx.warn("withholding_facts_unknown",
                              f"The marketplace's withholding in {code} depends on whether the seller is registered "
@@ -237,24 +250,37 @@ class MarketRegime(NationalRegime):
                 if out:
                     it.withholdings = tuple(out)
             else:
-                # The highest rate of each tax, without a test per order. A plain loop, a tuple grown in place and
-                # tuple.__new__ to build a Withholding without the named tuple's Python-level __new__: this runs
-                # for every line and shipping share.
+                # The highest rate of each tax, without a test per order, from the layout. A plain loop, a tuple grown in
+                # place and tuple.__new__ to build a Withholding without the named tuple's Python-level __new__: this
+                # runs for every line and shipping share.
                 held: tuple[Withholding, ...] = ()
-                for tax, rate, fraction_of_hundred, get_base, fraction, rule, source in hit[2]:
+                for get_base, fraction, fraction_of_hundred, records in hit[2]:
                     base = get_base(it)
                     if fraction is not None:
                         base = (base * fraction[0] / fraction[1]).quantize(exp, ROUND_HALF_UP)
                     if base:
-                        held += (_new_tuple(Withholding, (tax, _MARKETPLACE, code, rate, base,
-                                                          (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP), rule, source)),)
+                        amount = (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP)
+                        for tax, jurisdiction, rate, rule, source in records:
+                            held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
                 if held:
                     it.withholdings = held
+
+    def withholding_variant(self, item: Any) -> Any:
+        """What, besides the seller's facts and the supply, changes the layout of an item's withholdings (India:
+        the state of an intra-state supply, whose TCS is split). Only asked of a regime that overrides it."""
+        return None
+
+    def withholding_layout(self, layout: tuple[Any, ...], variant: Any, item: Any) -> tuple[Any, ...]:
+        """The withholdings of an item of ``variant`` (:meth:`withholding_variant`): per tax, its base
+        (``get_base``, ``fraction``), its rate as a fraction of the base (``rate_percent / 100``) and the records it
+        gives at that rate, each ``(tax, jurisdiction, rate_percent, rule, source)``. Laid out once per rate book,
+        day, facts and variant."""
+        return layout
 
     def _candidates(self, book: Any, key: tuple[Any, ...]) -> tuple[tuple[tuple[Any, ...], ...], bool, tuple[tuple[Any, ...], ...]]:
         """The withholdings whose conditions the facts of ``key`` meet, grouped by tax, highest rate first;
         whether a fact a condition needs is unknown; and the first of each group (what applies when the
-        regime tests nothing beyond the conditions)."""
+        regime tests nothing beyond the conditions), laid out as :meth:`withholding_layout` describes."""
         code, day, seller_type, registered, resident, domestic_payout, supply = key
         facts: dict[str, Any] = {
             "seller_type": {"individual"} if seller_type == "individual" else {"company", "business"},
@@ -284,13 +310,20 @@ class MarketRegime(NationalRegime):
                     (name, param.tax or "tax", rate, rate / _HUNDRED, BASES[param.base or "net_price"], fraction,
                      f"{code.lower()}.{name.replace('_', '.', 1)}", period.source))
         groups = tuple(tuple(sorted(group, key=lambda c: -c[2])) for group in by_tax.values())
-        first = tuple((tax, rate, of_hundred, attrgetter(base_field), fraction, rule, source)
+        first = tuple((attrgetter(base_field), fraction, of_hundred, ((tax, code, rate, rule, source),))
                       for _, tax, rate, of_hundred, base_field, fraction, rule, source in (group[0] for group in groups))
         return groups, unknown, first
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        # The rule ids every market has, read once (a member looked up by name runs EnumType.__getitem__).
+        if "Rule" in cls.__dict__:
+            cls._rule_domestic, cls._rule_import, cls._rule_import_de_minimis = (
+                cls.Rule["domestic"], cls.Rule["import_"], cls.Rule["import_de_minimis"])
         cls._tests_withholdings = cls.withholding_applies is not MarketRegime.withholding_applies
+        cls._varies_withholdings = cls.withholding_variant is not MarketRegime.withholding_variant
+        if cls._tests_withholdings and cls._varies_withholdings:
+            raise TypeError(f"{cls.__name__}: withholdings tested per order are not laid out by variant")
         if cls.flat_rate_rules and cls.flat_rate_parameter is MarketRegime.flat_rate_parameter:
             raise TypeError(f"{cls.__name__} names flat_rate_rules but not their flat_rate_parameter")
 

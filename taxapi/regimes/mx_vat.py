@@ -45,7 +45,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from taxapi.regimes.base import Collector, Context, SupplyKind, Treatment
+from taxapi.regimes.base import Context, SupplyKind, Treatment
 from taxapi.regimes.market import MarketRegime, market_rules
 
 Rule = market_rules("mx", domestic_border_region="domestic.border_region",
@@ -77,18 +77,18 @@ class MxVat(MarketRegime):
             if dest.id in BORDER_REGIONS:
                 padron = ctx.registered(dest.id)
                 if padron:
-                    return Treatment(dest, Collector.seller, self.domestic_scheme, Rule.domestic_border_region, True)
+                    return self.domestic_sale(ctx, dest, Rule.domestic_border_region)
                 if padron is None:
                     ctx.warn("border_region_rate_not_applied",
                              f"The address is in {dest.name}: a seller in the padrón de beneficiarios of the border "
                              f"decree charges 8 %. Send seller.registrations (with {dest.id} when the seller is in the "
                              "padrón); the national rate was applied.")
-            return Treatment(self._national(ctx), Collector.seller, self.domestic_scheme, Rule.domestic, True)
+            return self.domestic_sale(ctx, self._national(ctx))
         if not ctx.b2b:
             courier = self._courier(ctx)
             if courier is not None:
                 return courier
-        return ctx.border(Rule.import_)._replace(jurisdiction=self._national(ctx))
+        return ctx.border(Rule.import_, jurisdiction=self._national(ctx))
 
     def services(self, ctx: Context, kind: SupplyKind) -> Treatment:
         # The border credit is applied to goods only (digital services supplied remotely are outside it).

@@ -55,11 +55,22 @@ class MySst(LowValueGoodsRegime, MarketRegime):
         for it in items:
             if it.index < 0 and it.treatment.rule in _LOW_VALUE:
                 if excluded is None or excluded.jurisdiction is not it.treatment.jurisdiction:
-                    excluded = Treatment(it.treatment.jurisdiction, Collector.none, Scheme.none, Rule.shipping_low_value_excluded,
-                                         False, reason=Reason.outside_scope)
+                    excluded = self._excluded(ctx, it.treatment.jurisdiction)
                 it.treatment = excluded
                 it.tax = it.tax * 0
                 it.raw_tax = it.raw_tax * 0
+
+
+    @staticmethod
+    def _excluded(ctx: Context, j: Any) -> Treatment:
+        """The treatment of shipping that follows low-value goods: not taxed (kept in the rate book per jurisdiction)."""
+        cache = ctx.book.memo.get("my_shipping_excluded") or ctx.book.cache("my_shipping_excluded")
+        key = j.id if j is not None else None
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = Treatment(j, Collector.none, Scheme.none, Rule.shipping_low_value_excluded, False,
+                                         reason=Reason.outside_scope)
+        return hit  # type: ignore[return-value]
 
 
 MY_SST = MySst()

@@ -48,8 +48,8 @@ class ZaVat(MarketRegime):
                          "tax_due_at_import.")
                 if ctx.value(self, "lvg_vat_on_flat_rate_parcels") is False:
                     # Before 2024-09-01 the flat rate replaced duty and VAT on parcels up to ZAR 500.
-                    return ctx.border(self.Rule["import_de_minimis"], exempt=True, duty_free=True)
-                return ctx.border(self.Rule["import_"], duty_free=True)
+                    return ctx.border(Rule.import_de_minimis, exempt=True, duty_free=True)
+                return ctx.border(Rule.import_, duty_free=True)
         return super().goods(ctx)
 
 
