@@ -20,22 +20,13 @@ from taxapi.money import fmt_percent
 from taxapi.orders.schemas import CalculateRequest
 from taxapi.orders.service import compute_order
 from taxapi.rate_tables.loader import get_rate_book
+from tests.api.test_brazil_remessa import _post, _taxes
 
 CENT = Decimal("0.01")
 
 
 def _compute(body: dict):
     return compute_order(order=CalculateRequest.model_validate(body), book=get_rate_book(), fx=get_ecb_rates())
-
-
-def _post(client, body: dict) -> dict:
-    r = client.post("/v1/calculate", json=body)
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-def _taxes(line: dict) -> dict:
-    return {b["level"]: (b["jurisdiction"], b["rate_percent"], b["tax_amount"]) for b in line["breakdown"]}
 
 
 def _levels(items) -> dict[str, Decimal]:
