@@ -146,7 +146,7 @@ class BrTax(MarketRegime):
     def domestic(self, ctx: Context, dest: Jurisdiction) -> Treatment:
         """Goods sold from inside Brazil: the ICMS of the sale, collected by the seller (see the module's text)."""
         origin = self.state(ctx.origin.jurisdiction, ["ship_from", "region"], ctx.order.ship_from.region, "origin")
-        self.internal_rates_from(ctx, "The internal ICMS of goods sold from inside Brazil is computed from {start}.")
+        self.internal_rates_from(ctx, "The internal ICMS of goods sold from inside Brazil is computed from {start}.", dest, origin)
         if ctx.facilitated:
             ctx.warn("marketplace_not_liable", "Brazil has no marketplace deemed-supplier rule for ICMS: the seller, with its "
                      "CNPJ and state registration, collects the ICMS; the marketplace collects nothing.")
@@ -165,7 +165,7 @@ class BrTax(MarketRegime):
 
     def regular_import(self, ctx: Context, dest: Jurisdiction) -> Treatment:
         """An import under the ordinary regime (a business buyer, a parcel above USD 3,000): due at import."""
-        self.internal_rates_from(ctx, "Brazilian imports under the ordinary regime are computed from {start}.")
+        self.internal_rates_from(ctx, "Brazilian imports under the ordinary regime are computed from {start}.", dest)
         ctx.warn("import_duty_by_tariff_heading", "Under the ordinary import regime the import tax (II) and the IPI depend on "
                  "the goods' NCM tariff heading and are not computed, nor the ICMS on them: tax_due_at_import holds "
                  "PIS/Cofins-Importação and the state's ICMS on the value and those two.")
@@ -184,9 +184,16 @@ class BrTax(MarketRegime):
         ctx.warn("business_tax_id_not_checked", "The buyer is taken as a business from customer.type: its CNPJ is not checked.")
         return True
 
-    def internal_rates_from(self, ctx: Context, detail: str) -> None:
-        ctx.unsupported_before(self, "icms_internal_rate_sp", detail,
-                               "before {start}, the first day of the internal ICMS rates shipped")
+    def internal_rates_from(self, ctx: Context, detail: str, *states: Jurisdiction) -> None:
+        """Refuse an order dated before the internal ICMS rate of one of ``states`` is shipped."""
+        for j in states:
+            ctx.unsupported_before(self, self.internal_rate(j), detail,
+                                   f"before {{start}}, the first day of the internal ICMS rate of {j.id} shipped")
+
+    @staticmethod
+    def internal_rate(j: Jurisdiction) -> str:
+        """The parameter holding the internal ICMS rate of the state ``j`` (``BR-SP`` -> ``icms_internal_rate_sp``)."""
+        return f"icms_internal_rate_{j.id[3:].lower()}"
 
     def services(self, ctx: Context, kind: SupplyKind) -> Treatment:
         if kind is SupplyKind.admission:
@@ -331,7 +338,7 @@ class BrTax(MarketRegime):
         value = sum((it.base for it in taxed), _ZERO)
         pis_rate, pis_source = self.percent(ctx, "pis_importacao_rate")
         cofins_rate, cofins_source = self.percent(ctx, "cofins_importacao_rate")
-        icms_rate, icms_source = self.percent(ctx, f"icms_internal_rate_{j.id[3:].lower()}")
+        icms_rate, icms_source = self.percent(ctx, self.internal_rate(j))
         pis = (value * pis_rate / _HUNDRED).quantize(exp, ROUND_HALF_UP)
         cofins = (value * cofins_rate / _HUNDRED).quantize(exp, ROUND_HALF_UP)
         t = icms_rate / _HUNDRED
@@ -352,7 +359,7 @@ class BrTax(MarketRegime):
         dest = treatment.jurisdiction
         origin = ctx.origin.jurisdiction
         assert dest is not None and origin is not None
-        internal, internal_source = self.percent(ctx, f"icms_internal_rate_{dest.id[3:].lower()}")
+        internal, internal_source = self.percent(ctx, self.internal_rate(dest))
         if treatment.rule is Rule.domestic:
             levels = (Level(dest.id, "icms", RateKind.standard, internal, internal_source, dest.name),)
         else:

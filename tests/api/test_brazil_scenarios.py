@@ -121,9 +121,16 @@ def test_outside_remessa_conforme_an_inclusive_price_is_the_value(client):
 
 # ----- sales from inside Brazil ----------------------------------------------------------------
 @pytest.mark.parametrize(("state", "day", "rate"), [
-    # Maranhão 22 % -> 23 % on 2025-02-23, Piauí 21 % -> 22.5 % and Rio Grande do Norte 18 % -> 20 % (jtaxmind.com 2025).
-    ("MA", "2025-02-22", "22"), ("MA", "2025-02-23", "23"), ("PI", "2025-03-31", "21"), ("PI", "2025-04-01", "22.5"),
-    ("RN", "2025-03-19", "18"), ("RN", "2025-03-20", "20"), ("RJ", "2025-07-29", "22"), ("SP", "2026-03-02", "18"),
+    # Each change since the state tables start (2023-08-01) on its first day and the day before (the state law and
+    # date as the cited tables give them); the 2023 rises before it are kept as data.
+    ("MA", "2023-08-01", "20"), ("MA", "2024-02-18", "20"), ("MA", "2024-02-19", "22"),
+    ("MA", "2025-02-22", "22"), ("MA", "2025-02-23", "23"), ("PI", "2023-08-01", "21"),
+    ("PI", "2025-03-31", "21"), ("PI", "2025-04-01", "22.5"), ("RN", "2023-08-01", "20"),
+    ("RN", "2023-12-31", "20"), ("RN", "2024-01-01", "18"), ("RN", "2025-03-19", "18"), ("RN", "2025-03-20", "20"),
+    ("BA", "2023-08-01", "19"), ("BA", "2024-02-06", "19"), ("BA", "2024-02-07", "20.5"),
+    ("RJ", "2024-03-19", "20"), ("RJ", "2024-03-20", "22"), ("PR", "2024-03-17", "19"), ("PR", "2024-03-18", "19.5"),
+    ("DF", "2024-01-20", "18"), ("DF", "2024-01-21", "20"), ("GO", "2024-03-31", "17"), ("GO", "2024-04-01", "19"),
+    ("SP", "2023-08-01", "18"), ("SP", "2026-03-02", "18"), ("RS", "2025-07-29", "17"),
 ])
 def test_the_internal_rate_of_the_state_on_its_dates(client, state, day, rate):
     line = _post(client, _sale(day, state, state, ["100.00"]))["lines"][0]
@@ -157,8 +164,13 @@ def test_shipping_of_a_local_sale_bears_the_icms_and_2025_has_no_test_year(clien
 
 
 def test_a_local_sale_before_the_internal_rates_shipped_is_refused_naming_the_date(client):
-    r = client.post("/v1/calculate", json=_sale("2024-12-31", "SP", "SP", ["100.00"]))
-    assert r.status_code == 422 and r.json()["code"] == "unsupported_scenario" and r.json()["errors"][0]["loc"] == ["body", "date"]
+    # Paraná's rate from 2024-01-01, for either end of an interstate sale; every state before its table (2023-08-01).
+    for body in (_sale("2023-12-31", "PR", "SP", ["100.00"]), _sale("2023-12-31", "SP", "PR", ["100.00"])):
+        r = client.post("/v1/calculate", json=body)
+        assert r.status_code == 422 and r.json()["code"] == "unsupported_scenario" and r.json()["errors"][0]["loc"] == ["body", "date"]
+    r = client.post("/v1/calculate", json=_sale("2023-07-31", "SP", "SP", ["100.00"]))
+    assert r.status_code == 422 and r.json()["code"] == "date_out_of_range" and r.json()["errors"][0]["loc"] == ["body", "date"]
+    assert _post(client, _sale("2024-01-01", "SP", "PR", ["100.00"]))["lines"][0]["rule"] == "br.domestic.interstate"
 
 
 # ----- business buyers and services ------------------------------------------------------------
