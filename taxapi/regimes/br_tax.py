@@ -98,9 +98,12 @@ _REMESSA = frozenset({Rule.import_remessa_conforme, Rule.import_rts})
 _DOMESTIC = frozenset({Rule.domestic, Rule.domestic_interstate, Rule.domestic_b2b_interstate})
 _SERVICES_IMPORT = frozenset({Rule.tbe_import, Rule.services_import})
 _NOT_TAXED = frozenset({RateKind.exempt, RateKind.none})
+_new_tuple = tuple.__new__  # a named tuple without its Python-level __new__
+_ENGINE: tuple[Any, Any] | None = None
 _SERVICES_SOURCE = ("https://www.planalto.gov.br/ccivil_03/leis/lcp/lcp116.htm (LC 116/2003 art. 1 §1, art. 6 §2 I: the ISS on a "
                     "service from abroad is owed by its Brazilian buyer); https://www.planalto.gov.br/ccivil_03/_ato2004-2006/2004/lei/"
                     "l10.865.htm (Lei 10.865/2004 arts. 1 and 5 II: PIS/Cofins-Importação owed by the Brazilian contracting party)")
+_SERVICES_RATE = CombinedRate("BR", _ZERO, _ZERO, RateKind.none, _SERVICES_SOURCE, None, (), False)
 
 
 class BrTax(MarketRegime):
@@ -275,7 +278,7 @@ class BrTax(MarketRegime):
             elif rule in _DOMESTIC:
                 domestic.append(it)
             elif rule in _SERVICES_IMPORT:
-                it.rate = CombinedRate("BR", _ZERO, _ZERO, RateKind.none, _SERVICES_SOURCE, None, (), False)
+                it.rate = _SERVICES_RATE
         if remessa or regular or domestic:
             exp = exponent(minor_units(ctx.order.currency))
             if remessa:
@@ -284,6 +287,17 @@ class BrTax(MarketRegime):
                 self.regular(ctx, regular, exp)
             if domestic:
                 self.sale(ctx, domestic, exp)
+
+    @staticmethod
+    def engine() -> tuple[Any, Any]:
+        """The engine's breakdown record and share allocator (the engine imports the regimes: read late, once)."""
+        global _ENGINE
+        if _ENGINE is None:
+            from taxapi.orders.results import BreakdownEntry
+            from taxapi.orders.service import _allocate
+
+            _ENGINE = (BreakdownEntry, _allocate)
+        return _ENGINE
 
     def remessa(self, ctx: Context, items: list[Any], exp: Decimal) -> list[Any]:
         """The remessa's II and ICMS "por dentro", spread over its taxable items by value, with their breakdown; or,
@@ -379,8 +393,9 @@ class BrTax(MarketRegime):
         to_gross = _ONE if ctx.order.prices_include_tax else _ONE / (_ONE - t)
         fns = [lambda b, r=lv.rate_percent / _HUNDRED: b * to_gross * r for lv in levels]
         if ctx.order.rounding == "per_line":
+            entry = self.engine()[0]
             for it in taxed:
-                self.set_taxes(it, [fn(it.base).quantize(exp, ROUND_HALF_UP) for fn in fns], levels, None)
+                self.set_taxes(it, [fn(it.base).quantize(exp, ROUND_HALF_UP) for fn in fns], levels, None, entry)
         else:
             bases = [it.base for it in taxed]
             total = sum(bases, _ZERO)
@@ -396,27 +411,44 @@ class BrTax(MarketRegime):
                own: Any, exp: Decimal) -> None:
         """Each level's total spread over the items by their base, with their breakdown; with ``net``, the items'
         rate is the levels together as a share of it."""
-        from taxapi.orders.service import _allocate  # the engine imports the regimes: imported late
-
-        ranks: Callable[[], list[tuple[int, str]]] = lambda: [(it.index, it.line_id or "") for it in taxed]  # noqa: E731
-        bases = [it.base for it in taxed]
-        shares = list(zip(*(_allocate(total, bases, exp, ranks) for total in totals)))
+        entry, allocate = self.engine()
         rate = None
         if net is not None:
             effective = Decimal(fmt_percent((sum(totals, _ZERO) / net * _HUNDRED).quantize(_RATE_EXP, ROUND_HALF_UP))) if net else _ZERO
             j = levels[-1]
             rate = CombinedRate(j.jurisdiction, effective, effective / _HUNDRED, j.rate_kind,
                                 "; ".join(dict.fromkeys(lv.source for lv in levels)), own, levels, True)
-        for it, amounts in zip(taxed, shares):
-            self.set_taxes(it, list(amounts), levels, rate)
+        on_bill = taxed[0].treatment.on_bill  # one treatment per spread: a remessa, an import, a sale
+        heads = [(lv.jurisdiction, lv.level, lv.rate_percent) for lv in levels]
+        names = [lv.name for lv in levels]
+        if len(taxed) == 1:
+            columns: list[list[Decimal]] = [[total] for total in totals]
+        else:
+            ranks: Callable[[], list[tuple[int, str]]] = lambda: [(it.index, it.line_id or "") for it in taxed]  # noqa: E731
+            bases = [it.base for it in taxed]
+            columns = [allocate(total, bases, exp, ranks) for total in totals]
+        for k, it in enumerate(taxed):
+            if rate is not None:
+                it.rate = rate
+            total = _ZERO
+            breakdown = []
+            for head, name, column in zip(heads, names, columns):
+                amount = column[k]
+                total += amount
+                breakdown.append(_new_tuple(entry, (*head, amount, name)))
+            it.breakdown = tuple(breakdown)
+            if on_bill:
+                it.tax = it.raw_tax = total
+            else:
+                it.info_tax = total
 
     @staticmethod
-    def set_taxes(it: Any, amounts: list[Decimal], levels: tuple[Level, ...], rate: CombinedRate | None) -> None:
-        from taxapi.orders.results import BreakdownEntry  # the results read the regimes' vocabulary: imported late
-
+    def set_taxes(it: Any, amounts: list[Decimal], levels: tuple[Level, ...], rate: CombinedRate | None, entry: Any) -> None:
+        """An item's taxes by level: its breakdown, and its tax on the bill or due at import."""
         if rate is not None:
             it.rate = rate
-        it.breakdown = tuple(BreakdownEntry(lv.jurisdiction, lv.level, lv.rate_percent, a, lv.name) for lv, a in zip(levels, amounts))
+        it.breakdown = tuple([_new_tuple(entry, (lv.jurisdiction, lv.level, lv.rate_percent, a, lv.name))
+                              for lv, a in zip(levels, amounts)])
         total = sum(amounts, _ZERO)
         if it.treatment.on_bill:
             it.tax = it.raw_tax = total
