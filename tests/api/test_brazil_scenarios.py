@@ -231,3 +231,40 @@ def test_a_zero_rated_parcel_bears_the_flat_rate_only_and_above_r500_the_vat_at_
     assert _taxes(line) == {"import_duty": ("ZA", "20", "20.00")}
     line = _post(client, _za("2025-03-03", "500.01"))["lines"][0]
     assert (line["rule"], line["tax_due_at_import"]) == ("za.import", "75.00")
+
+
+# ----- every Brazilian scenario --------------------------------------------------------------
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.tuples(amounts, st.sampled_from(["general", "books", "exempt", "digital_services", "services"])),
+                      min_size=1, max_size=4),
+       shipping=st.one_of(st.none(), amounts), origin=st.sampled_from(["CN", "SP", "BA", "PR"]), dest=states,
+       seller=st.sampled_from(["CN", "BR"]), buyer=st.sampled_from(["consumer", "business"]),
+       marketplace=st.sampled_from([None, False, True]), inclusive=st.booleans(),
+       rounding=st.sampled_from(["per_line", "per_document"]), day=st.sampled_from(["2024-08-01", "2025-07-29", "2026-03-02"]))
+def test_every_brazilian_answer_adds_up(lines, shipping, origin, dest, seller, buyer, marketplace, inclusive, rounding, day):
+    """Whatever the scenario (a remessa, an ordinary import, a local sale, a service from abroad): each item's breakdown
+    is its tax on the bill and due at import, net + tax = gross, nothing is negative, and the seller's proceeds, what
+    the marketplace collects and withholds add up to the gross."""
+    services = any(c in ("digital_services", "services") for _, c in lines)
+    if seller == "BR" and services or origin == "CN" and seller == "BR":
+        seller = "CN"  # a Brazilian seller's services are refused; a Brazilian seller ships from Brazil here
+    body = {"date": day, "currency": "USD" if origin == "CN" else "BRL", "prices_include_tax": inclusive, "rounding": rounding,
+            "seller": {"country": seller}, "customer": {"type": buyer},
+            "ship_from": {"country": "CN"} if origin == "CN" else {"country": "BR", "region": origin},
+            "ship_to": {"country": "BR", "region": dest},
+            "lines": [{"id": str(i), "amount": str(a), "category": c} for i, (a, c) in enumerate(lines)]}
+    if marketplace is not None:
+        body["marketplace"] = {"name": "M", "remessa_conforme": marketplace}
+    if shipping is not None:
+        body["shipping"] = {"amount": str(shipping)}
+    result = _compute(body)
+    items = list(result.lines) + ([result.shipping] if result.shipping is not None else [])
+    for it in items:
+        assert it.tax_amount >= 0 and it.tax_due_at_import >= 0 and it.net_amount >= 0
+        assert it.net_amount + it.tax_amount == it.gross_amount
+        if it.breakdown:
+            assert sum(b.tax_amount for b in it.breakdown) == it.tax_amount + it.tax_due_at_import, it
+            assert all(b.tax_amount >= 0 for b in it.breakdown), it
+    t = result.totals
+    assert t.seller_proceeds + t.withheld_by_marketplace + t.tax_collected_by_marketplace == t.gross_amount
+    assert t.tax_amount == t.tax_collected_by_seller + t.tax_collected_by_marketplace
