@@ -111,6 +111,17 @@ def test_an_inclusive_price_above_usd_3000_is_an_ordinary_import_on_its_price(cl
     assert r["totals"]["tax_due_at_import"] == "3265.24"
 
 
+def test_an_inclusive_price_no_value_gives_is_a_problem_naming_the_field(client):
+    # Before Law 14.902 the bands were 0 % up to USD 50 and 60 % above, so no value has a gross between
+    # 50 / 0.83 = 60.24 and 50.01 x 1.6 / 0.83 = 96.41 (SP 17 %): 70.00 is answered with a 422, never a guess.
+    r = client.post("/v1/calculate", json=_remessa("2024-07-31", "SP", ["70.00"], None, inclusive=True))
+    assert r.status_code == 422 and r.json()["code"] == "validation_error"
+    assert r.json()["errors"][0]["loc"] == ["body", "prices_include_tax"]
+    for gross, net in (("60.24", "50.00"), ("96.41", "50.01")):  # the ends of the gap are answers
+        line = _post(client, _remessa("2024-07-31", "SP", [gross], None, inclusive=True))["lines"][0]
+        assert line["net_amount"] == net, line
+
+
 def test_outside_remessa_conforme_an_inclusive_price_is_the_value(client):
     # The taxes are due at import, not in the price: 50.00 is the customs value (II 30.00, ICMS 16.39 as vector br-rts).
     body = _remessa("2025-07-29", "SP", ["50.00"], None, inclusive=True)
