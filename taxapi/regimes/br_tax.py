@@ -28,8 +28,9 @@ ICMS on them): a warning says so.
 
 Goods sold from inside Brazil (a local warehouse, ``ship_from`` a Brazilian state) bear the ICMS of
 the sale, collected by the seller (its CNPJ and state registration; Brazil has no marketplace
-deemed-supplier rule for ICMS, so a marketplace collects nothing), "por dentro": ICMS = net /
-(1 − t) × t, or t × the price where it includes the tax. Within one state: the state's internal
+deemed-supplier rule for ICMS, so a marketplace collects nothing; a few states make it jointly
+liable when the seller defaults), "por dentro": ICMS = net / (1 − t) × t, or t × the price where it
+includes the tax. Within one state: the state's internal
 (modal) rate (``icms_internal_rate_xx``). To a consumer in another state (EC 87/2015): the
 interstate rate (12 %; 7 % from SP, RJ, MG, PR, RS, SC to the other states; 4 % for imported goods,
 taken for a seller established abroad) goes to the origin state as ``icms`` and the difference to
@@ -152,7 +153,9 @@ class BrTax(MarketRegime):
         self.internal_rates_from(ctx, "The internal ICMS of goods sold from inside Brazil is computed from {start}.", dest, origin)
         if ctx.facilitated:
             ctx.warn("marketplace_not_liable", "Brazil has no marketplace deemed-supplier rule for ICMS: the seller, with its "
-                     "CNPJ and state registration, collects the ICMS; the marketplace collects nothing.")
+                     "CNPJ and state registration, collects the ICMS; the marketplace collects nothing. Some states (BA, CE, "
+                     "MT, PB, RJ, SP) make it jointly liable when the seller issues no invoice or does not pay (before the STF "
+                     "with general repercussion).")
         cbs, ibs = ctx.value(self, "cbs_test_rate"), ctx.value(self, "ibs_test_rate")
         if cbs is not None:
             ctx.warn("cbs_ibs_test_year", f"In {ctx.day.year} the invoice shows CBS {cbs} % and IBS {ibs} % (LC 214/2025 arts. "
