@@ -9,6 +9,8 @@ add the dates, the properties and what the cases do not show. The rates are the 
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
@@ -279,3 +281,21 @@ def test_every_brazilian_answer_adds_up(lines, shipping, origin, dest, seller, b
     t = result.totals
     assert t.seller_proceeds + t.withheld_by_marketplace + t.tax_collected_by_marketplace == t.gross_amount
     assert t.tax_amount == t.tax_collected_by_seller + t.tax_collected_by_marketplace
+
+
+def test_price_and_batch_answer_a_local_sale_and_a_flat_rate_parcel(client):
+    # The SP -> BA sale of br_domestic_interstate_difal (25.79) and the R400 parcel of za-flat-rate-parcel (158.00).
+    params = {"country": "BR-BA", "amount": "100.00", "currency": "BRL", "seller_country": "BR", "ship_from": "BR-SP",
+              "date": "2025-07-29"}
+    p = client.get("/v1/price", params=params).json()
+    assert (p["tax_amount"], p["gross_amount"], p["collected_by"], p["rule"]) == ("25.79", "125.79", "seller", "br.domestic.interstate")
+    body = (b"id,country,amount,currency,seller_country,ship_from\n"
+            b"br,BR-BA,100.00,BRL,BR,BR-SP\nza,ZA,400.00,ZAR,CN,CN\n")
+    r = client.post("/v1/batch", params={"date": "2025-07-29"}, content=body, headers={"content-type": "text/csv"})
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")))}
+    assert (rows["br"]["tax_amount"], rows["br"]["gross_amount"]) == ("25.79", "125.79")
+    # A batch row has no column for the tax due at import: the parcel's rate (duty + VAT on the added tax value) says it.
+    assert (rows["za"]["tax_amount"], rows["za"]["rate_percent"]) == ("0.00", "39.5")
+    p = client.get("/v1/price", params={"country": "ZA", "amount": "400.00", "currency": "ZAR", "seller_country": "CN",
+                                        "ship_from": "CN", "date": "2025-07-29"}).json()
+    assert (p["tax_amount"], p["tax_due_at_import"], p["rule"]) == ("0.00", "158.00", "za.import.flat_rate")
