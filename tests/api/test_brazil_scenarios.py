@@ -39,8 +39,9 @@ def _levels(items) -> dict[str, Decimal]:
     return out
 
 
-def _remessa(day: str, state: str, amounts: list[str], shipping: str | None, *, inclusive: bool = False) -> dict:
-    body = {"date": day, "currency": "USD", "seller": {"country": "CN"}, "ship_from": {"country": "CN"},
+def _remessa(day: str, state: str, amounts: list[str], shipping: str | None, *, inclusive: bool = False,
+             currency: str = "USD") -> dict:
+    body = {"date": day, "currency": currency, "seller": {"country": "CN"}, "ship_from": {"country": "CN"},
             "ship_to": {"country": "BR", "region": state}, "marketplace": {"name": "AliExpress", "remessa_conforme": True},
             "prices_include_tax": inclusive, "lines": [{"id": str(i), "amount": a} for i, a in enumerate(amounts)]}
     if shipping is not None:
@@ -62,14 +63,16 @@ states = st.sampled_from(["SP", "RJ", "AC", "MG", "BA", "PI", "MA", "RS"])
 # ----- prices that include the tax ---------------------------------------------------------------
 @settings(max_examples=150, deadline=None)
 @given(lines=st.lists(amounts, min_size=1, max_size=3), shipping=st.one_of(st.none(), amounts), state=states,
-       day=st.sampled_from(["2024-07-31", "2024-08-01", "2025-04-01", "2026-03-02"]))
-def test_a_remessa_priced_with_the_tax_gives_back_the_exclusive_answer_whose_gross_it_is(lines, shipping, state, day):
+       day=st.sampled_from(["2024-07-31", "2024-08-01", "2025-04-01", "2026-03-02"]), currency=st.sampled_from(["USD", "BRL"]))
+def test_a_remessa_priced_with_the_tax_gives_back_the_exclusive_answer_whose_gross_it_is(lines, shipping, state, day, currency):
     """Solved backwards from its gross, a remessa has the exclusive order's II and ICMS to the cent in total (the band
-    is decided on the value to the cent), each line's net within a cent (the shares are spread by gross, not by net)."""
-    exclusive = _compute(_remessa(day, state, [str(a) for a in lines], None if shipping is None else str(shipping)))
+    is decided on the value to the cent; in BRL the USD bands and deduction at the ECB rate), each line's net within a
+    cent (the shares are spread by gross, not by net)."""
+    exclusive = _compute(_remessa(day, state, [str(a) for a in lines], None if shipping is None else str(shipping), currency=currency))
     ex_items = list(exclusive.lines) + ([exclusive.shipping] if exclusive.shipping is not None else [])
     inclusive = _compute(_remessa(day, state, [str(line.gross_amount) for line in exclusive.lines],
-                                  None if exclusive.shipping is None else str(exclusive.shipping.gross_amount), inclusive=True))
+                                  None if exclusive.shipping is None else str(exclusive.shipping.gross_amount), inclusive=True,
+                                  currency=currency))
     in_items = list(inclusive.lines) + ([inclusive.shipping] if inclusive.shipping is not None else [])
     assert _levels(in_items) == _levels(ex_items)
     assert (inclusive.totals.net_amount, inclusive.totals.tax_amount, inclusive.totals.gross_amount) == (
