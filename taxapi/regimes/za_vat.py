@@ -1,14 +1,18 @@
 """South African VAT (Value-Added Tax).
 
 Value-Added Tax Act 89 of 1991: 15 % (s.7(1); the rise to 15.5 % was withdrawn). Parcels at or below
-ZAR 500 pay a 20 % flat rate instead of duty and, until 2024-08-31, no VAT; from 2024-09-01 VAT is
-added, due at import (the flat rate itself is customs duty and not computed: a warning says so, and
-the VAT base under the reconfigured flat rate from 2024-11-01 is not confirmed). Goods sold from a
-South African warehouse are a domestic sale by the seller (registration above R1 million; no
-marketplace rule). Foreign suppliers of electronic services register once their supplies pass R1
-million in 12 months (s.23; R50,000 before 2019-04-01).
+ZAR 500 (goods value) pay a 20 % flat rate instead of duty (rule ``za.import.flat_rate``), on the
+customs value, which in South Africa is FOB (the shipping charged is not part of it). Until
+2024-08-31 the flat rate was all; from 2024-09-01 VAT is added, on the added tax value of s.13(2):
+customs value + the flat-rate duty + 10 % of the customs value. Both are due at import (collected by
+customs), shown in ``tax_due_at_import`` with the line's ``breakdown`` (``import_duty`` and
+``vat``). The same computation is kept after the flat rate's reconfiguration of 2024-11-01, for
+which no other rate or base was found (the parameters' note says so). Goods sold from a South
+African warehouse are a domestic sale by the seller (registration above R1 million; no marketplace
+rule). Foreign suppliers of electronic services register once their supplies pass R1 million in 12
+months (s.23; R50,000 before 2019-04-01).
 
-The dated limits and start dates are in ``rates/parameters/ZA.json``.
+The dated limits, rates and start dates are in ``rates/parameters/ZA.json``.
 
 More information:
 
@@ -22,19 +26,31 @@ More information:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from taxapi.categories import RateKind
+from taxapi.money import exponent, fmt_percent, minor_units
+from taxapi.rate_tables.combined import CombinedRate, Level
 from taxapi.regimes.base import Context, Treatment
 from taxapi.regimes.market import MarketRegime, market_rules
 
-Rule = market_rules("za")
+Rule = market_rules("za", import_flat_rate="import.flat_rate")
+
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+_HUNDRED = Decimal(100)
+_NOT_TAXED = frozenset({RateKind.exempt, RateKind.none})
+_NAME = "South Africa"
+_new_tuple = tuple.__new__  # a named tuple without its Python-level __new__
 
 
 class ZaVat(MarketRegime):
     code: ClassVar[str] = "ZA"
     table_regimes: ClassVar[tuple[str, ...]] = ("za_vat",)
-    parameters: ClassVar[tuple[str, ...]] = ("lvg_flat_rate_limit", "lvg_flat_rate", "lvg_vat_on_flat_rate_parcels")
+    parameters: ClassVar[tuple[str, ...]] = ("lvg_flat_rate_limit", "lvg_flat_rate", "lvg_vat_on_flat_rate_parcels", "lvg_vat_uplift")
     rule_sources: ClassVar[dict[str, str]] = {"za": "https://www.sars.gov.za/types-of-tax/value-added-tax/"}
     Rule: ClassVar[type[StrEnum]] = Rule
 
@@ -42,15 +58,73 @@ class ZaVat(MarketRegime):
         if ctx.origin.regime is not self:
             value, limit = ctx.compare(ctx.goods_value, self, "lvg_flat_rate_limit", "flat-rate parcel limit")
             if limit is not None and value <= limit.amount:
-                rate = ctx.value(self, "lvg_flat_rate")
-                ctx.warn("flat_rate_duty_not_included",
-                         f"Parcels up to ZAR 500 pay a {rate} % flat rate in lieu of customs duty; it is not included in "
-                         "tax_due_at_import.")
-                if ctx.value(self, "lvg_vat_on_flat_rate_parcels") is False:
-                    # Before 2024-09-01 the flat rate replaced duty and VAT on parcels up to ZAR 500.
-                    return ctx.border(Rule.import_de_minimis, exempt=True, duty_free=True)
-                return ctx.border(Rule.import_, duty_free=True)
+                return ctx.border(Rule.import_flat_rate, duty_free=True)
         return super().goods(ctx)
+
+    def finish(self, ctx: Context, items: Sequence[Any]) -> None:
+        """A flat-rate parcel's duty (the flat rate of the FOB value) and, from 2024-09-01, its VAT on the added tax
+        value, each rounded per line; its shipping bears neither (not in the FOB customs value). The line's rate is
+        the two as a share of the value, flat + VAT x (1 + uplift + flat): 39.5 % (the amounts within a cent of it)."""
+        plans: dict[Any, Any] = {}
+        for it in items:
+            if it.treatment.rule is not Rule.import_flat_rate:
+                continue
+            table = it.rate
+            plan = plans.get(id(table))  # by identity within the order: a rate's own hash walks its levels
+            if plan is None:
+                plan = plans[id(table)] = self.plan(ctx, table)
+            rate, freight, levels, flat, vat, uplift, exp, entry = plan
+            if it.index < 0:  # a share of the shipping: not in the FOB customs value
+                it.rate, it.info_tax = freight, _ZERO * exp
+                continue
+            it.rate = rate
+            base = it.base
+            duty = (base * flat).quantize(exp, ROUND_HALF_UP)
+            if vat:
+                tax = ((base * uplift + duty) * vat).quantize(exp, ROUND_HALF_UP)
+                it.breakdown = (_new_tuple(entry, (*levels[0], duty, _NAME)), _new_tuple(entry, (*levels[1], tax, _NAME)))
+                it.info_tax = duty + tax
+            else:
+                it.breakdown = (_new_tuple(entry, (*levels[0], duty, _NAME)),)
+                it.info_tax = duty
+
+    def plan(self, ctx: Context, table: CombinedRate) -> tuple[Any, ...]:
+        """What the flat-rate parcel's lines at the table rate ``table`` bear on the order date, kept in the rate book:
+        their rate, the shipping's, the breakdown levels, the duty and VAT fractions, the uplifted value factor, the
+        currency's minor unit and the breakdown record."""
+        from taxapi.orders.results import BreakdownEntry  # the results read the regimes' vocabulary: imported late
+
+        key = (ctx.day, table.rate_percent, table.rate_kind, table.source, ctx.order.currency)
+        cache = ctx.book.memo.get("za_flat_rate") or ctx.book.cache("za_flat_rate")
+        hit = cache.get(key)
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
+        exp = exponent(minor_units(ctx.order.currency))
+        flat, flat_source = self.percent(ctx, "lvg_flat_rate")
+        uplift, uplift_source = self.percent(ctx, "lvg_vat_uplift")
+        with_vat = ctx.value(self, "lvg_vat_on_flat_rate_parcels") is True and table.rate_kind not in _NOT_TAXED
+        vat = table.rate_percent if with_vat else _ZERO
+        levels: tuple[tuple[Any, ...], ...] = ((self.code, "import_duty", flat),)
+        combined = [Level(self.code, "import_duty", RateKind.standard, flat, flat_source, _NAME)]
+        if vat:
+            levels += ((self.code, "vat", vat),)
+            combined.append(Level(self.code, "vat", table.rate_kind, vat, f"{table.source}; {uplift_source}", _NAME))
+        effective = Decimal(fmt_percent(flat + vat * (_HUNDRED + uplift + flat) / _HUNDRED))
+        rate = CombinedRate(self.code, effective, effective / _HUNDRED, RateKind.standard,
+                            "; ".join(lv.source for lv in combined), table.own, tuple(combined), True)
+        freight = CombinedRate(self.code, _ZERO, _ZERO, RateKind.zero, f"{uplift_source} (the customs value is FOB: the "
+                               "shipping charged is not part of it)", None, (), False)
+        hit = (rate, freight, levels, flat / _HUNDRED, vat / _HUNDRED, _ONE + uplift / _HUNDRED, exp, BreakdownEntry)
+        if len(cache) < 10_000:
+            cache[key] = hit
+        return hit
+
+    def percent(self, ctx: Context, name: str) -> tuple[Decimal, str]:
+        """The percent parameter ``name`` in force on the order date, and its source."""
+        rate = ctx.value(self, name)
+        period = ctx.parameter(self, name).on(ctx.day)
+        assert period is not None and isinstance(rate, Decimal), name
+        return rate, period.source
 
 
 ZA_VAT = ZaVat()

@@ -85,8 +85,8 @@ def test_korea_list_clearance_is_usd_200_for_goods_from_the_united_states(client
     ("VN", "2025-02-17", "VND", "900000", True), ("VN", "2025-02-18", "VND", "900000", False),
     # Taiwan: TWD 2,000 customs value.
     ("TW", "2026-03-02", "TWD", "2000", True), ("TW", "2026-03-02", "TWD", "2001", False),
-    # South Africa: parcels up to ZAR 500 bore the flat rate without VAT until 2024-08-31.
-    ("ZA", "2024-08-31", "ZAR", "400.00", True), ("ZA", "2024-09-01", "ZAR", "400.00", False),
+    # South Africa: above ZAR 500 the VAT at import (the flat-rate parcels: tests/api/test_brazil_scenarios.py).
+    ("ZA", "2024-09-01", "ZAR", "500.01", False),
     # Saudi Arabia, UAE, India: VAT on every import.
     ("SA", "2026-03-02", "EUR", "10.00", False), ("AE", "2026-03-02", "EUR", "10.00", False),
     ("IN", "2026-03-02", "INR", "100.00", False),
@@ -131,12 +131,13 @@ def test_turkish_postal_imports_within_the_limit_bear_the_single_tax_at_import(c
 
 
 @pytest.mark.parametrize("ship_to", [{"country": "BR"}, {"country": "BR", "region": "SP"}])
-def test_brazil_refuses_what_it_does_not_compute(client, ship_to):
-    # Remessas from abroad are computed (tests/api/test_brazil_remessa.py); the internal ICMS and services are not.
-    for body in (_order("2026-03-02", ship_to, "20.00", seller="BR"),
-                 _order("2026-03-02", ship_to, "20.00", category="digital_services")):
-        r = client.post("/v1/calculate", json=body)
-        assert r.status_code == 422 and r.json()["code"] == "unsupported_scenario", r.text
+def test_brazil_answers_a_local_sale_only_with_both_states_and_a_digital_service_without_collecting(client, ship_to):
+    # The sale from inside Brazil needs the origin and destination states (the ICMS rates); a digital service from abroad
+    # is answered with nothing collected by the seller (tests/api/test_brazil_scenarios.py has the computed cases).
+    r = client.post("/v1/calculate", json=_order("2026-03-02", ship_to, "20.00", seller="BR"))
+    assert r.status_code == 422 and r.json()["code"] == "validation_error", r.text
+    line = _line(client, _order("2026-03-02", ship_to, "20.00", category="digital_services"))
+    assert (line["rule"], line["collected_by"], line["tax_amount"]) == ("br.tbe.import", "none", "0.00")
 
 
 @pytest.mark.parametrize(("country", "before", "start"), [("TH", "2021-08-31", "2021-09-01"), ("MX", "2020-05-31", "2020-06-01"),
