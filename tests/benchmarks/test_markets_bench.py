@@ -24,38 +24,34 @@ from .test_calculate_bench import ORDER
 
 LINES = [{"id": "1", "unit_price": "24.99", "quantity": "2"}, {"id": "2", "amount": "15.00", "category": "books"},
          {"id": "3", "amount": "9.50", "category": "food"}]
+
+
+def _parcel(dest: str, currency: str, origin: str = "CN", date: str = "2026-03-02", **facts: object) -> dict:
+    """A foreign seller's order shipped from its own country to ``dest``, with any other ``facts``."""
+    return {"date": date, "currency": currency, "ship_from": {"country": origin}, "ship_to": {"country": dest},
+            "seller": {"country": origin}, **facts}
+
+
 MARKETS = {
     "MX withholding": {"date": "2026-03-02", "currency": "MXN", "ship_from": {"country": "MX"}, "ship_to": {"country": "MX"},
                        "seller": {"country": "MX", "type": "individual", "registrations": ["MX"]}, "marketplace": {"name": "M"}},
-    "CL low value": {"date": "2026-03-02", "currency": "USD", "ship_from": {"country": "CN"}, "ship_to": {"country": "CL"},
-                     "seller": {"country": "CN"}, "marketplace": {"name": "M"}},
-    "KR import": {"date": "2026-03-02", "currency": "USD", "ship_from": {"country": "CN"}, "ship_to": {"country": "KR"},
-                  "seller": {"country": "CN"}, "lines": [{"id": "1", "amount": "400.00"}]},
-    "MY low value": {"date": "2026-03-02", "currency": "MYR", "ship_from": {"country": "CN"}, "ship_to": {"country": "MY"},
-                     "seller": {"country": "CN"}, "marketplace": {"name": "M"}},
+    "CL low value": _parcel("CL", "USD", marketplace={"name": "M"}),
+    "KR import": _parcel("KR", "USD", lines=[{"id": "1", "amount": "400.00"}]),
+    "MY low value": _parcel("MY", "MYR", marketplace={"name": "M"}),
     "IN intra-state": {"date": "2026-03-02", "currency": "INR", "ship_from": {"country": "IN", "region": "MH"},
                        "ship_to": {"country": "IN", "region": "MH"}, "seller": {"country": "IN"}, "marketplace": {"name": "M"}},
     "BR Remessa Conforme": {"date": "2026-03-02", "currency": "USD", "ship_from": {"country": "CN"},
                             "ship_to": {"country": "BR", "region": "SP"}, "seller": {"country": "CN"},
                             "marketplace": {"name": "M", "remessa_conforme": True}},
-    "MX courier": {"date": "2025-09-01", "currency": "USD", "ship_from": {"country": "CN"}, "ship_to": {"country": "MX"},
-                   "seller": {"country": "CN"}},
-    "TH import": {"date": "2026-03-02", "currency": "THB", "ship_from": {"country": "CN"}, "ship_to": {"country": "TH"},
-                  "seller": {"country": "CN"}, "marketplace": {"name": "M"}},
-    "TW small import": {"date": "2026-03-02", "currency": "TWD", "ship_from": {"country": "CN"}, "ship_to": {"country": "TW"},
-                        "seller": {"country": "CN"}, "customer": {"imports_this_half_year": 2}},
-    "SA import": {"date": "2026-03-02", "currency": "SAR", "ship_from": {"country": "CN"}, "ship_to": {"country": "SA"},
-                  "seller": {"country": "CN"}},
-    "AE courier": {"date": "2026-03-02", "currency": "AED", "ship_from": {"country": "CN"}, "ship_to": {"country": "AE"},
-                   "seller": {"country": "CN"}},
-    "ZA parcel": {"date": "2026-03-02", "currency": "ZAR", "ship_from": {"country": "CN"}, "ship_to": {"country": "ZA"},
-                  "seller": {"country": "CN"}},
-    "CO courier": {"date": "2026-03-02", "currency": "USD", "ship_from": {"country": "US"}, "ship_to": {"country": "CO"},
-                   "seller": {"country": "US"}},
-    "IL import": {"date": "2026-03-02", "currency": "USD", "ship_from": {"country": "CN"}, "ship_to": {"country": "IL"},
-                  "seller": {"country": "CN"}},
-    "TR import": {"date": "2026-03-02", "currency": "EUR", "ship_from": {"country": "CN"}, "ship_to": {"country": "TR"},
-                  "seller": {"country": "CN"}},
+    "MX courier": _parcel("MX", "USD", date="2025-09-01"),
+    "TH import": _parcel("TH", "THB", marketplace={"name": "M"}),
+    "TW small import": _parcel("TW", "TWD", customer={"imports_this_half_year": 2}),
+    "SA import": _parcel("SA", "SAR"),
+    "AE courier": _parcel("AE", "AED"),
+    "ZA parcel": _parcel("ZA", "ZAR"),
+    "CO courier": _parcel("CO", "USD", origin="US"),
+    "IL import": _parcel("IL", "USD"),
+    "TR import": _parcel("TR", "EUR"),
 }
 
 
