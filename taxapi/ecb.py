@@ -23,6 +23,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol, Sequence
 
 from taxapi.errors import ExchangeRateNotFound
 from taxapi.rate_tables.loader import PACKAGE_DIR, default_rates_dir
@@ -49,6 +50,53 @@ class FxRate:
     currency: str
     rate: Decimal  # units of currency per 1 EUR
     date: date  # publication date of the rate used
+
+
+class GivenRate(Protocol):
+    """A rate the caller sends for a conversion the ECB rates cannot make (``exchange_rates`` of
+    ``/v1/calculate`` and ``/v1/thresholds``: :class:`taxapi.orders.schemas.ExchangeRate`)."""
+
+    @property
+    def from_currency(self) -> str: ...
+    @property
+    def to_currency(self) -> str: ...
+    @property
+    def rate(self) -> Decimal: ...  # units of to_currency per from_currency, positive
+    @property
+    def date(self) -> date | None: ...  # first day it applies; None: every day
+
+
+@dataclass(frozen=True, slots=True)
+class GivenMatch:
+    index: int  # in the caller's list
+    rate: Decimal  # units of the wanted target per unit of the wanted source
+    inverse: bool  # the caller gave the pair the other way round (rate is 1 / the given rate)
+
+
+def given_rate(rates: Sequence[GivenRate], src: str, to: str, day: date) -> GivenMatch | None:
+    """The caller's rate from ``src`` to ``to`` for a conversion on ``day``: a rate given for the pair
+    either way round; of those dated on or before ``day`` the latest (an undated one applies on every
+    day, and a dated one wins over it); None when none applies. Used only where the ECB rates cannot
+    make the conversion: a caller's rate never replaces a published one."""
+    best: tuple[date, int, bool] | None = None
+    for i, given in enumerate(rates):
+        pair = (given.from_currency, given.to_currency)
+        if pair == (src, to):
+            inverse = False
+        elif pair == (to, src):
+            inverse = True
+        else:
+            continue
+        starts = given.date or date.min
+        if starts > day:
+            continue
+        if best is None or starts > best[0]:
+            best = (starts, i, inverse)
+    if best is None:
+        return None
+    _, i, inverse = best
+    rate = rates[i].rate
+    return GivenMatch(i, 1 / rate if inverse else rate, inverse)
 
 
 def default_ecb_file() -> Path:
