@@ -161,7 +161,8 @@ SALE_ROW_SCHEMA: dict[str, Any] = {
 
 
 class Money(BaseModel):
-    amount: str | None
+    amount: str | None = Field(description="Null when a sale counted here has no rate into the threshold's currency "
+                               "(the entry's `error`, or a `total_not_converted` warning where the test needs no rate).")
     currency: str
     transactions: int | None = None
     worldwide_amount: str | None = None

@@ -153,3 +153,21 @@ def test_bad_exchange_rates_are_422_naming_the_field(client):
         assert r.status_code == 422 and r.json()["errors"][0]["loc"] == loc, query
     r = client.post("/v1/thresholds?exchange_rates=USD:TWD:32", json=TW_JSON)
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "exchange_rates"]
+
+
+def test_a_parquet_ledger_takes_exchange_rates_in_the_query(client):
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lines = [line.split(",") for line in TW_CSV.strip().split("\n")]
+    buf = io.BytesIO()
+    pq.write_table(pa.table({n: pa.array([r[i] for r in lines[1:]], pa.string()) for i, n in enumerate(lines[0])}), buf)
+    headers = {"content-type": "application/vnd.apache.parquet"}
+    with_rate = client.post(f"{TW_URL}&exchange_rates=TWD:USD:0.03125", content=buf.getvalue(), headers=headers)
+    assert with_rate.status_code == 200, with_rate.text
+    tw = _tw(with_rate.json())  # USD 18,750.01 x 32 = NT$600,000.32, crossed by the second row (row 3)
+    assert (tw["exceeded"], tw["crossing_sale"], tw["total"]["amount"]) == (True, 3, "600000.32")
+    without = _tw(client.post(TW_URL, content=buf.getvalue(), headers=headers).json())
+    assert (without["exceeded"], without["error"]["missing_exchange_rates"][0]["to_currency"]) == (None, "TWD")
