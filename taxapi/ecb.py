@@ -73,30 +73,42 @@ class GivenMatch:
     inverse: bool  # the caller gave the pair the other way round (rate is 1 / the given rate)
 
 
+class GivenRates:
+    """The caller's rates indexed by pair, for :meth:`lookup` on many days (a ledger): of the rates given
+    for a pair, either way round, the latest dated on or before the day; an undated one applies on every
+    day and a dated one wins over it; a caller's rate is used only where the ECB rates cannot make the
+    conversion (the callers check that first): it never replaces a published one."""
+
+    def __init__(self, rates: Sequence[GivenRate]):
+        self.rates = rates
+        by_pair: dict[tuple[str, str], list[tuple[date, int]]] = {}
+        for i, given in enumerate(rates):
+            by_pair.setdefault((given.from_currency, given.to_currency), []).append((given.date or date.min, i))
+        # per pair: start days ascending, the first rate given for a (pair, day) kept
+        self._index = {pair: (tuple(d for d, _ in v), tuple(i for _, i in v))
+                       for pair, v in ((p, sorted(dict(reversed(v)).items())) for p, v in by_pair.items())}
+
+    def _latest(self, pair: tuple[str, str], day: date) -> tuple[date, int] | None:
+        found = self._index.get(pair)
+        if found is None:
+            return None
+        starts, indices = found
+        k = bisect.bisect_right(starts, day) - 1
+        return (starts[k], indices[k]) if k >= 0 else None
+
+    def lookup(self, src: str, to: str, day: date) -> GivenMatch | None:
+        direct, inverse = self._latest((src, to), day), self._latest((to, src), day)
+        if direct is None and inverse is None:
+            return None
+        if inverse is None or (direct is not None and (direct[0], -direct[1]) > (inverse[0], -inverse[1])):
+            assert direct is not None
+            return GivenMatch(direct[1], self.rates[direct[1]].rate, False)
+        return GivenMatch(inverse[1], 1 / self.rates[inverse[1]].rate, True)
+
+
 def given_rate(rates: Sequence[GivenRate], src: str, to: str, day: date) -> GivenMatch | None:
-    """The caller's rate from ``src`` to ``to`` for a conversion on ``day``: a rate given for the pair
-    either way round; of those dated on or before ``day`` the latest (an undated one applies on every
-    day, and a dated one wins over it); None when none applies. Used only where the ECB rates cannot
-    make the conversion: a caller's rate never replaces a published one."""
-    best: tuple[date, int, bool] | None = None
-    for i, given in enumerate(rates):
-        pair = (given.from_currency, given.to_currency)
-        if pair == (src, to):
-            inverse = False
-        elif pair == (to, src):
-            inverse = True
-        else:
-            continue
-        starts = given.date or date.min
-        if starts > day:
-            continue
-        if best is None or starts > best[0]:
-            best = (starts, i, inverse)
-    if best is None:
-        return None
-    _, i, inverse = best
-    rate = rates[i].rate
-    return GivenMatch(i, 1 / rate if inverse else rate, inverse)
+    """The caller's rate from ``src`` to ``to`` for a conversion on ``day`` (:class:`GivenRates`), or None."""
+    return GivenRates(rates).lookup(src, to, day)
 
 
 def default_ecb_file() -> Path:

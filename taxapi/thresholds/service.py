@@ -54,7 +54,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from taxapi.ecb import EUR, REFRESH_HINT, EcbRates, GivenRate, given_rate
+from taxapi.ecb import EUR, REFRESH_HINT, EcbRates, GivenRate, GivenRates
 from taxapi.errors import ExchangeRateNotFound
 from taxapi.ingest import FIRST_DATA_ROW
 from taxapi.money import minor_units
@@ -296,14 +296,14 @@ class _Context:
         self.rules = rules
         self.ecb = ecb
         self.as_of = as_of
-        self.given = given
+        self.given = GivenRates(given)
         self.used: dict[tuple[str, date], tuple[Decimal, date]] = {}
         self.given_used: set[int] = set()  # indices in ``given`` of the caller's rates used
         self._factors: dict[tuple[str, str, date], Fraction | None] = {}
 
     def factor(self, cur: str, to: str, day: date) -> Fraction | None:
         """Multiplier from ``cur`` to ``to`` on ``day``: the ECB cross rate via EUR, else the caller's rate
-        for the pair (``exchange_rates``, :func:`taxapi.ecb.given_rate`); None if neither converts."""
+        for the pair (``exchange_rates``, :class:`taxapi.ecb.GivenRates`); None if neither converts."""
         if cur == to:
             return Fraction(1)
         key = (cur, to, day)
@@ -314,10 +314,10 @@ class _Context:
             rate_from = self.ecb.on_or_before(cur, day)
             rate_to = self.ecb.on_or_before(to, day)
         except ExchangeRateNotFound:
-            match = given_rate(self.given, cur, to, day)
+            match = self.given.lookup(cur, to, day)
             result = None
             if match is not None:
-                given = Fraction(self.given[match.index].rate)
+                given = Fraction(self.given.rates[match.index].rate)
                 result = 1 / given if match.inverse else given
                 self.given_used.add(match.index)
         else:
