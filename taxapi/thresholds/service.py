@@ -982,8 +982,8 @@ def _not_evaluated(entry: dict[str, Any], st: _RuleState, ctx: _Context) -> dict
     missing = _missing_out(st, rule.currency)
     stale = all(ctx.ecb.supports(m["from_currency"]) and ctx.ecb.supports(m["to_currency"]) for m in missing)
     detail = (
-        f"{rule.jurisdiction} ({rule.name}) is not evaluated: no exchange rate from {_pairs({'missing_exchange_rates': missing})}"
-        f" into the threshold's currency {rule.currency}. "
+        f"{rule.jurisdiction} ({rule.name}) is not evaluated: its threshold is in {rule.currency} and no exchange rate "
+        f"converts {_pairs({'missing_exchange_rates': missing})}. "
         + (f"The shipped ECB data ends on {ctx.ecb.last_date.isoformat()}. {REFRESH_HINT} Or send"
            if stale else "The ECB publishes no rate for this pair; send")
         + " the rate in exchange_rates (from_currency, to_currency, rate, date, source)."
