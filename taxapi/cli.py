@@ -274,7 +274,7 @@ def cmd_thresholds(args: argparse.Namespace) -> int:
 
     from taxapi.errors import TaxApiError
     from taxapi.ledgers.thresholds import evaluate_ledger
-    from taxapi.thresholds.schemas import ThresholdsResponse, check_as_of
+    from taxapi.thresholds.schemas import ThresholdsResponse, check_as_of, parse_exchange_rates
     from taxapi.thresholds.service import Seller
 
     try:
@@ -286,16 +286,19 @@ def cmd_thresholds(args: argparse.Namespace) -> int:
     others = tuple(c.strip().upper() for c in args.seller_other_establishments.split(",") if c.strip())
     seller = Seller(args.seller_country.upper(), args.seller_region.upper() if args.seller_region else None, others)
     try:
+        rates = parse_exchange_rates(args.exchange_rate, ["--exchange-rate"])
         result = evaluate_ledger(args.ledger, seller=seller, as_of=as_of, eu_destination_option=args.eu_destination_option,
-                                 engine=args.engine, workers=args.workers, scheduler=args.scheduler)
+                                 engine=args.engine, workers=args.workers, scheduler=args.scheduler, exchange_rates=rates)
     except TaxApiError as exc:
         print(f"error ({exc.code.value}): {exc.detail}", file=sys.stderr)
         return 2
     body = ThresholdsResponse.model_validate(result).model_dump(mode="json")
     data = (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode()
     crossed = [j["jurisdiction"] for j in body["jurisdictions"] if j["exceeded"] and j["applicable"]]
+    open_ = [j["jurisdiction"] for j in body["jurisdictions"] if j.get("error")]
     return _write(args.output, data, f"{body['rows_counted']} rows counted, {len(body['rejected'])} rejected; "
-                                     f"exceeded: {', '.join(crossed) or 'none'}")
+                                     f"exceeded: {', '.join(crossed) or 'none'}"
+                                     + (f"; not evaluated (exchange rate missing): {', '.join(open_)}" if open_ else ""))
 
 
 def add_engine_options(p: argparse.ArgumentParser) -> None:
@@ -381,6 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     th.add_argument("--as-of", required=True, help="evaluation date, YYYY-MM-DD (sales after it are rejected)")
     th.add_argument("--eu-destination-option", action="store_true",
                     help="the seller opted for destination taxation below EUR 10,000 (Art. 59c(3))")
+    th.add_argument("--exchange-rate", action="append", default=[], metavar="FROM:TO:RATE[:DATE]",
+                    help="a rate for a conversion the ECB rates cannot make (e.g. USD:TWD:32.5:2025-04-07: TWD per USD "
+                         "from that day; without a date, every day); repeat for more")
     th.add_argument("-o", "--output", help="write the JSON to this file instead of stdout")
     add_engine_options(th)
     th.set_defaults(func=cmd_thresholds)

@@ -23,6 +23,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol, Sequence
 
 from taxapi.errors import ExchangeRateNotFound
 from taxapi.rate_tables.loader import PACKAGE_DIR, default_rates_dir
@@ -49,6 +50,65 @@ class FxRate:
     currency: str
     rate: Decimal  # units of currency per 1 EUR
     date: date  # publication date of the rate used
+
+
+class GivenRate(Protocol):
+    """A rate the caller sends for a conversion the ECB rates cannot make (``exchange_rates`` of
+    ``/v1/calculate`` and ``/v1/thresholds``: :class:`taxapi.orders.schemas.ExchangeRate`)."""
+
+    @property
+    def from_currency(self) -> str: ...
+    @property
+    def to_currency(self) -> str: ...
+    @property
+    def rate(self) -> Decimal: ...  # units of to_currency per from_currency, positive
+    @property
+    def date(self) -> date | None: ...  # first day it applies; None: every day
+
+
+@dataclass(frozen=True, slots=True)
+class GivenMatch:
+    index: int  # in the caller's list
+    rate: Decimal  # units of the wanted target per unit of the wanted source
+    inverse: bool  # the caller gave the pair the other way round (rate is 1 / the given rate)
+
+
+class GivenRates:
+    """The caller's rates indexed by pair, for :meth:`lookup` on many days (a ledger): of the rates given
+    for a pair, either way round, the latest dated on or before the day; an undated one applies on every
+    day and a dated one wins over it; a caller's rate is used only where the ECB rates cannot make the
+    conversion (the callers check that first): it never replaces a published one."""
+
+    def __init__(self, rates: Sequence[GivenRate]):
+        self.rates = rates
+        by_pair: dict[tuple[str, str], list[tuple[date, int]]] = {}
+        for i, given in enumerate(rates):
+            by_pair.setdefault((given.from_currency, given.to_currency), []).append((given.date or date.min, i))
+        # per pair: start days ascending, the first rate given for a (pair, day) kept
+        self._index = {pair: (tuple(d for d, _ in v), tuple(i for _, i in v))
+                       for pair, v in ((p, sorted(dict(reversed(v)).items())) for p, v in by_pair.items())}
+
+    def _latest(self, pair: tuple[str, str], day: date) -> tuple[date, int] | None:
+        found = self._index.get(pair)
+        if found is None:
+            return None
+        starts, indices = found
+        k = bisect.bisect_right(starts, day) - 1
+        return (starts[k], indices[k]) if k >= 0 else None
+
+    def lookup(self, src: str, to: str, day: date) -> GivenMatch | None:
+        direct, inverse = self._latest((src, to), day), self._latest((to, src), day)
+        if direct is None and inverse is None:
+            return None
+        if inverse is None or (direct is not None and (direct[0], -direct[1]) > (inverse[0], -inverse[1])):
+            assert direct is not None
+            return GivenMatch(direct[1], self.rates[direct[1]].rate, False)
+        return GivenMatch(inverse[1], 1 / self.rates[inverse[1]].rate, True)
+
+
+def given_rate(rates: Sequence[GivenRate], src: str, to: str, day: date) -> GivenMatch | None:
+    """The caller's rate from ``src`` to ``to`` for a conversion on ``day`` (:class:`GivenRates`), or None."""
+    return GivenRates(rates).lookup(src, to, day)
 
 
 def default_ecb_file() -> Path:

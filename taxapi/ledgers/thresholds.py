@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from taxapi.ecb import GivenRate
 from taxapi.ledgers import FIRST_RECORD_ROW
 from taxapi.ledgers.cluster import Engine
 from taxapi.ledgers.sources import Batch, LedgerFile, NeedsRowReader, discover, missing_columns_error, read_batches
@@ -224,9 +225,10 @@ def file_day_sales(file: LedgerFile, *, days: frozenset[date], seller: service.S
 
 def evaluate_files(
     files: Sequence[LedgerFile], *, seller: service.Seller, as_of: date, eu_destination_option: bool,
-    engine: Engine, loc: str = "ledger",
+    engine: Engine, loc: str = "ledger", exchange_rates: Sequence[GivenRate] = (),
 ) -> dict[str, Any]:
-    """The thresholds response for a ledger of one or more files."""
+    """The thresholds response for a ledger of one or more files (``exchange_rates``: the caller's rates for
+    conversions the ECB rates cannot make, used by :func:`taxapi.thresholds.service.finish` only)."""
     ctx = _context()
     first = functools.reduce(service.merge, engine.map(file_partial, files, seller=seller, as_of=as_of, loc=loc))
 
@@ -236,11 +238,13 @@ def evaluate_files(
 
     return service.finish(first, seller=seller, as_of=as_of, eu_destination_option=eu_destination_option,
                           rules=ctx["rules"], ecb=ctx["ecb"], book=ctx["book"], rates_version=ctx["book"].version,
-                          second_pass=second_pass)
+                          second_pass=second_pass, exchange_rates=exchange_rates)
 
 
 def evaluate_ledger(ledger: str, *, seller: service.Seller, as_of: date, eu_destination_option: bool = False,
-                    engine: str = "local", workers: int | None = None, scheduler: str | None = None) -> dict[str, Any]:
+                    engine: str = "local", workers: int | None = None, scheduler: str | None = None,
+                    exchange_rates: Sequence[GivenRate] = ()) -> dict[str, Any]:
     files = discover(ledger, loc="ledger")
     with Engine(engine, workers=workers, scheduler=scheduler) as eng:
-        return evaluate_files(files, seller=seller, as_of=as_of, eu_destination_option=eu_destination_option, engine=eng)
+        return evaluate_files(files, seller=seller, as_of=as_of, eu_destination_option=eu_destination_option, engine=eng,
+                              exchange_rates=exchange_rates)

@@ -142,6 +142,17 @@ class ExchangeRate(_Model):
     to_currency: CurrencyCode
     rate: DecimalStr = Field(description="Units of `to_currency` for one unit of `from_currency`; positive.")
     source: Text | None = Field(None, description="Where the rate comes from (a central bank's rate of the order date ...).")
+    date: IsoDate | None = Field(
+        None, description="The first day the rate applies: of the rates given for a pair, the latest dated on or before "
+        "the day of the conversion (the order date, a sale's date) is used. Without a date the rate applies on every day.",
+    )
+
+    @field_validator("rate")
+    @classmethod
+    def _positive(cls, rate: Decimal) -> Decimal:
+        if rate <= 0:
+            raise ValueError("must be positive")
+        return rate
 
 
 class CalculateRequest(_Model):

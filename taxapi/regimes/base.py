@@ -21,8 +21,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 from taxapi.categories import ADMISSION_CATEGORIES, SERVICE_CATEGORIES, Category, _Vocabulary
-from taxapi.ecb import REFRESH_HINT, EcbRates
-from taxapi.errors import ExchangeRateNotFound, UnsupportedScenario, ValidationFailed
+from taxapi.ecb import REFRESH_HINT, EcbRates, given_rate
+from taxapi.errors import ExchangeRateNotFound, UnsupportedScenario
 from taxapi.money import DecimalOut
 from taxapi.rate_tables.model import CityDependent, Jurisdiction, RateBook
 from taxapi.rate_tables.parameters import Limit, Parameter
@@ -225,18 +225,14 @@ class Context:
     def _given_rate(self, src: str, to_currency: str, purpose: str, exc: ExchangeRateNotFound) -> Decimal:
         """The order's own rate from ``src`` to ``to_currency`` (``exchange_rates``, either direction), for a
         conversion the ECB rates cannot make; none sent is a problem naming the currency pair."""
-        for i, given in enumerate(self.order.exchange_rates):
-            pair = (given.from_currency, given.to_currency)
-            if pair not in ((src, to_currency), (to_currency, src)):
-                continue
-            if given.rate <= 0:
-                raise ValidationFailed.at(["exchange_rates", i, "rate"], "must be positive")
-            rate = given.rate if pair == (src, to_currency) else 1 / given.rate
+        match = given_rate(self.order.exchange_rates, src, to_currency, self.day)
+        if match is not None:
+            given, rate = self.order.exchange_rates[match.index], match.rate
             key = (src, to_currency, purpose)
             if key not in self.conversions:
                 self.conversions[key] = {
                     "from_currency": src, "to_currency": to_currency, "rate": rate.quantize(Decimal("0.000001")),
-                    "date": self.day, "purpose": purpose,
+                    "date": given.date or self.day, "purpose": purpose,
                     "source": given.source or "exchange_rates of the order (the ECB publishes no rate for this pair)",
                 }
             return rate

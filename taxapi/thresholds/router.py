@@ -20,7 +20,10 @@ from taxapi.rate_tables.loader import get_rate_book
 from taxapi.thresholds import service
 from taxapi.thresholds.ledger import COLUMN_ALIASES, FIELDS, REQUIRED
 from taxapi.thresholds.rules import get_threshold_rules
-from taxapi.thresholds.schemas import COUNTRY, check_as_of, REGION, SALE_ROW_SCHEMA, ThresholdsHead, ThresholdsResponse
+from taxapi.thresholds.schemas import (
+    COUNTRY, EXCHANGE_RATE_TEXT, REGION, SALE_ROW_SCHEMA, ThresholdsHead, ThresholdsResponse, check_as_of,
+    parse_exchange_rates,
+)
 from taxapi.wire import IsoDate
 
 router = APIRouter(tags=["thresholds"])
@@ -213,12 +216,15 @@ async def thresholds(
     ),
     as_of: IsoDate | None = Query(None, description="CSV bodies only: the evaluation date."),
     eu_destination_option: bool | None = Query(None, description="CSV bodies only."),
+    exchange_rates: list[str] | None = Query(
+        None, description=f"CSV, Parquet and Arrow bodies only, repeated: {EXCHANGE_RATE_TEXT}; the JSON body's "
+        "`exchange_rates` (rates for the conversions the ECB rates cannot make)."),
 ) -> Any:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     query = {
         "seller_country": seller_country, "seller_region": seller_region,
         "seller_other_establishments": seller_other_establishments, "as_of": as_of,
-        "eu_destination_option": eu_destination_option,
+        "eu_destination_option": eu_destination_option, "exchange_rates": exchange_rates,
     }
     if media == "text/csv" or media in COLUMNAR_MEDIA_TYPES:
         missing = [k for k in ("seller_country", "as_of") if query[k] is None]
@@ -236,15 +242,16 @@ async def thresholds(
             seller_country, seller_region,
             tuple(seller_other_establishments.split(",")) if seller_other_establishments else (),
         )
+        rates = parse_exchange_rates(exchange_rates or [], ["query", "exchange_rates"])
         if media in COLUMNAR_MEDIA_TYPES:
             async with spooled_upload(ingest.body_chunks(request, ingest.get_limits().max_body_bytes_thresholds_csv), media) as upload:
-                return await ingest.run_off_loop(_evaluate_file, seller, as_of, bool(eu_destination_option), upload)
+                return await ingest.run_off_loop(_evaluate_file, seller, as_of, bool(eu_destination_option), upload, rates)
         spool = await _spool(request)
         try:
             deadline = ingest.Deadline()
             ledger = await ingest.run_off_loop(_CsvLedger, spool, deadline, deadline=deadline)
             return await ingest.run_off_loop(
-                _evaluate, seller, as_of, bool(eu_destination_option), ledger.rows, True, deadline=deadline
+                _evaluate, seller, as_of, bool(eu_destination_option), ledger.rows, True, rates, deadline=deadline
             )
         finally:
             spool.close()
@@ -259,7 +266,9 @@ async def thresholds(
         head, rows = await ingest.run_off_loop(_read_json, body)
         s = head.seller
         seller = service.Seller(s.country, s.region, tuple(s.other_establishments))
-        return await ingest.run_off_loop(_evaluate, seller, head.as_of, head.eu_destination_option, lambda: rows)
+        return await ingest.run_off_loop(
+            _evaluate, seller, head.as_of, head.eu_destination_option, lambda: rows, False, head.exchange_rates
+        )
     raise UnsupportedMediaType(
         f"Send the ledger as application/json, text/csv, {', '.join(COLUMNAR_MEDIA_TYPES)}, not "
         f"'{media or 'no content type'}'.", media_type=media or None
@@ -280,15 +289,18 @@ def _read_json(body: bytes) -> tuple[ThresholdsHead, list[tuple[Any, ...]]]:
     return head, rows
 
 
-def _evaluate_file(seller: service.Seller, as_of: Any, option: bool, upload: Any) -> dict[str, Any]:
+def _evaluate_file(seller: service.Seller, as_of: Any, option: bool, upload: Any, rates: Any) -> dict[str, Any]:
     from taxapi.ledgers.cluster import Engine
     from taxapi.ledgers.thresholds import evaluate_files
 
     with Engine() as engine:
-        return evaluate_files([upload], seller=seller, as_of=as_of, eu_destination_option=option, engine=engine, loc="body")
+        return evaluate_files([upload], seller=seller, as_of=as_of, eu_destination_option=option, engine=engine, loc="body",
+                              exchange_rates=rates)
 
 
-def _evaluate(seller: service.Seller, as_of: Any, option: bool, rows: Any, numbered: bool = False) -> dict[str, Any]:
+def _evaluate(
+    seller: service.Seller, as_of: Any, option: bool, rows: Any, numbered: bool = False, rates: Any = ()
+) -> dict[str, Any]:
     book = get_rate_book()
     return service.evaluate(
         seller=seller,
@@ -300,5 +312,6 @@ def _evaluate(seller: service.Seller, as_of: Any, option: bool, rows: Any, numbe
         ecb=get_ecb_rates(),
         book=book,
         rates_version=book.version,
+        exchange_rates=rates,
     )
 

@@ -5,7 +5,7 @@ state's economic-nexus test, a country's non-resident registration threshold)
 is a list of effective-dated periods, each citing its source. Schema rules
 come from ``schemas/thresholds.schema.json``; what a schema cannot express
 (duplicate keys, JSON numbers for amounts, newest-first unique dates, unique
-jurisdictions, currencies the ECB publishes) is checked here, and a violation
+jurisdictions, currencies known to CLDR) is checked here, and a violation
 stops the server at boot naming the file and field.
 """
 

@@ -11,7 +11,10 @@ How a ledger is evaluated (rows may arrive in any order, and there may be
 2. **Analysis**, per rule: the buckets that count (which sales count is decided
    per kind of sale and per dated rule period, not per row) are converted into
    the rule's currency with the ECB reference rate on or before their day (via
-   EUR; exact rational arithmetic, no rounding until the response), then the
+   EUR; else the caller's ``exchange_rates`` for the pair; exact rational
+   arithmetic, no rounding until the response). A rule whose amount test needs
+   a conversion neither can make is not evaluated (its result names the pair);
+   the others are, and no row is rejected for it. Then the
    days are scanned in order with the rule's measurement window (calendar year,
    any 12 months, four quarters...). The first day on which the test is met in
    each window is the crossing day.
@@ -32,7 +35,7 @@ earliest day wins, rejections are kept in (partition, row) order), so the
 result does not depend on how rows were split or merged. :func:`finish` runs
 the analysis on the merged sums, which is exact because it only ever needed
 per-day totals, and asks ``second_pass`` for the sales of the few days it must
-look into (the candidate crossing days and days with a missing exchange rate):
+look into (the candidate crossing days):
 the caller reads them back from its partitions, in ledger order (partitions in
 name order, rows in file order), e.g. with one more map over the partitions
 that keeps only the rows of those days (:func:`day_sales`). Nothing per row is
@@ -51,7 +54,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from taxapi.ecb import EUR, REFRESH_HINT, EcbRates
+from taxapi.ecb import EUR, REFRESH_HINT, EcbRates, GivenRate, GivenRates
 from taxapi.errors import ExchangeRateNotFound
 from taxapi.ingest import FIRST_DATA_ROW
 from taxapi.money import minor_units
@@ -95,9 +98,13 @@ def _passes(total: Fraction, limit: Decimal, test: str) -> bool:
     return total > limit if test == "exceeds" else total >= limit
 
 
-def test_met(p: Period, amount: Fraction, transactions: int, rows: int, worldwide: Fraction) -> bool:
-    """The rule's test on window totals."""
-    a = _passes(amount, p.amount, p.amount_test) if p.amount is not None else None
+def test_met(p: Period, amount: Fraction, transactions: int, rows: int, worldwide: Fraction, sales: int) -> bool:
+    """The rule's test on window totals (``sales``: how many of the counted rows, or day buckets, have a
+    positive amount). A nil threshold (amount 0) is met by the first sale: no exchange rate is needed to
+    know that a sale was made."""
+    a = None
+    if p.amount is not None:
+        a = sales > 0 if p.amount == 0 else _passes(amount, p.amount, p.amount_test)
     t = None
     if p.transactions is not None:
         t = transactions > p.transactions if p.transactions_test == "exceeds" else transactions >= p.transactions
@@ -282,17 +289,21 @@ def _pass1(
 class _Context:
     """Per-request facts shared by every rule: seller, ECB rates, caches."""
 
-    def __init__(self, *, seller: Seller, rules: ThresholdRules, ecb: EcbRates, as_of: date):
+    def __init__(
+        self, *, seller: Seller, rules: ThresholdRules, ecb: EcbRates, as_of: date, given: Sequence[GivenRate] = ()
+    ):
         self.seller = seller
         self.rules = rules
         self.ecb = ecb
         self.as_of = as_of
-        self.failed: set[tuple[date, str]] = set()
+        self.given = GivenRates(given)
         self.used: dict[tuple[str, date], tuple[Decimal, date]] = {}
+        self.given_used: set[int] = set()  # indices in ``given`` of the caller's rates used
         self._factors: dict[tuple[str, str, date], Fraction | None] = {}
 
     def factor(self, cur: str, to: str, day: date) -> Fraction | None:
-        """Multiplier from ``cur`` to ``to`` on ``day`` (ECB cross rate via EUR), None if unavailable."""
+        """Multiplier from ``cur`` to ``to`` on ``day``: the ECB cross rate via EUR, else the caller's rate
+        for the pair (``exchange_rates``, :class:`taxapi.ecb.GivenRates`); None if neither converts."""
         if cur == to:
             return Fraction(1)
         key = (cur, to, day)
@@ -303,7 +314,12 @@ class _Context:
             rate_from = self.ecb.on_or_before(cur, day)
             rate_to = self.ecb.on_or_before(to, day)
         except ExchangeRateNotFound:
+            match = self.given.lookup(cur, to, day)
             result = None
+            if match is not None:
+                given = Fraction(self.given.rates[match.index].rate)
+                result = 1 / given if match.inverse else given
+                self.given_used.add(match.index)
         else:
             result = Fraction(rate_to.rate) / Fraction(rate_from.rate)
             for fx in (rate_from, rate_to):
@@ -373,6 +389,8 @@ class _Day:
     rows: int = 0
     ww_total: Fraction = Fraction(0)
     ww_positive: Fraction = Fraction(0)
+    sales: int = 0  # (currency) buckets with a positive amount
+    unconverted: bool = False  # some of the day's sales have no rate into the rule's currency: amounts unknown
 
 
 @dataclass
@@ -383,6 +401,7 @@ class _Candidate:
     before_transactions: int
     before_rows: int
     before_ww: Fraction
+    before_sales: int
     certain: bool
     found: int | None = None
     found_partition: str | None = None
@@ -398,6 +417,8 @@ class _RuleState:
     candidates: list[_Candidate]
     disqualifying: _Candidate | None = None  # EU: first goods sale dispatched from another Member State
     worldwide: bool = False  # worldwide turnover evaluated
+    missing: dict[str, list[Any]] = field(default_factory=dict)  # sale currency -> [first day, last day, rows] not convertible
+    evaluated: bool = True  # False: the test needs a conversion in ``missing``
 
 
 def _uses_worldwide(rule: Rule) -> bool:
@@ -409,25 +430,27 @@ def _worldwide_needed(rule: Rule, sums: dict[tuple[date, str], list[Any]], appli
     return applicable and bool(sums) and _uses_worldwide(rule)
 
 
-def _missing_rates(rule: Rule, sums: dict[tuple[date, str], list[Any]], ledger: _Ledger, ctx: _Context, worldwide: bool) -> None:
-    """Record the (day, currency) pairs this rule cannot convert."""
-    keys: Iterable[tuple[date, str]] = sums.keys()
-    if worldwide:
-        keys = [*keys, *ledger.worldwide.keys()]
-    for day, cur in keys:
-        if ctx.factor(cur, rule.currency, day) is None:
-            ctx.failed.add((day, cur))
+def needs_rates(rule: Rule) -> bool:
+    """Whether the rule's test compares amounts (a non-zero amount, or a worldwide amount), so that
+    every counted sale must be converted into its currency. A nil threshold or a transaction count
+    is met or not whatever the rates: it never needs one."""
+    return any((p.amount is not None and p.amount != 0) or p.worldwide_amount is not None for p in rule.periods)
 
 
 def _converted(
-    rule: Rule, sums: dict[tuple[date, str], list[Any]], ctx: _Context, days: dict[date, _Day]
-) -> Iterator[tuple[_Day, Fraction, list[Any]]]:
-    """Each convertible (day, currency) sum with its day bucket and the factor into the rule's currency."""
+    rule: Rule, sums: dict[tuple[date, str], list[Any]], ctx: _Context, days: dict[date, _Day],
+    missing: dict[str, list[Any]],
+) -> Iterator[tuple[_Day, Fraction | None, list[Any]]]:
+    """Each (day, currency) sum with its day bucket and the factor into the rule's currency (None: no
+    rate converts it, recorded in ``missing``)."""
     for (day, cur), values in sums.items():
-        if (day, cur) in ctx.failed:
-            continue
         f = ctx.factor(cur, rule.currency, day)
-        assert f is not None
+        if f is None:
+            seen = missing.get(cur)
+            if seen is None:
+                missing[cur] = [day, day, values[3]]
+            else:
+                seen[0], seen[1], seen[2] = min(seen[0], day), max(seen[1], day), seen[2] + values[3]
         d = days.get(day)
         if d is None:
             d = days[day] = _Day()
@@ -436,18 +459,27 @@ def _converted(
 
 def _rule_days(
     rule: Rule, sums: dict[tuple[date, str], list[Any]], ledger: _Ledger, ctx: _Context, worldwide: bool
-) -> dict[date, _Day]:
+) -> tuple[dict[date, _Day], dict[str, list[Any]]]:
+    """The rule's counted sales per day in its currency, and the sale currencies no rate converts."""
     days: dict[date, _Day] = {}
-    for d, f, (total, positive, tx, nrows) in _converted(rule, sums, ctx, days):
-        d.total += Fraction(total) * f
-        d.positive += Fraction(positive) * f
+    missing: dict[str, list[Any]] = {}
+    for d, f, (total, positive, tx, nrows) in _converted(rule, sums, ctx, days, missing):
         d.transactions += tx
         d.rows += nrows
+        d.sales += positive > 0
+        if f is None:
+            d.unconverted = True
+            continue
+        d.total += Fraction(total) * f
+        d.positive += Fraction(positive) * f
     if worldwide:
-        for d, f, (total, positive, _tx, _rows) in _converted(rule, ledger.worldwide, ctx, days):
+        for d, f, (total, positive, _tx, _rows) in _converted(rule, ledger.worldwide, ctx, days, missing):
+            if f is None:
+                d.unconverted = True
+                continue
             d.ww_total += Fraction(total) * f
             d.ww_positive += Fraction(positive) * f
-    return days
+    return days, missing
 
 
 def _scan(rule: Rule, days: dict[date, _Day]) -> list[_Candidate]:
@@ -457,14 +489,14 @@ def _scan(rule: Rule, days: dict[date, _Day]) -> list[_Candidate]:
     order = sorted(days)
     out: list[_Candidate] = []
     lo = 0
-    run_amount, run_tx, run_rows, run_ww = Fraction(0), 0, 0, Fraction(0)
+    run_amount, run_tx, run_rows, run_ww, run_sales = Fraction(0), 0, 0, Fraction(0), 0
     last_start: date | None = None
     done: set[date] = set()
     for i, day in enumerate(order):
         p = rule.period_on(day)
         start = window_start(day, p or rule.periods[0])
         if last_start is not None and start < last_start:
-            lo, run_amount, run_tx, run_rows, run_ww = 0, Fraction(0), 0, 0, Fraction(0)
+            lo, run_amount, run_tx, run_rows, run_ww, run_sales = 0, Fraction(0), 0, 0, Fraction(0), 0
         last_start = start
         while lo < i and order[lo] < start:
             old = days[order[lo]]
@@ -472,32 +504,38 @@ def _scan(rule: Rule, days: dict[date, _Day]) -> list[_Candidate]:
             run_tx -= old.transactions
             run_rows -= old.rows
             run_ww -= old.ww_total
+            run_sales -= old.sales
             lo += 1
         if lo > i:
             lo = i
         d = days[day]
         segment = start if p is not None and p.measurement.kind == "annual" else date.min
         if p is not None and segment not in done:
-            certain = test_met(p, run_amount + d.total, run_tx + d.transactions, run_rows + d.rows, run_ww + d.ww_total)
+            sales = run_sales + d.sales
+            certain = test_met(p, run_amount + d.total, run_tx + d.transactions, run_rows + d.rows, run_ww + d.ww_total, sales)
             possible = certain or test_met(
-                p, run_amount + d.positive, run_tx + d.transactions, run_rows + d.rows, run_ww + d.ww_positive
+                p, run_amount + d.positive, run_tx + d.transactions, run_rows + d.rows, run_ww + d.ww_positive, sales
             )
             if possible:
-                out.append(_Candidate(segment, day, run_amount, run_tx, run_rows, run_ww, certain))
+                out.append(_Candidate(segment, day, run_amount, run_tx, run_rows, run_ww, run_sales, certain))
             if certain:
                 done.add(segment)
         run_amount += d.total
         run_tx += d.transactions
         run_rows += d.rows
         run_ww += d.ww_total
+        run_sales += d.sales
     return out
 
 
-def _window_totals(rule: Rule, days: dict[date, _Day], start: date, end: date) -> tuple[Fraction, int, Fraction]:
-    amount, tx, ww = Fraction(0), 0, Fraction(0)
+def _window_totals(rule: Rule, days: dict[date, _Day], start: date, end: date) -> tuple[Fraction | None, int, Fraction]:
+    """Amount (None when a sale in the window has no rate into the rule's currency), transactions and
+    worldwide amount of the window."""
+    amount: Fraction | None = Fraction(0)
+    tx, ww = 0, Fraction(0)
     for day, d in days.items():
         if start <= day <= end:
-            amount += d.total
+            amount = None if amount is None or d.unconverted else amount + d.total
             tx += d.transactions
             ww += d.ww_total
     return amount, tx, ww
@@ -521,6 +559,7 @@ class _Probe:
         self.tx = cand.before_transactions
         self.rows = cand.before_rows
         self.ww = cand.before_ww
+        self.sales = cand.before_sales
         self.uses_worldwide = state.worldwide and self.period.worldwide_amount is not None
 
     def feed(self, sale: Sale, partition: str | None = None) -> None:
@@ -535,8 +574,9 @@ class _Probe:
         dest_ok = _dest_matches(rule, sale.dest) if rule.kind != "eu_distance_sales" else True
         if dest_ok and _counts(rule, p, sale.dest, sale.cls, sale.day, ctx):
             f = ctx.factor(sale.currency, rule.currency, sale.day)
-            assert f is not None  # failed pairs are never probed
-            self.amount += Fraction(sale.amount) * f
+            if f is not None:  # None only for a rule whose test needs no rate (needs_rates)
+                self.amount += Fraction(sale.amount) * f
+            self.sales += sale.amount > 0
             self.tx += sale.transactions
             self.rows += 1
             changed = True
@@ -545,7 +585,7 @@ class _Probe:
             assert f is not None
             self.ww += Fraction(sale.amount) * f
             changed = True
-        if changed and test_met(p, self.amount, self.tx, self.rows, self.ww):
+        if changed and test_met(p, self.amount, self.tx, self.rows, self.ww, self.sales):
             self.cand.found, self.cand.found_partition = sale.row, partition
 
 
@@ -566,23 +606,10 @@ def day_sales(
     return out
 
 
-def _pass2(sales: Iterable[tuple[str | None, Sale]], probes: dict[date, list[_Probe]], ctx: _Context) -> list[Rejection]:
-    rejected: list[Rejection] = []
-    failed = ctx.failed
+def _pass2(sales: Iterable[tuple[str | None, Sale]], probes: dict[date, list[_Probe]]) -> None:
     for partition, sale in sales:
-        if (sale.day, sale.currency) in failed:
-            rejected.append(
-                Rejection(
-                    sale.row, "exchange_rate_not_found",
-                    f"no ECB reference rate for {sale.currency} on or before {sale.day.isoformat()} for a "
-                    "currency this sale must be converted to (the shipped ECB data may end earlier). " + REFRESH_HINT,
-                    partition,
-                )
-            )
-            continue
         for probe in probes.get(sale.day, ()):
             probe.feed(sale, partition)
-    return rejected
 
 
 # --------------------------------------------------------------------------------------------
@@ -597,6 +624,10 @@ def _money(value: Fraction, currency: str) -> str:
     if value < 0:
         units = -units
     return format(Decimal(units).scaleb(-places), "f")
+
+
+def _money_or_none(value: Fraction | None, currency: str) -> str | None:
+    return None if value is None else _money(value, currency)
 
 
 def _limit(amount: Decimal, currency: str) -> str:
@@ -642,6 +673,7 @@ def evaluate(
     book: RateBook | None,
     rates_version: str,
     numbered: bool = False,
+    exchange_rates: Sequence[GivenRate] = (),
 ) -> dict[str, Any]:
     """Evaluate every threshold rule on the ledger ``rows`` (called twice: two passes). ``rows()`` gives
     the values of each row, the ``n``-th (from 0) being row ``n + FIRST_DATA_ROW`` as in a sheet with a
@@ -654,6 +686,7 @@ def evaluate(
         first, seller=seller, as_of=as_of, eu_destination_option=eu_destination_option, rules=rules, ecb=ecb,
         book=book, rates_version=rates_version,
         second_pass=lambda days: day_sales(numbered_rows(), days, seller=seller, as_of=as_of, book=book),
+        exchange_rates=exchange_rates,
     )
 
 
@@ -688,14 +721,16 @@ def finish(
     book: RateBook | None,
     rates_version: str,
     second_pass: Callable[[frozenset[date]], Iterable[tuple[str | None, Sale]]],
+    exchange_rates: Sequence[GivenRate] = (),
 ) -> dict[str, Any]:
     """The evaluation from the merged pass 1; ``second_pass(days)`` gives the valid sales dated on
-    those days as ``(partition, sale)`` in ledger order (it is not called when no day is needed)."""
+    those days as ``(partition, sale)`` in ledger order (it is not called when no day is needed).
+    ``exchange_rates`` are the caller's rates for the conversions the ECB rates cannot make."""
     from decimal import localcontext
 
     with localcontext() as dctx:
         dctx.prec = 60
-        return _evaluate(seller, as_of, eu_destination_option, ledger, second_pass, rules, ecb, rates_version)
+        return _evaluate(seller, as_of, eu_destination_option, ledger, second_pass, rules, ecb, rates_version, exchange_rates)
 
 
 def _evaluate(
@@ -707,24 +742,23 @@ def _evaluate(
     rules: ThresholdRules,
     ecb: EcbRates,
     rates_version: str,
+    exchange_rates: Sequence[GivenRate],
 ) -> dict[str, Any]:
-    ctx = _Context(seller=seller, rules=rules, ecb=ecb, as_of=as_of)
+    ctx = _Context(seller=seller, rules=rules, ecb=ecb, as_of=as_of, given=exchange_rates)
     eu_qualifies, eu_reason = _eu_qualification(seller, rules, as_of)
 
-    # Conversions that cannot be made reject their rows everywhere (a row is counted everywhere
-    # or nowhere); find them first, then analyse without them.
+    # A conversion that cannot be made (neither the ECB nor the caller's exchange_rates has the pair)
+    # leaves only the rules whose test needs it unevaluated; every row still counts everywhere else.
     sums = ledger.sums
-    applicable = {rule.jurisdiction: _applicable(rule, seller) for rule in rules.rules}
-    worldwide = {
-        r.jurisdiction: _worldwide_needed(r, sums[r.jurisdiction], applicable[r.jurisdiction][0]) for r in rules.rules
-    }
-    for rule in rules.rules:
-        _missing_rates(rule, sums[rule.jurisdiction], ledger, ctx, worldwide[rule.jurisdiction])
     states: list[_RuleState] = []
     for rule in rules.rules:
-        ok, reason = applicable[rule.jurisdiction]
-        days = _rule_days(rule, sums[rule.jurisdiction], ledger, ctx, worldwide[rule.jurisdiction])
-        states.append(_RuleState(rule, ok, reason, days, _scan(rule, days), worldwide=worldwide[rule.jurisdiction]))
+        ok, reason = _applicable(rule, seller)
+        worldwide = _worldwide_needed(rule, sums[rule.jurisdiction], ok)
+        days, missing = _rule_days(rule, sums[rule.jurisdiction], ledger, ctx, worldwide)
+        decided_without_sales = not ok or (rule.kind == "eu_distance_sales" and not eu_qualifies)
+        evaluated = not missing or decided_without_sales or not needs_rates(rule)
+        states.append(_RuleState(rule, ok, reason, days, _scan(rule, days) if evaluated else [], worldwide=worldwide,
+                                 missing=missing, evaluated=evaluated))
 
     probes: dict[date, list[_Probe]] = {}
     for st in states:
@@ -733,16 +767,25 @@ def _evaluate(
         if st.rule.kind == "eu_distance_sales" and eu_qualifies:
             first = ledger.other_ms_first
             if first is not None:
-                st.disqualifying = _Candidate(date.min, first, Fraction(0), 0, 0, Fraction(0), True)
+                st.disqualifying = _Candidate(date.min, first, Fraction(0), 0, 0, Fraction(0), 0, True)
                 probes.setdefault(first, []).append(_Probe(st, st.disqualifying, ctx, disqualifying=True))
-    wanted = frozenset(probes) | {d for d, _ in ctx.failed}
-    conversion_rejects = _pass2(second_pass(wanted), probes, ctx) if wanted else []
+    wanted = frozenset(probes)
+    if wanted:
+        _pass2(second_pass(wanted), probes)
 
-    rejected = sorted([*ledger.rejected, *conversion_rejects], key=_rejection_order)
+    rejected = sorted(ledger.rejected, key=_rejection_order)
     results = [
         _result(st, ctx, as_of, eu_destination_option, eu_qualifies, eu_reason) for st in states
     ]
     warnings = []
+    not_evaluated = [e for e in results if "error" in e]
+    if not_evaluated:
+        warnings.append({
+            "code": "exchange_rate_not_found",
+            "detail": "Not evaluated for want of an exchange rate: "
+            + "; ".join(f"{e['jurisdiction']} ({_pairs(e['error'])})" for e in not_evaluated)
+            + ". Send the rates in exchange_rates; every other jurisdiction is evaluated.",
+        })
     if ledger.missing_ca_region:
         warnings.append(
             {
@@ -762,6 +805,7 @@ def _evaluate(
             {"currency": cur, "rate": format(rate, "f"), "date": day.isoformat()}
             for (cur, day), (rate, _d) in sorted(ctx.used.items())
         ],
+        "given_exchange_rates": [_given_out(exchange_rates[i]) for i in sorted(ctx.given_used)],
         "warnings": warnings,
     }
 
@@ -804,7 +848,7 @@ def _result(
     if m.kind == "annual":
         prev_start = _year_start(start, -1)
         prev_amount, prev_tx, _ = _window_totals(rule, st.days, prev_start, start - timedelta(days=1))
-        previous_total = {"amount": _money(prev_amount, cur), "currency": cur, "transactions": prev_tx}
+        previous_total = {"amount": _money_or_none(prev_amount, cur), "currency": cur, "transactions": prev_tx}
 
     exceeded, exceeded_on, crossing, obligation_from = False, None, None, None
     crossing_partition: str | None = None
@@ -841,12 +885,17 @@ def _result(
                 crossing_partition = dq.found_partition
     if not applicable:
         exceeded, exceeded_on, crossing, obligation_from = False, None, None, None
+    evaluated = st.evaluated or reason == "dispatched_from_other_member_state"
 
     limit = p.amount if p.amount is not None else p.worldwide_amount
     measured = amount if p.amount is not None else ww
-    remaining = Fraction(0) if exceeded or limit is None else max(Fraction(0), Fraction(limit) - measured)
+    remaining: Fraction | None = None
+    if exceeded or limit == 0:
+        remaining = Fraction(0)
+    elif limit is not None and measured is not None:
+        remaining = max(Fraction(0), Fraction(limit) - measured)
     warnings: list[dict[str, str]] = []
-    if applicable and not exceeded:
+    if applicable and not exceeded and measured is not None:
         if limit is not None and limit > 0:
             ratio = measured / Fraction(limit)
             for level, code, pct in WARN_LEVELS:
@@ -878,7 +927,14 @@ def _result(
         threshold["worldwide_amount"] = _limit(p.worldwide_amount, cur)
     if p.unverified:
         threshold["unverified"] = list(p.unverified)
-    total: dict[str, Any] = {"amount": _money(amount, cur), "currency": cur, "transactions": tx}
+    if st.missing and evaluated and applicable:
+        warnings.append({
+            "code": "total_not_converted",
+            "detail": f"Sales in {', '.join(sorted(st.missing))} count here but no rate converts them into {cur} "
+            f"({_pairs({'missing_exchange_rates': _missing_out(st, cur)})}): the test needs none, the totals that "
+            "include them are not shown. Send the rates in exchange_rates to see them.",
+        })
+    total: dict[str, Any] = {"amount": _money_or_none(amount, cur), "currency": cur, "transactions": tx}
     if p.worldwide_amount is not None:
         total["worldwide_amount"] = _money(ww, cur) if st.worldwide else None
     entry: dict[str, Any] = {
@@ -893,13 +949,68 @@ def _result(
         "crossing_sale": crossing,
         "crossing_sale_partition": crossing_partition if crossing is not None else None,
         "obligation_from": obligation_from.isoformat() if obligation_from else None,
-        "remaining": _money(remaining, cur) if limit is not None else None,
+        "remaining": _money(remaining, cur) if remaining is not None and limit is not None else None,
         "reason": reason,
         "consequence": "",
         "warnings": warnings,
     }
+    if not evaluated and applicable:
+        return _not_evaluated(entry, st, ctx)
     entry["consequence"] = _consequence(rule, p, entry, as_of, eu_option, ctx.seller)
     return entry
+
+
+def _missing_out(st: _RuleState, to: str) -> list[dict[str, Any]]:
+    return [
+        {"from_currency": cur, "to_currency": to, "first_date": first.isoformat(), "last_date": last.isoformat(),
+         "rows": rows}
+        for cur, (first, last, rows) in sorted(st.missing.items())
+    ]
+
+
+def _pairs(error: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{m['from_currency']} to {m['to_currency']} for {m['rows']} sale(s) from {m['first_date']} to {m['last_date']}"
+        for m in error["missing_exchange_rates"]
+    )
+
+
+def _not_evaluated(entry: dict[str, Any], st: _RuleState, ctx: _Context) -> dict[str, Any]:
+    """A rule whose amount test needs conversions no rate can make: no answer is guessed. Its entry says
+    which currency pairs are missing, on which days, for how many rows; the other rules are unaffected."""
+    rule = st.rule
+    missing = _missing_out(st, rule.currency)
+    stale = all(ctx.ecb.supports(m["from_currency"]) and ctx.ecb.supports(m["to_currency"]) for m in missing)
+    detail = (
+        f"{rule.jurisdiction} ({rule.name}) is not evaluated: its threshold is in {rule.currency} and no exchange rate "
+        f"converts {_pairs({'missing_exchange_rates': missing})}. "
+        + (f"The shipped ECB data ends on {ctx.ecb.last_date.isoformat()}. {REFRESH_HINT} Or send"
+           if stale else "The ECB publishes no rate for this pair; send")
+        + " the rate in exchange_rates (from_currency, to_currency, rate, date, source)."
+    )
+    entry.update(
+        exceeded=None, exceeded_on=None, crossing_sale=None, crossing_sale_partition=None, obligation_from=None,
+        remaining=None, reason="exchange_rate_not_found", warnings=[],
+        error={"code": "exchange_rate_not_found", "detail": detail, "missing_exchange_rates": missing},
+    )
+    entry["total"] = {**entry["total"], "amount": None}
+    if "worldwide_amount" in entry["total"]:
+        entry["total"]["worldwide_amount"] = None
+    if entry["previous_total"] is not None:
+        entry["previous_total"] = {**entry["previous_total"], "amount": None}
+    entry["consequence"] = (
+        f"Not evaluated: the {rule.name} threshold is in {rule.currency} and some sales counted for it cannot be "
+        "converted (see error). No answer is given rather than one computed from part of the sales."
+    )
+    return entry
+
+
+def _given_out(given: GivenRate) -> dict[str, Any]:
+    """A caller's rate as it was sent, for ``given_exchange_rates``."""
+    return {
+        "from_currency": given.from_currency, "to_currency": given.to_currency, "rate": format(given.rate, "f"),
+        "date": given.date.isoformat() if given.date else None, "source": getattr(given, "source", None),
+    }
 
 
 def st_worldwide(e: dict[str, Any]) -> bool:

@@ -84,3 +84,90 @@ def test_json_numbers_are_read_exactly(client):
     data = client.post("/v1/thresholds", json=body).json()
     assert data["jurisdictions"][0]["crossing_sale"] == 2
     assert [r["code"] for r in data["rejected"]] == ["invalid_amount"]
+
+
+# ----- exchange_rates: conversions the ECB rates cannot make (Taiwan's threshold is in TWD) ---------------
+
+TW_JSON = {
+    "seller": {"country": "US"}, "as_of": "2026-10-20",
+    "sales": [
+        {"date": "2026-02-01", "ship_to": {"country": "TW"}, "net_amount": "18750.00", "currency": "USD",
+         "category": "digital_services"},
+        {"date": "2026-02-02", "ship_to": {"country": "TW"}, "net_amount": "0.01", "currency": "USD",
+         "category": "digital_services"},
+        {"date": "2026-02-03", "ship_to": {"country": "US", "region": "GA"}, "net_amount": "100000.01", "currency": "USD"},
+    ],
+}
+TW_CSV = ("date,ship_to_country,ship_to_region,net_amount,currency,category\n"
+          "2026-02-01,TW,,18750.00,USD,digital_services\n2026-02-02,TW,,0.01,USD,digital_services\n"
+          "2026-02-03,US,GA,100000.01,USD,\n")
+TW_URL = "/v1/thresholds?seller_country=US&as_of=2026-10-20"
+
+
+def _tw(data):
+    return next(x for x in data["jurisdictions"] if x["jurisdiction"] == "TW")
+
+
+def test_exchange_rates_in_the_json_body_and_the_csv_query_give_the_same_answer(client):
+    # USD 18,750.00 x 32 = NT$600,000.00 (not more than NT$600,000); USD 0.01 x 32 = 0.32 crosses (row 3).
+    body = {**TW_JSON, "exchange_rates": [{"from_currency": "USD", "to_currency": "TWD", "rate": "32",
+                                           "date": "2026-01-01", "source": "fixture rate"}]}
+    j = client.post("/v1/thresholds", json=body)
+    c = client.post(f"{TW_URL}&exchange_rates=USD:TWD:32:2026-01-01", content=TW_CSV.encode(),
+                    headers={"content-type": "text/csv"})
+    assert j.status_code == c.status_code == 200
+    tw = _tw(j.json())
+    assert (tw["exceeded"], tw["exceeded_on"], tw["crossing_sale"], tw["total"]["amount"]) == (True, "2026-02-02", 3, "600000.32")
+    assert j.json()["given_exchange_rates"] == body["exchange_rates"]
+    assert _tw(c.json()) == tw and c.json()["given_exchange_rates"][0]["source"] is None
+
+
+def test_without_a_twd_rate_only_taiwan_is_not_evaluated(client):
+    for r in (client.post("/v1/thresholds", json=TW_JSON),
+              client.post(TW_URL, content=TW_CSV.encode(), headers={"content-type": "text/csv"})):
+        assert r.status_code == 200
+        data = r.json()
+        tw = _tw(data)
+        assert (tw["exceeded"], tw["total"]["amount"], tw["error"]["code"]) == (None, None, "exchange_rate_not_found")
+        assert [(m["from_currency"], m["to_currency"], m["rows"]) for m in tw["error"]["missing_exchange_rates"]] == [
+            ("USD", "TWD", 2)]
+        assert [x["jurisdiction"] for x in data["jurisdictions"] if "error" in x] == ["TW"]
+        ga = next(x for x in data["jurisdictions"] if x["jurisdiction"] == "US-GA")
+        assert (ga["exceeded"], ga["crossing_sale"]) == (True, 4)
+        assert data["rejected"] == [] and data["rows_counted"] == 3
+
+
+def test_bad_exchange_rates_are_422_naming_the_field(client):
+    bad = [({"from_currency": "USD", "to_currency": "TWD", "rate": "0"}, ["body", "exchange_rates", 0, "rate"]),
+           ({"from_currency": "USD", "to_currency": "TWD", "rate": "32", "date": "2026-13-01"},
+            ["body", "exchange_rates", 0, "date"])]
+    for rate, loc in bad:
+        r = client.post("/v1/thresholds", json={**TW_JSON, "exchange_rates": [rate]})
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == loc, rate
+    twice = [{"from_currency": "USD", "to_currency": "TWD", "rate": "32"}, {"from_currency": "TWD", "to_currency": "USD", "rate": "0.03"}]
+    r = client.post("/v1/thresholds", json={**TW_JSON, "exchange_rates": twice})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "exchange_rates"]
+    for query, loc in (("USD:TWD", ["query", "exchange_rates", 0]), ("USD:TWD:-1", ["query", "exchange_rates", 0, "rate"]),
+                       ("USD:TWD:32:x", ["query", "exchange_rates", 0, "date"])):
+        r = client.post(f"{TW_URL}&exchange_rates={query}", content=TW_CSV.encode(), headers={"content-type": "text/csv"})
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == loc, query
+    r = client.post("/v1/thresholds?exchange_rates=USD:TWD:32", json=TW_JSON)
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "exchange_rates"]
+
+
+def test_a_parquet_ledger_takes_exchange_rates_in_the_query(client):
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lines = [line.split(",") for line in TW_CSV.strip().split("\n")]
+    buf = io.BytesIO()
+    pq.write_table(pa.table({n: pa.array([r[i] for r in lines[1:]], pa.string()) for i, n in enumerate(lines[0])}), buf)
+    headers = {"content-type": "application/vnd.apache.parquet"}
+    with_rate = client.post(f"{TW_URL}&exchange_rates=TWD:USD:0.03125", content=buf.getvalue(), headers=headers)
+    assert with_rate.status_code == 200, with_rate.text
+    tw = _tw(with_rate.json())  # USD 18,750.01 x 32 = NT$600,000.32, crossed by the second row (row 3)
+    assert (tw["exceeded"], tw["crossing_sale"], tw["total"]["amount"]) == (True, 3, "600000.32")
+    without = _tw(client.post(TW_URL, content=buf.getvalue(), headers=headers).json())
+    assert (without["exceeded"], without["error"]["missing_exchange_rates"][0]["to_currency"]) == (None, "TWD")

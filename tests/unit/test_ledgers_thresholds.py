@@ -154,3 +154,19 @@ def test_csv_rows_the_arrow_reader_cannot_take_are_read_by_the_body_reader(tmp_p
     short = run(tmp_path / "short.csv")
     assert short == row_path(tmp_path / "short.csv")
     assert short["rows_in"] == 41 and any(r["row"] == 12 and r["code"] == "invalid_amount" for r in short["rejected"])
+
+
+def test_the_cli_takes_exchange_rates(tmp_path, capsys):
+    """``--exchange-rate FROM:TO:RATE[:DATE]``: the JSON body's exchange_rates. USD 18,750.01 x 32 =
+    NT$600,000.32 crosses Taiwan's NT$600,000; without the rate Taiwan alone is not evaluated."""
+    (tmp_path / "l.csv").write_text("date,ship_to_country,net_amount,currency,category\n"
+                                    "2026-02-01,TW,18750.01,USD,digital_services\n")
+    out = tmp_path / "r.json"
+    args = ["thresholds", str(tmp_path / "l.csv"), "--seller-country", "US", "--as-of", "2026-10-20", "-o", str(out)]
+    assert cli.main([*args, "--exchange-rate", "USD:TWD:32:2026-01-01"]) == 0
+    tw = next(j for j in json.loads(out.read_text())["jurisdictions"] if j["jurisdiction"] == "TW")
+    assert (tw["exceeded"], tw["crossing_sale"], tw["total"]["amount"]) == (True, 2, "600000.32")
+    assert cli.main(args) == 0
+    assert "not evaluated (exchange rate missing): TW" in capsys.readouterr().err
+    assert cli.main([*args, "--exchange-rate", "USD:TWD"]) == 2
+    assert "--exchange-rate.0" in capsys.readouterr().err

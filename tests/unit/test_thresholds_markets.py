@@ -6,10 +6,6 @@ Exchange rates are the ECB reference rates shipped in rates/ecb/eurofxref-hist.z
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from taxapi.ecb import get_ecb_rates
-
 from .test_thresholds_service import entry, run, sale
 
 DS = "digital_services"
@@ -80,17 +76,26 @@ def test_chile_counts_goods_from_abroad_only_from_2025_10_25():
     assert (cl["exceeded"], cl["exceeded_on"]) == (True, "2025-10-25")
 
 
-def test_nil_thresholds_in_usd_convert_eur_sales_at_the_ecb_rate():
-    """CL, CO, VN, SA, AE are stated as nil thresholds in USD: the shipped ECB data has no CLP, COP, VND, SAR
-    or AED. A EUR sale is converted at the ECB USD rate of its day; a sale in CLP cannot be converted and is
-    rejected, naming the reason, as for any currency the ECB does not publish."""
-    usd = get_ecb_rates().on_or_before("USD", __import__("datetime").date(2026, 3, 2)).rate
+def test_nil_thresholds_are_in_their_own_currency_and_need_no_rate():
+    """CL, CO, VN, SA, AE have no threshold (CL: Law 21.210 / Circular SII 42/2020; SA: Implementing
+    Regulations art. 5 ...): stated as zero in the currency of the tax, none of which the ECB publishes. The
+    first sale counted registers whatever its currency, so no rate is needed: a EUR sale crosses on its day,
+    nothing is rejected, and only the total, which would need EUR -> CLP, is not shown."""
     rows = [sale("2026-03-02", "CL", "100.00", "EUR", category=DS), sale("2026-03-03", "CL", "5000", "CLP", category=DS)]
     result = run(rows, seller="DE")
+    assert (result["rejected"], result["rows_counted"], result["warnings"]) == ([], 2, [])
     cl = entry(result, "CL")
-    assert cl["threshold"]["currency"] == "USD" and cl["exceeded"] is True
-    assert Decimal(cl["total"]["amount"]) == (Decimal("100.00") * usd).quantize(Decimal("0.01"))
-    assert [(r["row"], r["code"]) for r in result["rejected"]] == [(3, "exchange_rate_not_found")]
+    assert (cl["threshold"]["currency"], cl["threshold"]["amount"]) == ("CLP", "0")
+    assert (cl["exceeded"], cl["exceeded_on"], cl["crossing_sale"], cl["remaining"]) == (True, "2026-03-02", 2, "0")
+    assert (cl["total"]["amount"], cl["total"]["transactions"], "error" in cl) == (None, 2, False)
+    assert [w["code"] for w in cl["warnings"]] == ["total_not_converted"] and "EUR" in cl["warnings"][0]["detail"]
+    # With the caller's EUR -> CLP rate (CLP 1,000 per EUR, a fixture rate) the total is 100.00 x 1,000 + 5,000.
+    result = run(rows, seller="DE", exchange_rates=[{"from_currency": "EUR", "to_currency": "CLP", "rate": "1000"}])
+    cl = entry(result, "CL")
+    assert (cl["total"]["amount"], cl["warnings"], cl["crossing_sale"]) == ("105000", [], 2)
+    for cc, cur in [("CO", "COP"), ("VN", "VND"), ("SA", "SAR"), ("AE", "AED")]:
+        found = entry(run([sale("2026-03-02", cc, "1.00", "USD", category=DS)], seller="DE"), cc)
+        assert (found["threshold"]["currency"], found["exceeded"], found["exceeded_on"]) == (cur, True, "2026-03-02"), cc
 
 
 def test_new_rules_leave_the_other_jurisdictions_alone():

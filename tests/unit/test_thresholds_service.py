@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from taxapi.ecb import get_ecb_rates
+from taxapi.orders.schemas import ExchangeRate
 from taxapi.rate_tables.loader import get_rate_book
 from taxapi.thresholds.rules import get_threshold_rules
 from taxapi.thresholds.service import Seller, evaluate
@@ -19,7 +20,7 @@ def sale(day, country, amount, currency="EUR", *, region=None, postal=None, ship
     return (day, country, region, postal, ship_from, amount, currency, customer, category, channel, transactions, exemption)
 
 
-def run(rows, *, seller="DE", region=None, others=(), as_of="2026-10-20", option=False, book=None):
+def run(rows, *, seller="DE", region=None, others=(), as_of="2026-10-20", option=False, book=None, exchange_rates=()):
     return evaluate(
         seller=Seller(seller, region, tuple(others)),
         as_of=date.fromisoformat(as_of),
@@ -29,6 +30,7 @@ def run(rows, *, seller="DE", region=None, others=(), as_of="2026-10-20", option
         ecb=get_ecb_rates(),
         book=book or get_rate_book(),
         rates_version="test",
+        exchange_rates=[ExchangeRate.model_validate(r) for r in exchange_rates],
     )
 
 
@@ -270,11 +272,32 @@ def test_bad_rows_are_reported_with_their_row_number():
     assert (result["rows_in"], result["rows_counted"]) == (8, 1)
 
 
-def test_a_missing_exchange_rate_rejects_the_row():
-    """The shipped ECB history ends before 2026-11-05: a USD sale then cannot be converted to EUR."""
-    result = run([sale("2026-11-05", "FR", "10", "USD"), sale("2026-11-05", "FR", "10")], as_of="2026-11-21")
-    assert [(r["row"], r["code"]) for r in result["rejected"]] == [(2, "exchange_rate_not_found")]
-    assert result["rows_counted"] == 1 and entry(result, "EU")["total"]["amount"] == "10.00"
+def test_a_missing_exchange_rate_leaves_only_the_threshold_that_needs_it_unevaluated():
+    """The shipped ECB history ends before 2026-11-05: a USD sale to FR then cannot be converted to EUR. The
+    row is counted (not rejected): the EU entry is not evaluated and names the pair, nothing is guessed; a
+    US state's USD test on a USD sale the same day needs no rate and is answered."""
+    rows = [sale("2026-11-05", "FR", "10", "USD"), sale("2026-11-05", "FR", "10"),
+            sale("2026-11-05", "US", "100001", "USD", region="GA")]
+    result = run(rows, as_of="2026-11-21")
+    assert (result["rejected"], result["rows_counted"]) == ([], 3)
+    eu = entry(result, "EU")
+    assert (eu["exceeded"], eu["total"]["amount"], eu["remaining"], eu["error"]["code"]) == (
+        None, None, None, "exchange_rate_not_found")
+    assert eu["error"]["missing_exchange_rates"] == [
+        {"from_currency": "USD", "to_currency": "EUR", "first_date": "2026-11-05", "last_date": "2026-11-05", "rows": 1}]
+    assert "ecb refresh" in eu["error"]["detail"]
+    ga = entry(result, "US-GA")
+    assert (ga["exceeded"], ga["exceeded_on"], ga["crossing_sale"], "error" in ga) == (True, "2026-11-05", 4, False)
+    assert [w["code"] for w in result["warnings"]] == ["exchange_rate_not_found"]
+    assert "EU (USD to EUR" in result["warnings"][0]["detail"] and "US-GA" not in result["warnings"][0]["detail"]
+    # The caller's rate for the day (EUR 1 = USD 1.25, given either way round) completes the EU answer:
+    # 10.00 + 10 / 1.25 = 18.00.
+    for given in ({"from_currency": "EUR", "to_currency": "USD", "rate": "1.25"},
+                  {"from_currency": "USD", "to_currency": "EUR", "rate": "0.8", "date": "2026-11-01"}):
+        result = run(rows, as_of="2026-11-21", exchange_rates=[given])
+        eu = entry(result, "EU")
+        assert (eu["total"]["amount"], eu["exceeded"], "error" in eu) == ("18.00", False, False)
+        assert result["given_exchange_rates"] == [{"source": None, "date": None, **given}]
 
 
 def test_warnings_at_75_and_90_percent():
