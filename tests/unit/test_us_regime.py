@@ -561,3 +561,24 @@ def test_ny_clothing_in_a_zip_spanning_localities_takes_the_lowest_rate(book):
     assert over["lines"][0]["tax_amount"] == "10.35" and "zip_spans_jurisdictions" not in warnings(over)
     # a ZIP wholly in Nassau County is unchanged (4.625 -> 4.63)
     assert line(book, order({"region": "NY", "postal_code": "11501"}, lines=[{"id": "1", "amount": "100.00", "category": "clothing"}]))["tax_amount"] == "4.63"
+
+
+@pytest.mark.parametrize("zip5, names, general", [
+    # 14580 (Webster): the Census Bureau's 2010 ZCTA-to-county relationship file places it in Monroe County (taxes
+    # clothing under $110 locally, 4 %) and in Wayne County (Publication 718-C: exempts it); general 8 % x 120 = 9.60
+    ("14580", "Monroe County and Wayne County", "9.60"),
+    # 10588 (Shrub Oak): Putnam County (exempts it from 2024-03-01) and Westchester County (taxes it, with the MCTD
+    # tax); general 8.375 % x 120 = 10.05
+    ("10588", "Putnam County and Westchester County", "10.05"),
+])
+def test_ny_zips_across_county_lines_from_the_census_relationship_file(book, zip5, names, general):
+    def clothing(amount):
+        return calc(book, order({"region": "NY", "postal_code": zip5}, lines=[{"id": "1", "amount": amount, "category": "clothing"}]))
+
+    out = clothing("100.00")
+    ln = out["lines"][0]
+    # before the relationship file was read the main county alone decided: 4.00 in Webster, 4.38 in Shrub Oak
+    assert (ln["tax_amount"], ln["taxability_reason"]) == ("0.00", "product_exempt")
+    assert names in warnings(out)["zip_spans_jurisdictions"] and "2010 ZCTA to County Relationship File" in ln["source"]
+    over = clothing("120.00")
+    assert over["lines"][0]["tax_amount"] == general and "zip_spans_jurisdictions" not in warnings(over)
