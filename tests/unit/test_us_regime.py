@@ -488,6 +488,31 @@ def test_kenai_peninsula_borough_taxes_only_the_first_500_of_a_sale(ak2025_book)
     assert _ak(ak2025_book, "99568", day="2025-06-10", lines=[{"id": "1", "amount": "450.00"}])["lines"][0]["tax_amount"] == "13.50"
 
 
+def test_kenai_cities_tax_only_the_first_500_of_a_sale_like_the_borough(book):
+    # KPB Code 5.18.100(B): a city's tax is collected under the borough's chapter, on the first $500 of a sale ("In Kenai
+    # and Soldotna, that means the maximum tax is $25, or 5 percent of $500", Peninsula Clarion, 2000); the city of Kenai
+    # and the borough together levy 6 %: 6 % x 500 = 30.00 on a $600 sale (before: 36.00 and local_tax_cap_unknown)
+    out = _ak(book, "99611", lines=[{"id": "1", "amount": "600.00"}])
+    assert out["lines"][0]["tax_amount"] == "30.00" and "local_tax_cap_unknown" not in warnings(out)
+    assert "5.18.100" in out["lines"][0]["source"]
+
+
+def test_north_pole_taxes_only_the_first_200_of_a_sale(book):
+    # City of North Pole: 5.5 % "capped at $11 per transaction, or $200 worth of sales" (News-Miner, 2021; the city's
+    # return: "$11 cap per transaction"): 5.5 % x 200 = 11.00 on a $300 order of two lines, shared by value
+    out = _ak(book, "99705", lines=[{"id": "1", "amount": "200.00"}, {"id": "2", "amount": "100.00"}])
+    assert [ln["tax_amount"] for ln in out["lines"]] == ["7.33", "3.67"] and out["totals"]["tax_amount"] == "11.00"
+    assert _ak(book, "99705", lines=[{"id": "1", "amount": "150.00"}])["lines"][0]["tax_amount"] == "8.25"  # under the cap
+
+
+def test_wrangell_taxes_only_the_first_3000_of_each_item(book):
+    # City and Borough of Wrangell: single purchases "capped at seven percent of $3,000, or $210 ... not multiple
+    # purchases that total to $3,000" (Wrangell Sentinel, 2019-05-02): one $4,000 item 210.00; two $2,000 items 280.00
+    assert _ak(book, "99929", lines=[{"id": "1", "amount": "4000.00"}])["lines"][0]["tax_amount"] == "210.00"
+    two = _ak(book, "99929", lines=[{"id": "1", "quantity": 2, "unit_price": "2000.00"}])
+    assert two["lines"][0]["tax_amount"] == "280.00"
+
+
 def test_kodiak_taxes_only_the_first_3000_of_a_transaction(book):
     # City of Kodiak: "sales tax will be collected on the first $3,000 of a transaction ... maximum amount of sales tax on
     # a transaction ... $210" (KINY / Associated Press, 2017-11): 7 % x 3,000 = 210.00
@@ -502,8 +527,9 @@ def test_a_cap_not_known_on_the_day_taxes_all_of_it_and_says_so(book):
     # Juneau's cap from 2026-01-01 (the biennial CPI adjustment) is not verified: 5 % x 20,000 = 1,000.00, with a warning
     out = _ak(book, "99801", lines=[{"id": "1", "amount": "20000.00"}])
     assert out["lines"][0]["tax_amount"] == "1000.00" and "Juneau" in warnings(out)["local_tax_cap_unknown"]
-    # Kenai: the borough caps at $500 a sale, the city's own cap is not verified
-    kenai = _ak(book, "99611", lines=[{"id": "1", "amount": "600.00"}])
+    # Kenai from 2026-04-01: the borough's $500 cap, which the city's tax follows, may be indexed (Ordinance 2025-14,
+    # result not verified): 6 % x 600 = 36.00, with a warning
+    kenai = _ak(book, "99611", day="2026-04-10", lines=[{"id": "1", "amount": "600.00"}])
     assert kenai["lines"][0]["tax_amount"] == "36.00" and "local_tax_cap_unknown" in warnings(kenai)
     assert "local_tax_cap_unknown" not in warnings(_ak(book, "99840", seller={"country": "US", "region": "AK"}))
 
