@@ -590,11 +590,12 @@ def test_ny_clothing_in_a_zip_spanning_localities_takes_the_lowest_rate(book):
 
 
 @pytest.mark.parametrize("zip5, names, general", [
-    # 14580 (Webster): the Census Bureau's 2010 ZCTA-to-county relationship file places it in Monroe County (taxes
-    # clothing under $110 locally, 4 %) and in Wayne County (Publication 718-C: exempts it); general 8 % x 120 = 9.60
-    ("14580", "Monroe County and Wayne County", "9.60"),
-    # 10588 (Shrub Oak): Putnam County (exempts it from 2024-03-01) and Westchester County (taxes it, with the MCTD
-    # tax); general 8.375 % x 120 = 10.05
+    # 13760 (Endicott): the Census Bureau's 2010 ZCTA-to-county relationship file places 92 % of its people in Broome
+    # County (taxes clothing under $110 locally, 4 %) and 8 % in Tioga County (Publication 718-C: exempts it); general
+    # 8 % x 120 = 9.60
+    ("13760", "Broome County and Tioga County", "9.60"),
+    # 10588 (Shrub Oak): 96 % Westchester County (taxes it, with the MCTD tax), 4 % Putnam County (exempts it from
+    # 2024-03-01); general 8.375 % x 120 = 10.05
     ("10588", "Putnam County and Westchester County", "10.05"),
 ])
 def test_ny_zips_across_county_lines_from_the_census_relationship_file(book, zip5, names, general):
@@ -603,8 +604,19 @@ def test_ny_zips_across_county_lines_from_the_census_relationship_file(book, zip
 
     out = clothing("100.00")
     ln = out["lines"][0]
-    # before the relationship file was read the main county alone decided: 4.00 in Webster, 4.38 in Shrub Oak
+    # before the relationship file was read the main county alone decided: 4.00 in Endicott, 4.38 in Shrub Oak
     assert (ln["tax_amount"], ln["taxability_reason"]) == ("0.00", "product_exempt")
     assert names in warnings(out)["zip_spans_jurisdictions"] and "2010 ZCTA to County Relationship File" in ln["source"]
     over = clothing("120.00")
     assert over["lines"][0]["tax_amount"] == general and "zip_spans_jurisdictions" not in warnings(over)
+
+
+def test_a_zip_whose_other_county_holds_under_1_percent_of_its_people_counts_for_its_main_county(book):
+    # 11003 (Elmont): 99.6 % of its 2010 population in Nassau County, 156 people (0.4 %) in Queens: not spanning
+    from datetime import date
+
+    from taxapi.regimes.us_sales_tax import local_table
+
+    table = local_table(book)
+    assert table.clothing_span("NY", "11003") is None and table.clothing_span("NY", "13760") is not None
+    assert table.clothing_exempt_locality("NY", "11003", date(2026, 3, 10)) is None
