@@ -180,6 +180,9 @@ class UsSalesTax(NationalRegime):
                 it.rate = _exempt(it.rate, "shipping", rules.shipping_exempt, day)
             else:
                 it.rate = _rate(book, j, state, it.category, day, dest, origin)
+                if it.category is _FOOD and state in local_table(book).grocery_districts:
+                    it.rate = _with_grocery_districts(book, state, it.rate, origin or dest,
+                                                      postal_code if origin is None else order.ship_from.postal_code, day)
             exempt_part = ZERO
             if not shipping and it.category in _CLOTHING and it.rate.rate_fraction:
                 it.rate, exempt_part = _clothing(ctx, state, it.rate, it.base, order.lines[it.index].quantity)
@@ -257,6 +260,24 @@ def _grocery_place(book: RateBook, state: str, dest: LocalResolution | None, day
     cities = tuple(x.name for x in local if x.level.value == "city")
     names = cities + tuple(x.name for x in local if x.level.value != "city")
     return local_table(book).grocery_locality(state, names, bool(cities), day)
+
+
+def _with_grocery_districts(book: RateBook, state: str, rate: CombinedRate, res: LocalResolution | None,
+                            postal_code: str | None, day: date) -> CombinedRate:
+    """Groceries' ``rate`` with the special districts that tax groceries in the ZIP code (Illinois's RTA: 1.25 % in
+    Cook County, 0.75 % in the collar counties, also before 2026), where the ZIP code resolved to local rates."""
+    parsed = parse_zip(postal_code)
+    if res is None or res.resolved_by is ResolvedBy.state or parsed is None:
+        return rate
+    districts = local_table(book).grocery_districts_in(state, parsed[0], day)
+    if not districts:
+        return rate
+    levels = rate.levels + tuple(_level(state, "special", d.id, d.name, d.rate_percent, RateKind.standard, d.source)
+                                 for d in districts)
+    percent = Decimal(fmt_percent(sum((lv.rate_percent for lv in levels), ZERO)))
+    kind = RateKind.reduced if rate.rate_kind in (RateKind.zero, RateKind.exempt) else rate.rate_kind
+    source = "; ".join([*(d.source for d in districts), rate.source])
+    return CombinedRate(rate.jurisdiction, percent, percent / 100, kind, source, rate.own, levels, True, rate.address)
 
 
 def _warn_grocery_unknown(ctx: Context, state: str, dest: LocalResolution | None, postal_code: str | None) -> None:

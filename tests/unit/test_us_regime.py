@@ -572,6 +572,66 @@ def test_illinois_grocery_list_is_dated(book):
     assert table.grocery_locality("GA", ("PEORIA",), True, date(2026, 1, 1)) is None
 
 
+@pytest.mark.parametrize("zip5, food, levels", [
+    # Chicago (60601): the 2026 budget has no city grocery tax (WTTW, 2025-12-31); the RTA's 1.25 % on qualifying food
+    # in Cook County still applies (IDOR, Mass Transit District Sales Tax): 0 % state + 1.25 % = 1.25 (before: 0.00 and
+    # local_grocery_tax_unknown)
+    ("60601", "1.25", [("state", "0"), ("special", "1.25")]),
+    # Naperville (DuPage): its 1 % municipal grocery tax (NCTV17, 2025) and the RTA's 0.75 % in the collar counties: 1.75
+    ("60540", "1.75", [("state", "0"), ("city", "1"), ("special", "0.75")]),
+    # Bloomington (McLean, outside the RTA): its 1 % (WGLT, 2025-09-22) alone: 1.00 (before: 0.00 and a warning)
+    ("61701", "1.00", [("state", "0"), ("city", "1")]),
+])
+def test_illinois_groceries_in_2026_with_the_places_listed_later_and_the_rta(book, zip5, food, levels):
+    out = _il_food(book, zip5)
+    ln = out["lines"][0]
+    assert ln["tax_amount"] == food and [(b["level"], b["rate_percent"]) for b in ln["breakdown"]] == levels
+    assert sum(D(b["tax_amount"]) for b in ln["breakdown"]) == D(food) and "local_grocery_tax_unknown" not in warnings(out)
+    if zip5 != "61701":
+        assert "masstransit" in ln["source"]
+
+
+@pytest.fixture(scope="module")
+def il2025_book(tmp_path_factory):
+    """The Illinois fixture rows as a table effective 2025-01-01 (the state's 1 % on groceries still in force)."""
+    from datetime import date
+
+    from taxapi.us_local.importers import import_zip5
+    from tests.conftest import TESTS_DIR
+
+    root = tmp_path_factory.mktemp("us-il")
+    import_zip5([TESTS_DIR / "fixtures" / "us_local" / "TAXRATES_ZIP5_IL202603.csv"], root / "il-2025", effective=date(2025, 1, 1))
+    return _book_with_local_dir(root)
+
+
+def test_the_rta_taxed_groceries_before_2026_too(il2025_book):
+    # 2025: the state's 1 % on qualifying food plus the RTA's 1.25 % in Cook County: Chicago's 2.25 % (was 1.00)
+    ln = _il_food(il2025_book, "60601", day="2025-06-10")["lines"][0]
+    assert ln["tax_amount"] == "2.25" and [(b["level"], b["rate_percent"]) for b in ln["breakdown"]] == [
+        ("state", "1"), ("special", "1.25")]
+    # and 0.75 % in DuPage County: 1.75 in Naperville; outside the RTA (Bloomington) the state's 1 % alone
+    assert _il_food(il2025_book, "60540", day="2025-06-10")["lines"][0]["tax_amount"] == "1.75"
+    assert _il_food(il2025_book, "61701", day="2025-06-10")["lines"][0]["tax_amount"] == "1.00"
+    # general merchandise keeps the table's combined rate (10.25 % in 60601)
+    assert line(il2025_book, order({"region": "IL", "postal_code": "60601"}, day="2025-06-10"))["tax_amount"] == "10.25"
+
+
+def test_grocery_districts_are_strict_data(tmp_path):
+    import json
+
+    from taxapi.errors import InvalidRateTable
+    from taxapi.us_local.store import GROCERY_FILE, load_grocery_districts
+
+    doc = {"state": "IL", "localities": [], "districts": [{"id": "rta-cook", "name": "RTA", "rate_percent": "1.25",
+                                                             "effective_from": "2008-04-01", "source": "s", "zip5": ["6060"]}]}
+    (tmp_path / GROCERY_FILE).write_text(json.dumps(doc))
+    with pytest.raises(InvalidRateTable, match="'6060' is not a five-digit ZIP code"):
+        load_grocery_districts(tmp_path)
+    doc["districts"][0]["zip5"] = ["60601"]
+    (tmp_path / GROCERY_FILE).write_text(json.dumps(doc))
+    assert [d.rate_percent for d in load_grocery_districts(tmp_path)["IL"]["60601"]] == [D("1.25")]
+
+
 # ----- New York: clothing in a ZIP code across a county line -------------------------------------
 
 
