@@ -513,6 +513,16 @@ def test_wrangell_taxes_only_the_first_3000_of_each_item(book):
     assert two["lines"][0]["tax_amount"] == "280.00"
 
 
+def test_ketchikan_gateway_borough_taxes_only_the_first_2000_of_each_item(book):
+    # Ketchikan Gateway Borough: "Effective January 1, 2020 ... increased the single unit sale exemption (commonly called
+    # 'sales tax cap') from $1,000 to $2,000 on all goods and services" (kgbak.us): 2.5 % x 2,000 = 50.00 on a $3,000 item
+    out = _ak(book, "99928", lines=[{"id": "1", "amount": "3000.00"}])
+    assert out["lines"][0]["tax_amount"] == "50.00" and "local_tax_cap_unknown" not in warnings(out)
+    # the City of Saxman's own cap is not verified: 99901 (named SAXMAN by the tables) taxes it all, and says so
+    saxman = _ak(book, "99901", lines=[{"id": "1", "amount": "3000.00"}])
+    assert saxman["lines"][0]["tax_amount"] == "195.00" and "Saxman" in warnings(saxman)["local_tax_cap_unknown"]
+
+
 def test_kodiak_taxes_only_the_first_3000_of_a_transaction(book):
     # City of Kodiak: "sales tax will be collected on the first $3,000 of a transaction ... maximum amount of sales tax on
     # a transaction ... $210" (KINY / Associated Press, 2017-11): 7 % x 3,000 = 210.00
