@@ -564,11 +564,17 @@ def test_illinois_listed_municipality_taxes_groceries_at_1_percent(book):
     assert line(book, order({"region": "IL", "postal_code": "61602"}))["tax_amount"] == "9.00"
 
 
-@pytest.mark.parametrize("zip5", ["62701", "61764"])  # Springfield, and unincorporated Livingston County: not on the list
-def test_illinois_place_not_known_to_be_listed_is_the_state_part_with_a_warning(book, zip5):
-    out = _il_food(book, zip5)
+def test_illinois_place_not_known_to_be_listed_is_the_state_part_with_a_warning(book):
+    out = _il_food(book, "61764")  # unincorporated Livingston County: on neither list
     assert out["lines"][0]["tax_amount"] == "0.00"
-    assert "not known" in warnings(out)["local_grocery_tax_unknown"] and zip5 in warnings(out)["local_grocery_tax_unknown"]
+    assert "not known" in warnings(out)["local_grocery_tax_unknown"] and "61764" in warnings(out)["local_grocery_tax_unknown"]
+
+
+def test_illinois_place_known_not_to_impose_is_the_state_part_without_a_warning(book):
+    # Springfield's 2026 budget does without a local grocery tax (Capitol City Now, 2026-01): 0 % state, nothing
+    # local, and no warning (before it was listed: the same 0.00, with local_grocery_tax_unknown)
+    out = _il_food(book, "62701")
+    assert out["lines"][0]["tax_amount"] == "0.00" and "local_grocery_tax_unknown" not in warnings(out)
 
 
 def test_illinois_grocery_list_is_dated(book):
