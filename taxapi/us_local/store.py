@@ -648,9 +648,9 @@ def load_grocery_districts(shipped: Path) -> dict[str, dict[str, tuple[GroceryDi
         for z in d["zip5"]:
             if not isinstance(z, str) or not _ZIP5.match(z):
                 raise InvalidRateTable(rel, f"{where}/zip5", f"'{z}' is not a five-digit ZIP code")
-            if any(o.id == district.id and o.effective_from <= (to or date.max) and frm <= (o.effective_to or date.max)
+            if any(o.name == district.name and o.effective_from <= (to or date.max) and frm <= (o.effective_to or date.max)
                    for o in out.get(z, ())):
-                raise InvalidRateTable(rel, f"{where}/zip5", f"'{z}' is listed twice for {district.id} on one day")
+                raise InvalidRateTable(rel, f"{where}/zip5", f"'{z}' is in two districts of {district.name} on one day")
             out[z] = (*out.get(z, ()), district)
     return {state: out} if out else {}
 

@@ -646,6 +646,11 @@ def test_grocery_districts_are_strict_data(tmp_path):
     doc["districts"][0]["zip5"] = ["60601"]
     (tmp_path / GROCERY_FILE).write_text(json.dumps(doc))
     assert [d.rate_percent for d in load_grocery_districts(tmp_path)["IL"]["60601"]] == [D("1.25")]
+    # one ZIP code in the RTA's Cook and collar-county lists at once would tax groceries twice: refused
+    doc["districts"].append({**doc["districts"][0], "id": "rta-collar", "rate_percent": "0.75"})
+    (tmp_path / GROCERY_FILE).write_text(json.dumps(doc))
+    with pytest.raises(InvalidRateTable, match="'60601' is in two districts of RTA on one day"):
+        load_grocery_districts(tmp_path)
 
 
 # ----- New York: clothing in a ZIP code across a county line -------------------------------------
