@@ -180,6 +180,9 @@ class UsSalesTax(NationalRegime):
                 it.rate = _exempt(it.rate, "shipping", rules.shipping_exempt, day)
             else:
                 it.rate = _rate(book, j, state, it.category, day, dest, origin)
+                if it.category is _FOOD and state in local_table(book).grocery_districts:
+                    it.rate = _with_grocery_districts(book, state, it.rate, dest, origin,
+                                                      postal_code if origin is None else order.ship_from.postal_code, day)
             exempt_part = ZERO
             if not shipping and it.category in _CLOTHING and it.rate.rate_fraction:
                 it.rate, exempt_part = _clothing(ctx, state, it.rate, it.base, order.lines[it.index].quantity)
@@ -257,6 +260,33 @@ def _grocery_place(book: RateBook, state: str, dest: LocalResolution | None, day
     cities = tuple(x.name for x in local if x.level.value == "city")
     names = cities + tuple(x.name for x in local if x.level.value != "city")
     return local_table(book).grocery_locality(state, names, bool(cities), day)
+
+
+def _with_grocery_districts(book: RateBook, state: str, rate: CombinedRate, dest: LocalResolution | None,
+                            origin: LocalResolution | None, postal_code: str | None, day: date) -> CombinedRate:
+    """Groceries' ``rate`` (``_rate``'s for ``dest``, ``origin`` and ``day``) with the special districts that tax
+    groceries in the ZIP code of the address that sources the sale (Illinois's RTA: 1.25 % in Cook County, 0.75 % in
+    the collar counties, also before 2026), where that ZIP code resolved to local rates; cached per ZIP code as
+    written (it costs a dictionary look-up once known)."""
+    cache = book.cache("us_food_districts")
+    key = (state, dest, origin, postal_code, day)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    res = origin or dest
+    parsed = parse_zip(postal_code)
+    districts = () if res is None or res.resolved_by is ResolvedBy.state or parsed is None else (
+        local_table(book).grocery_districts_in(state, parsed[0], day))
+    if districts:
+        levels = rate.levels + tuple(_level(state, "special", d.id, d.name, d.rate_percent, RateKind.standard, d.source)
+                                     for d in districts)
+        percent = Decimal(fmt_percent(sum((lv.rate_percent for lv in levels), ZERO)))
+        kind = RateKind.reduced if rate.rate_kind in (RateKind.zero, RateKind.exempt) else rate.rate_kind
+        source = "; ".join([*(d.source for d in districts), rate.source])
+        rate = CombinedRate(rate.jurisdiction, percent, percent / 100, kind, source, rate.own, levels, True, rate.address)
+    if len(cache) < 200_000:
+        cache[key] = rate
+    return rate
 
 
 def _warn_grocery_unknown(ctx: Context, state: str, dest: LocalResolution | None, postal_code: str | None) -> None:

@@ -130,6 +130,19 @@ class CapAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class GroceryDistrict:
+    """A special district whose tax on groceries applies in the ZIP codes it lists, at ``rate_percent`` from
+    ``effective_from`` to ``effective_to`` (None: open); Illinois's Regional Transportation Authority."""
+
+    id: str
+    name: str
+    rate_percent: Decimal
+    effective_from: date
+    effective_to: date | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class GroceryLocality:
     """A place that imposes (``rate_percent``) or is known not to impose (``rate_percent`` 0) a local tax on
     groceries from ``effective_from`` on; ``kind`` is ``municipality`` (inside its limits) or ``county`` (its
@@ -385,6 +398,9 @@ class LocalTable:
     #: state -> (the day the list starts, place name (case-folded) -> the places of that name that impose a local
     #: grocery tax or are known not to) (``rates/us-local/il-grocery-localities.json``: Illinois from 2026-01-01).
     grocery_localities: dict[str, tuple[date, dict[str, tuple[GroceryLocality, ...]]]] = field(default_factory=dict, repr=False)
+    #: state -> zip5 -> the special districts that tax groceries there (``rates/us-local/il-grocery-localities.json``,
+    #: ``districts``: the RTA's 1.25 % in Cook County, 0.75 % in the collar counties).
+    grocery_districts: dict[str, dict[str, tuple[GroceryDistrict, ...]]] = field(default_factory=dict, repr=False)
     #: state -> zip5 -> the localities with different clothing rules that the ZIP5 spans, and the source saying so
     #: (``rates/us-local/clothing-localities.json``, ``spanning``).
     clothing_spans: dict[str, dict[str, tuple[tuple[str, ...], str]]] = field(default_factory=dict, repr=False)
@@ -583,6 +599,11 @@ class LocalTable:
                 if loc.effective_from <= day and (loc.kind == "municipality" or not municipal):
                     return loc
         return None
+
+    def grocery_districts_in(self, state: str, zip5: str, day: date) -> tuple[GroceryDistrict, ...]:
+        """The special districts that tax groceries in ``zip5`` on ``day`` (none: the ZIP code is in no such district)."""
+        return tuple(d for d in self.grocery_districts.get(state, {}).get(zip5, ())
+                     if d.effective_from <= day and (d.effective_to is None or day <= d.effective_to))
 
     def grocery_list_starts(self, state: str) -> date | None:
         """The day from which ``state``'s local grocery taxes follow a list of places (None: no list)."""

@@ -41,6 +41,7 @@ from taxapi.settings import get_settings
 from taxapi.us_local.model import (
     BoundaryRecord,
     ExemptLocality,
+    GroceryDistrict,
     GroceryLocality,
     Level,
     LocalImport,
@@ -621,6 +622,39 @@ def load_grocery_localities(shipped: Path) -> dict[str, tuple[date, dict[str, tu
     return {state: (start, places)}
 
 
+def load_grocery_districts(shipped: Path) -> dict[str, dict[str, tuple[GroceryDistrict, ...]]]:
+    """The special districts that tax groceries, by state and ZIP5 (``il-grocery-localities.json``, ``districts``)."""
+    path = shipped / GROCERY_FILE
+    if not path.is_file():
+        return {}
+    rel = f"{SHIPPED_SUBDIR}/{GROCERY_FILE}"
+    doc = read_json_strict(path, rel)
+    districts = doc.get("districts", []) if isinstance(doc, dict) else None
+    if not isinstance(districts, list):
+        raise InvalidRateTable(rel, "districts", 'needs [{"id", "name", "rate_percent", "effective_from", "source", "zip5": [...]}]')
+    state = doc.get("state")
+    out: dict[str, tuple[GroceryDistrict, ...]] = {}
+    keys = {"id", "name", "rate_percent", "effective_from", "source", "zip5"}
+    for i, d in enumerate(districts):
+        where = f"districts/{i}"
+        if (not isinstance(d, dict) or not keys <= set(d) <= keys | {"effective_to", "note"}
+                or not all(isinstance(d[k], str) and d[k].strip() for k in keys - {"zip5"})
+                or not isinstance(d["zip5"], list) or not d["zip5"] or not _PERCENT.match(d["rate_percent"])):
+            raise InvalidRateTable(rel, where, "needs id, name, rate_percent, effective_from, source and a list of zip5 "
+                                               "(effective_to and note optional)")
+        frm = _day(d["effective_from"], rel, f"{where}/effective_from")
+        to = _day(d["effective_to"], rel, f"{where}/effective_to") if d.get("effective_to") else None
+        district = GroceryDistrict(d["id"], d["name"], Decimal(d["rate_percent"]), frm, to, d["source"])
+        for z in d["zip5"]:
+            if not isinstance(z, str) or not _ZIP5.match(z):
+                raise InvalidRateTable(rel, f"{where}/zip5", f"'{z}' is not a five-digit ZIP code")
+            if any(o.name == district.name and o.effective_from <= (to or date.max) and frm <= (o.effective_to or date.max)
+                   for o in out.get(z, ())):
+                raise InvalidRateTable(rel, f"{where}/zip5", f"'{z}' is in two districts of {district.name} on one day")
+            out[z] = (*out.get(z, ()), district)
+    return {state: out} if out else {}
+
+
 def load_clothing_spans(shipped: Path) -> dict[str, dict[str, tuple[tuple[str, ...], str]]]:
     """The ZIP5s that span localities with different clothing rules (``clothing-localities.json``, ``spanning``)."""
     path = shipped / CLOTHING_LOCALITIES_FILE
@@ -669,7 +703,8 @@ def load_local_table(rates_dir: Path | None = None, local_dir: Path | None = Non
                       imported_ids=frozenset(i.id for i in imports if i.id not in shipped_ids),
                       zip_prefixes=load_zip_prefixes(shipped), clothing_localities=load_clothing_localities(shipped),
                       arsstc_members=load_arsstc_members(shipped), tax_caps=caps, unverified_caps=unverified,
-                      grocery_localities=load_grocery_localities(shipped), clothing_spans=load_clothing_spans(shipped))
+                      grocery_localities=load_grocery_localities(shipped), grocery_districts=load_grocery_districts(shipped),
+                      clothing_spans=load_clothing_spans(shipped))
 
 
 @lru_cache(maxsize=8)

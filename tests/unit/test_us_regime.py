@@ -488,6 +488,41 @@ def test_kenai_peninsula_borough_taxes_only_the_first_500_of_a_sale(ak2025_book)
     assert _ak(ak2025_book, "99568", day="2025-06-10", lines=[{"id": "1", "amount": "450.00"}])["lines"][0]["tax_amount"] == "13.50"
 
 
+def test_kenai_cities_tax_only_the_first_500_of_a_sale_like_the_borough(book):
+    # KPB Code 5.18.100(B): a city's tax is collected under the borough's chapter, on the first $500 of a sale ("In Kenai
+    # and Soldotna, that means the maximum tax is $25, or 5 percent of $500", Peninsula Clarion, 2000); the city of Kenai
+    # and the borough together levy 6 %: 6 % x 500 = 30.00 on a $600 sale (before: 36.00 and local_tax_cap_unknown)
+    out = _ak(book, "99611", lines=[{"id": "1", "amount": "600.00"}])
+    assert out["lines"][0]["tax_amount"] == "30.00" and "local_tax_cap_unknown" not in warnings(out)
+    assert "5.18.100" in out["lines"][0]["source"]
+
+
+def test_north_pole_taxes_only_the_first_200_of_a_sale(book):
+    # City of North Pole: 5.5 % "capped at $11 per transaction, or $200 worth of sales" (News-Miner, 2021; the city's
+    # return: "$11 cap per transaction"): 5.5 % x 200 = 11.00 on a $300 order of two lines, shared by value
+    out = _ak(book, "99705", lines=[{"id": "1", "amount": "200.00"}, {"id": "2", "amount": "100.00"}])
+    assert [ln["tax_amount"] for ln in out["lines"]] == ["7.33", "3.67"] and out["totals"]["tax_amount"] == "11.00"
+    assert _ak(book, "99705", lines=[{"id": "1", "amount": "150.00"}])["lines"][0]["tax_amount"] == "8.25"  # under the cap
+
+
+def test_wrangell_taxes_only_the_first_3000_of_each_item(book):
+    # City and Borough of Wrangell: single purchases "capped at seven percent of $3,000, or $210 ... not multiple
+    # purchases that total to $3,000" (Wrangell Sentinel, 2019-05-02): one $4,000 item 210.00; two $2,000 items 280.00
+    assert _ak(book, "99929", lines=[{"id": "1", "amount": "4000.00"}])["lines"][0]["tax_amount"] == "210.00"
+    two = _ak(book, "99929", lines=[{"id": "1", "quantity": 2, "unit_price": "2000.00"}])
+    assert two["lines"][0]["tax_amount"] == "280.00"
+
+
+def test_ketchikan_gateway_borough_taxes_only_the_first_2000_of_each_item(book):
+    # Ketchikan Gateway Borough: "Effective January 1, 2020 ... increased the single unit sale exemption (commonly called
+    # 'sales tax cap') from $1,000 to $2,000 on all goods and services" (kgbak.us): 2.5 % x 2,000 = 50.00 on a $3,000 item
+    out = _ak(book, "99928", lines=[{"id": "1", "amount": "3000.00"}])
+    assert out["lines"][0]["tax_amount"] == "50.00" and "local_tax_cap_unknown" not in warnings(out)
+    # the City of Saxman's own cap is not verified: 99901 (named SAXMAN by the tables) taxes it all, and says so
+    saxman = _ak(book, "99901", lines=[{"id": "1", "amount": "3000.00"}])
+    assert saxman["lines"][0]["tax_amount"] == "195.00" and "Saxman" in warnings(saxman)["local_tax_cap_unknown"]
+
+
 def test_kodiak_taxes_only_the_first_3000_of_a_transaction(book):
     # City of Kodiak: "sales tax will be collected on the first $3,000 of a transaction ... maximum amount of sales tax on
     # a transaction ... $210" (KINY / Associated Press, 2017-11): 7 % x 3,000 = 210.00
@@ -502,8 +537,9 @@ def test_a_cap_not_known_on_the_day_taxes_all_of_it_and_says_so(book):
     # Juneau's cap from 2026-01-01 (the biennial CPI adjustment) is not verified: 5 % x 20,000 = 1,000.00, with a warning
     out = _ak(book, "99801", lines=[{"id": "1", "amount": "20000.00"}])
     assert out["lines"][0]["tax_amount"] == "1000.00" and "Juneau" in warnings(out)["local_tax_cap_unknown"]
-    # Kenai: the borough caps at $500 a sale, the city's own cap is not verified
-    kenai = _ak(book, "99611", lines=[{"id": "1", "amount": "600.00"}])
+    # Kenai from 2026-04-01: the borough's $500 cap, which the city's tax follows, may be indexed (Ordinance 2025-14,
+    # result not verified): 6 % x 600 = 36.00, with a warning
+    kenai = _ak(book, "99611", day="2026-04-10", lines=[{"id": "1", "amount": "600.00"}])
     assert kenai["lines"][0]["tax_amount"] == "36.00" and "local_tax_cap_unknown" in warnings(kenai)
     assert "local_tax_cap_unknown" not in warnings(_ak(book, "99840", seller={"country": "US", "region": "AK"}))
 
@@ -528,11 +564,17 @@ def test_illinois_listed_municipality_taxes_groceries_at_1_percent(book):
     assert line(book, order({"region": "IL", "postal_code": "61602"}))["tax_amount"] == "9.00"
 
 
-@pytest.mark.parametrize("zip5", ["62701", "61764"])  # Springfield, and unincorporated Livingston County: not on the list
-def test_illinois_place_not_known_to_be_listed_is_the_state_part_with_a_warning(book, zip5):
-    out = _il_food(book, zip5)
+def test_illinois_place_not_known_to_be_listed_is_the_state_part_with_a_warning(book):
+    out = _il_food(book, "61764")  # unincorporated Livingston County: on neither list
     assert out["lines"][0]["tax_amount"] == "0.00"
-    assert "not known" in warnings(out)["local_grocery_tax_unknown"] and zip5 in warnings(out)["local_grocery_tax_unknown"]
+    assert "not known" in warnings(out)["local_grocery_tax_unknown"] and "61764" in warnings(out)["local_grocery_tax_unknown"]
+
+
+def test_illinois_place_known_not_to_impose_is_the_state_part_without_a_warning(book):
+    # Springfield's 2026 budget does without a local grocery tax (Capitol City Now, 2026-01): 0 % state, nothing
+    # local, and no warning (before it was listed: the same 0.00, with local_grocery_tax_unknown)
+    out = _il_food(book, "62701")
+    assert out["lines"][0]["tax_amount"] == "0.00" and "local_grocery_tax_unknown" not in warnings(out)
 
 
 def test_illinois_grocery_list_is_dated(book):
@@ -544,6 +586,71 @@ def test_illinois_grocery_list_is_dated(book):
     assert table.grocery_locality("IL", ("PEORIA",), True, date(2025, 12, 31)) is None  # the list starts 2026-01-01
     assert table.grocery_locality("IL", ("Arlington Heights",), True, date(2026, 1, 1)).name == "Arlington Heights"
     assert table.grocery_locality("GA", ("PEORIA",), True, date(2026, 1, 1)) is None
+
+
+@pytest.mark.parametrize("zip5, food, levels", [
+    # Chicago (60601): the 2026 budget has no city grocery tax (WTTW, 2025-12-31); the RTA's 1.25 % on qualifying food
+    # in Cook County still applies (IDOR, Mass Transit District Sales Tax): 0 % state + 1.25 % = 1.25 (before: 0.00 and
+    # local_grocery_tax_unknown)
+    ("60601", "1.25", [("state", "0"), ("special", "1.25")]),
+    # Naperville (DuPage): its 1 % municipal grocery tax (NCTV17, 2025) and the RTA's 0.75 % in the collar counties: 1.75
+    ("60540", "1.75", [("state", "0"), ("city", "1"), ("special", "0.75")]),
+    # Bloomington (McLean, outside the RTA): its 1 % (WGLT, 2025-09-22) alone: 1.00 (before: 0.00 and a warning)
+    ("61701", "1.00", [("state", "0"), ("city", "1")]),
+])
+def test_illinois_groceries_in_2026_with_the_places_listed_later_and_the_rta(book, zip5, food, levels):
+    out = _il_food(book, zip5)
+    ln = out["lines"][0]
+    assert ln["tax_amount"] == food and [(b["level"], b["rate_percent"]) for b in ln["breakdown"]] == levels
+    assert sum(D(b["tax_amount"]) for b in ln["breakdown"]) == D(food) and "local_grocery_tax_unknown" not in warnings(out)
+    if zip5 != "61701":
+        assert "masstransit" in ln["source"]
+
+
+@pytest.fixture(scope="module")
+def il2025_book(tmp_path_factory):
+    """The Illinois fixture rows as a table effective 2025-01-01 (the state's 1 % on groceries still in force)."""
+    from datetime import date
+
+    from taxapi.us_local.importers import import_zip5
+    from tests.conftest import TESTS_DIR
+
+    root = tmp_path_factory.mktemp("us-il")
+    import_zip5([TESTS_DIR / "fixtures" / "us_local" / "TAXRATES_ZIP5_IL202603.csv"], root / "il-2025", effective=date(2025, 1, 1))
+    return _book_with_local_dir(root)
+
+
+def test_the_rta_taxed_groceries_before_2026_too(il2025_book):
+    # 2025: the state's 1 % on qualifying food plus the RTA's 1.25 % in Cook County: Chicago's 2.25 % (was 1.00)
+    ln = _il_food(il2025_book, "60601", day="2025-06-10")["lines"][0]
+    assert ln["tax_amount"] == "2.25" and [(b["level"], b["rate_percent"]) for b in ln["breakdown"]] == [
+        ("state", "1"), ("special", "1.25")]
+    # and 0.75 % in DuPage County: 1.75 in Naperville; outside the RTA (Bloomington) the state's 1 % alone
+    assert _il_food(il2025_book, "60540", day="2025-06-10")["lines"][0]["tax_amount"] == "1.75"
+    assert _il_food(il2025_book, "61701", day="2025-06-10")["lines"][0]["tax_amount"] == "1.00"
+    # general merchandise keeps the table's combined rate (10.25 % in 60601)
+    assert line(il2025_book, order({"region": "IL", "postal_code": "60601"}, day="2025-06-10"))["tax_amount"] == "10.25"
+
+
+def test_grocery_districts_are_strict_data(tmp_path):
+    import json
+
+    from taxapi.errors import InvalidRateTable
+    from taxapi.us_local.store import GROCERY_FILE, load_grocery_districts
+
+    doc = {"state": "IL", "localities": [], "districts": [{"id": "rta-cook", "name": "RTA", "rate_percent": "1.25",
+                                                             "effective_from": "2008-04-01", "source": "s", "zip5": ["6060"]}]}
+    (tmp_path / GROCERY_FILE).write_text(json.dumps(doc))
+    with pytest.raises(InvalidRateTable, match="'6060' is not a five-digit ZIP code"):
+        load_grocery_districts(tmp_path)
+    doc["districts"][0]["zip5"] = ["60601"]
+    (tmp_path / GROCERY_FILE).write_text(json.dumps(doc))
+    assert [d.rate_percent for d in load_grocery_districts(tmp_path)["IL"]["60601"]] == [D("1.25")]
+    # one ZIP code in the RTA's Cook and collar-county lists at once would tax groceries twice: refused
+    doc["districts"].append({**doc["districts"][0], "id": "rta-collar", "rate_percent": "0.75"})
+    (tmp_path / GROCERY_FILE).write_text(json.dumps(doc))
+    with pytest.raises(InvalidRateTable, match="'60601' is in two districts of RTA on one day"):
+        load_grocery_districts(tmp_path)
 
 
 # ----- New York: clothing in a ZIP code across a county line -------------------------------------
@@ -561,3 +668,36 @@ def test_ny_clothing_in_a_zip_spanning_localities_takes_the_lowest_rate(book):
     assert over["lines"][0]["tax_amount"] == "10.35" and "zip_spans_jurisdictions" not in warnings(over)
     # a ZIP wholly in Nassau County is unchanged (4.625 -> 4.63)
     assert line(book, order({"region": "NY", "postal_code": "11501"}, lines=[{"id": "1", "amount": "100.00", "category": "clothing"}]))["tax_amount"] == "4.63"
+
+
+@pytest.mark.parametrize("zip5, names, general", [
+    # 13760 (Endicott): the Census Bureau's 2010 ZCTA-to-county relationship file places 92 % of its people in Broome
+    # County (taxes clothing under $110 locally, 4 %) and 8 % in Tioga County (Publication 718-C: exempts it); general
+    # 8 % x 120 = 9.60
+    ("13760", "Broome County and Tioga County", "9.60"),
+    # 10588 (Shrub Oak): 96 % Westchester County (taxes it, with the MCTD tax), 4 % Putnam County (exempts it from
+    # 2024-03-01); general 8.375 % x 120 = 10.05
+    ("10588", "Putnam County and Westchester County", "10.05"),
+])
+def test_ny_zips_across_county_lines_from_the_census_relationship_file(book, zip5, names, general):
+    def clothing(amount):
+        return calc(book, order({"region": "NY", "postal_code": zip5}, lines=[{"id": "1", "amount": amount, "category": "clothing"}]))
+
+    out = clothing("100.00")
+    ln = out["lines"][0]
+    # before the relationship file was read the main county alone decided: 4.00 in Endicott, 4.38 in Shrub Oak
+    assert (ln["tax_amount"], ln["taxability_reason"]) == ("0.00", "product_exempt")
+    assert names in warnings(out)["zip_spans_jurisdictions"] and "2010 ZCTA to County Relationship File" in ln["source"]
+    over = clothing("120.00")
+    assert over["lines"][0]["tax_amount"] == general and "zip_spans_jurisdictions" not in warnings(over)
+
+
+def test_a_zip_whose_other_county_holds_under_1_percent_of_its_people_counts_for_its_main_county(book):
+    # 11003 (Elmont): 99.6 % of its 2010 population in Nassau County, 156 people (0.4 %) in Queens: not spanning
+    from datetime import date
+
+    from taxapi.regimes.us_sales_tax import local_table
+
+    table = local_table(book)
+    assert table.clothing_span("NY", "11003") is None and table.clothing_span("NY", "13760") is not None
+    assert table.clothing_exempt_locality("NY", "11003", date(2026, 3, 10)) is None
