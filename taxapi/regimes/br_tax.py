@@ -141,7 +141,7 @@ class BrTax(MarketRegime):
             if limit is not None and value > limit.amount:
                 return self.regular_import(ctx, dest)
         if ctx.facilitated and order.marketplace is not None and order.marketplace.remessa_conforme:
-            if ctx.in_force(self, "import_duty_certified_second_band_rate"):
+            if ctx.value(self, "import_duty_certified_second_band_rate") is not None:  # the programme has started
                 return Treatment(dest, Collector.marketplace, Scheme.domestic, Rule.import_remessa_conforme, True,
                                  reason=Reason.marketplace_collects)
             ctx.warn("remessa_conforme_not_started", f"Remessa Conforme started on "
