@@ -10,7 +10,9 @@ USD 50 before) and the destination state's ICMS on remessas, computed "por dentr
 value plus II: ICMS = (value + II) / (1 − t) × t (Convênio ICMS 81/2023). Outside the programme,
 and for every remessa before it started on 2023-08-01, the II is 60 % of every value (Portaria MF 156/1999: the
 USD 50 exemption is only for a remessa between individuals) and both taxes are due at import (collected by
-customs, shown as ``tax_due_at_import``); before Convênio ICMS 81/2023 the ICMS is the destination state's
+customs, shown as ``tax_due_at_import``); a postal remessa of up to USD 50 from an individual
+(``seller.type: individual``) to a consumer is exempt from both before 2023-08-01 (``br.import.rts.individuals``;
+from then on not distinguished); before Convênio ICMS 81/2023 the ICMS is the destination state's
 internal rate on imports (LC 87/1996), the same "por dentro" base. The customs value is the goods and
 the shipping (CIF); the order's value decides the band, once per remessa, and the USD 20 deduction is
 taken once, spread over the lines with the taxes. Each line's ``breakdown`` holds its ``import_duty`` (jurisdiction ``BR``) and its
@@ -84,7 +86,7 @@ from taxapi.regimes.base import Collector, Context, Info, Reason, Scheme, Supply
 from taxapi.regimes.market import MarketRegime, market_rules
 
 Rule = market_rules("br", import_remessa_conforme="import.remessa_conforme", import_rts="import.rts",
-                    import_regular="import.regular", domestic_interstate="domestic.interstate",
+                    import_regular="import.regular", import_rts_individuals="import.rts.individuals", domestic_interstate="domestic.interstate",
                     domestic_b2b_interstate="domestic.b2b.interstate", tbe_import="tbe.import",
                     services_import="services.import", services_domestic_iss="services.domestic.iss")
 
@@ -122,7 +124,7 @@ class BrTax(MarketRegime):
         "lvg_rts_limit", "icms_method", "import_duty_certified_first_band_limit", "import_duty_certified_first_band_rate",
         "import_duty_certified_second_band_rate", "import_duty_certified_second_band_deduction", "import_duty_not_certified_rate",
         "icms_interstate_rate", "icms_interstate_rate_south_to_north", "icms_interstate_rate_imported", "pis_importacao_rate",
-        "cofins_importacao_rate", "cbs_test_rate", "ibs_test_rate", *(f"icms_internal_rate_{s.lower()}" for s in STATES),
+        "cofins_importacao_rate", "cbs_test_rate", "ibs_test_rate", "import_rts_individuals_limit", *(f"icms_internal_rate_{s.lower()}" for s in STATES),
     )
     rule_sources: ClassVar[dict[str, str]] = {"br": "https://www.confaz.fazenda.gov.br/legislacao/convenios/2023/CV081_23"}
     Rule: ClassVar[type[StrEnum]] = Rule
@@ -140,6 +142,13 @@ class BrTax(MarketRegime):
             value, limit = ctx.compare(ctx.goods_value + ctx.shipping_value, self, "lvg_rts_limit", "simplified regime limit (RTS)")
             if limit is not None and value > limit.amount:
                 return self.regular_import(ctx, dest)
+        if (order.seller.type == "individual" and order.transport_mode == "post"
+                and ctx.limit(self, "import_rts_individuals_limit") is not None):  # in force: no conversion otherwise
+            value, limit = ctx.compare(ctx.goods_value + ctx.shipping_value, self, "import_rts_individuals_limit",
+                                       "postal remessa between individuals")
+            if limit is not None and value <= limit.amount:
+                return Treatment(dest, Collector.none, Scheme.none, Rule.import_rts_individuals, False,
+                                 reason=Reason.product_exempt, exempt_import=True)
         if ctx.facilitated and order.marketplace is not None and order.marketplace.remessa_conforme:
             if ctx.value(self, "import_duty_certified_second_band_rate") is not None:  # the programme has started
                 return Treatment(dest, Collector.marketplace, Scheme.domestic, Rule.import_remessa_conforme, True,
@@ -176,6 +185,12 @@ class BrTax(MarketRegime):
                      "difference to its state's internal rate (DIFAL) on goods for its own use, which is not computed.")
             return Treatment(dest, Collector.seller, Scheme.domestic, Rule.domestic_b2b_interstate, True)
         return Treatment(dest, Collector.seller, Scheme.domestic, Rule.domestic_interstate, True)
+
+    def individuals_rate(self, ctx: Context) -> CombinedRate:
+        """A postal remessa between individuals within the exemption: no II and no ICMS, with their sources."""
+        period = ctx.parameter(self, "import_rts_individuals_limit").on(ctx.day)
+        assert period is not None
+        return CombinedRate("BR", _ZERO, _ZERO, RateKind.exempt, period.source, None, (), False)
 
     def test_year(self, ctx: Context) -> None:
         """The 2026 CBS and IBS test rates a Brazilian seller's invoice states, in a warning (not charged)."""
@@ -308,6 +323,8 @@ class BrTax(MarketRegime):
                 it.rate = _SERVICES_RATE
             elif rule is Rule.services_domestic_iss:
                 it.rate = _ISS_RATE
+            elif rule is Rule.import_rts_individuals:
+                it.rate = self.individuals_rate(ctx)
         if remessa or regular or domestic:
             exp = exponent(minor_units(ctx.order.currency))
             if remessa:

@@ -172,3 +172,44 @@ def test_services_before_2023_without_a_state(client):
     body["lines"][0]["category"] = "digital_services"
     line = _post(client, body)["lines"][0]
     assert (line["rule"], line["collected_by"]) == ("br.tbe.import", "none")
+
+
+# ----- a postal remessa between individuals before 2023-08-01 ---------------------------------------
+def _between_individuals(day: str, amount: str, *, mode: str = "post", seller_type: str = "individual", currency: str = "USD",
+                         shipping: str | None = None) -> dict:
+    body = {"date": day, "currency": currency, "seller": {"country": "US", "type": seller_type}, "ship_from": {"country": "US"},
+            "ship_to": {"country": "BR", "region": "SP"}, "transport_mode": mode, "lines": [{"id": "1", "amount": amount}]}
+    if shipping is not None:
+        body["shipping"] = {"amount": shipping}
+    return body
+
+
+def test_a_postal_remessa_between_individuals_up_to_usd_50_is_exempt_before_2023_08_01(client):
+    # Portaria MF 156/1999 art. 1 §2: up to USD 50, sender and addressee individuals, remessa postal: no II (nor ICMS).
+    r = _post(client, _between_individuals("2022-05-02", "50.00"))
+    line = r["lines"][0]
+    assert (line["rule"], line["rate_kind"], line["tax_due_at_import"], line["breakdown"]) == (
+        "br.import.rts.individuals", "exempt", "0.00", [])
+    assert "art. 1 §2" in line["source"]
+    assert r["totals"]["tax_due_at_import"] == "0.00"
+
+
+@pytest.mark.parametrize(("body", "duty"), [
+    (_between_individuals("2022-05-02", "50.01"), "30.01"),  # above USD 50: 60 % of the whole value
+    (_between_individuals("2022-05-02", "40.00", shipping="10.01"), "24.00"),  # the shipping is in the value (line share)
+    (_between_individuals("2022-05-02", "50.00", mode="courier"), "30.00"),  # §2 is for remessas postais
+    (_between_individuals("2022-05-02", "50.00", seller_type="business"), "30.00"),  # a seller's parcel
+    (_between_individuals("2023-08-01", "50.00"), "30.00"),  # not distinguished from Remessa Conforme's start
+])
+def test_otherwise_a_parcel_bears_the_import_tax_from_the_first_dollar(client, body, duty):
+    line = _post(client, body)["lines"][0]
+    assert line["rule"] == "br.import.rts" and _taxes(line)["import_duty"][2] == duty
+
+
+def test_the_individuals_limit_is_tested_in_usd_and_converts_nothing_when_not_in_force(client):
+    usd_brl = Decimal(_post(client, _order("2022-05-02", "SP", "100.00", currency="BRL"))["conversions"][0]["rate"])
+    assert usd_brl < 1  # BRL -> USD
+    just_below = str((Decimal(50) / usd_brl * Decimal("0.999")).quantize(CENT))
+    assert _post(client, _between_individuals("2022-05-02", just_below, currency="BRL"))["lines"][0]["rule"] == "br.import.rts.individuals"
+    after = _post(client, _between_individuals("2023-08-01", "100.00", currency="BRL"))
+    assert all("between individuals" not in c["purpose"] for c in after["conversions"])
