@@ -213,3 +213,15 @@ def test_the_individuals_limit_is_tested_in_usd_and_converts_nothing_when_not_in
     assert _post(client, _between_individuals("2022-05-02", just_below, currency="BRL"))["lines"][0]["rule"] == "br.import.rts.individuals"
     after = _post(client, _between_individuals("2023-08-01", "100.00", currency="BRL"))
     assert all("between individuals" not in c["purpose"] for c in after["conversions"])
+
+
+def test_price_answers_a_2021_sale_a_2022_parcel_and_a_domestic_service(client):
+    def price(**params):
+        return client.get("/v1/price", params={"amount": "100.00", **params}).json()
+    p = price(country="BR-RS", currency="BRL", seller_country="BR", ship_from="BR-RS", date="2021-06-01")
+    assert (p["tax_amount"], p["rule"]) == (_icms("17.5"), "br.domestic")
+    p = price(country="BR-SP", currency="USD", seller_country="CN", ship_from="CN", date="2022-05-02")
+    assert (p["tax_due_at_import"], p["rule"], p["collected_by"]) == ("95.12", "br.import.rts", "customs")  # 60.00 + 35.12
+    p = price(country="BR-SP", currency="BRL", seller_country="BR", ship_from="BR-SP", date="2025-07-29", category="services")
+    assert (p["tax_amount"], p["rule"], p["collected_by"]) == ("0.00", "br.services.domestic.iss", "seller")
+    assert "iss_rate_not_known" in [w["code"] for w in p["warnings"]]
