@@ -8,14 +8,14 @@ Conforme programme (``marketplace.remessa_conforme``) the platform collects at c
 tax (II: 20 % up to USD 50, 60 % less USD 20 above, from 2024-08-01, Law 14.902/2024; 0 % up to
 USD 50 before) and the destination state's ICMS on remessas, computed "por dentro" on the customs
 value plus II: ICMS = (value + II) / (1 − t) × t (Convênio ICMS 81/2023). Outside the programme,
-and for every remessa before it started on 2023-08-01, the II is 60 % of every value (Portaria MF 156/1999: the
-USD 50 exemption is only for a remessa between individuals) and both taxes are due at import (collected by
-customs, shown as ``tax_due_at_import``); a postal remessa of up to USD 50 from an individual
-(``seller.type: individual``) to a consumer is exempt from both before 2023-08-01 (``br.import.rts.individuals``;
-from then on not distinguished); before Convênio ICMS 81/2023 the ICMS is the destination state's
-internal rate on imports (LC 87/1996), the same "por dentro" base. The customs value is the goods and
-the shipping (CIF); the order's value decides the band, once per remessa, and the USD 20 deduction is
-taken once, spread over the lines with the taxes. Each line's ``breakdown`` holds its ``import_duty`` (jurisdiction ``BR``) and its
+and for every remessa before it started on 2023-08-01, the II is 60 % of every value and both taxes
+are due at import (collected by customs, shown as ``tax_due_at_import``); before the uniform rate the
+ICMS is the destination state's internal rate on imports, on the same "por dentro" base (LC 87/1996).
+The USD 50 exemption of Portaria MF 156/1999 is only for a postal remessa between individuals
+(``seller.type: individual``): applied before 2023-08-01 (``br.import.rts.individuals``, no II and no
+ICMS), not distinguished from then on. The customs value is the goods and the shipping (CIF); the
+order's value decides the band, once per remessa, and the USD 20 deduction is taken once, spread over
+the lines with the taxes. Each line's ``breakdown`` holds its ``import_duty`` (jurisdiction ``BR``) and its
 ``icms`` (the state, ``BR-SP`` ...) with their legal rates; its ``rate_percent`` is the taxes
 together as a share of the value. Limits in USD are compared at the ECB rate of the order date.
 
@@ -63,6 +63,9 @@ More information:
 * https://www.planalto.gov.br/ccivil_03/constituicao/emendas/emc/emc87.htm
 * https://www.planalto.gov.br/ccivil_03/_ato2004-2006/2004/lei/l10.865.htm
 * https://www.planalto.gov.br/ccivil_03/leis/lcp/lcp214.htm
+* http://normas.receita.fazenda.gov.br/sijut2consulta/link.action?idAto=23977&visao=original
+* https://www.planalto.gov.br/ccivil_03/leis/lcp/lcp87.htm
+* https://www.planalto.gov.br/ccivil_03/leis/lcp/lcp116.htm
 
 >>> from taxapi.regimes import regime_for_table
 >>> regime_for_table("br_icms") is regime_for_table("br_tax")
@@ -86,7 +89,8 @@ from taxapi.regimes.base import Collector, Context, Info, Reason, Scheme, Supply
 from taxapi.regimes.market import MarketRegime, market_rules
 
 Rule = market_rules("br", import_remessa_conforme="import.remessa_conforme", import_rts="import.rts",
-                    import_regular="import.regular", import_rts_individuals="import.rts.individuals", domestic_interstate="domestic.interstate",
+                    import_rts_individuals="import.rts.individuals", import_regular="import.regular",
+                    domestic_interstate="domestic.interstate",
                     domestic_b2b_interstate="domestic.b2b.interstate", tbe_import="tbe.import",
                     services_import="services.import", services_domestic_iss="services.domestic.iss")
 
@@ -124,7 +128,8 @@ class BrTax(MarketRegime):
         "lvg_rts_limit", "icms_method", "import_duty_certified_first_band_limit", "import_duty_certified_first_band_rate",
         "import_duty_certified_second_band_rate", "import_duty_certified_second_band_deduction", "import_duty_not_certified_rate",
         "icms_interstate_rate", "icms_interstate_rate_south_to_north", "icms_interstate_rate_imported", "pis_importacao_rate",
-        "cofins_importacao_rate", "cbs_test_rate", "ibs_test_rate", "import_rts_individuals_limit", *(f"icms_internal_rate_{s.lower()}" for s in STATES),
+        "cofins_importacao_rate", "cbs_test_rate", "ibs_test_rate", "import_rts_individuals_limit",
+        *(f"icms_internal_rate_{s.lower()}" for s in STATES),
     )
     rule_sources: ClassVar[dict[str, str]] = {"br": "https://www.confaz.fazenda.gov.br/legislacao/convenios/2023/CV081_23"}
     Rule: ClassVar[type[StrEnum]] = Rule
