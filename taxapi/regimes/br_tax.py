@@ -7,11 +7,15 @@ under the Regime de Tributação Simplificada (RTS). Through a platform certifie
 Conforme programme (``marketplace.remessa_conforme``) the platform collects at checkout the import
 tax (II: 20 % up to USD 50, 60 % less USD 20 above, from 2024-08-01, Law 14.902/2024; 0 % up to
 USD 50 before) and the destination state's ICMS on remessas, computed "por dentro" on the customs
-value plus II: ICMS = (value + II) / (1 − t) × t (Convênio ICMS 81/2023). Outside the programme
-the II is 60 % of every value and both taxes are due at import (collected by customs, shown as
-``tax_due_at_import``). The customs value is the goods and the shipping (CIF); the order's value
-decides the band, once per remessa, and the USD 20 deduction is taken once, spread over the lines
-with the taxes. Each line's ``breakdown`` holds its ``import_duty`` (jurisdiction ``BR``) and its
+value plus II: ICMS = (value + II) / (1 − t) × t (Convênio ICMS 81/2023). Outside the programme,
+and for every remessa before it started on 2023-08-01, the II is 60 % of every value and both taxes
+are due at import (collected by customs, shown as ``tax_due_at_import``); before the uniform rate the
+ICMS is the destination state's internal rate on imports, on the same "por dentro" base (LC 87/1996).
+The USD 50 exemption of Portaria MF 156/1999 is only for a postal remessa between individuals
+(``seller.type: individual``): applied before 2023-08-01 (``br.import.rts.individuals``, no II and no
+ICMS), not distinguished from then on. The customs value is the goods and the shipping (CIF); the
+order's value decides the band, once per remessa, and the USD 20 deduction is taken once, spread over
+the lines with the taxes. Each line's ``breakdown`` holds its ``import_duty`` (jurisdiction ``BR``) and its
 ``icms`` (the state, ``BR-SP`` ...) with their legal rates; its ``rate_percent`` is the taxes
 together as a share of the value. Limits in USD are compared at the ECB rate of the order date.
 
@@ -43,8 +47,9 @@ Services from abroad: the foreign seller collects nothing. The ISS (LC 116/2003 
 PIS/Cofins-Importação (Lei 10.865/2004 art. 5 II) on an imported service are owed by the Brazilian
 buyer (``collected_by: customer`` for a business, ``none`` for a consumer, with a warning); from
 2027 the CBS (and IBS) on imported services are meant to be collected by the supplier or its
-platform (LC 214/2025), not computed. Services sold from inside Brazil (ISS, by municipality) are
-refused as an unsupported scenario (HTTP 422 ``unsupported_scenario``).
+platform (LC 214/2025), not computed. Services sold from inside Brazil bear the ISS, a municipal tax
+the seller owes (LC 116/2003, 2 % to 5 %): rule ``br.services.domestic.iss``, ``collected_by: seller``,
+no amount (no municipality's rate is shipped) and an ``iss_rate_not_known`` warning.
 
 The state ICMS rates on remessas are the ``BR-XX`` tables (regime ``br_icms``); the import tax
 bands, the internal and interstate ICMS rates and the federal import contributions are dated data
@@ -58,6 +63,9 @@ More information:
 * https://www.planalto.gov.br/ccivil_03/constituicao/emendas/emc/emc87.htm
 * https://www.planalto.gov.br/ccivil_03/_ato2004-2006/2004/lei/l10.865.htm
 * https://www.planalto.gov.br/ccivil_03/leis/lcp/lcp214.htm
+* http://normas.receita.fazenda.gov.br/sijut2consulta/link.action?idAto=23977&visao=original
+* https://www.planalto.gov.br/ccivil_03/leis/lcp/lcp87.htm
+* https://www.planalto.gov.br/ccivil_03/leis/lcp/lcp116.htm
 
 >>> from taxapi.regimes import regime_for_table
 >>> regime_for_table("br_icms") is regime_for_table("br_tax")
@@ -70,10 +78,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar
 
 from taxapi.categories import RateKind
-from taxapi.errors import UnsupportedScenario, ValidationFailed
+from taxapi.errors import ValidationFailed
 from taxapi.money import exponent, fmt_percent, minor_units
 from taxapi.rate_tables.combined import CombinedRate, Level
 from taxapi.rate_tables.model import Jurisdiction
@@ -81,9 +89,10 @@ from taxapi.regimes.base import Collector, Context, Info, Reason, Scheme, Supply
 from taxapi.regimes.market import MarketRegime, market_rules
 
 Rule = market_rules("br", import_remessa_conforme="import.remessa_conforme", import_rts="import.rts",
-                    import_regular="import.regular", domestic_interstate="domestic.interstate",
+                    import_rts_individuals="import.rts.individuals", import_regular="import.regular",
+                    domestic_interstate="domestic.interstate",
                     domestic_b2b_interstate="domestic.b2b.interstate", tbe_import="tbe.import",
-                    services_import="services.import")
+                    services_import="services.import", services_domestic_iss="services.domestic.iss")
 
 #: The 26 states and the Federal District (ISO 3166-2:BR), each with its internal ICMS rate parameter.
 STATES = ("AC", "AL", "AM", "AP", "BA", "CE", "DF", "ES", "GO", "MA", "MG", "MS", "MT", "PA", "PB", "PE", "PI", "PR",
@@ -105,6 +114,11 @@ _SERVICES_SOURCE = ("https://www.planalto.gov.br/ccivil_03/leis/lcp/lcp116.htm (
                     "service from abroad is owed by its Brazilian buyer); https://www.planalto.gov.br/ccivil_03/_ato2004-2006/2004/lei/"
                     "l10.865.htm (Lei 10.865/2004 arts. 1 and 5 II: PIS/Cofins-Importação owed by the Brazilian contracting party)")
 _SERVICES_RATE = CombinedRate("BR", _ZERO, _ZERO, RateKind.none, _SERVICES_SOURCE, None, (), False)
+_ISS_SOURCE = ("https://www.planalto.gov.br/ccivil_03/leis/lcp/lcp116.htm (LC 116/2003 arts. 1, 3 and 5: the ISS, a municipal "
+               "tax owed by the provider, in general to the municipality of its establishment; art. 8 II: at most 5 %; art. 8-A, "
+               "added by LC 157/2016: at least 2 %)")
+#: The ISS is due (a standard tax the seller collects) at a municipal rate no table holds: 0 stands for "not known".
+_ISS_RATE = CombinedRate("BR", _ZERO, _ZERO, RateKind.standard, _ISS_SOURCE, None, (), False)
 
 
 class BrTax(MarketRegime):
@@ -114,7 +128,8 @@ class BrTax(MarketRegime):
         "lvg_rts_limit", "icms_method", "import_duty_certified_first_band_limit", "import_duty_certified_first_band_rate",
         "import_duty_certified_second_band_rate", "import_duty_certified_second_band_deduction", "import_duty_not_certified_rate",
         "icms_interstate_rate", "icms_interstate_rate_south_to_north", "icms_interstate_rate_imported", "pis_importacao_rate",
-        "cofins_importacao_rate", "cbs_test_rate", "ibs_test_rate", *(f"icms_internal_rate_{s.lower()}" for s in STATES),
+        "cofins_importacao_rate", "cbs_test_rate", "ibs_test_rate", "import_rts_individuals_limit",
+        *(f"icms_internal_rate_{s.lower()}" for s in STATES),
     )
     rule_sources: ClassVar[dict[str, str]] = {"br": "https://www.confaz.fazenda.gov.br/legislacao/convenios/2023/CV081_23"}
     Rule: ClassVar[type[StrEnum]] = Rule
@@ -127,14 +142,25 @@ class BrTax(MarketRegime):
         if self.business(ctx):
             return self.regular_import(ctx, dest)
         ctx.unsupported_before(self, "lvg_rts_limit", "The Brazilian remessa rules are computed from {start}.",
-                               "before {start}, when the uniform ICMS on remessas and Remessa Conforme started")
+                               "before {start}, the first day of the simplified regime's shipped rules")
         if not order.prices_include_tax:  # an inclusive price is tested on the value solved from it (finish)
             value, limit = ctx.compare(ctx.goods_value + ctx.shipping_value, self, "lvg_rts_limit", "simplified regime limit (RTS)")
             if limit is not None and value > limit.amount:
                 return self.regular_import(ctx, dest)
+        if (order.seller.type == "individual" and order.transport_mode == "post"
+                and ctx.limit(self, "import_rts_individuals_limit") is not None):  # in force: no conversion otherwise
+            value, limit = ctx.compare(ctx.goods_value + ctx.shipping_value, self, "import_rts_individuals_limit",
+                                       "postal remessa between individuals")
+            if limit is not None and value <= limit.amount:
+                return Treatment(dest, Collector.none, Scheme.none, Rule.import_rts_individuals, False,
+                                 reason=Reason.product_exempt, exempt_import=True)
         if ctx.facilitated and order.marketplace is not None and order.marketplace.remessa_conforme:
-            return Treatment(dest, Collector.marketplace, Scheme.domestic, Rule.import_remessa_conforme, True,
-                             reason=Reason.marketplace_collects)
+            if ctx.value(self, "import_duty_certified_second_band_rate") is not None:  # the programme has started
+                return Treatment(dest, Collector.marketplace, Scheme.domestic, Rule.import_remessa_conforme, True,
+                                 reason=Reason.marketplace_collects)
+            ctx.warn("remessa_conforme_not_started", f"Remessa Conforme started on "
+                     f"{ctx.starts_on(self, 'import_duty_certified_second_band_rate').isoformat()}: before it a platform "
+                     "collected nothing, and the import tax (60 % from the first dollar) and the state's ICMS were due at import.")
         return Treatment(dest, Collector.customs, Scheme.none, Rule.import_rts, False, reason=Reason.import_vat_at_border,
                          info=Info.import_)
 
@@ -156,11 +182,7 @@ class BrTax(MarketRegime):
                      "CNPJ and state registration, collects the ICMS; the marketplace collects nothing. Some states (BA, CE, "
                      "MT, PB, RJ, SP) make it jointly liable when the seller issues no invoice or does not pay (before the STF "
                      "with general repercussion).")
-        cbs, ibs = ctx.value(self, "cbs_test_rate"), ctx.value(self, "ibs_test_rate")
-        if cbs is not None:
-            ctx.warn("cbs_ibs_test_year", f"In {ctx.day.year} the invoice shows CBS {cbs} % and IBS {ibs} % (LC 214/2025 arts. "
-                     "343 and 346); their payment is waived for a seller meeting the invoicing obligations (art. 348 §1), so "
-                     "they are not charged here.")
+        self.test_year(ctx)
         if origin.id == dest.id:
             return Treatment(dest, Collector.seller, Scheme.domestic, Rule.domestic, True)
         if self.business(ctx):
@@ -168,6 +190,20 @@ class BrTax(MarketRegime):
                      "difference to its state's internal rate (DIFAL) on goods for its own use, which is not computed.")
             return Treatment(dest, Collector.seller, Scheme.domestic, Rule.domestic_b2b_interstate, True)
         return Treatment(dest, Collector.seller, Scheme.domestic, Rule.domestic_interstate, True)
+
+    def individuals_rate(self, ctx: Context) -> CombinedRate:
+        """A postal remessa between individuals within the exemption: no II and no ICMS, with their sources."""
+        period = ctx.parameter(self, "import_rts_individuals_limit").on(ctx.day)
+        assert period is not None
+        return CombinedRate("BR", _ZERO, _ZERO, RateKind.exempt, period.source, None, (), False)
+
+    def test_year(self, ctx: Context) -> None:
+        """The 2026 CBS and IBS test rates a Brazilian seller's invoice states, in a warning (not charged)."""
+        cbs, ibs = ctx.value(self, "cbs_test_rate"), ctx.value(self, "ibs_test_rate")
+        if cbs is not None:
+            ctx.warn("cbs_ibs_test_year", f"In {ctx.day.year} the invoice shows CBS {cbs} % and IBS {ibs} % (LC 214/2025 arts. "
+                     "343 and 346); their payment is waived for a seller meeting the invoicing obligations (art. 348 §1), so "
+                     "they are not charged here.")
 
     def regular_import(self, ctx: Context, dest: Jurisdiction) -> Treatment:
         """An import under the ordinary regime (a business buyer, a parcel above USD 3,000): due at import."""
@@ -205,7 +241,7 @@ class BrTax(MarketRegime):
         if kind is SupplyKind.admission:
             return super().services(ctx, kind)
         if ctx.seller_country == self.code:
-            self.refuse("the ISS on services sold from inside Brazil (a municipal rate) is not computed")
+            return self.domestic_service(ctx)
         if self.business(ctx):
             ctx.warn("imported_service_taxes_not_computed", "The Brazilian business buyer owes the ISS (its municipality's "
                      "rate) and PIS/Cofins-Importação on a service from abroad; they are not computed.")
@@ -218,10 +254,18 @@ class BrTax(MarketRegime):
         rule = Rule.tbe_import if kind is SupplyKind.tbe else Rule.services_import
         return Treatment(None, Collector.none, Scheme.none, rule, False, reason=Reason.not_collecting)
 
-    @staticmethod
-    def refuse(msg: str, loc: list[str | int] | None = None) -> NoReturn:
-        raise UnsupportedScenario(f"This Brazilian order is not supported: {msg}.",
-                                  errors=[{"loc": loc or ["ship_to", "country"], "msg": msg, "type": "unsupported_scenario"}])
+    def domestic_service(self, ctx: Context) -> Treatment:
+        """A service sold by a Brazilian seller: the municipal ISS, which the seller collects; no municipality's rate is
+        shipped, so it is answered with no amount and a warning (as a US sale without its local table)."""
+        self.business(ctx)  # a business buyer is known by its type (its CNPJ is not checked): the warning says so
+        ctx.warn("iss_rate_not_known", "A service sold from inside Brazil bears the ISS, a municipal tax the seller owes (LC "
+                 "116/2003 arts. 1 and 5), in general to the municipality of its establishment (art. 3), at that "
+                 "municipality's rate between 2 % (art. 8-A, LC 157/2016) and 5 % (art. 8 II); a business buyer may have to "
+                 "withhold it (art. 6). No municipal rate table is shipped, so the ISS is not computed: the line's rate 0 "
+                 "stands for a rate not known. PIS/Cofins on the seller's revenue depend on its income-tax regime and are "
+                 "not computed either.")
+        self.test_year(ctx)
+        return Treatment(None, Collector.seller, Scheme.domestic, Rule.services_domestic_iss, True)
 
     def percent(self, ctx: Context, name: str) -> tuple[Decimal, str]:
         """The percent parameter ``name`` in force on the order date, and its source."""
@@ -282,6 +326,10 @@ class BrTax(MarketRegime):
                 domestic.append(it)
             elif rule in _SERVICES_IMPORT:
                 it.rate = _SERVICES_RATE
+            elif rule is Rule.services_domestic_iss:
+                it.rate = _ISS_RATE
+            elif rule is Rule.import_rts_individuals:
+                it.rate = self.individuals_rate(ctx)
         if remessa or regular or domestic:
             exp = exponent(minor_units(ctx.order.currency))
             if remessa:

@@ -128,10 +128,9 @@ def test_the_usd_limits_are_tested_in_the_order_currency_at_the_ecb_rate(client)
 @pytest.mark.parametrize(("body_change", "code", "loc"), [
     (lambda b: b["ship_to"].pop("region"), "validation_error", ["body", "ship_to", "region"]),
     (lambda b: b["ship_to"].update(region="XX"), "validation_error", ["body", "ship_to", "region"]),
-    (lambda b: b.update(date="2023-07-31"), "unsupported_scenario", ["body", "date"]),
-    # Services sold from inside Brazil (the municipal ISS) are still refused.
-    (lambda b: (b.update(seller={"country": "BR"}, ship_from={"country": "BR", "region": "SP"}),
-                b["lines"][0].update(category="digital_services")), "unsupported_scenario", ["body", "ship_to", "country"]),
+    # Before the first day of the shipped tables (2020-01-01); from then on the RTS before Remessa Conforme is answered
+    # (tests/api/test_brazil_since_2020.py).
+    (lambda b: b.update(date="2019-12-31"), "unsupported_scenario", ["body", "date"]),
     (lambda b: b.update(seller={"country": "BR"}, ship_from={"country": "BR"}), "validation_error", ["body", "ship_from", "region"]),
 ])
 def test_what_is_not_computed_is_refused_naming_the_field(client, body_change, code, loc):
