@@ -150,36 +150,54 @@ class InGst(MarketRegime):
         return None
 
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
-        """Intra-state items: CGST and SGST/UTGST at half the rate each, each rounded on the item's value."""
-        from taxapi.orders.results import BreakdownEntry  # the results read the regimes' vocabulary: imported late
+        """Intra-state items: CGST and SGST/UTGST at half the rate each, each rounded on the item's value.
 
-        state: dict[Any, Subdivision | None] = {}
+        What the items of one rule and category share is found once per order (the state of the rule, the split rate
+        with its records' fields, :func:`_split`); per item only the half and its two breakdown records are made. An
+        apportioned share of the shipping shows no breakdown of its own, so only a shipping in one share gets one."""
         per_line = ctx.order.rounding == "per_line"
         inclusive = ctx.order.prices_include_tax
-        exp = exponent(minor_units(ctx.order.currency))
         book, day = ctx.book, ctx.day
+        by_rule: dict[Any, Any] = {}
+        exp = None
+        shipping: list[Any] = []  # the shipping's taxed shares and their half (a breakdown where it is in one share)
         for it in items:
             rule = it.treatment.rule
-            sub = state.get(rule, _UNKNOWN)
-            if sub is _UNKNOWN:
-                sub = state[rule] = self._intra_state(ctx, rule)
+            found = by_rule.get(rule)
+            if found is None:
+                sub = self._intra_state(ctx, rule)
+                found = by_rule[rule] = (sub, {})
+            sub, plans = found
             if sub is None:
                 continue
-            rate, half, (j1, level1, percent1, name1), (j2, level2, percent2, name2), untaxed = _split(
-                book, it.rate, sub, (it.category, day))
+            category = it.category
+            plan = plans.get(category)
+            if plan is None:
+                plan = plans[category] = _split(book, it.rate, sub, (category, day))
+            rate, half, heads, untaxed = plan
             it.rate = rate
             if not half:  # no tax: each half is nothing
                 it.breakdown = untaxed
                 continue
             if not it.treatment.on_bill:
                 continue
-            raw_half = it.base * half / (_ONE + rate.rate_fraction) if inclusive else it.base * half
-            it.raw_tax = raw_half * _TWO
+            if exp is None:
+                exp = exponent(minor_units(ctx.order.currency))
+            if inclusive:
+                raw_half = it.base * half / (_ONE + rate.rate_fraction)
+                it.raw_tax = raw_half * _TWO
+            else:  # the engine's raw tax, the item's value at the whole rate: exactly twice this half
+                raw_half = it.base * half
             if per_line:  # per document, the document's rounding decides the tax, then it is split by rate
                 each = raw_half.quantize(exp, ROUND_HALF_UP)
-                it.tax = each * _TWO
-                it.breakdown = (_new_tuple(BreakdownEntry, (j1, level1, percent1, each, name1)),
-                                _new_tuple(BreakdownEntry, (j2, level2, percent2, each, name2)))
+                it.tax = each + each
+                if it.index < 0:
+                    shipping.append((it, heads, each))
+                else:
+                    it.breakdown = _halves(heads, each)
+        if len(shipping) == 1:  # the shipping is in one share, or the other shares are untaxed (shown by none)
+            it, heads, each = shipping[0]
+            it.breakdown = _halves(heads, each)
 
     def withholding_variant(self, item: Any) -> Any:
         """An intra-state item (two levels: CGST and the state's) has its TCS split too: its state's level."""
@@ -204,13 +222,17 @@ class InGst(MarketRegime):
         return tuple(out)
 
 
-_UNKNOWN = object()
+def _halves(heads: tuple[Any, ...], each: Decimal) -> tuple[Any, ...]:
+    """The breakdown of an intra-state item whose halves are ``each``: CGST and SGST/UTGST (``heads``, from
+    :func:`_split`)."""
+    entry, j1, level1, percent1, name1, j2, level2, percent2, name2 = heads
+    return (_new_tuple(entry, (j1, level1, percent1, each, name1)), _new_tuple(entry, (j2, level2, percent2, each, name2)))
 
 
 def _split(book: RateBook, rate: CombinedRate, sub: Subdivision, of: tuple[Any, ...]) -> tuple[Any, ...]:
     """``rate`` (the whole GST, one ``igst`` level) as CGST + SGST/UTGST of ``sub`` at half each, with what an item's
-    halves are made of: the half rate as a fraction, each level's breakdown fields but the amount (jurisdiction,
-    level, rate, name), and the breakdown of an untaxed item. Cached in the book by what the combined rate is of
+    halves are made of: the half rate as a fraction, the breakdown record and each level's fields but the amount
+    (jurisdiction, level, rate, name: see :func:`_halves`), and the breakdown of an untaxed item. Cached in the book by what the combined rate is of
     (``of``: category and day, as :func:`~taxapi.rate_tables.combined.combined_rate` keys it)."""
     cache = book.memo.get("in_split_rate") or book.cache("in_split_rate")
     key = (rate.jurisdiction, *of, sub.code)
@@ -224,8 +246,8 @@ def _split(book: RateBook, rate: CombinedRate, sub: Subdivision, of: tuple[Any, 
             Level(whole.jurisdiction, "cgst", whole.rate_kind, half, whole.source, whole.name),
             Level(f"IN-{sub.code}", sub.tax, whole.rate_kind, half, f"{whole.source}; {sub.source}", sub.name),
         ), itemised=True)
-        heads = [(lv.jurisdiction, lv.level, lv.rate_percent, lv.name) for lv in split.levels]
-        hit = (split, split.rate_fraction / _TWO, *heads,
+        heads = tuple((lv.jurisdiction, lv.level, lv.rate_percent, lv.name) for lv in split.levels)
+        hit = (split, split.rate_fraction / _TWO, (BreakdownEntry, *heads[0], *heads[1]),
                tuple(BreakdownEntry(j, level, percent, _ZERO, name) for j, level, percent, name in heads))
         if len(cache) < 10_000:
             cache[key] = hit
