@@ -283,23 +283,13 @@ def _scaled(weights: tuple[Decimal, ...]) -> tuple[tuple[int, ...], int] | None:
     return (ints, total) if total > 0 else None
 
 
-def _ties_exact(rest: list[int], shares: list[int], isum: int) -> bool:
-    """Whether each remainder that ties with another, as a share of ``isum``, is a decimal of at most 28 digits
-    with its share's quotient: the Decimal division of :func:`_allocate` then gives equal remainders too, which it
-    ranks by content (other remainders cannot change places: see :func:`_scaled`)."""
-    for r, q in zip(rest, shares):
-        if not r or rest.count(r) < 2:
-            continue
-        den = isum // gcd(r, isum)
-        twos = (den & -den).bit_length() - 1
-        den >>= twos
-        fives = 0
-        while den % 5 == 0:
-            den //= 5
-            fives += 1
-        if den != 1 or len(str(q)) + max(twos, fives) > 28:
-            return False
-    return True
+def _exact_remainders(largest: int, isum: int, rest: list[int]) -> bool:
+    """Whether the Decimal division of :func:`_allocate` computes every share exactly, remainders included: each
+    remainder over ``isum`` is a decimal of the digits the 28 of the division leave (``largest``, the largest product
+    of the total and a weight, bounds the product and the quotient). Equal remainders are then equal there too, and
+    ranked by content; otherwise the division's rounding ranks them, and only it can say how."""
+    k = 28 - len(str(largest))
+    return k >= 0 and not 10**k % (isum // gcd(isum, *rest))
 
 
 def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
@@ -326,7 +316,7 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
             return [q * exp for q in shares]
         if len(set(rest)) == n:  # no equal remainders (those are ranked by content, below)
             order = sorted(range(n), key=rest.__getitem__, reverse=True)
-        elif _ties_exact(rest, shares, isum):  # equal remainders the division below writes exactly: ranked by content
+        elif _exact_remainders(units * max(ints), isum, rest):  # as the division below finds them: ranked by content
             tie = keys()
             order = sorted(range(n), key=lambda j: (-rest[j], tie[j]))
         else:
