@@ -101,13 +101,15 @@ class ZaVat(MarketRegime):
         :func:`~taxapi.rate_tables.combined.combined_rate` keys it) and the currency: their rate, the shipping's,
         the shipping's amount (nothing, at the currency's minor unit), the duty and VAT fractions, the uplifted value
         factor, the currency's minor unit, the breakdown record and the duty and VAT percents it shows."""
-        from taxapi.orders.results import BreakdownEntry  # the results read the regimes' vocabulary: imported late
-
         key = (table.jurisdiction, category, ctx.day, ctx.order.currency)
         cache = ctx.book.memo.get("za_flat_rate") or ctx.book.cache("za_flat_rate")
         hit = cache.get(key)
         if hit is not None:
             return hit  # type: ignore[no-any-return]
+        # Imported on a miss only: the results read the regimes' vocabulary (imported late), and an import statement
+        # runs the import machinery each time it is reached.
+        from taxapi.orders.results import BreakdownEntry
+
         exp = exponent(minor_units(ctx.order.currency))
         flat, flat_source = self.percent(ctx, "lvg_flat_rate")
         uplift, uplift_source = self.percent(ctx, "lvg_vat_uplift")
