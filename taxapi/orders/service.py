@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from math import gcd
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -282,6 +283,15 @@ def _scaled(weights: tuple[Decimal, ...]) -> tuple[tuple[int, ...], int] | None:
     return (ints, total) if total > 0 else None
 
 
+def _exact_remainders(largest: int, isum: int, rest: list[int]) -> bool:
+    """Whether the Decimal division of :func:`_allocate` computes every share exactly, remainders included: each
+    remainder over ``isum`` is a decimal of the digits the 28 of the division leave (``largest``, the largest product
+    of the total and a weight, bounds the product and the quotient). Equal remainders are then equal there too, and
+    ranked by content; otherwise the division's rounding ranks them, and only it can say how."""
+    k = 28 - len(str(largest))
+    return k >= 0 and not 10**k % (isum // gcd(isum, *rest))
+
+
 def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
               keys: Callable[[], list[tuple[Any, ...]]]) -> list[Decimal]:
     """Split ``total`` (in minor units) by ``weights``: floor, then the remaining units to the largest remainders.
@@ -306,6 +316,12 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
             return [q * exp for q in shares]
         if len(set(rest)) == n:  # no equal remainders (those are ranked by content, below)
             order = sorted(range(n), key=rest.__getitem__, reverse=True)
+        elif _exact_remainders(units * max(ints), isum, rest):  # as the division below finds them: ranked by content
+            tie = keys()
+            order = sorted(range(n), key=lambda j: (-rest[j], tie[j]))
+        else:
+            order = None
+        if order is not None:
             for k in range(left):
                 shares[order[k % n]] += 1
             return [q * exp for q in shares]
@@ -425,9 +441,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
     regime = ctx.dest.regime
     if regime.withholds:
         regime.withhold(ctx, all_items, exp)
-        for it in all_items:
-            for w in it.withholdings:
-                withheld += w.amount
+        withheld = sum([w[5] for it in all_items for w in it.withholdings], zq)  # w[5]: the amount
     if inclusive:  # every item's net + tax = gross, so the totals are too
         gross_total, net_total = base_total, base_total - tax_total
     else:
@@ -524,7 +538,8 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     if len(ship_items) == 1:
         return _line_result(ship_items[0], None, "shipping", zq, exp, dest_country)
     net = tax = gross = reverse = at_import = zq
-    withholdings: dict[tuple[Any, ...], Withholding] = {}
+    #: (tax, collected_by, jurisdiction, rate_percent, rule, source) -> [the one part's record or None, base, amount]
+    withholdings: dict[tuple[Any, ...], list[Any]] = {}
     main = ship_items[0]  # the largest share (then the higher rate) lends its fields
     parts = []
     for part in ship_items:
@@ -537,9 +552,15 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
         elif t.info is _IMPORT:
             at_import += part.info_tax
         for w in part.withholdings:  # summed per tax, rate and rule over the parts
-            key = w[:4] + w[6:]  # tax, collected_by, jurisdiction, rate_percent, rule, source
+            kind, by, where, percent, base, amount, rule, source = w
+            key = (kind, by, where, percent, rule, source)
             seen = withholdings.get(key)
-            withholdings[key] = w if seen is None else _new_tuple(Withholding, key[:4] + (seen[4] + w[4], seen[5] + w[5]) + key[4:])
+            if seen is None:
+                withholdings[key] = [w, base, amount]
+            else:  # a sum: its record is built once, below
+                seen[0] = None
+                seen[1] += base
+                seen[2] += amount
         if part.base > main.base or (part.base == main.base and rate.rate_percent > main.rate.rate_percent):
             main = part
         parts.append(_new_tuple(ShippingPart, (
@@ -553,7 +574,8 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     return _new_tuple(ApportionedShipping, (
         None, "shipping", net, tax, gross, eff, rate.rate_kind, lead.jurisdiction, t.reason or _REASON_BY_KIND[rate.rate_kind],
         lead.collected_by, t.scheme, _SHIPPING_APPORTIONED, rate.source or rule_source(t.rule), (), reverse, at_import,
-        tuple(withholdings.values()),
+        tuple([w if w is not None else _new_tuple(Withholding, (*key[:4], base, amount, *key[4:]))
+               for key, (w, base, amount) in withholdings.items()]) if withholdings else (),
         rate.address, tuple(parts),
     ))
 

@@ -38,17 +38,19 @@ from taxapi.regimes.base import Context, Treatment
 from taxapi.regimes.market import MarketRegime, market_rules
 
 Rule = market_rules("za", import_flat_rate="import.flat_rate")
+_FLAT_RATE = Rule.import_flat_rate  # read once: an enum member looked up on its class costs ~0.2 us
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 _NOT_TAXED = frozenset({RateKind.exempt, RateKind.none})
 _NAME = "South Africa"
+_CODE = "ZA"  # the regime's code, written in every breakdown record
 _new_tuple = tuple.__new__  # a named tuple without its Python-level __new__
 
 
 class ZaVat(MarketRegime):
-    code: ClassVar[str] = "ZA"
+    code: ClassVar[str] = _CODE
     table_regimes: ClassVar[tuple[str, ...]] = ("za_vat",)
     parameters: ClassVar[tuple[str, ...]] = ("lvg_flat_rate_limit", "lvg_flat_rate", "lvg_vat_on_flat_rate_parcels", "lvg_vat_uplift")
     rule_sources: ClassVar[dict[str, str]] = {"za": "https://www.sars.gov.za/types-of-tax/value-added-tax/"}
@@ -64,57 +66,65 @@ class ZaVat(MarketRegime):
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
         """A flat-rate parcel's duty (the flat rate of the FOB value) and, from 2024-09-01, its VAT on the added tax
         value, each rounded per line; its shipping bears neither (not in the FOB customs value). The line's rate is
-        the two as a share of the value, flat + VAT x (1 + uplift + flat): 39.5 % (the amounts within a cent of it)."""
+        the two as a share of the value, flat + VAT x (1 + uplift + flat): 39.5 % (the amounts within a cent of it).
+
+        What the lines of one category bear is laid out once (:meth:`plan`): the order's flat-rate lines share the
+        destination and the day, so their category decides their table rate; per line only the two amounts and
+        their breakdown records are computed."""
         plans: dict[Any, Any] = {}
         for it in items:
-            if it.treatment.rule is not Rule.import_flat_rate:
+            if it.treatment.rule is not _FLAT_RATE:
                 continue
-            table = it.rate
-            plan = plans.get(id(table))  # by identity within the order: a rate's own hash walks its levels
+            plan = plans.get(it.category)
             if plan is None:
-                plan = plans[id(table)] = self.plan(ctx, table)
-            rate, freight, levels, flat, vat, uplift, exp, entry = plan
+                plan = plans[it.category] = self.plan(ctx, it.category, it.rate)
+            rate, freight, zero, flat, vat, uplift, exp, entry, flat_percent, vat_percent = plan
             if it.index < 0:  # a share of the shipping: not in the FOB customs value
-                it.rate, it.info_tax = freight, _ZERO * exp
+                it.rate = freight
+                it.info_tax = zero
                 continue
             it.rate = rate
             base = it.base
             duty = (base * flat).quantize(exp, ROUND_HALF_UP)
             if vat:
                 tax = ((base * uplift + duty) * vat).quantize(exp, ROUND_HALF_UP)
-                it.breakdown = (_new_tuple(entry, (*levels[0], duty, _NAME)), _new_tuple(entry, (*levels[1], tax, _NAME)))
+                it.breakdown = (_new_tuple(entry, (_CODE, "import_duty", flat_percent, duty, _NAME)),
+                                _new_tuple(entry, (_CODE, "vat", vat_percent, tax, _NAME)))
                 it.info_tax = duty + tax
             else:
-                it.breakdown = (_new_tuple(entry, (*levels[0], duty, _NAME)),)
+                it.breakdown = (_new_tuple(entry, (_CODE, "import_duty", flat_percent, duty, _NAME)),)
                 it.info_tax = duty
 
-    def plan(self, ctx: Context, table: CombinedRate) -> tuple[Any, ...]:
-        """What the flat-rate parcel's lines at the table rate ``table`` bear on the order date, kept in the rate book:
-        their rate, the shipping's, the breakdown levels, the duty and VAT fractions, the uplifted value factor, the
-        currency's minor unit and the breakdown record."""
-        from taxapi.orders.results import BreakdownEntry  # the results read the regimes' vocabulary: imported late
-
-        key = (ctx.day, table.rate_percent, table.rate_kind, table.source, ctx.order.currency)
+    def plan(self, ctx: Context, category: Any, table: CombinedRate) -> tuple[Any, ...]:
+        """What the flat-rate parcel's lines of ``category`` (at the table rate ``table``) bear on the order date, kept
+        in the rate book by what the table rate is of (jurisdiction, category and day, as
+        :func:`~taxapi.rate_tables.combined.combined_rate` keys it) and the currency: their rate, the shipping's,
+        the shipping's amount (nothing, at the currency's minor unit), the duty and VAT fractions, the uplifted value
+        factor, the currency's minor unit, the breakdown record and the duty and VAT percents it shows."""
+        key = (table.jurisdiction, category, ctx.day, ctx.order.currency)
         cache = ctx.book.memo.get("za_flat_rate") or ctx.book.cache("za_flat_rate")
         hit = cache.get(key)
         if hit is not None:
             return hit  # type: ignore[no-any-return]
+        # Imported on a miss only: the results read the regimes' vocabulary (imported late), and an import statement
+        # runs the import machinery each time it is reached.
+        from taxapi.orders.results import BreakdownEntry
+
         exp = exponent(minor_units(ctx.order.currency))
         flat, flat_source = self.percent(ctx, "lvg_flat_rate")
         uplift, uplift_source = self.percent(ctx, "lvg_vat_uplift")
         with_vat = ctx.value(self, "lvg_vat_on_flat_rate_parcels") is True and table.rate_kind not in _NOT_TAXED
         vat = table.rate_percent if with_vat else _ZERO
-        levels: tuple[tuple[Any, ...], ...] = ((self.code, "import_duty", flat),)
         combined = [Level(self.code, "import_duty", RateKind.standard, flat, flat_source, _NAME)]
         if vat:
-            levels += ((self.code, "vat", vat),)
             combined.append(Level(self.code, "vat", table.rate_kind, vat, f"{table.source}; {uplift_source}", _NAME))
         effective = Decimal(fmt_percent(flat + vat * (_HUNDRED + uplift + flat) / _HUNDRED))
         rate = CombinedRate(self.code, effective, effective / _HUNDRED, RateKind.standard,
                             "; ".join(lv.source for lv in combined), table.own, tuple(combined), True)
         freight = CombinedRate(self.code, _ZERO, _ZERO, RateKind.zero, f"{uplift_source} (the customs value is FOB: the "
                                "shipping charged is not part of it)", None, (), False)
-        hit = (rate, freight, levels, flat / _HUNDRED, vat / _HUNDRED, _ONE + uplift / _HUNDRED, exp, BreakdownEntry)
+        hit = (rate, freight, _ZERO * exp, flat / _HUNDRED, vat / _HUNDRED, _ONE + uplift / _HUNDRED, exp, BreakdownEntry,
+               flat, vat)
         if len(cache) < 10_000:
             cache[key] = hit
         return hit
