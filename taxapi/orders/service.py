@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from math import gcd
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -282,6 +283,26 @@ def _scaled(weights: tuple[Decimal, ...]) -> tuple[tuple[int, ...], int] | None:
     return (ints, total) if total > 0 else None
 
 
+def _exact_ties(shares: list[int], rest: list[int], isum: int) -> bool:
+    """Whether each share whose remainder ties with another's, ``q + r / isum`` minor units, is a decimal the 28-digit
+    division of :func:`_allocate` writes exactly (``r / isum`` in lowest terms has no prime factor but 2 and 5 below
+    it, and the digits fit): the division's remainders then tie there too, and are ranked by content. Remainders
+    that do not tie keep their order in it (see :func:`_scaled`)."""
+    for q, r in zip(shares, rest):
+        if rest.count(r) < 2:
+            continue
+        den = isum // gcd(r, isum)
+        twos = (den & -den).bit_length() - 1
+        den >>= twos
+        fives = 0
+        while den % 5 == 0:
+            den //= 5
+            fives += 1
+        if den != 1 or len(str(q)) + max(twos, fives) > 26:
+            return False
+    return True
+
+
 def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
               keys: Callable[[], list[tuple[Any, ...]]]) -> list[Decimal]:
     """Split ``total`` (in minor units) by ``weights``: floor, then the remaining units to the largest remainders.
@@ -306,6 +327,12 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
             return [q * exp for q in shares]
         if len(set(rest)) == n:  # no equal remainders (those are ranked by content, below)
             order = sorted(range(n), key=rest.__getitem__, reverse=True)
+            for k in range(left):
+                shares[order[k % n]] += 1
+            return [q * exp for q in shares]
+        if _exact_ties(shares, rest, isum):  # equal remainders the division below writes exactly: ranked by content
+            tie = keys()
+            order = sorted(range(n), key=lambda j: (-rest[j], tie[j]))
             for k in range(left):
                 shares[order[k % n]] += 1
             return [q * exp for q in shares]
