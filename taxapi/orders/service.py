@@ -450,7 +450,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
             at_import += it.info_tax
     withheld = zq
     regime = ctx.dest.regime
-    if regime.withholds:
+    if regime.withholds and ctx.facilitated:  # only a marketplace withholds from the seller's payout
         regime.withhold(ctx, all_items, exp)
         for it in all_items:
             for w in it.withholdings:
