@@ -69,6 +69,7 @@ def _language(ctx: "Context") -> tuple[str, str]:
 # every marketplace sale) would look up four of them.
 _IOSS = Scheme.ioss
 _REVERSE_CHARGE, _ICS, _EXPORT = Reason.reverse_charge, Reason.intra_community_supply, Reason.export
+_NOTED = frozenset({_REVERSE_CHARGE, _ICS, _EXPORT})  # the reasons a note is written for
 
 
 def invoice_notes(ctx: "Context", treatments: list["Treatment"]) -> tuple[Note, ...]:
@@ -78,6 +79,8 @@ def invoice_notes(ctx: "Context", treatments: list["Treatment"]) -> tuple[Note, 
         if t.reason is None and t.scheme is not _IOSS:  # the usual line: nothing to mention
             continue
         reason = t.reason
+        if reason not in _NOTED and t.scheme is not _IOSS:  # an import, a marketplace sale ...: nothing either
+            continue
         if reason is _REVERSE_CHARGE and "reverse_charge" not in seen:
             seen.add("reverse_charge")
             _, lang = _language(ctx)

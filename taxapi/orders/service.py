@@ -325,6 +325,12 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
             for k in range(left):
                 shares[order[k % n]] += 1
             return [q * exp for q in shares]
+        if _exact_ties(shares, rest, isum):  # equal remainders the division below writes exactly: ranked by content
+            tie = keys()
+            order = sorted(range(n), key=lambda j: (-rest[j], tie[j]))
+            for k in range(left):
+                shares[order[k % n]] += 1
+            return [q * exp for q in shares]
     wsum = sum(weights, ZERO)
     if wsum == 0:
         return [total] + [ZERO] * (n - 1)
@@ -439,7 +445,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
             at_import += it.info_tax
     withheld = zq
     regime = ctx.dest.regime
-    if regime.withholds:
+    if regime.withholds and ctx.facilitated:  # only a marketplace withholds from the seller's payout
         regime.withhold(ctx, all_items, exp)
         withheld = sum([w[5] for it in all_items for w in it.withholdings], zq)  # w[5]: the amount
     if inclusive:  # every item's net + tax = gross, so the totals are too

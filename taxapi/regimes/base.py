@@ -382,5 +382,6 @@ class Regime(Protocol):
     def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
         """Set what the marketplace withholds from the seller's payout on each item (a line or its share of
         shipping, with its final ``net``, ``tax`` and ``gross``): ``item.withholdings``, a tuple of
-        :class:`Withholding` at the currency's minor units ``exp``. Only asked when ``withholds``."""
+        :class:`Withholding` at the currency's minor units ``exp``. Only asked when ``withholds`` and a marketplace
+        facilitates the sale (``ctx.facilitated``)."""
         ...

@@ -128,13 +128,16 @@ class MarketRegime(NationalRegime):
         """Whether ``value`` is within the value limit ``name`` (False: not in force), or None when no rate
         converts the order's currency into the limit's. Only for a limit that decides no amount of tax (which
         rule id, whether duty is due): one that does goes through ``ctx.compare``, a 422 without a rate."""
-        if ctx.limit(self, name) is None:
+        limit = ctx.limit(self, name)
+        if limit is None:
             return False
+        if limit.currency == ctx.order.currency:  # nothing to convert: the limit in force is all compare would read
+            return value <= limit.amount if inclusive else value < limit.amount
         try:
-            converted, limit = ctx.compare(value, self, name, what)
+            converted, found = ctx.compare(value, self, name, what)
         except ExchangeRateNotFound:
             return None
-        return limit is not None and (converted <= limit.amount if inclusive else converted < limit.amount)
+        return found is not None and (converted <= found.amount if inclusive else converted < found.amount)
 
     def de_minimis(self, ctx: Context) -> str | None:
         """The parameter holding the de minimis that applies to the order's origin (None: none)."""
@@ -164,24 +167,27 @@ class MarketRegime(NationalRegime):
                     exempt: bool = False) -> Treatment:
         """A consignment cleared under a flat import rate (Mexico's courier global rate, Turkey's postal single
         tax): due at import, collected by customs (the courier clears and pays), not on the bill; the flat rate
-        stands in for the duty, so no duty warning is given."""
-        return ctx.border(rule, exempt=exempt, duty_free=True, jurisdiction=jurisdiction)
+        stands in for the duty, so no duty warning is given. The table rate's import tax is not levied
+        (``exempt_import``): :meth:`finish` puts the flat rate in its place and computes the tax once, at that rate
+        (a rule of ``flat_rate_rules``; an exempt consignment has a rule of its own)."""
+        return ctx.border(rule, exempt=exempt or rule in self.flat_rate_rules, duty_free=True, jurisdiction=jurisdiction)
 
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
-        # A flat import rate replaces the table's rate on the lines (and their shipping) it covers.
-        if not self.flat_rate_rules or ctx.origin.regime is self:
+        # A flat import rate replaces the table's rate on the lines (and their shipping) it covers, and its tax is
+        # the only one computed: the engine computed none at the table rate (flat_import marks it not levied).
+        flat = self.flat_rate_rules
+        if not flat or ctx.origin.regime is self:
             return
-        rates: dict[StrEnum, CombinedRate] = {}
+        rate = None
         for it in items:
             rule = it.treatment.rule
-            if rule not in self.flat_rate_rules:
+            if rule not in flat:
                 continue
-            rate = rates.get(rule)
-            if rate is None:
-                rate = rates[rule] = self._flat_rate(ctx, self.flat_rate_parameter(ctx, rule))
+            if rate is None or rule is not last:
+                rate, last = self._flat_rate(ctx, self.flat_rate_parameter(ctx, rule)), rule
+                fraction = rate.rate_fraction
             it.rate = rate
-            if not it.treatment.exempt_import:
-                it.info_tax = (it.base * rate.rate_fraction).quantize(it.tax, ROUND_HALF_UP)
+            it.info_tax = (it.base * fraction).quantize(it.tax, ROUND_HALF_UP)
 
     def _flat_rate(self, ctx: Context, name: str) -> CombinedRate:
         """The flat rate ``name`` in force on the order date, as the rate its lines show (kept in the rate book)."""

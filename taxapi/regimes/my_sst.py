@@ -51,14 +51,17 @@ class MySst(LowValueGoodsRegime, MarketRegime):
 
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
         # The low-value goods tax is on the price of the goods: the shipping that follows them is not taxed.
-        excluded = None
-        for it in items:
-            if it.index < 0 and it.treatment.rule in _LOW_VALUE:
+        # Shipping shares are the engine's last items: the lines before them are passed over from the end.
+        excluded = zero = None
+        for it in reversed(items):
+            if it.index >= 0:
+                break
+            if it.treatment.rule in _LOW_VALUE:
                 if excluded is None or excluded.jurisdiction is not it.treatment.jurisdiction:
                     excluded = self._excluded(ctx, it.treatment.jurisdiction)
+                    zero = it.tax * 0  # nothing, in the currency's minor units (the tax was rounded to them)
                 it.treatment = excluded
-                it.tax = it.tax * 0
-                it.raw_tax = it.raw_tax * 0
+                it.tax = it.raw_tax = zero
 
 
     @staticmethod

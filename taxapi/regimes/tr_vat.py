@@ -25,8 +25,9 @@ More information:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from taxapi.regimes.base import Context, Treatment
 from taxapi.regimes.market import MarketRegime, market_rules
@@ -54,6 +55,11 @@ class TrVat(MarketRegime):
                          "is not computed.")
                 return self.flat_import(ctx, Rule.import_postal_single_tax)
         return super().goods(ctx)
+
+    def finish(self, ctx: Context, items: Sequence[Any]) -> None:
+        # No line bears the single tax once the postal limit is out of force (repealed from 2026-02-06).
+        if ctx.limit(self, "lvg_postal_limit") is not None:
+            super().finish(ctx, items)
 
     def flat_rate_parameter(self, ctx: Context, rule: StrEnum) -> str:
         # The EU rate for goods sent from a Member State, the other rate for the rest.
