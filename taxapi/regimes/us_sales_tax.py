@@ -172,8 +172,8 @@ class UsSalesTax(NationalRegime):
             origin = _resolve(book, state, order.ship_from.postal_code, day, "ship_from")
             if origin is not None and origin.resolved_by is ResolvedBy.state:
                 origin = None  # the origin's local rates are unknown: the destination's apply
-        if rules.local_taxes:
-            _warn_about(ctx, state, dest, postal_code)
+        if rules.local_taxes and (dest is None or dest.resolved_by is _BY_STATE or dest.spans_several_rates):
+            _warn_about(ctx, state, dest, postal_code)  # (most answers need no warning: no call)
         exp = exponent(minor_units(order.currency))
         per_line = order.rounding == "per_line"
         inclusive = order.prices_include_tax
