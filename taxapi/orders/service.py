@@ -15,12 +15,12 @@ request came from.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from math import gcd
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from taxapi.categories import OPTIONAL_CATEGORIES, Category, RateKind
 from taxapi.countries import ACCEPTED_COUNTRIES, country_problem
@@ -35,7 +35,7 @@ from taxapi.orders.results import (
 )
 from taxapi.orders.rules import Context, Treatment, decide_line, place_of
 from taxapi.orders.schemas import CalculateRequest
-from taxapi.rate_tables.combined import CombinedRate, combined_rate
+from taxapi.rate_tables.combined import CombinedRate, Level, combined_rate
 from taxapi.rate_tables.model import RateBook
 from taxapi.regimes import rule_source
 from taxapi.regimes.base import Collector, Info, Reason, Rule, SupplyKind, supply_kind
@@ -292,6 +292,49 @@ def _exact_remainders(largest: int, isum: int, rest: list[int]) -> bool:
     return k >= 0 and not 10**k % (isum // gcd(isum, *rest))
 
 
+def _split_units(units: int, ints: tuple[int, ...], isum: int) -> list[int] | None:
+    """``units`` whole minor units split by the integer weights ``ints`` (summing to ``isum``): floor, then the
+    remaining units to the largest remainders; None when equal remainders compete (:func:`_allocate` ranks
+    those by content)."""
+    shares: list[int] = []
+    for w in ints:
+        shares.append(units * w // isum)
+    left = units - sum(shares)
+    if not left:
+        return shares
+    n = len(ints)
+    rest = [units * w % isum for w in ints]
+    if len(set(rest)) != n:
+        return None
+    if left == 1:  # the usual case: one unit left, to the largest remainder
+        shares[rest.index(max(rest))] += 1
+        return shares
+    order = sorted(range(n), key=rest.__getitem__, reverse=True)
+    for k in range(left):
+        shares[order[k % n]] += 1
+    return shares
+
+
+class LevelSplit(NamedTuple):
+    """The levels of a combined rate laid out once for the many orders that use it (a US tax area): the integer
+    weights that split a line's tax over them (:func:`_scaled`), and each level's breakdown fields but the amount."""
+
+    ints: tuple[int, ...]
+    isum: int
+    heads: tuple[tuple[str, str, Decimal, str], ...]  # jurisdiction, level, rate_percent, name
+
+
+def level_split(levels: Sequence[Level], heads: Sequence[tuple[str, str, Decimal, str]] | None = None) -> LevelSplit | None:
+    """The :class:`LevelSplit` of ``levels`` (``heads``: their breakdown fields, where the caller shares them between
+    rates); None for one level, or weights that do not split in whole units."""
+    scaled = _scaled(tuple([lv.rate_percent for lv in levels])) if len(levels) > 1 else None
+    if scaled is None:
+        return None
+    if heads is None:
+        heads = [(lv.jurisdiction, lv.level, lv.rate_percent, lv.name) for lv in levels]
+    return LevelSplit(scaled[0], scaled[1], tuple(heads))
+
+
 def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
               keys: Callable[[], list[tuple[Any, ...]]]) -> list[Decimal]:
     """Split ``total`` (in minor units) by ``weights``: floor, then the remaining units to the largest remainders.
@@ -305,30 +348,15 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
     if scaled is not None:  # in whole minor units and integer weights: exact, and a few times cheaper
         ints, isum = scaled
         units = int(total / exp)
-        shares: list[int] = []
-        rest: list[int] = []
-        for w in ints:
-            q, r = divmod(units * w, isum)
-            shares.append(q)
-            rest.append(r)
-        left = units - sum(shares)
-        if not left:
+        shares = _split_units(units, ints, isum)
+        if shares is not None:
             return [q * exp for q in shares]
-        if len(set(rest)) == n:  # no equal remainders (those are ranked by content, below)
-            order = sorted(range(n), key=rest.__getitem__, reverse=True)
-        elif _exact_remainders(units * max(ints), isum, rest):  # as the division below finds them: ranked by content
+        rest = [units * w % isum for w in ints]  # equal remainders compete
+        if _exact_remainders(units * max(ints), isum, rest):  # as the division below finds them: ranked by content
+            shares = [units * w // isum for w in ints]
             tie = keys()
             order = sorted(range(n), key=lambda j: (-rest[j], tie[j]))
-        else:
-            order = None
-        if order is not None:
-            for k in range(left):
-                shares[order[k % n]] += 1
-            return [q * exp for q in shares]
-        if _exact_ties(shares, rest, isum):  # equal remainders the division below writes exactly: ranked by content
-            tie = keys()
-            order = sorted(range(n), key=lambda j: (-rest[j], tie[j]))
-            for k in range(left):
+            for k in range(units - sum(shares)):
                 shares[order[k % n]] += 1
             return [q * exp for q in shares]
     wsum = sum(weights, ZERO)
@@ -512,6 +540,14 @@ def _round_per_document(items: list[Item], exp: Decimal, zq: Decimal) -> None:
 
 def _breakdown(rate: CombinedRate, tax: Decimal, exp: Decimal) -> tuple[BreakdownEntry, ...]:
     """The tax of a multi-level rate (Canadian GST + PST, US state) split over its levels."""
+    split = rate.split
+    if split is not None and tax:  # laid out when the rate was built: only the amounts are left to fill
+        shares = _split_units(int(tax / exp), split.ints, split.isum)
+        if shares is not None:
+            entries = []
+            for (jid, level, pct, name), q in zip(split.heads, shares):  # a loop: cheaper than a comprehension here
+                entries.append(_new_tuple(BreakdownEntry, (jid, level, pct, q * exp, name)))
+            return tuple(entries)
     if len(rate.levels) == 1:  # one level (a US state alone, India's IGST): it carries the whole tax
         lv = rate.levels[0]
         return (_new_tuple(BreakdownEntry, (lv.jurisdiction, lv.level, lv.rate_percent, tax, lv.name)),)

@@ -20,6 +20,7 @@ from taxapi.rate_tables.model import Jurisdiction, RateBook, RateLookup
 
 if TYPE_CHECKING:
     from taxapi.orders.results import AddressResolution
+    from taxapi.orders.service import LevelSplit
 
 ZERO = Decimal(0)
 
@@ -50,6 +51,9 @@ class CombinedRate:
     itemised: bool  # the regime shows the tax per level on every line (more than one level, or the US state)
     #: How a US address was resolved to its local jurisdictions (None elsewhere).
     address: AddressResolution | None = None
+    #: The levels laid out for splitting a line's tax, where the rate is built once for many orders (a US tax
+    #: area; :func:`taxapi.orders.service.level_split`); None: the tax is split by ``levels`` on each line.
+    split: LevelSplit | None = None
 
 
 NO_RATE = CombinedRate("", ZERO, ZERO, RateKind.none, "", None, (), False)

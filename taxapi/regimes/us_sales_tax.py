@@ -50,6 +50,7 @@ _ZIP = re.compile(r"\s*(\d{5})(?:[- ]?(\d{4}))?\s*")
 _FOOD = Category.food
 _CLOTHING = frozenset({Category.clothing, Category.children_clothing})
 _LEVEL = {"state": "state", "county": "county", "city": "city", "special": "special"}
+_BY_STATE = ResolvedBy.state  # read once: an enum member looked up on its class costs ~0.2 us
 
 
 class Rule(RuleId):
@@ -105,8 +106,10 @@ class UsSalesTax(NationalRegime):
 
     def prepare(self, book: RateBook) -> None:
         """Build, as ``book`` loads, the general combined rate of every answer of its local table (on the first day
-        the answer holds), so that the first order to a ZIP finds it."""
+        the answer holds, with its levels laid out for the split of a line's tax), so that the first order to a
+        ZIP finds it."""
         table = local_table(book)
+        book.memo["us_zip5"] = table.answers_by_zip5()  # type: ignore[assignment]
         seen: set[tuple[LocalResolution, ...]] = set()
         for state, zips in table.answers_by_zip5().items():
             j = book.jurisdictions.get(f"US-{state}")
@@ -134,14 +137,15 @@ class UsSalesTax(NationalRegime):
         if j is None:
             raise ValidationFailed.at(["ship_to", "region"], "a US state (e.g. \"CA\") is required for US addresses")
         state = j.id[3:]
-        dest = _resolve(ctx.book, state, ctx.order.ship_to.postal_code, ctx.day, "ship_to")  # a bad ZIP is a 422
-        if ctx.order.customer.exemption is not None:
+        if ctx.order.customer.exemption is not None:  # (a bad ZIP is a 422 all the same: finish() resolves it)
             return Treatment(j, Collector.none, Scheme.none, Rule.customer_exempt, False, reason=Reason.customer_exempt)
         seller = ctx.order.seller
         in_state = ctx.seller_country == "US" and seller.region == state
         # Alaska has no state tax: a remote seller (or marketplace) collects a place's local taxes only where the
         # place's taxing jurisdictions are ARSSTC members that adopted the Uniform Code.
-        arsstc = _arsstc_members(ctx.book, dest, ctx.day) if state == "AK" and not in_state else None
+        arsstc = None
+        if state == "AK" and not in_state:
+            arsstc = _arsstc_members(ctx.book, _resolve(ctx.book, state, ctx.order.ship_to.postal_code, ctx.day, "ship_to"), ctx.day)
         if arsstc is False:
             return Treatment(j, Collector.none, Scheme.none, Rule.arsstc_not_member, False, reason=Reason.not_collecting)
         if ctx.facilitated:
@@ -161,15 +165,15 @@ class UsSalesTax(NationalRegime):
         state = j.id[3:]
         rules = _state_rules(book, state, day)
         postal_code = order.ship_to.postal_code
-        dest = _resolve(book, state, postal_code, day, "ship_to")
+        dest = _resolve(book, state, postal_code, day, "ship_to")  # a malformed ZIP, or another state's, is a 422
         origin = None
         seller = order.seller
         if rules.origin and ctx.seller_country == "US" and seller.region == state and order.ship_from.region == state:
             origin = _resolve(book, state, order.ship_from.postal_code, day, "ship_from")
             if origin is not None and origin.resolved_by is ResolvedBy.state:
                 origin = None  # the origin's local rates are unknown: the destination's apply
-        if rules.local_taxes:
-            _warn_about(ctx, state, dest, postal_code)
+        if rules.local_taxes and (dest is None or dest.resolved_by is _BY_STATE or dest.spans_several_rates):
+            _warn_about(ctx, state, dest, postal_code)  # (most answers need no warning: no call)
         exp = exponent(minor_units(order.currency))
         per_line = order.rounding == "per_line"
         inclusive = order.prices_include_tax
@@ -187,7 +191,7 @@ class UsSalesTax(NationalRegime):
             if not shipping and it.category in _CLOTHING and it.rate.rate_fraction:
                 it.rate, exempt_part = _clothing(ctx, state, it.rate, it.base, order.lines[it.index].quantity)
             exempt.append(exempt_part)
-        if state == "AK" and dest is not None and dest.resolved_by is not ResolvedBy.state:
+        if state == "AK" and dest is not None and dest.resolved_by is not _BY_STATE:
             _alaska_caps(ctx, dest, items, exempt)
         elif rules.grocery_list is not None and day >= rules.grocery_list and any(it.category is _FOOD for it in items):
             _warn_grocery_unknown(ctx, state, origin or dest, postal_code if origin is None else order.ship_from.postal_code)
@@ -301,12 +305,19 @@ def _resolve(book: RateBook, state: str, postal_code: str | None, day: date, loc
     """The local jurisdictions of a ZIP code in ``state`` on ``day`` (None without a ZIP code); a ZIP code
     that is malformed, or that the tables place in another state, is a 422 naming ``loc``'s postal code.
 
-    The table's answers are built when it loads and shared by every ZIP of a tax area: this is a
-    dictionary look-up, the first order to a ZIP included."""
+    The table's answers are built when it loads and shared by every ZIP of a tax area: a ZIP5 as the
+    table writes it is a dictionary look-up, the first order to it included; other spellings are cached."""
     if not postal_code:
         return None
-    cache = book.cache("us_zip")  # a ZIP code as written -> its answers for every date (built at load)
-    answers = cache.get((state, postal_code))
+    zips = book.memo.get("us_zip5")  # state -> ZIP5 -> its answers for every date, built with the table
+    if zips is None:
+        zips = book.memo["us_zip5"] = local_table(book).answers_by_zip5()  # type: ignore[assignment]
+    in_state = zips.get(state)
+    answers = in_state.get(postal_code) if in_state is not None else None  # type: ignore[attr-defined]
+    cache = None
+    if answers is None:
+        cache = book.cache("us_zip")  # other spellings (ZIP+4 ...) as written -> their answers
+        answers = cache.get((state, postal_code))
     if answers is not None:
         for res in answers:  # type: ignore[attr-defined]
             if res.valid_from <= day and (res.valid_to is None or day <= res.valid_to):
@@ -324,7 +335,7 @@ def _resolve(book: RateBook, state: str, postal_code: str | None, day: date, loc
             inside = None if owner is None else owner == state
         if inside is False:
             raise ValidationFailed.at([loc, "postal_code"], f"ZIP code {zip5} is not in {state}")
-    elif answers is None and len(cache) < 200_000:
+    elif answers is None and cache is not None and len(cache) < 200_000:
         answers = table.zip5_answers(state, zip5, parsed[1])
         if answers is not None:
             cache[(state, postal_code)] = answers
@@ -349,7 +360,7 @@ def _rate(book: RateBook, j: Jurisdiction, state: str, category: Category, day: 
     every ZIP of a tax area shares) with the dates over which neither the answers nor the state's rate change;
     food, whose local part follows dated rules, per day. :meth:`UsSalesTax.prepare` builds the general rate
     of every answer when the book loads."""
-    cache = book.cache("us_rates")
+    cache = book.memo.get("us_rates") or book.cache("us_rates")
     key = (dest, origin, category, day) if category is _FOOD else (dest, origin, category)
     hit = cache.get(key)
     if hit is not None and hit[0] <= day and (hit[1] is None or day <= hit[1]):
@@ -376,7 +387,7 @@ class _StateRules(NamedTuple):
 
 
 def _state_rules(book: RateBook, state: str, day: date) -> _StateRules:
-    cache = book.cache("us_state_rules")
+    cache = book.memo.get("us_state_rules") or book.cache("us_state_rules")
     key = (state, day)
     hit = cache.get(key)
     if hit is None:
@@ -393,7 +404,7 @@ def _state_rules(book: RateBook, state: str, day: date) -> _StateRules:
 def _warn_about(ctx: Context, state: str, res: LocalResolution | None, postal_code: str | None) -> None:
     if res is None:
         ctx.warn("local_rate_unknown", "No ZIP code given: only the state rate is applied; county, city and district rates are not included.")
-    elif res.resolved_by is ResolvedBy.state:
+    elif res.resolved_by is _BY_STATE:
         ctx.warn("local_rate_unknown", f"No local rate table covers ZIP code {_zip5(postal_code)} in {state}: only the state rate is "
                  "applied; county, city and district rates are not included.")
     elif res.spans_several_rates:
@@ -463,17 +474,21 @@ def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, da
         return _with(base, address=address)
     source = f"{(origin or dest).source} (effective {(origin or dest).effective_from}); state: {base.source}"
     levels: list[Level] = []
+    heads: list[tuple[str, str, Decimal, str]] | None = None  # the levels' breakdown fields, where shared
     if kind is RateKind.standard or no_state_tax:
         cache = book.cache("us_levels")  # one Level per jurisdiction and source: tax areas share most of theirs
+        heads = []
         for x in rows:
             key = (x, source)
-            lv = cache.get(key)
-            if lv is None:
+            hit = cache.get(key)
+            if hit is None:
                 name = j.name if x.level.value == "state" else x.name
                 lv = _level(state, x.level.value, x.id, name, x.rate_percent, RateKind.standard, source)
+                hit = (lv, (lv.jurisdiction, lv.level, lv.rate_percent, lv.name))
                 if len(cache) < 200_000:
-                    cache[key] = lv
-            levels.append(lv)
+                    cache[key] = hit
+            levels.append(hit[0])  # type: ignore[index]
+            heads.append(hit[1])  # type: ignore[index]
         kind = RateKind.standard
     else:  # a reduced or zero state rate (food in TN, MO, AR ...): the state table's rate, locals where the law says
         levels.append(_level(state, "state", "", j.name, base.rate_percent, kind, base.source))
@@ -506,7 +521,9 @@ def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, da
     percent = Decimal(fmt_percent(total))
     if total and kind in (RateKind.zero, RateKind.exempt):
         kind = RateKind.reduced
-    return CombinedRate(j.id, percent, percent / 100, kind, source, own, tuple(levels), True, address)
+    from taxapi.orders.service import level_split  # the engine reads the regimes: imported late
+
+    return CombinedRate(j.id, percent, percent / 100, kind, source, own, tuple(levels), True, address, level_split(levels, heads))
 
 
 def _level(state: str, level: str, jid: str, name: str, rate: Decimal, kind: RateKind, source: str) -> Level:

@@ -126,6 +126,8 @@ def test_zip_lookup_cost_per_order(imported):
     without = [_order(st, None) for st, z in zips]
     # a new tax date in every round: each ZIP is asked on that date for the first time
     other_days = [[_order(st, z, f"2026-03-{11 + i:02d}") for st, z in zips] for i in range(ROUNDS)]
+    # and the same orders without their ZIP on other new dates: what a new date costs any order
+    other_days_without = [[_order(st, None, f"2026-03-{21 + i:02d}") for st, z in zips] for i in range(ROUNDS)]
 
     def run(order):
         compute_order(order=order, book=book, fx=fx)
@@ -136,14 +138,57 @@ def test_zip_lookup_cost_per_order(imported):
     gc.freeze()
     first_base = _cpu_us(run, without)
     cold = _cpu_us(run, with_zip)  # first time each ZIP is asked
-    base, other, again = [first_base], [], []
+    base, other, again, other_base = [first_base], [], [], []
     for i in range(ROUNDS):
         again.append(_cpu_us(run, with_zip))  # the same orders again
         base.append(_cpu_us(run, without))
         other.append(_cpu_us(run, other_days[i]))  # each ZIP on a tax date not asked before
+        other_base.append(_cpu_us(run, other_days_without[i]))
     gc.unfreeze()
     b, o, r = statistics.median(base), statistics.median(other), statistics.median(again)
+    ob = statistics.median(other_base)
     print(f"\nUS order, one line: {b:.1f} µs without a ZIP (state rate); with its ZIP: {cold:.1f} µs the first time each "
           f"ZIP is asked after loading (+{cold - first_base:.1f} µs against the round before it), {r:.1f} µs "
           f"asked again (+{r - b:.1f} µs), {o:.1f} µs on a tax date not asked before (+{o - b:.1f} µs); {len(zips):,} ZIPs, "
-          f"medians of {ROUNDS} alternating rounds (target <= 5 µs added)")
+          f"medians of {ROUNDS} alternating rounds (target <= 5 µs added); without a ZIP on a new tax date {ob:.1f} µs "
+          f"(+{ob - b:.1f} µs: what a new date costs any order)")
+
+
+#: Orders per case counted under callgrind (each case in its own ``functools.reduce`` call).
+N_COUNTED = 1000
+
+
+def test_zip_cost_in_instructions(imported, tmp_path):
+    """What the ZIP adds to an order in instructions, which the shared machine's load does not move, turned into
+    µs by the µs per instruction of the order without a ZIP in a CPU-time run of the same script."""
+    import ast
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.benchmarks.us_zip_instructions import CASES
+
+    if shutil.which("valgrind") is None:
+        pytest.skip("valgrind is not installed (apt-get install valgrind)")
+    script = [sys.executable, "-m", "tests.benchmarks.us_zip_instructions", str(imported), str(N_COUNTED)]
+    out = tmp_path / "cg.out"
+    subprocess.run(["valgrind", "--tool=callgrind", "--dump-instr=no", "--collect-atstart=no",
+                    "--toggle-collect=functools_reduce", "--dump-after=functools_reduce", f"--callgrind-out-file={out}",
+                    *script], cwd=REPO, check=True, capture_output=True, timeout=3600)
+    counts = []
+    for i in range(1, len(CASES) + 1):
+        text = Path(f"{out}.{i}").read_text()
+        counts.append(next(int(line.split()[1]) for line in text.splitlines() if line.startswith(("totals:", "summary:"))) / N_COUNTED)
+    timed = subprocess.run([*script, "--time", str(ROUNDS)], cwd=REPO, check=True, capture_output=True, text=True, timeout=600)
+    cpu = ast.literal_eval(timed.stdout.strip().splitlines()[-1])
+    per = dict(zip(CASES, counts))  # the later "without" runs replace the first: the three agree within a few
+    base = statistics.median([counts[0], counts[2]])
+    us = cpu["without"] / base  # µs per instruction in this run
+    print(f"\nUS order, one line, {N_COUNTED} ZIPs of every state, instructions per order (callgrind): "
+          f"{base:,.0f} without a ZIP; the ZIP adds {per['asked before'] - base:+,.0f} for ZIPs asked before, "
+          f"{per['first time'] - base:+,.0f} the first time each ZIP is asked, {per['new date'] - base:+,.0f} on a tax date "
+          f"not asked before (of which {per['new date, without'] - base:+,.0f} the order without a ZIP pays too on a new "
+          f"date); at this run's {us * 1e3:.3f} ns per instruction ({cpu['without']:.1f} µs CPU an order without, median "
+          f"of {ROUNDS} alternating rounds): {(per['asked before'] - base) * us:+.2f}, {(per['first time'] - base) * us:+.2f} "
+          f"and {(per['new date'] - base) * us:+.2f} µs (target <= 5 µs); CPU time with a ZIP asked before "
+          f"{cpu['asked before'] - cpu['without']:+.2f} µs")
