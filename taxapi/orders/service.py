@@ -580,8 +580,6 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     if len(ship_items) == 1:
         return _line_result(ship_items[0], None, "shipping", zq, exp, dest_country)
     net = tax = gross = reverse = at_import = zq
-    #: (tax, collected_by, jurisdiction, rate_percent, rule, source) -> [the one part's record or None, base, amount]
-    withholdings: dict[tuple[Any, ...], list[Any]] = {}
     main = ship_items[0]  # the largest share (then the higher rate) lends its fields
     parts = []
     for part in ship_items:
@@ -593,16 +591,6 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
             reverse += part.info_tax
         elif t.info is _IMPORT:
             at_import += part.info_tax
-        for w in part.withholdings:  # summed per tax, rate and rule over the parts
-            kind, by, where, percent, base, amount, rule, source = w
-            key = (kind, by, where, percent, rule, source)
-            seen = withholdings.get(key)
-            if seen is None:
-                withholdings[key] = [w, base, amount]
-            else:  # a sum: its record is built once, below
-                seen[0] = None
-                seen[1] += base
-                seen[2] += amount
         if part.base > main.base or (part.base == main.base and rate.rate_percent > main.rate.rate_percent):
             main = part
         parts.append(_new_tuple(ShippingPart, (
@@ -616,8 +604,7 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     return _new_tuple(ApportionedShipping, (
         None, "shipping", net, tax, gross, eff, rate.rate_kind, lead.jurisdiction, t.reason or _REASON_BY_KIND[rate.rate_kind],
         lead.collected_by, t.scheme, _SHIPPING_APPORTIONED, rate.source or rule_source(t.rule), (), reverse, at_import,
-        tuple([w if w is not None else _new_tuple(Withholding, (*key[:4], base, amount, *key[4:]))
-               for key, (w, base, amount) in withholdings.items()]) if withholdings else (),
+        ship_items[0].withholdings,  # the regime's withhold() sums them over the shares on the first
         rate.address, tuple(parts),
     ))
 

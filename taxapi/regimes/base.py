@@ -382,6 +382,7 @@ class Regime(Protocol):
     def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
         """Set what the marketplace withholds from the seller's payout on each item (a line or its share of
         shipping, with its final ``net``, ``tax`` and ``gross``): ``item.withholdings``, a tuple of
-        :class:`Withholding` at the currency's minor units ``exp``. Only asked when ``withholds`` and a marketplace
-        facilitates the sale (``ctx.facilitated``)."""
+        :class:`Withholding` at the currency's minor units ``exp``; the shipping's (computed on each share, summed per
+        record over the shares, in the order they first appear) on its first share (``index`` < 0), the other shares
+        none. Only asked when ``withholds`` and a marketplace facilitates the sale (``ctx.facilitated``)."""
         ...

@@ -18,7 +18,7 @@ rates) is written in its module, on top of this.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context as DecimalContext, Decimal
 from enum import StrEnum
 from operator import attrgetter
 from typing import Any, ClassVar
@@ -38,6 +38,8 @@ FACTS = frozenset({"seller_type", "seller_registered", "seller_resident", "payou
 BASES = {"net_price": "net", "net_taxable_value": "net", "tax_collected": "tax",
          "gross_turnover": "net", "gross_remittance": "gross", "gross_sale": "gross"}
 _HUNDRED = Decimal(100)
+#: Withholdings are rounded half up to the currency's minor units (a context's quantize: no rounding argument to parse).
+_HALF_UP = DecimalContext(rounding=ROUND_HALF_UP)
 _new_tuple = tuple.__new__
 _MARKETPLACE = Collector.marketplace  # read once: an enum member looked up on its class costs ~0.2 us
 #: The ``supply`` a withholding's conditions name, by line category.
@@ -220,26 +222,24 @@ class MarketRegime(NationalRegime):
         facts = (code, ctx.day, seller.type, None if registrations is None else code in registrations, seller.country == code,
                  (seller.payout_country or seller.country) == code)
         cache = ctx.book.memo.get("withholdings") or ctx.book.cache("withholdings")
-        by_supply: dict[Any, Any] = {}
         tested = self._tests_withholdings
         varies = self._varies_withholdings
+        quantize = _HALF_UP.quantize
+        supply = variant = hit = None
+        # The shipping's withholdings are the sum over its shares, per record (in the order they first appear), set
+        # on its first share: its shares are not shown apart.
+        shipping: dict[tuple[Any, ...], list[Decimal]] = {}
+        first_share = None
         for it in items:
-            supply = _SUPPLY[it.category]
-            variant = self.withholding_variant(it) if varies else None
-            hit = by_supply.get((supply, variant) if varies else supply)
-            if hit is None:
-                key = (*facts, supply, variant)
-                hit = cache.get(key)
-                if hit is None:
-                    groups, unknown, first = self._candidates(ctx.book, key[:-1])
-                    hit = (groups, unknown, self.withholding_layout(first, variant, it))
-                    if len(cache) < 10_000:
-                        cache[key] = hit
-                by_supply[(supply, variant) if varies else supply] = hit
-                if hit[1]:
-                    ctx.warn("withholding_facts_unknown",
-                             f"The marketplace's withholding in {code} depends on whether the seller is registered "
-                             "there: send seller.registrations.")
+            # Items of one supply (and variant) share a layout: it is looked up when they change, not per item.
+            s = _SUPPLY[it.category]
+            v = self.withholding_variant(it) if varies else None
+            if s is not supply or v is not variant or hit is None:
+                supply, variant = s, v
+                hit = self._layout(ctx, cache, facts, s, v, it)
+            share = it.index < 0
+            if share and first_share is None:
+                first_share = it
             if tested:
                 out = []
                 for group in hit[0]:
@@ -248,10 +248,13 @@ class MarketRegime(NationalRegime):
                             continue
                         base: Decimal = getattr(it, base_field)
                         if fraction is not None:
-                            base = (base * fraction[0] / fraction[1]).quantize(exp, ROUND_HALF_UP)
+                            base = quantize(base * fraction[0] / fraction[1], exp)
                         if base:
-                            out.append(_new_tuple(Withholding, (tax, _MARKETPLACE, code, rate, base,
-                                                                (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP), rule, source)))
+                            amount = quantize(base * fraction_of_hundred, exp)
+                            if share:
+                                _add(shipping, (tax, code, rate, rule, source), base, amount)
+                            else:
+                                out.append(_new_tuple(Withholding, (tax, _MARKETPLACE, code, rate, base, amount, rule, source)))
                         break
                 if out:
                     it.withholdings = tuple(out)
@@ -263,13 +266,39 @@ class MarketRegime(NationalRegime):
                 for get_base, fraction, fraction_of_hundred, records in hit[2]:
                     base = get_base(it)
                     if fraction is not None:
-                        base = (base * fraction[0] / fraction[1]).quantize(exp, ROUND_HALF_UP)
+                        base = quantize(base * fraction[0] / fraction[1], exp)
                     if base:
-                        amount = (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP)
-                        for tax, jurisdiction, rate, rule, source in records:
-                            held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
+                        amount = quantize(base * fraction_of_hundred, exp)
+                        if share:  # the layout's record is the key: (tax, jurisdiction, rate_percent, rule, source)
+                            for record in records:
+                                _add(shipping, record, base, amount)
+                        else:
+                            for tax, jurisdiction, rate, rule, source in records:
+                                held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
                 if held:
                     it.withholdings = held
+        if shipping:
+            first_share.withholdings = tuple([  # type: ignore[union-attr]
+                _new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source))
+                for (tax, jurisdiction, rate, rule, source), (base, amount) in shipping.items()])
+
+    def _layout(self, ctx: Context, cache: dict[Any, Any], facts: tuple[Any, ...], supply: str, variant: Any,
+                item: Any) -> tuple[Any, ...]:
+        """The withholdings of a ``supply`` of ``variant`` under the order's ``facts`` (day and seller): their
+        candidates by tax, whether a fact they need is unknown (a warning says so), and their layout (kept in the
+        rate book)."""
+        key = (*facts, supply, variant)
+        hit = cache.get(key)
+        if hit is None:
+            groups, unknown, first = self._candidates(ctx.book, key[:-1])
+            hit = (groups, unknown, self.withholding_layout(first, variant, item))
+            if len(cache) < 10_000:
+                cache[key] = hit
+        if hit[1]:
+            ctx.warn("withholding_facts_unknown",
+                     f"The marketplace's withholding in {self.code} depends on whether the seller is registered "
+                     "there: send seller.registrations.")
+        return hit
 
     def withholding_variant(self, item: Any) -> Any:
         """What, besides the seller's facts and the supply, changes the layout of an item's withholdings (India:
@@ -350,6 +379,16 @@ class MarketRegime(NationalRegime):
             paid += ctx.goods_value + ctx.shipping_value
         value, found = ctx.compare(paid, self, limit, what)
         return found is None or value > found.amount
+
+
+def _add(sums: dict[tuple[Any, ...], list[Decimal]], key: tuple[Any, ...], base: Decimal, amount: Decimal) -> None:
+    """Add a shipping share's ``base`` and ``amount`` to the sums of record ``key``."""
+    seen = sums.get(key)
+    if seen is None:
+        sums[key] = [base, amount]
+    else:
+        seen[0] += base
+        seen[1] += amount
 
 
 def _meets(param: Parameter, facts: dict[str, Any]) -> bool | None:
