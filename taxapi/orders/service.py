@@ -474,8 +474,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
     withheld = zq
     regime = ctx.dest.regime
     if regime.withholds and ctx.facilitated:  # only a marketplace withholds from the seller's payout
-        regime.withhold(ctx, all_items, exp)
-        withheld = sum([w[5] for it in all_items for w in it.withholdings], zq)  # w[5]: the amount
+        withheld = regime.withhold(ctx, all_items, exp)  # the sum of the items' withholdings
     if inclusive:  # every item's net + tax = gross, so the totals are too
         gross_total, net_total = base_total, base_total - tax_total
     else:

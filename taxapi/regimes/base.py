@@ -379,10 +379,11 @@ class Regime(Protocol):
         does it here and in ``levels``; the core does not change."""
         ...
 
-    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
+    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> Decimal:
         """Set what the marketplace withholds from the seller's payout on each item (a line or its share of
         shipping, with its final ``net``, ``tax`` and ``gross``): ``item.withholdings``, a tuple of
         :class:`Withholding` at the currency's minor units ``exp``; the shipping's (computed on each share, summed per
         record over the shares, in the order they first appear) on its first share (``index`` < 0), the other shares
-        none. Only asked when ``withholds`` and a marketplace facilitates the sale (``ctx.facilitated``)."""
+        none. Returns their sum (``totals.withheld_by_marketplace``), in minor units. Only asked when ``withholds`` and a
+        marketplace facilitates the sale (``ctx.facilitated``)."""
         ...

@@ -206,16 +206,17 @@ class MarketRegime(NationalRegime):
         return hit  # type: ignore[return-value]
 
     # ----- withholdings from the seller's payout --------------------------------------------------
-    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
+    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> Decimal:
         """Set each item's withholdings: the market's ``withholding_*`` parameters in force whose conditions
         the order meets, one per tax (the highest rate where several apply), on the item's base; only when
-        a marketplace facilitates.
+        a marketplace facilitates. Returns their sum.
 
         Which parameters apply depends only on the day and a few facts of the seller and the supply (and the
         regime's :meth:`withholding_variant` of the item), so the records' layout (every field but the base and
         the amount) is laid out once and kept in the rate book; the amounts are computed for each item."""
+        total = exp * 0  # nothing, in the currency's minor units
         if not ctx.facilitated:
-            return
+            return total
         seller = ctx.order.seller
         code = self.code
         registrations = ctx.registrations
@@ -236,7 +237,9 @@ class MarketRegime(NationalRegime):
             v = self.withholding_variant(it) if varies else None
             if s is not supply or v is not variant or hit is None:
                 supply, variant = s, v
-                hit = self._layout(ctx, cache, facts, s, v, it)
+                hit = cache.get((*facts, s, v))
+                if hit is None or hit[1]:
+                    hit = self._layout(ctx, cache, facts, s, v, it)
             share = it.index < 0
             if share and first_share is None:
                 first_share = it
@@ -255,6 +258,7 @@ class MarketRegime(NationalRegime):
                                 _add(shipping, (tax, code, rate, rule, source), base, amount)
                             else:
                                 out.append(_new_tuple(Withholding, (tax, _MARKETPLACE, code, rate, base, amount, rule, source)))
+                                total += amount
                         break
                 if out:
                     it.withholdings = tuple(out)
@@ -275,12 +279,16 @@ class MarketRegime(NationalRegime):
                         else:
                             for tax, jurisdiction, rate, rule, source in records:
                                 held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
+                                total += amount
                 if held:
                     it.withholdings = held
         if shipping:
-            first_share.withholdings = tuple([  # type: ignore[union-attr]
-                _new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source))
-                for (tax, jurisdiction, rate, rule, source), (base, amount) in shipping.items()])
+            merged: tuple[Withholding, ...] = ()
+            for (tax, jurisdiction, rate, rule, source), (base, amount) in shipping.items():
+                merged += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
+                total += amount
+            first_share.withholdings = merged  # type: ignore[union-attr]
+        return total
 
     def _layout(self, ctx: Context, cache: dict[Any, Any], facts: tuple[Any, ...], supply: str, variant: Any,
                 item: Any) -> tuple[Any, ...]:
