@@ -97,7 +97,7 @@ class MarketRegime(NationalRegime):
     def goods(self, ctx: Context) -> Treatment:
         if ctx.origin.regime is self:
             return self.domestic_sale(ctx)
-        duty_free = self.duty_free(ctx)
+        duty_free = self.import_duty_limit is not None and self.duty_free(ctx)
         name = self.de_minimis(ctx)
         if name is not None:
             value, limit = ctx.compare(ctx.goods_value, self, name, "import de minimis")
@@ -275,7 +275,12 @@ class MarketRegime(NationalRegime):
                         amount = quantize(base * fraction_of_hundred, exp)
                         if share:  # the layout's record is the key: (tax, jurisdiction, rate_percent, rule, source)
                             for record in records:
-                                _add(shipping, record, base, amount)
+                                seen = shipping.get(record)
+                                if seen is None:
+                                    shipping[record] = [base, amount]
+                                else:
+                                    seen[0] += base
+                                    seen[1] += amount
                         else:
                             for tax, jurisdiction, rate, rule, source in records:
                                 held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
