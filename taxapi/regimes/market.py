@@ -180,16 +180,20 @@ class MarketRegime(NationalRegime):
         flat = self.flat_rate_rules
         if not flat or ctx.origin.regime is self:
             return
-        rate = None
+        # Items share the order's treatment objects: the rule is tested when the treatment changes, not per item.
+        rate = treatment = None
+        quantize = _HALF_UP.quantize
         for it in items:
-            rule = it.treatment.rule
-            if rule not in flat:
-                continue
-            if rate is None or rule is not last:
-                rate, last = self._flat_rate(ctx, self.flat_rate_parameter(ctx, rule)), rule
-                fraction = rate.rate_fraction
-            it.rate = rate
-            it.info_tax = (it.base * fraction).quantize(it.tax, ROUND_HALF_UP)
+            t = it.treatment
+            if t is not treatment:
+                treatment = t
+                rule = t.rule
+                rate = self._flat_rate(ctx, self.flat_rate_parameter(ctx, rule)) if rule in flat else None
+                if rate is not None:
+                    fraction = rate.rate_fraction
+            if rate is not None:
+                it.rate = rate
+                it.info_tax = quantize(it.base * fraction, it.tax)
 
     def _flat_rate(self, ctx: Context, name: str) -> CombinedRate:
         """The flat rate ``name`` in force on the order date, as the rate its lines show (kept in the rate book)."""
