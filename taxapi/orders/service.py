@@ -289,7 +289,7 @@ def _exact_remainders(largest: int, isum: int, rest: list[int]) -> bool:
     of the total and a weight, bounds the product and the quotient). Equal remainders are then equal there too, and
     ranked by content; otherwise the division's rounding ranks them, and only it can say how."""
     k = 28 - len(str(largest))
-    return k >= 0 and not 10**k % (isum // gcd(isum, *rest))
+    return k >= 0 and not pow(10, k, isum // gcd(isum, *rest))  # 10**k % ..., without building 10**k
 
 
 def _split_units(units: int, ints: tuple[int, ...], isum: int) -> list[int] | None:
@@ -351,9 +351,12 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
         shares = _split_units(units, ints, isum)
         if shares is not None:
             return [q * exp for q in shares]
-        rest = [units * w % isum for w in ints]  # equal remainders compete
+        shares, rest = [], []  # equal remainders compete
+        for w in ints:  # one plain loop for both (two comprehensions cost a call each)
+            q, r = divmod(units * w, isum)
+            shares.append(q)
+            rest.append(r)
         if _exact_remainders(units * max(ints), isum, rest):  # as the division below finds them: ranked by content
-            shares = [units * w // isum for w in ints]
             tie = keys()
             order = sorted(range(n), key=lambda j: (-rest[j], tie[j]))
             for k in range(units - sum(shares)):
