@@ -38,6 +38,10 @@ FACTS = frozenset({"seller_type", "seller_registered", "seller_resident", "payou
 BASES = {"net_price": "net", "net_taxable_value": "net", "tax_collected": "tax",
          "gross_turnover": "net", "gross_remittance": "gross", "gross_sale": "gross"}
 _HUNDRED = Decimal(100)
+#: An item's amount a withholding is taken from (``BASES``), one getter each: the hot loop reads the net and the tax
+#: itself when it finds their getter.
+_GET_BASE = {field: attrgetter(field) for field in set(BASES.values())}
+_NET, _TAX = _GET_BASE["net"], _GET_BASE["tax"]
 #: Withholdings are rounded half up to the currency's minor units (a context's quantize: no rounding argument to parse).
 _HALF_UP = DecimalContext(rounding=ROUND_HALF_UP)
 _new_tuple = tuple.__new__
@@ -272,7 +276,7 @@ class MarketRegime(NationalRegime):
                 # runs for every line and shipping share.
                 held: tuple[Withholding, ...] = ()
                 for get_base, fraction, fraction_of_hundred, records in hit[2]:
-                    base = get_base(it)
+                    base = it.net if get_base is _NET else it.tax if get_base is _TAX else get_base(it)
                     if fraction is not None:
                         base = quantize(base * fraction[0] / fraction[1], exp)
                     if base:
@@ -362,7 +366,7 @@ class MarketRegime(NationalRegime):
                     (name, param.tax or "tax", rate, rate / _HUNDRED, BASES[param.base or "net_price"], fraction,
                      f"{code.lower()}.{name.replace('_', '.', 1)}", period.source))
         groups = tuple(tuple(sorted(group, key=lambda c: -c[2])) for group in by_tax.values())
-        first = tuple((attrgetter(base_field), fraction, of_hundred, ((tax, code, rate, rule, source),))
+        first = tuple((_GET_BASE[base_field], fraction, of_hundred, ((tax, code, rate, rule, source),))
                       for _, tax, rate, of_hundred, base_field, fraction, rule, source in (group[0] for group in groups))
         return groups, unknown, first
 
