@@ -55,6 +55,7 @@ class ZaVat(MarketRegime):
     parameters: ClassVar[tuple[str, ...]] = ("lvg_flat_rate_limit", "lvg_flat_rate", "lvg_vat_on_flat_rate_parcels", "lvg_vat_uplift")
     rule_sources: ClassVar[dict[str, str]] = {"za": "https://www.sars.gov.za/types-of-tax/value-added-tax/"}
     Rule: ClassVar[type[StrEnum]] = Rule
+    own_tax_rules: ClassVar[frozenset[StrEnum]] = frozenset({_FLAT_RATE})  # the duty and VAT: :meth:`finish`
 
     def goods(self, ctx: Context) -> Treatment:
         if ctx.origin.regime is not self:
