@@ -613,7 +613,7 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
             rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else dest_country),
             _NOBODY if t.on_bill and rate.rate_kind in _NOT_TAXED else t.collected_by, t.scheme, t.rule,
         )))
-    eff = Decimal(_percent_text((tax / net * 100).quantize(_PERCENT_EXP, ROUND_HALF_UP))) if net else ZERO
+    eff = Decimal(_percent_text((tax / net * 100).quantize(_PERCENT_EXP, ROUND_HALF_UP))) if net and tax else ZERO
     lead = parts[ship_items.index(main)]
     t, rate = main.treatment, main.rate
     return _new_tuple(ApportionedShipping, (

@@ -223,10 +223,10 @@ class InGst(MarketRegime):
         for it in items:
             levels = it.rate.levels
             state = levels[1].jurisdiction if len(levels) == 2 else None  # withholding_variant
-            category = it.category
-            layout = layouts.get((category, state))
+            supply = _SUPPLY[it.category]
+            layout = layouts.get((supply, state))
             if layout is None:
-                key = (*facts, _SUPPLY[category], state)
+                key = (*facts, supply, state)
                 layout = cache.get(key)
                 if layout is None:
                     _, unknown, found = self._candidates(ctx.book, key[:-1])
@@ -236,7 +236,7 @@ class InGst(MarketRegime):
                 if layout is None:
                     super().withhold(ctx, items, exp)
                     return
-                layouts[(category, state)] = layout
+                layouts[(supply, state)] = layout
             if it.index < 0:  # a share of the shipping: summed per layout entry
                 if first is None:
                     first = it
