@@ -139,6 +139,24 @@ def test_shipping_and_tcs_follow_the_split(client):
     assert r["totals"]["tax_amount"] == "189.00"
 
 
+def test_the_shippings_tcs_is_each_shares_rounded_and_summed_per_tax(client):
+    """Shipping of 6.00 over goods within Maharashtra and a service from Karnataka (IGST Act s.12(2)): three shares of
+    2.00. TCS (CGST Act s.52, 0.5 % from 2024-07-10) on each share's net value, rounded by itself: 0.25 % of 2.00 is
+    0.005, 0.01 CGST and 0.01 SGST on each goods share (0.02 each in all, where 0.25 % of the 4.00 together would be
+    0.01), 0.5 % IGST of the service's share 0.01."""
+    body = _order("2026-03-02", {"country": "IN", "region": "MH"}, {"country": "IN", "region": "MH"}, "1000.00",
+                  seller={"country": "IN", "region": "KA"}, marketplace={"name": "Flipkart"}, shipping={"amount": "6.00"})
+    body["lines"] += [{"id": "2", "amount": "1000.00", "category": "food"}, {"id": "3", "amount": "1000.00", "category": "services"}]
+    r = _post(client, body)
+    assert [(p["net_amount"], p["rule"]) for p in r["shipping"]["apportioned"]] == [
+        ("2.00", "in.domestic.intra_state"), ("2.00", "in.domestic.intra_state"), ("2.00", "in.services.domestic")]
+    assert [(w["jurisdiction"], w["rule"], w["rate_percent"], w["base_amount"], w["amount"]) for w in r["shipping"]["withholdings"]] == [
+        ("IN", "in.withholding.tcs.cgst", "0.25", "4.00", "0.02"), ("IN-MH", "in.withholding.tcs.sgst", "0.25", "4.00", "0.02"),
+        ("IN", "in.withholding.tcs.igst", "0.5", "2.00", "0.01")]
+    assert [w["amount"] for w in r["lines"][2]["withholdings"]] == ["5.00"]  # IGST 0.5 % of the service
+    assert r["totals"]["withheld_by_marketplace"] == "15.05"  # 2.50 x 4 + 5.00 + 0.02 x 2 + 0.01
+
+
 def test_price_of_an_indian_state(client):
     r = client.get("/v1/price", params={"country": "IN-MH", "amount": "100.05", "date": "2026-03-02"})
     assert r.status_code == 200 and r.json()["tax_amount"] == "18.00"
