@@ -209,59 +209,52 @@ class InGst(MarketRegime):
 
         The shipping's shares are each withheld on their own value and rounded by themselves, as the market's step
         does; the answer shows their sum per tax (:func:`~taxapi.orders.service.compute_order` sums the shares), so the
-        sums are written on the shipping's first share and the other shares carry none. A condition on a fact the
-        order does not give (only the market's step warns of it) leaves the order to that step."""
-        seller = ctx.order.seller
-        code = self.code
-        registrations = ctx.registrations
-        facts = (code, ctx.day, seller.type, None if registrations is None else code in registrations, seller.country == code,
-                 (seller.payout_country or seller.country) == code)
+        sums are written on the shipping's first share and the other shares carry none. What India's parameters do
+        not have is left to the market's step: a condition on a fact the order does not give (the step warns of it),
+        or a base that is a fraction of the item's amount."""
+        facts = self.withholding_facts(ctx)
         cache = ctx.book.memo.get("in_withholdings") or ctx.book.cache("in_withholdings")
-        layouts: dict[Any, Any] = {}
-        shipping: dict[Any, list[Any]] = {}  # per layout entry of the shipping's shares: [records, base, amount]
+        plans: dict[Any, Any] = {}
+        shipping: dict[Any, list[Any]] = {}  # per record layout of the shipping's shares: [records, base, amount]
         first = None
         for it in items:
             levels = it.rate.levels
             state = levels[1].jurisdiction if len(levels) == 2 else None  # withholding_variant
             supply = _SUPPLY[it.category]
-            layout = layouts.get((supply, state))
-            if layout is None:
+            plan = plans.get((supply, state))
+            if plan is None:
                 key = (*facts, supply, state)
-                layout = cache.get(key)
-                if layout is None:
+                plan = cache.get(key)
+                if plan is None:
                     _, unknown, found = self._candidates(ctx.book, key[:-1])
-                    layout = None if unknown else self.withholding_layout(found, state, it)
+                    layout = self.withholding_layout(found, state, it)
+                    plan = False if unknown or any(entry[1] is not None for entry in layout) else tuple(
+                        (get_base, of_hundred, records) for get_base, _, of_hundred, records in layout)
                     if len(cache) < 10_000:
-                        cache[key] = layout
-                if layout is None:
+                        cache[key] = plan
+                if plan is False:
                     super().withhold(ctx, items, exp)
                     return
-                layouts[(supply, state)] = layout
-            if it.index < 0:  # a share of the shipping: summed per layout entry
-                if first is None:
-                    first = it
-                for get_base, fraction, fraction_of_hundred, records in layout:
-                    base = get_base(it)
-                    if fraction is not None:
-                        base = (base * fraction[0] / fraction[1]).quantize(exp, ROUND_HALF_UP)
-                    if base:
-                        amount = (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP)
-                        sums = shipping.get(records)
-                        if sums is None:
-                            shipping[records] = [records, base, amount]
-                        else:
-                            sums[1] += base
-                            sums[2] += amount
-                continue
+                plans[(supply, state)] = plan
+            share = it.index < 0
+            if share and first is None:
+                first = it
             held: tuple[Withholding, ...] = ()
-            for get_base, fraction, fraction_of_hundred, records in layout:
+            for get_base, of_hundred, records in plan:
                 base = get_base(it)
-                if fraction is not None:
-                    base = (base * fraction[0] / fraction[1]).quantize(exp, ROUND_HALF_UP)
-                if base:
-                    amount = (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP)
-                    for tax, jurisdiction, rate, rule, source in records:
-                        held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
+                if not base:
+                    continue
+                amount = (base * of_hundred).quantize(exp, ROUND_HALF_UP)
+                if share:  # summed over the shares
+                    sums = shipping.get(records)
+                    if sums is None:
+                        shipping[records] = [records, base, amount]
+                    else:
+                        sums[1] += base
+                        sums[2] += amount
+                    continue
+                for tax, jurisdiction, rate, rule, source in records:
+                    held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
             if held:
                 it.withholdings = held
         if shipping:
