@@ -157,6 +157,29 @@ def test_the_shippings_tcs_is_each_shares_rounded_and_summed_per_tax(client):
     assert r["totals"]["withheld_by_marketplace"] == "15.05"  # 2.50 x 4 + 5.00 + 0.02 x 2 + 0.01
 
 
+def test_a_withholding_on_a_fact_the_order_does_not_give_is_left_to_the_markets_step(monkeypatch):
+    """India's TCS depends on no fact an order may leave out; were it to (here: every condition reported unknown), the
+    market's step withholds the same and warns that the fact is missing."""
+    from taxapi.regimes.in_gst import InGst
+
+    book, fx = get_rate_book(), get_ecb_rates()
+    body = _order("2026-03-02", {"country": "IN", "region": "MH"}, {"country": "IN", "region": "MH"}, "1000.00",
+                  marketplace={"name": "Flipkart"}, shipping={"amount": "6.00"})
+    body["lines"].append({"id": "2", "amount": "1000.00", "category": "food"})
+    order = CalculateRequest.model_validate(body)
+    known = compute_order(order=order, book=book, fx=fx)
+    candidates = InGst._candidates
+    monkeypatch.setattr(InGst, "_candidates", lambda self, b, key: (lambda g, _, first: (g, True, first))(*candidates(self, b, key)))
+    for name in ("in_withholdings", "withholdings"):  # the layouts kept in the book, for this test only
+        monkeypatch.setitem(book.memo, name, {})
+    unknown = compute_order(order=order, book=book, fx=fx)
+    assert [line.withholdings for line in unknown.lines] == [line.withholdings for line in known.lines]
+    assert unknown.shipping.withholdings == known.shipping.withholdings
+    assert unknown.totals == known.totals
+    assert "withholding_facts_unknown" in {w.code for w in unknown.warnings}
+    assert "withholding_facts_unknown" not in {w.code for w in known.warnings}
+
+
 def test_price_of_an_indian_state(client):
     r = client.get("/v1/price", params={"country": "IN-MH", "amount": "100.05", "date": "2026-03-02"})
     assert r.status_code == 200 and r.json()["tax_amount"] == "18.00"
