@@ -225,11 +225,8 @@ class MarketRegime(NationalRegime):
         total = exp * 0  # nothing, in the currency's minor units
         if not ctx.facilitated:
             return total
-        seller = ctx.order.seller
         code = self.code
-        registrations = ctx.registrations
-        facts = (code, ctx.day, seller.type, None if registrations is None else code in registrations, seller.country == code,
-                 (seller.payout_country or seller.country) == code)
+        facts = self.withholding_facts(ctx)
         cache = ctx.book.memo.get("withholdings") or ctx.book.cache("withholdings")
         tested = self._tests_withholdings
         varies = self._varies_withholdings
@@ -315,6 +312,16 @@ class MarketRegime(NationalRegime):
                      f"The marketplace's withholding in {self.code} depends on whether the seller is registered "
                      "there: send seller.registrations.")
         return hit
+
+    def withholding_facts(self, ctx: Context) -> tuple[Any, ...]:
+        """What decides which of the market's withholdings apply to the order, besides the supply: the market, the
+        day, the seller's type, whether it is registered in the market (None: not said), resident there, and paid
+        there (the key of the layouts kept in the book, with the supply; :meth:`_candidates` reads it)."""
+        seller = ctx.order.seller
+        code = self.code
+        registrations = ctx.registrations
+        return (code, ctx.day, seller.type, None if registrations is None else code in registrations, seller.country == code,
+                (seller.payout_country or seller.country) == code)
 
     def withholding_variant(self, item: Any) -> Any:
         """What, besides the seller's facts and the supply, changes the layout of an item's withholdings (India:
