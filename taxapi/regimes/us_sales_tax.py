@@ -51,6 +51,8 @@ _FOOD = Category.food
 _CLOTHING = frozenset({Category.clothing, Category.children_clothing})
 _LEVEL = {"state": "state", "county": "county", "city": "city", "special": "special"}
 _BY_STATE = ResolvedBy.state  # read once: an enum member looked up on its class costs ~0.2 us
+_GENERAL = Category.general
+_ZIP5_SLOTS = 100_000  # one slot per five-digit ZIP code (:func:`_zip_area`)
 
 
 class Rule(RuleId):
@@ -107,23 +109,30 @@ class UsSalesTax(NationalRegime):
     def prepare(self, book: RateBook) -> None:
         """Build, as ``book`` loads, the general combined rate of every answer of its local table (on the first day
         the answer holds, with its levels laid out for the split of a line's tax), so that the first order to a
-        ZIP finds it."""
+        ZIP finds it; and, per five-digit ZIP code, one record of its answers with those rates (:func:`_zip_area`)."""
         table = local_table(book)
         book.memo["us_zip5"] = table.answers_by_zip5()  # type: ignore[assignment]
-        seen: set[tuple[LocalResolution, ...]] = set()
+        records: dict[tuple[LocalResolution, ...], tuple[Any, ...]] = {}  # the ZIP5s of a tax area share their answers
+        slots: list[tuple[Any, ...] | None] = [None] * _ZIP5_SLOTS
         for state, zips in table.answers_by_zip5().items():
             j = book.jurisdictions.get(f"US-{state}")
             if j is None:
                 continue
-            for answers in zips.values():
-                if answers in seen:  # the ZIP5s of a tax area share their answers
-                    continue
-                seen.add(answers)
-                for res in answers:
-                    try:
-                        _rate(book, j, state, Category.general, res.valid_from, res, None)
-                    except TaxApiError:  # the state's rate table does not reach back to that day
-                        continue
+            for zip5, answers in zips.items():
+                record = records.get(answers)
+                if record is None:
+                    fields: list[Any] = [state]
+                    for res in answers:
+                        try:
+                            start, end, rate = _rate_held(book, j, state, Category.general, res.valid_from, res, None)
+                        except TaxApiError:  # the state's rate table does not reach back to that day
+                            continue
+                        fields += (start, end, res, rate, res.spans_several_rates)
+                    record = records[answers] = tuple(fields)
+                slot = int(zip5)
+                if slots[slot] is None:  # a ZIP5 of two states: the second one's orders take the full path
+                    slots[slot] = record
+        book.memo["us_zip_areas"] = slots  # type: ignore[assignment]
 
     def levels(self, book: RateBook, j: Jurisdiction) -> Sequence[tuple[Jurisdiction, str]]:
         return [(j, "state")]
@@ -165,14 +174,21 @@ class UsSalesTax(NationalRegime):
         state = j.id[3:]
         rules = _state_rules(book, state, day)
         postal_code = order.ship_to.postal_code
-        dest = _resolve(book, state, postal_code, day, "ship_to")  # a malformed ZIP, or another state's, is a 422
+        area = _zip_area(book, state, postal_code, day)  # a ZIP5 as the table writes it: its answer and general rate
+        if area is not None:
+            dest, general, warn = area  # (a table answer: it warns only where its ZIP5 spans several rates)
+        else:
+            dest = _resolve(book, state, postal_code, day, "ship_to")  # a malformed ZIP, or another state's, is a 422
+            general, warn = None, dest is None or dest.resolved_by is _BY_STATE or dest.spans_several_rates
         origin = None
         seller = order.seller
         if rules.origin and ctx.seller_country == "US" and seller.region == state and order.ship_from.region == state:
             origin = _resolve(book, state, order.ship_from.postal_code, day, "ship_from")
             if origin is not None and origin.resolved_by is ResolvedBy.state:
                 origin = None  # the origin's local rates are unknown: the destination's apply
-        if rules.local_taxes and (dest is None or dest.resolved_by is _BY_STATE or dest.spans_several_rates):
+        if origin is not None:
+            general = None  # the origin's rates
+        if rules.local_taxes and warn:
             _warn_about(ctx, state, dest, postal_code)  # (most answers need no warning: no call)
         exp = exponent(minor_units(order.currency))
         per_line = order.rounding == "per_line"
@@ -183,7 +199,7 @@ class UsSalesTax(NationalRegime):
             if shipping and rules.shipping_exempt is not None:
                 it.rate = _exempt(it.rate, "shipping", rules.shipping_exempt, day)
             else:
-                it.rate = _rate(book, j, state, it.category, day, dest, origin)
+                it.rate = general if general is not None and it.category is _GENERAL else _rate(book, j, state, it.category, day, dest, origin)
                 if it.category is _FOOD and state in local_table(book).grocery_districts:
                     it.rate = _with_grocery_districts(book, state, it.rate, dest, origin,
                                                       postal_code if origin is None else order.ship_from.postal_code, day)
@@ -360,11 +376,17 @@ def _rate(book: RateBook, j: Jurisdiction, state: str, category: Category, day: 
     every ZIP of a tax area shares) with the dates over which neither the answers nor the state's rate change;
     food, whose local part follows dated rules, per day. :meth:`UsSalesTax.prepare` builds the general rate
     of every answer when the book loads."""
+    return _rate_held(book, j, state, category, day, dest, origin)[2]  # type: ignore[no-any-return]
+
+
+def _rate_held(book: RateBook, j: Jurisdiction, state: str, category: Category, day: date, dest: LocalResolution | None,
+               origin: LocalResolution | None) -> tuple[date, date | None, CombinedRate]:
+    """:func:`_rate`'s answer with the first and last day it holds for (None: open)."""
     cache = book.memo.get("us_rates") or book.cache("us_rates")
     key = (dest, origin, category, day) if category is _FOOD else (dest, origin, category)
     hit = cache.get(key)
     if hit is not None and hit[0] <= day and (hit[1] is None or day <= hit[1]):
-        return hit[2]  # type: ignore[no-any-return]
+        return hit  # type: ignore[return-value]
     rate = _combine(book, j, state, category, day, dest, origin)
     start, end = date.min, None
     for held in (dest, origin, rate.own):
@@ -374,9 +396,29 @@ def _rate(book: RateBook, j: Jurisdiction, state: str, category: Category, day: 
         start = max(start, frm)
         if to is not None:
             end = to if end is None else min(end, to)
+    result = (start, end, rate)
     if len(cache) < 200_000:
-        cache[key] = (start, end, rate)
-    return rate
+        cache[key] = result
+    return result
+
+
+def _zip_area(book: RateBook, state: str, postal_code: str | None, day: date) -> tuple[LocalResolution, CombinedRate, bool] | None:
+    """The answer of a five-digit ZIP code of ``state`` on ``day``, its general rate and whether the ZIP5 spans several
+    rates, from the record :meth:`UsSalesTax.prepare` built for it; None where :func:`_resolve` and :func:`_rate` answer
+    (another spelling, a ZIP the table does not hold in ``state``, a day outside its records).
+
+    One list slot and one record per order: the tax areas' answers are spread over a large heap, and each object an
+    order reads there that the state-only answer does not read costs a cache miss."""
+    if postal_code is None or len(postal_code) != 5 or not postal_code.isdigit() or not postal_code.isascii():
+        return None
+    slots = book.memo.get("us_zip_areas")
+    record = slots[int(postal_code)] if slots is not None else None  # type: ignore[index]
+    if record is None or record[0] != state:
+        return None
+    for i in range(1, len(record), 5):
+        if record[i] <= day and (record[i + 1] is None or day <= record[i + 1]):
+            return record[i + 2], record[i + 3], record[i + 4]  # type: ignore[no-any-return]
+    return None
 
 
 class _StateRules(NamedTuple):
@@ -429,9 +471,9 @@ def _param_on(book: RateBook, name: str, day: date) -> bool:
 
 
 def _address(book: RateBook, res: LocalResolution | None) -> Any:
-    """How the address was resolved, as the line reports it (an ``AddressResolution``; one per table answer,
-    which every ZIP of a tax area shares)."""
-    key = None if res is None or res.resolved_by is ResolvedBy.state else res
+    """How the address was resolved, as the line reports it (an ``AddressResolution``; one per way and import, which
+    the tax areas share: one object an order to any of them reads from a cache line that stays warm)."""
+    key = None if res is None or res.resolved_by is ResolvedBy.state else (res.resolved_by, res.import_id, res.effective_from, res.source)
     cache = book.cache("us_address")
     hit = cache.get(key)
     if hit is None:
@@ -440,7 +482,7 @@ def _address(book: RateBook, res: LocalResolution | None) -> Any:
         if key is None:
             hit = AddressResolution(ResolvedBy.state.value, None, None, None)
         else:
-            hit = AddressResolution(key.resolved_by.value, key.import_id, key.effective_from, key.source)
+            hit = AddressResolution(key[0].value, *key[1:])
         if len(cache) < 200_000:
             cache[key] = hit
     return hit
@@ -472,7 +514,9 @@ def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, da
     local_food = category is _FOOD and _param_on(book, f"grocery_local_tax_{state.lower()}", day)
     if kind in (RateKind.exempt, RateKind.none) and not no_state_tax and not local_food:
         return _with(base, address=address)
+    texts = book.cache("us_texts")  # the tax areas of an import and state share one source text
     source = f"{(origin or dest).source} (effective {(origin or dest).effective_from}); state: {base.source}"
+    source = texts.setdefault(source, source)  # type: ignore[assignment]
     levels: list[Level] = []
     heads: list[tuple[str, str, Decimal, str]] | None = None  # the levels' breakdown fields, where shared
     if kind is RateKind.standard or no_state_tax:
@@ -518,12 +562,17 @@ def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, da
                     rate = x.food_rate_percent if x.food_rate_percent is not None else x.rate_percent
                 levels.append(_level(state, x.level.value, x.id, x.name, rate, RateKind.standard, flat_source))
     total = sum((lv.rate_percent for lv in levels), ZERO)
-    percent = Decimal(fmt_percent(total))
+    written = fmt_percent(total)
+    numbers = texts.get(("percent", written))  # one pair of Decimals per combined rate, shared by its tax areas
+    if numbers is None:
+        percent = Decimal(written)
+        numbers = texts[("percent", written)] = (percent, percent / 100)
+    percent, fraction = numbers  # type: ignore[misc]
     if total and kind in (RateKind.zero, RateKind.exempt):
         kind = RateKind.reduced
     from taxapi.orders.service import level_split  # the engine reads the regimes: imported late
 
-    return CombinedRate(j.id, percent, percent / 100, kind, source, own, tuple(levels), True, address, level_split(levels, heads))
+    return CombinedRate(j.id, percent, fraction, kind, source, own, tuple(levels), True, address, level_split(levels, heads))
 
 
 def _level(state: str, level: str, jid: str, name: str, rate: Decimal, kind: RateKind, source: str) -> Level:
