@@ -176,7 +176,7 @@ class UsSalesTax(NationalRegime):
         postal_code = order.ship_to.postal_code
         area = _zip_area(book, state, postal_code, day)  # a ZIP5 as the table writes it: its answer and general rate
         if area is not None:
-            dest, general, warn = area  # (a table answer: it warns only where its ZIP5 spans several rates)
+            dest, general, warn = area[3], area[4], area[5]  # (a table answer warns only where its ZIP5 spans rates)
         else:
             dest = _resolve(book, state, postal_code, day, "ship_to")  # a malformed ZIP, or another state's, is a 422
             general, warn = None, dest is None or dest.resolved_by is _BY_STATE or dest.spans_several_rates
@@ -402,10 +402,11 @@ def _rate_held(book: RateBook, j: Jurisdiction, state: str, category: Category, 
     return result
 
 
-def _zip_area(book: RateBook, state: str, postal_code: str | None, day: date) -> tuple[LocalResolution, CombinedRate, bool] | None:
-    """The answer of a five-digit ZIP code of ``state`` on ``day``, its general rate and whether the ZIP5 spans several
-    rates, from the record :meth:`UsSalesTax.prepare` built for it; None where :func:`_resolve` and :func:`_rate` answer
-    (another spelling, a ZIP the table does not hold in ``state``, a day outside its records).
+def _zip_area(book: RateBook, state: str, postal_code: str | None, day: date) -> tuple[Any, ...] | None:
+    """The record of a five-digit ZIP code of ``state`` whose first span holds on ``day``: ``(state, first day, last day,
+    answer, its general rate, whether the ZIP5 spans several rates)`` (:meth:`UsSalesTax.prepare`); None where
+    :func:`_resolve` and :func:`_rate` answer (another spelling, a ZIP the table does not hold in ``state``, a day
+    outside its records).
 
     One list slot and one record per order: the tax areas' answers are spread over a large heap, and each object an
     order reads there that the state-only answer does not read costs a cache miss."""
@@ -415,9 +416,11 @@ def _zip_area(book: RateBook, state: str, postal_code: str | None, day: date) ->
     record = slots[int(postal_code)] if slots is not None else None  # type: ignore[index]
     if record is None or record[0] != state:
         return None
-    for i in range(1, len(record), 5):
+    if record[1] <= day and (record[2] is None or day <= record[2]):
+        return record  # type: ignore[no-any-return]
+    for i in range(6, len(record), 5):  # the answers of later (or earlier) spans
         if record[i] <= day and (record[i + 1] is None or day <= record[i + 1]):
-            return record[i + 2], record[i + 3], record[i + 4]  # type: ignore[no-any-return]
+            return (state, *record[i:i + 5])
     return None
 
 

@@ -701,3 +701,41 @@ def test_a_zip_whose_other_county_holds_under_1_percent_of_its_people_counts_for
     table = local_table(book)
     assert table.clothing_span("NY", "11003") is None and table.clothing_span("NY", "13760") is not None
     assert table.clothing_exempt_locality("NY", "11003", date(2026, 3, 10)) is None
+
+
+def test_the_zip5_records_answer_as_the_full_path_on_every_day_they_hold(book):
+    """The record an order to a five-digit ZIP reads (its answer, general rate and spanning flag, built at load) is
+    what the ZIP look-up and the rate cache answer on the first and last day of each span, and on the days around."""
+    from datetime import timedelta
+
+    from taxapi.categories import Category
+    from taxapi.regimes.us_sales_tax import _rate, _resolve, _zip_area, local_table
+
+    one = timedelta(days=1)
+    checked = 0
+    for state, zips in local_table(book).answers_by_zip5().items():
+        j = book.jurisdictions.get(f"US-{state}")
+        for zip5, answers in zips.items():
+            for res in answers:
+                days = [res.valid_from, res.valid_from + one, res.valid_from - one]
+                if res.valid_to is not None:
+                    days += [res.valid_to, res.valid_to + one]
+                for day in days:
+                    area = _zip_area(book, state, zip5, day)
+                    if area is None:
+                        continue
+                    dest = _resolve(book, state, zip5, day, "ship_to")
+                    assert area[3] is dest and area[5] is dest.spans_several_rates
+                    assert area[4] == _rate(book, j, state, Category.general, day, dest, None)
+                    checked += 1
+            assert _zip_area(book, state, zip5, answers[0].valid_from) is not None or local_table(book).state_of_zip(zip5) != state
+    assert checked > 100
+
+
+@pytest.mark.parametrize("postal_code", ["10001-2062", "100012062", " 10001", "1000", "１０００１", "+1000", "90210"])
+def test_other_spellings_and_other_states_zips_take_the_full_path(book, postal_code):
+    from datetime import date
+
+    from taxapi.regimes.us_sales_tax import _zip_area
+
+    assert _zip_area(book, "NY", postal_code, date(2026, 3, 10)) is None
