@@ -130,8 +130,10 @@ class UsSalesTax(NationalRegime):
                         fields += (start, end, res, rate, res.spans_several_rates)
                     record = records[answers] = tuple(fields)
                 slot = int(zip5)
-                if slots[slot] is None:  # a ZIP5 of two states: the second one's orders take the full path
+                if slots[slot] is None:
                     slots[slot] = record
+                else:  # a ZIP5 of two states (a few dozen): the other state's record beside the list
+                    book.cache("us_zip_areas_shared")[(state, zip5)] = record
         book.memo["us_zip_areas"] = slots  # type: ignore[assignment]
 
     def levels(self, book: RateBook, j: Jurisdiction) -> Sequence[tuple[Jurisdiction, str]]:
@@ -414,8 +416,12 @@ def _zip_area(book: RateBook, state: str, postal_code: str | None, day: date) ->
         return None
     slots = book.memo.get("us_zip_areas")
     record = slots[int(postal_code)] if slots is not None else None  # type: ignore[index]
-    if record is None or record[0] != state:
+    if record is None:
         return None
+    if record[0] != state:  # a ZIP5 of two states, asked in the other one (or a ZIP of another state)
+        record = book.cache("us_zip_areas_shared").get((state, postal_code))
+        if record is None:
+            return None
     if record[1] <= day and (record[2] is None or day <= record[2]):
         return record  # type: ignore[no-any-return]
     for i in range(6, len(record), 5):  # the answers of later (or earlier) spans

@@ -728,7 +728,7 @@ def test_the_zip5_records_answer_as_the_full_path_on_every_day_they_hold(book):
                     assert area[3] is dest and area[5] is dest.spans_several_rates
                     assert area[4] == _rate(book, j, state, Category.general, day, dest, None)
                     checked += 1
-            assert _zip_area(book, state, zip5, answers[0].valid_from) is not None or local_table(book).state_of_zip(zip5) != state
+            assert any(_zip_area(book, state, zip5, res.valid_from) is not None for res in answers), (state, zip5)
     assert checked > 100
 
 
