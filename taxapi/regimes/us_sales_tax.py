@@ -113,7 +113,7 @@ class UsSalesTax(NationalRegime):
         table = local_table(book)
         book.memo["us_zip5"] = table.answers_by_zip5()  # type: ignore[assignment]
         records: dict[tuple[LocalResolution, ...], tuple[Any, ...]] = {}  # the ZIP5s of a tax area share their answers
-        slots: list[tuple[Any, ...] | None] = [None] * _ZIP5_SLOTS
+        slots: list[tuple[Any, ...] | None] = [None] * _ZIP5_SLOTS if table.answers_by_zip5() else []
         for state, zips in table.answers_by_zip5().items():
             j = book.jurisdictions.get(f"US-{state}")
             if j is None:
@@ -129,12 +129,15 @@ class UsSalesTax(NationalRegime):
                             continue
                         fields += (start, end, res, rate, res.spans_several_rates)
                     record = records[answers] = tuple(fields)
+                if table.zip5_answers(state, zip5, "0000") is None:  # its ZIP+4 records decide a ZIP+4
+                    book.cache("us_zip4_zips")[(state, zip5)] = True
                 slot = int(zip5)
                 if slots[slot] is None:
                     slots[slot] = record
                 else:  # a ZIP5 of two states (a few dozen): the other state's record beside the list
                     book.cache("us_zip_areas_shared")[(state, zip5)] = record
-        book.memo["us_zip_areas"] = slots  # type: ignore[assignment]
+        if slots:
+            book.memo["us_zip_areas"] = slots  # type: ignore[assignment]
 
     def levels(self, book: RateBook, j: Jurisdiction) -> Sequence[tuple[Jurisdiction, str]]:
         return [(j, "state")]
@@ -405,21 +408,32 @@ def _rate_held(book: RateBook, j: Jurisdiction, state: str, category: Category, 
 
 
 def _zip_area(book: RateBook, state: str, postal_code: str | None, day: date) -> tuple[Any, ...] | None:
-    """The record of a five-digit ZIP code of ``state`` whose first span holds on ``day``: ``(state, first day, last day,
+    """The record of a ZIP code of ``state`` (five digits, or a ZIP+4 where the ZIP5 has no ZIP+4 records) whose span holds on ``day``: ``(state, first day, last day,
     answer, its general rate, whether the ZIP5 spans several rates)`` (:meth:`UsSalesTax.prepare`); None where
     :func:`_resolve` and :func:`_rate` answer (another spelling, a ZIP the table does not hold in ``state``, a day
     outside its records).
 
     One list slot and one record per order: the tax areas' answers are spread over a large heap, and each object an
     order reads there that the state-only answer does not read costs a cache miss."""
-    if postal_code is None or len(postal_code) != 5 or not postal_code.isdigit() or not postal_code.isascii():
+    if postal_code is None:
+        return None
+    n = len(postal_code)
+    if n == 5:
+        zip5 = postal_code
+    elif n == 9 or (n == 10 and postal_code[5] == "-"):  # a ZIP+4 (10001-2062, 100012062): the ZIP5's answer ...
+        zip5, zip4 = postal_code[:5], postal_code[-4:]
+        if not zip4.isdigit() or not zip4.isascii() or (state, zip5) in book.cache("us_zip4_zips"):
+            return None  # ... unless the ZIP5 has ZIP+4 records, which decide
+    else:
+        return None
+    if not zip5.isdigit() or not zip5.isascii():
         return None
     slots = book.memo.get("us_zip_areas")
-    record = slots[int(postal_code)] if slots is not None else None  # type: ignore[index]
+    record = slots[int(zip5)] if slots is not None else None  # type: ignore[index]
     if record is None:
         return None
     if record[0] != state:  # a ZIP5 of two states, asked in the other one (or a ZIP of another state)
-        record = book.cache("us_zip_areas_shared").get((state, postal_code))
+        record = book.cache("us_zip_areas_shared").get((state, zip5))
         if record is None:
             return None
     if record[1] <= day and (record[2] is None or day <= record[2]):
