@@ -159,7 +159,10 @@ class UsSalesTax(NationalRegime):
         # place's taxing jurisdictions are ARSSTC members that adopted the Uniform Code.
         arsstc = None
         if state == "AK" and not in_state:
-            arsstc = _arsstc_members(ctx.book, _resolve(ctx.book, state, ctx.order.ship_to.postal_code, ctx.day, "ship_to"), ctx.day)
+            postal_code = ctx.order.ship_to.postal_code
+            area = _zip_area(ctx.book, state, postal_code, ctx.day)
+            dest = area[3] if area is not None else _resolve(ctx.book, state, postal_code, ctx.day, "ship_to")
+            arsstc = _arsstc_members(ctx.book, dest, ctx.day)
         if arsstc is False:
             return Treatment(j, Collector.none, Scheme.none, Rule.arsstc_not_member, False, reason=Reason.not_collecting)
         if ctx.facilitated:
@@ -231,12 +234,8 @@ class UsSalesTax(NationalRegime):
 def _alaska_caps(ctx: Context, dest: LocalResolution, items: Sequence[Any], exempt: list[Decimal]) -> None:
     """Tax only the first part of each item, or of the sale, that the place's cap allows (its local sales tax code;
     ``rates/us-local/arsstc-caps.json``), or warn that the place caps but its cap on the day is not known."""
-    places = {x.name for x in dest.local_jurisdictions if x.rate_percent}
-    if not places:
-        return
-    table = local_table(ctx.book)
-    answers = {table.tax_cap(p, ctx.day) for p in places}
-    if answers == {None}:
+    answers = _cap_answers(ctx.book, dest, ctx.day)
+    if answers is None:
         return
     caps = {a.cap for a in answers if a is not None}
     if None in answers or len(caps) != 1 or None in caps:  # some local tax of the place uncapped or its cap unknown
@@ -275,6 +274,21 @@ def _alaska_caps(ctx: Context, dest: LocalResolution, items: Sequence[Any], exem
                 capped.append(i)
     for i in capped:
         items[i].rate = _with(items[i].rate, source=f"{cap.source}; {items[i].rate.source}")
+
+
+def _cap_answers(book: RateBook, dest: LocalResolution, day: date) -> frozenset[Any] | None:
+    """What is known of the caps of a destination's taxing places on ``day`` (None: no place of it is known to cap),
+    cached per table answer and day like the state rules of the day."""
+    cache = book.cache("us_ak_caps")
+    key = (dest, day)
+    if key in cache:
+        return cache[key]  # type: ignore[return-value]
+    table = local_table(book)
+    answers = frozenset({table.tax_cap(p, day) for p in {x.name for x in dest.local_jurisdictions if x.rate_percent}})
+    found = None if answers <= {None} else answers
+    if len(cache) < 200_000:
+        cache[key] = found
+    return found
 
 
 def _grocery_place(book: RateBook, state: str, dest: LocalResolution | None, day: date) -> Any:
@@ -368,11 +382,16 @@ def _arsstc_members(book: RateBook, dest: LocalResolution | None, day: date) -> 
     not (False), or there is none to collect or the place's local taxes are unknown (None)."""
     if dest is None or dest.resolved_by is ResolvedBy.state:
         return None
+    cache = book.cache("us_ak_members")  # per table answer and day, like the state rules of the day
+    key = (dest, day)
+    if key in cache:
+        return cache[key]  # type: ignore[return-value]
     local = [x for x in dest.local_jurisdictions if x.rate_percent]
-    if not local:
-        return None
     table = local_table(book)
-    return all(table.arsstc_member(x.name, day) is not None for x in local)
+    found = all(table.arsstc_member(x.name, day) is not None for x in local) if local else None
+    if len(cache) < 200_000:
+        cache[key] = found
+    return found
 
 
 def _rate(book: RateBook, j: Jurisdiction, state: str, category: Category, day: date, dest: LocalResolution | None,
