@@ -51,6 +51,8 @@ _FOOD = Category.food
 _CLOTHING = frozenset({Category.clothing, Category.children_clothing})
 _LEVEL = {"state": "state", "county": "county", "city": "city", "special": "special"}
 _BY_STATE = ResolvedBy.state  # read once: an enum member looked up on its class costs ~0.2 us
+_GENERAL = Category.general
+_ZIP5_SLOTS = 100_000  # one slot per five-digit ZIP code (:func:`_zip_area`)
 
 
 class Rule(RuleId):
@@ -107,23 +109,35 @@ class UsSalesTax(NationalRegime):
     def prepare(self, book: RateBook) -> None:
         """Build, as ``book`` loads, the general combined rate of every answer of its local table (on the first day
         the answer holds, with its levels laid out for the split of a line's tax), so that the first order to a
-        ZIP finds it."""
+        ZIP finds it; and, per five-digit ZIP code, one record of its answers with those rates (:func:`_zip_area`)."""
         table = local_table(book)
         book.memo["us_zip5"] = table.answers_by_zip5()  # type: ignore[assignment]
-        seen: set[tuple[LocalResolution, ...]] = set()
+        records: dict[tuple[LocalResolution, ...], tuple[Any, ...]] = {}  # the ZIP5s of a tax area share their answers
+        slots: list[tuple[Any, ...] | None] = [None] * _ZIP5_SLOTS if table.answers_by_zip5() else []
         for state, zips in table.answers_by_zip5().items():
             j = book.jurisdictions.get(f"US-{state}")
             if j is None:
                 continue
-            for answers in zips.values():
-                if answers in seen:  # the ZIP5s of a tax area share their answers
-                    continue
-                seen.add(answers)
-                for res in answers:
-                    try:
-                        _rate(book, j, state, Category.general, res.valid_from, res, None)
-                    except TaxApiError:  # the state's rate table does not reach back to that day
-                        continue
+            for zip5, answers in zips.items():
+                record = records.get(answers)
+                if record is None:
+                    fields: list[Any] = [state]
+                    for res in answers:
+                        try:
+                            start, end, rate = _rate_held(book, j, state, Category.general, res.valid_from, res, None)
+                        except TaxApiError:  # the state's rate table does not reach back to that day
+                            continue
+                        fields += (start, end, res, rate, res.spans_several_rates)
+                    record = records[answers] = tuple(fields)
+                if table.zip5_answers(state, zip5, "0000") is None:  # its ZIP+4 records decide a ZIP+4
+                    book.cache("us_zip4_zips")[(state, zip5)] = True
+                slot = int(zip5)
+                if slots[slot] is None:
+                    slots[slot] = record
+                else:  # a ZIP5 of two states (a few dozen): the other state's record beside the list
+                    book.cache("us_zip_areas_shared")[(state, zip5)] = record
+        if slots:
+            book.memo["us_zip_areas"] = slots  # type: ignore[assignment]
 
     def levels(self, book: RateBook, j: Jurisdiction) -> Sequence[tuple[Jurisdiction, str]]:
         return [(j, "state")]
@@ -145,7 +159,10 @@ class UsSalesTax(NationalRegime):
         # place's taxing jurisdictions are ARSSTC members that adopted the Uniform Code.
         arsstc = None
         if state == "AK" and not in_state:
-            arsstc = _arsstc_members(ctx.book, _resolve(ctx.book, state, ctx.order.ship_to.postal_code, ctx.day, "ship_to"), ctx.day)
+            postal_code = ctx.order.ship_to.postal_code
+            area = _zip_area(ctx.book, state, postal_code, ctx.day)
+            dest = area[3] if area is not None else _resolve(ctx.book, state, postal_code, ctx.day, "ship_to")
+            arsstc = _arsstc_members(ctx.book, dest, ctx.day)
         if arsstc is False:
             return Treatment(j, Collector.none, Scheme.none, Rule.arsstc_not_member, False, reason=Reason.not_collecting)
         if ctx.facilitated:
@@ -165,14 +182,21 @@ class UsSalesTax(NationalRegime):
         state = j.id[3:]
         rules = _state_rules(book, state, day)
         postal_code = order.ship_to.postal_code
-        dest = _resolve(book, state, postal_code, day, "ship_to")  # a malformed ZIP, or another state's, is a 422
+        area = _zip_area(book, state, postal_code, day)  # a ZIP5 as the table writes it: its answer and general rate
+        if area is not None:
+            dest, general, warn = area[3], area[4], area[5]  # (a table answer warns only where its ZIP5 spans rates)
+        else:
+            dest = _resolve(book, state, postal_code, day, "ship_to")  # a malformed ZIP, or another state's, is a 422
+            general, warn = None, dest is None or dest.resolved_by is _BY_STATE or dest.spans_several_rates
         origin = None
         seller = order.seller
         if rules.origin and ctx.seller_country == "US" and seller.region == state and order.ship_from.region == state:
             origin = _resolve(book, state, order.ship_from.postal_code, day, "ship_from")
             if origin is not None and origin.resolved_by is ResolvedBy.state:
                 origin = None  # the origin's local rates are unknown: the destination's apply
-        if rules.local_taxes and (dest is None or dest.resolved_by is _BY_STATE or dest.spans_several_rates):
+        if origin is not None:
+            general = None  # the origin's rates
+        if rules.local_taxes and warn:
             _warn_about(ctx, state, dest, postal_code)  # (most answers need no warning: no call)
         exp = exponent(minor_units(order.currency))
         per_line = order.rounding == "per_line"
@@ -183,7 +207,7 @@ class UsSalesTax(NationalRegime):
             if shipping and rules.shipping_exempt is not None:
                 it.rate = _exempt(it.rate, "shipping", rules.shipping_exempt, day)
             else:
-                it.rate = _rate(book, j, state, it.category, day, dest, origin)
+                it.rate = general if general is not None and it.category is _GENERAL else _rate(book, j, state, it.category, day, dest, origin)
                 if it.category is _FOOD and state in local_table(book).grocery_districts:
                     it.rate = _with_grocery_districts(book, state, it.rate, dest, origin,
                                                       postal_code if origin is None else order.ship_from.postal_code, day)
@@ -210,12 +234,8 @@ class UsSalesTax(NationalRegime):
 def _alaska_caps(ctx: Context, dest: LocalResolution, items: Sequence[Any], exempt: list[Decimal]) -> None:
     """Tax only the first part of each item, or of the sale, that the place's cap allows (its local sales tax code;
     ``rates/us-local/arsstc-caps.json``), or warn that the place caps but its cap on the day is not known."""
-    places = {x.name for x in dest.local_jurisdictions if x.rate_percent}
-    if not places:
-        return
-    table = local_table(ctx.book)
-    answers = {table.tax_cap(p, ctx.day) for p in places}
-    if answers == {None}:
+    answers = _cap_answers(ctx.book, dest, ctx.day)
+    if answers is None:
         return
     caps = {a.cap for a in answers if a is not None}
     if None in answers or len(caps) != 1 or None in caps:  # some local tax of the place uncapped or its cap unknown
@@ -254,6 +274,21 @@ def _alaska_caps(ctx: Context, dest: LocalResolution, items: Sequence[Any], exem
                 capped.append(i)
     for i in capped:
         items[i].rate = _with(items[i].rate, source=f"{cap.source}; {items[i].rate.source}")
+
+
+def _cap_answers(book: RateBook, dest: LocalResolution, day: date) -> frozenset[Any] | None:
+    """What is known of the caps of a destination's taxing places on ``day`` (None: no place of it is known to cap),
+    cached per table answer and day like the state rules of the day."""
+    cache = book.cache("us_ak_caps")
+    key = (dest, day)
+    if key in cache:
+        return cache[key]  # type: ignore[return-value]
+    table = local_table(book)
+    answers = frozenset({table.tax_cap(p, day) for p in {x.name for x in dest.local_jurisdictions if x.rate_percent}})
+    found = None if answers <= {None} else answers
+    if len(cache) < 200_000:
+        cache[key] = found
+    return found
 
 
 def _grocery_place(book: RateBook, state: str, dest: LocalResolution | None, day: date) -> Any:
@@ -347,11 +382,16 @@ def _arsstc_members(book: RateBook, dest: LocalResolution | None, day: date) -> 
     not (False), or there is none to collect or the place's local taxes are unknown (None)."""
     if dest is None or dest.resolved_by is ResolvedBy.state:
         return None
+    cache = book.cache("us_ak_members")  # per table answer and day, like the state rules of the day
+    key = (dest, day)
+    if key in cache:
+        return cache[key]  # type: ignore[return-value]
     local = [x for x in dest.local_jurisdictions if x.rate_percent]
-    if not local:
-        return None
     table = local_table(book)
-    return all(table.arsstc_member(x.name, day) is not None for x in local)
+    found = all(table.arsstc_member(x.name, day) is not None for x in local) if local else None
+    if len(cache) < 200_000:
+        cache[key] = found
+    return found
 
 
 def _rate(book: RateBook, j: Jurisdiction, state: str, category: Category, day: date, dest: LocalResolution | None,
@@ -360,11 +400,17 @@ def _rate(book: RateBook, j: Jurisdiction, state: str, category: Category, day: 
     every ZIP of a tax area shares) with the dates over which neither the answers nor the state's rate change;
     food, whose local part follows dated rules, per day. :meth:`UsSalesTax.prepare` builds the general rate
     of every answer when the book loads."""
+    return _rate_held(book, j, state, category, day, dest, origin)[2]  # type: ignore[no-any-return]
+
+
+def _rate_held(book: RateBook, j: Jurisdiction, state: str, category: Category, day: date, dest: LocalResolution | None,
+               origin: LocalResolution | None) -> tuple[date, date | None, CombinedRate]:
+    """:func:`_rate`'s answer with the first and last day it holds for (None: open)."""
     cache = book.memo.get("us_rates") or book.cache("us_rates")
     key = (dest, origin, category, day) if category is _FOOD else (dest, origin, category)
     hit = cache.get(key)
     if hit is not None and hit[0] <= day and (hit[1] is None or day <= hit[1]):
-        return hit[2]  # type: ignore[no-any-return]
+        return hit  # type: ignore[return-value]
     rate = _combine(book, j, state, category, day, dest, origin)
     start, end = date.min, None
     for held in (dest, origin, rate.own):
@@ -374,9 +420,47 @@ def _rate(book: RateBook, j: Jurisdiction, state: str, category: Category, day: 
         start = max(start, frm)
         if to is not None:
             end = to if end is None else min(end, to)
+    result = (start, end, rate)
     if len(cache) < 200_000:
-        cache[key] = (start, end, rate)
-    return rate
+        cache[key] = result
+    return result
+
+
+def _zip_area(book: RateBook, state: str, postal_code: str | None, day: date) -> tuple[Any, ...] | None:
+    """The record of a ZIP code of ``state`` (five digits, or a ZIP+4 where the ZIP5 has no ZIP+4 records) whose span holds on ``day``: ``(state, first day, last day,
+    answer, its general rate, whether the ZIP5 spans several rates)`` (:meth:`UsSalesTax.prepare`); None where
+    :func:`_resolve` and :func:`_rate` answer (another spelling, a ZIP the table does not hold in ``state``, a day
+    outside its records).
+
+    One list slot and one record per order: the tax areas' answers are spread over a large heap, and each object an
+    order reads there that the state-only answer does not read costs a cache miss."""
+    if postal_code is None:
+        return None
+    n = len(postal_code)
+    if n == 5:
+        zip5 = postal_code
+    elif n == 9 or (n == 10 and postal_code[5] == "-"):  # a ZIP+4 (10001-2062, 100012062): the ZIP5's answer ...
+        zip5, zip4 = postal_code[:5], postal_code[-4:]
+        if not zip4.isdigit() or not zip4.isascii() or (state, zip5) in book.cache("us_zip4_zips"):
+            return None  # ... unless the ZIP5 has ZIP+4 records, which decide
+    else:
+        return None
+    if not zip5.isdigit() or not zip5.isascii():
+        return None
+    slots = book.memo.get("us_zip_areas")
+    record = slots[int(zip5)] if slots is not None else None  # type: ignore[index]
+    if record is None:
+        return None
+    if record[0] != state:  # a ZIP5 of two states, asked in the other one (or a ZIP of another state)
+        record = book.cache("us_zip_areas_shared").get((state, zip5))
+        if record is None:
+            return None
+    if record[1] <= day and (record[2] is None or day <= record[2]):
+        return record  # type: ignore[no-any-return]
+    for i in range(6, len(record), 5):  # the answers of later (or earlier) spans
+        if record[i] <= day and (record[i + 1] is None or day <= record[i + 1]):
+            return (state, *record[i:i + 5])
+    return None
 
 
 class _StateRules(NamedTuple):
@@ -429,9 +513,9 @@ def _param_on(book: RateBook, name: str, day: date) -> bool:
 
 
 def _address(book: RateBook, res: LocalResolution | None) -> Any:
-    """How the address was resolved, as the line reports it (an ``AddressResolution``; one per table answer,
-    which every ZIP of a tax area shares)."""
-    key = None if res is None or res.resolved_by is ResolvedBy.state else res
+    """How the address was resolved, as the line reports it (an ``AddressResolution``; one per way and import, which
+    the tax areas share: one object an order to any of them reads from a cache line that stays warm)."""
+    key = None if res is None or res.resolved_by is ResolvedBy.state else (res.resolved_by, res.import_id, res.effective_from, res.source)
     cache = book.cache("us_address")
     hit = cache.get(key)
     if hit is None:
@@ -440,7 +524,7 @@ def _address(book: RateBook, res: LocalResolution | None) -> Any:
         if key is None:
             hit = AddressResolution(ResolvedBy.state.value, None, None, None)
         else:
-            hit = AddressResolution(key.resolved_by.value, key.import_id, key.effective_from, key.source)
+            hit = AddressResolution(key[0].value, *key[1:])
         if len(cache) < 200_000:
             cache[key] = hit
     return hit
@@ -472,7 +556,9 @@ def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, da
     local_food = category is _FOOD and _param_on(book, f"grocery_local_tax_{state.lower()}", day)
     if kind in (RateKind.exempt, RateKind.none) and not no_state_tax and not local_food:
         return _with(base, address=address)
+    texts = book.cache("us_texts")  # the tax areas of an import and state share one source text
     source = f"{(origin or dest).source} (effective {(origin or dest).effective_from}); state: {base.source}"
+    source = texts.setdefault(source, source)  # type: ignore[assignment]
     levels: list[Level] = []
     heads: list[tuple[str, str, Decimal, str]] | None = None  # the levels' breakdown fields, where shared
     if kind is RateKind.standard or no_state_tax:
@@ -518,12 +604,17 @@ def _combine(book: RateBook, j: Jurisdiction, state: str, category: Category, da
                     rate = x.food_rate_percent if x.food_rate_percent is not None else x.rate_percent
                 levels.append(_level(state, x.level.value, x.id, x.name, rate, RateKind.standard, flat_source))
     total = sum((lv.rate_percent for lv in levels), ZERO)
-    percent = Decimal(fmt_percent(total))
+    written = fmt_percent(total)
+    numbers = texts.get(("percent", written))  # one pair of Decimals per combined rate, shared by its tax areas
+    if numbers is None:
+        percent = Decimal(written)
+        numbers = texts[("percent", written)] = (percent, percent / 100)
+    percent, fraction = numbers  # type: ignore[misc]
     if total and kind in (RateKind.zero, RateKind.exempt):
         kind = RateKind.reduced
     from taxapi.orders.service import level_split  # the engine reads the regimes: imported late
 
-    return CombinedRate(j.id, percent, percent / 100, kind, source, own, tuple(levels), True, address, level_split(levels, heads))
+    return CombinedRate(j.id, percent, fraction, kind, source, own, tuple(levels), True, address, level_split(levels, heads))
 
 
 def _level(state: str, level: str, jid: str, name: str, rate: Decimal, kind: RateKind, source: str) -> Level:

@@ -701,3 +701,69 @@ def test_a_zip_whose_other_county_holds_under_1_percent_of_its_people_counts_for
     table = local_table(book)
     assert table.clothing_span("NY", "11003") is None and table.clothing_span("NY", "13760") is not None
     assert table.clothing_exempt_locality("NY", "11003", date(2026, 3, 10)) is None
+
+
+def test_the_zip5_records_answer_as_the_full_path_on_every_day_they_hold(book):
+    """The record an order to a five-digit ZIP reads (its answer, general rate and spanning flag, built at load) is
+    what the ZIP look-up and the rate cache answer on the first and last day of each span, and on the days around."""
+    from datetime import timedelta
+
+    from taxapi.categories import Category
+    from taxapi.regimes.us_sales_tax import _rate, _resolve, _zip_area, local_table
+
+    one = timedelta(days=1)
+    checked = 0
+    for state, zips in local_table(book).answers_by_zip5().items():
+        j = book.jurisdictions.get(f"US-{state}")
+        for zip5, answers in zips.items():
+            for res in answers:
+                days = [res.valid_from, res.valid_from + one, res.valid_from - one]
+                if res.valid_to is not None:
+                    days += [res.valid_to, res.valid_to + one]
+                for day in days:
+                    area = _zip_area(book, state, zip5, day)
+                    if area is None:
+                        continue
+                    dest = _resolve(book, state, zip5, day, "ship_to")
+                    assert area[3] is dest and area[5] is dest.spans_several_rates
+                    assert area[4] == _rate(book, j, state, Category.general, day, dest, None)
+                    checked += 1
+            assert any(_zip_area(book, state, zip5, res.valid_from) is not None for res in answers), (state, zip5)
+    assert checked > 100
+
+
+def test_a_zip_plus_4_reads_its_zip5_record_unless_zip_plus_4_records_decide(book):
+    """Where the ZIP5 has no ZIP+4 records, a ZIP+4 answers as its ZIP5 (the same record); where it has (the Minnesota
+    SST fixture), the full path answers, and the record is not read."""
+    from datetime import date
+
+    from taxapi.categories import Category
+    from taxapi.regimes.us_sales_tax import _rate, _resolve, _zip_area, local_table
+
+    day = date(2026, 3, 10)
+    table = local_table(book)
+    fast = full = 0
+    for state, zips in table.answers_by_zip5().items():
+        j = book.jurisdictions.get(f"US-{state}")
+        for zip5 in zips:
+            for spelled in (f"{zip5}-0101", f"{zip5}0101"):
+                area = _zip_area(book, state, spelled, day)
+                if table.zip5_answers(state, zip5, "0101") is None:
+                    assert area is None
+                    full += 1
+                elif area is not None:
+                    assert area is _zip_area(book, state, zip5, day)
+                    dest = _resolve(book, state, spelled, day, "ship_to")
+                    assert area[3] is dest and area[4] == _rate(book, j, state, Category.general, day, dest, None)
+                    fast += 1
+    assert fast > 100 and full > 0
+
+
+@pytest.mark.parametrize("postal_code", ["10001 2062", "10001-206", "10001-２０６２", " 10001", "1000", "１０００１", "+1000",
+                                         "90210", "90210-1234"])
+def test_other_spellings_and_other_states_zips_take_the_full_path(book, postal_code):
+    from datetime import date
+
+    from taxapi.regimes.us_sales_tax import _zip_area
+
+    assert _zip_area(book, "NY", postal_code, date(2026, 3, 10)) is None
