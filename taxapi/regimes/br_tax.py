@@ -78,7 +78,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from itertools import repeat
+from fractions import Fraction
 from typing import Any, ClassVar, NamedTuple
 
 from taxapi.categories import RateKind
@@ -303,7 +303,7 @@ class BrTax(MarketRegime):
         if hit is None:
             rate, source = self.percent(ctx, name)
             found = ctx.limit(self, "import_duty_certified_second_band_deduction") if name == _SECOND_BAND else None
-            hit = Duty(name, rate, source, Level("BR", "import_duty", RateKind.standard, Decimal(fmt_percent(rate)), source, "Brazil"),
+            hit = Duty(name, rate, rate.as_integer_ratio(), source, Level("BR", "import_duty", RateKind.standard, Decimal(fmt_percent(rate)), source, "Brazil"),
                        found, f"{found.currency} {found.amount:,} import tax deduction" if found is not None else "")
             if len(cache) < 100_000:
                 cache[key] = hit
@@ -428,36 +428,61 @@ class BrTax(MarketRegime):
             duty, deduction, _ = self.import_duty(ctx, ctx.goods_value + ctx.shipping_value if not inclusive else base, certified)
         lay = self.layout(ctx, (Rule.import_rts, j.id, taxed[0].category, ctx.day, duty.name),
                           lambda: Layout.of((duty.level, Level(j.id, "icms", state.rate_kind, state.rate_percent, state.source,
-                                                                j.name)), state.own, (_ONE - t,)))
-        amount = max(_ZERO, value * duty.rate / _HUNDRED - deduction).quantize(exp, ROUND_HALF_UP)
-        if inclusive and certified:
+                                                                j.name)), state.own, (_ONE - t,), (_ratio(t),)))
+        scale = _scale(exp)
+        units = [int(b * scale) for b in bases]
+        if inclusive and certified:  # the value solved from the price: in Decimal, as the price it comes from
+            amount = max(_ZERO, value * duty.rate / _HUNDRED - deduction).quantize(exp, ROUND_HALF_UP)
             icms = (base * t).quantize(exp, ROUND_HALF_UP)  # "por dentro": the ICMS is t of the price it is part of
             net = base - amount - icms
+            totals = [int(amount * scale), int(icms * scale)]
+            net_units = int(net * scale)
         else:
-            icms = ((base + amount) / lay.numbers[0] * t).quantize(exp, ROUND_HALF_UP)
-            net = base
-        totals = (amount, icms)
-        self.spread(taxed, bases, totals, lay, exp, lay.share_rate(totals, net))
+            # value x rate / 100 - deduction and (value + II) / (1 - t) x t in whole minor units, rounded half up; an
+            # exact half (or a deduction in another currency) is computed in Decimal as written.
+            net_units = sum(units)
+            rn, rd = duty.ratio
+            cut = deduction * scale
+            num = net_units * rn - 100 * rd * int(cut) if cut == int(cut) else None
+            duty_units = (0 if num <= 0 else _half_up(num, 100 * rd)) if num is not None else None
+            if duty_units is None:
+                duty_units = int(max(_ZERO, value * duty.rate / _HUNDRED - deduction).quantize(exp, ROUND_HALF_UP) * scale)
+            tn, td = lay.ratios[0]
+            icms_units = _half_up((net_units + duty_units) * tn, td - tn)
+            if icms_units is None:
+                icms_units = int(((base + duty_units * exp) / lay.numbers[0] * t).quantize(exp, ROUND_HALF_UP) * scale)
+            totals = [duty_units, icms_units]
+        self.spread(taxed, bases, units, totals, lay, exp, lay.share_rate(totals, net_units, exp))
         return []
 
     def regular(self, ctx: Context, items: list[Any], exp: Decimal) -> None:
         """An ordinary import: PIS/Cofins-Importação on the customs value, the state's internal ICMS "por dentro" on the
-        value and both, due at import (the II and IPI by NCM heading are not computed: a warning says so)."""
+        value and both, due at import (the II and IPI by NCM heading are not computed: a warning says so). In whole
+        minor units, rounded half up; an exact half is computed in Decimal as written."""
         taxed = [it for it in items if it.rate.rate_kind not in _NOT_TAXED]
         if not taxed:
             return
         j = items[0].treatment.jurisdiction
         assert j is not None
         bases = [it.base for it in taxed]
-        value = sum(bases, _ZERO)
         own = taxed[0].rate.own
         lay = self.layout(ctx, (Rule.import_regular, j.id, taxed[0].category, ctx.day), lambda: self.regular_layout(ctx, j, own))
         pis_rate, cofins_rate, t, to_price = lay.numbers
-        pis = (value * pis_rate / _HUNDRED).quantize(exp, ROUND_HALF_UP)
-        cofins = (value * cofins_rate / _HUNDRED).quantize(exp, ROUND_HALF_UP)
-        icms = ((value + pis + cofins) / to_price * t).quantize(exp, ROUND_HALF_UP)
-        totals = (pis, cofins, icms)
-        self.spread(taxed, bases, totals, lay, exp, lay.share_rate(totals, value))
+        (pn, pd), (cn, cd), (tn, td) = lay.ratios
+        scale = _scale(exp)
+        units = [int(b * scale) for b in bases]
+        value = sum(units)
+        pis = _half_up(value * pn, 100 * pd)
+        if pis is None:
+            pis = int((value * exp * pis_rate / _HUNDRED).quantize(exp, ROUND_HALF_UP) * scale)
+        cofins = _half_up(value * cn, 100 * cd)
+        if cofins is None:
+            cofins = int((value * exp * cofins_rate / _HUNDRED).quantize(exp, ROUND_HALF_UP) * scale)
+        icms = _half_up((value + pis + cofins) * tn, td - tn)
+        if icms is None:
+            icms = int((((value + pis + cofins) * exp) / to_price * t).quantize(exp, ROUND_HALF_UP) * scale)
+        totals = [pis, cofins, icms]
+        self.spread(taxed, bases, units, totals, lay, exp, lay.share_rate(totals, value, exp))
 
     def regular_layout(self, ctx: Context, j: Jurisdiction, own: Any) -> Layout:
         """An ordinary import's levels: PIS and Cofins-Importação, and the state's internal ICMS."""
@@ -468,12 +493,17 @@ class BrTax(MarketRegime):
         return Layout.of((Level("BR", "pis_importacao", RateKind.standard, pis_rate, pis_source, "Brazil"),
                           Level("BR", "cofins_importacao", RateKind.standard, cofins_rate, cofins_source, "Brazil"),
                           Level(j.id, "icms", RateKind.standard, icms_rate, icms_source, j.name)),
-                         own, (pis_rate, cofins_rate, t, _ONE - t))
+                         own, (pis_rate, cofins_rate, t, _ONE - t), (_ratio(pis_rate), _ratio(cofins_rate), _ratio(t)))
 
     def sale(self, ctx: Context, items: list[Any], exp: Decimal) -> None:
         """A sale from inside Brazil: the ICMS "por dentro" at the destination's internal rate, or for an interstate sale
         the interstate rate (origin state) and the DIFAL (destination) on the same base; a business in another state
-        bears the interstate rate alone. Rounded per line or per document as the order asks."""
+        bears the interstate rate alone. Rounded per line or per document as the order asks.
+
+        Each level's tax is the price times to_gross (1, or 1 / (1 - t) rounded to the context's digits) times the
+        level's rate, rounded half up. Computed exactly in whole minor units (``ratios``: each level's rate times
+        1 / (1 - t) as a fraction), it rounds alike unless it is an exact half, which is computed in Decimal as written
+        (28 digits cannot move a value off a half by a whole fraction of these denominators)."""
         taxed = [it for it in items if it.rate.rate_kind not in _NOT_TAXED]
         if not taxed:
             return
@@ -486,14 +516,26 @@ class BrTax(MarketRegime):
         own = taxed[0].rate.own
         lay = self.layout(ctx, (rule, origin.id, dest.id, abroad, inclusive, taxed[0].category, ctx.day),
                           lambda: self.sale_layout(ctx, origin, dest, rule, abroad, inclusive, own))
-        to_gross, *fractions = lay.numbers  # the price the ICMS is part of: the price itself, or net / (1 - t)
+        to_gross, *fractions = lay.numbers
         bases = [it.base for it in taxed]
+        scale = _scale(exp)
+        units = [int(b * scale) for b in bases]
         if ctx.order.rounding == "per_line":
-            grosses = [b * to_gross for b in bases]
-            self.put(taxed, [[(g * r).quantize(exp, ROUND_HALF_UP) for g in grosses] for r in fractions], lay, lay.rate)
+            columns = []
+            for r, (n, d) in zip(fractions, lay.ratios):
+                column = []
+                for b, u in zip(bases, units):
+                    q = _half_up(u * n, d)
+                    column.append(q if q is not None else int((b * to_gross * r).quantize(exp, ROUND_HALF_UP) * scale))
+                columns.append(column)
+            self.put(taxed, columns, lay, exp, lay.rate)
         else:
-            gross = sum(bases, _ZERO) * to_gross
-            self.spread(taxed, bases, tuple([(gross * r).quantize(exp, ROUND_HALF_UP) for r in fractions]), lay, exp, lay.rate)
+            value = sum(units)
+            totals = []
+            for r, (n, d) in zip(fractions, lay.ratios):
+                q = _half_up(value * n, d)
+                totals.append(q if q is not None else int((sum(bases, _ZERO) * to_gross * r).quantize(exp, ROUND_HALF_UP) * scale))
+            self.spread(taxed, bases, units, totals, lay, exp, lay.rate)
 
     def sale_layout(self, ctx: Context, origin: Jurisdiction, dest: Jurisdiction, rule: StrEnum, abroad: bool,
                     inclusive: bool, own: Any) -> Layout:
@@ -516,55 +558,66 @@ class BrTax(MarketRegime):
                                  internal_source, dest.name),)
         t = sum((lv.rate_percent for lv in levels), _ZERO) / _HUNDRED
         to_gross = _ONE if inclusive else _ONE / (_ONE - t)
+        exact = Fraction(1) if inclusive else 1 / (1 - Fraction(t))
         effective = Decimal(fmt_percent((to_gross * t * _HUNDRED if to_gross != _ONE else t / (_ONE - t) * _HUNDRED)
                                         .quantize(_RATE_EXP, ROUND_HALF_UP)))
-        lay = Layout.of(levels, own, (to_gross, *(lv.rate_percent / _HUNDRED for lv in levels)))
+        fractions = tuple(lv.rate_percent / _HUNDRED for lv in levels)
+        lay = Layout.of(levels, own, (to_gross, *fractions), tuple(_ratio(exact * Fraction(r)) for r in fractions))
         return lay._replace(rate=CombinedRate(dest.id, effective, effective / _HUNDRED, RateKind.standard, lay.source, own,
                                               levels, True))
 
-    def spread(self, taxed: list[Any], bases: list[Decimal], totals: tuple[Decimal, ...], lay: Layout, exp: Decimal,
+    def spread(self, taxed: list[Any], bases: list[Decimal], units: list[int], totals: list[int], lay: Layout, exp: Decimal,
                rate: CombinedRate) -> None:
-        """Each level's total spread over the items by their ``bases`` as the engine splits an amount (the bases scaled
-        to integers once for every level), with their breakdown and ``rate``."""
+        """Each level's total (whole minor units) spread over the items by their bases (``units``) as the engine splits
+        an amount, with their breakdown and ``rate``."""
         if len(taxed) == 1:
-            self.put(taxed, [[total] for total in totals], lay, rate)
+            self.put(taxed, [[total] for total in totals], lay, exp, rate)
             return
-        _, allocate, scaled_of, split_units = self.engine()
-        scaled = scaled_of(tuple(bases))
-        columns: list[list[Decimal]] = []
+        _, allocate, _, split_units = self.engine()
+        whole = sum(units)
+        columns: list[list[int]] = []
         for total in totals:
-            shares = split_units(int(total / exp), *scaled) if scaled is not None else None
-            if shares is None:  # equal remainders compete, or no integer weights: the engine ranks them
-                columns.append(allocate(total, bases, exp, lambda: [(it.index, it.line_id or "") for it in taxed]))
-            else:
-                columns.append([q * exp for q in shares])
-        self.put(taxed, columns, lay, rate)
+            shares = split_units(total, units, whole) if whole > 0 else None
+            if shares is None:  # equal remainders compete, or nothing to weigh by: the engine ranks them
+                scale = _scale(exp)
+                shares = [int(a * scale) for a in allocate(total * exp, bases, exp,
+                                                           lambda: [(it.index, it.line_id or "") for it in taxed])]
+            columns.append(shares)
+        self.put(taxed, columns, lay, exp, rate)
 
-    def put(self, taxed: list[Any], columns: list[list[Decimal]], lay: Layout, rate: CombinedRate) -> None:
-        """The items' taxes by level (``columns``: per level, each item's amount): their breakdown, their tax on the
-        bill or due at import, and their ``rate``."""
-        entry = self.engine()[0]
-        records = [[_new_tuple(entry, (jurisdiction, level, percent, amount, name)) for amount in column]
-                   for (jurisdiction, level, percent, name), column in zip(lay.heads, columns)]
-        taxes = map(sum, zip(*columns), repeat(_ZERO))
-        if taxed[0].treatment.on_bill:  # one treatment per spread: a remessa, an import, a sale
-            for it, breakdown, tax in zip(taxed, zip(*records), taxes):
-                it.rate = rate
-                it.breakdown = breakdown
+    def put(self, taxed: list[Any], columns: list[list[int]], lay: Layout, exp: Decimal, rate: CombinedRate) -> None:
+        """The items' taxes by level (``columns``: per level, each item's amount in minor units ``exp``): their breakdown
+        and tax (records shared between orders, kept in the layout per amounts), on the bill or due at import, and
+        their ``rate``."""
+        records = lay.records.get(exp)
+        if records is None:
+            records = lay.records[exp] = {}
+        on_bill = taxed[0].treatment.on_bill  # one treatment per spread: a remessa, an import, a sale
+        for it, row in zip(taxed, zip(*columns)):
+            hit = records.get(row)
+            if hit is None:
+                entry = self.engine()[0]
+                amounts = [q * exp for q in row]
+                hit = (tuple([_new_tuple(entry, (jurisdiction, level, percent, amount, name))
+                              for (jurisdiction, level, percent, name), amount in zip(lay.heads, amounts)]),
+                       sum(amounts, _ZERO))
+                if len(records) < 10_000:
+                    records[row] = hit
+            it.rate = rate
+            it.breakdown, tax = hit
+            if on_bill:
                 it.tax = it.raw_tax = tax
-        else:
-            for it, breakdown, tax in zip(taxed, zip(*records), taxes):
-                it.rate = rate
-                it.breakdown = breakdown
+            else:
                 it.info_tax = tax
 
 
 class Duty(NamedTuple):
-    """An import tax band on a day: its parameter, rate (percent) and source, its breakdown level, and the deduction
-    of the upper band (with the purpose its conversion is recorded under)."""
+    """An import tax band on a day: its parameter, rate (percent, and as a fraction of integers) and source, its
+    breakdown level, and the deduction of the upper band (with the purpose its conversion is recorded under)."""
 
     name: str
     rate: Decimal
+    ratio: tuple[int, int]
     source: str
     level: Level
     deduction: Limit | None
@@ -574,35 +627,66 @@ class Duty(NamedTuple):
 class Layout(NamedTuple):
     """What the taxes of a remessa, an import or a sale need besides their amounts: the breakdown's levels and
     their record fields but the amount (``heads``), their sources together, the lines' own rate lookup, the numbers
-    the rule computes with, and the lines' rate: fixed (a sale), or by the taxes' share of the value (``rates``)."""
+    the rule computes with (as written, and as fractions of integers), the lines' rate: fixed (a sale), or by the
+    taxes' share of the value (``rates``); and the breakdown records by amounts (``records``)."""
 
     levels: tuple[Level, ...]
     heads: tuple[tuple[str, str, Decimal, str], ...]
     source: str
     own: Any
     numbers: tuple[Decimal, ...]
-    rates: dict[Decimal, CombinedRate]
+    ratios: tuple[tuple[int, int], ...]
+    rates: dict[int, CombinedRate]
+    records: dict[Decimal, dict[tuple[int, ...], tuple[tuple[Any, ...], Decimal]]]
     rate: CombinedRate | None = None
 
     @classmethod
-    def of(cls, levels: tuple[Level, ...], own: Any, numbers: tuple[Decimal, ...]) -> Layout:
+    def of(cls, levels: tuple[Level, ...], own: Any, numbers: tuple[Decimal, ...], ratios: tuple[tuple[int, int], ...]) -> Layout:
         return cls(levels, tuple([(lv.jurisdiction, lv.level, lv.rate_percent, lv.name) for lv in levels]),
-                   "; ".join(dict.fromkeys(lv.source for lv in levels)), own, numbers, {})
+                   "; ".join(dict.fromkeys(lv.source for lv in levels)), own, numbers, ratios, {}, {})
 
-    def share_rate(self, totals: tuple[Decimal, ...], net: Decimal) -> CombinedRate:
-        """The lines' rate: the levels' ``totals`` together as a share of ``net`` (one per share, kept here)."""
+    def share_rate(self, totals: list[int], net: int, exp: Decimal) -> CombinedRate:
+        """The lines' rate: the levels' ``totals`` together as a share of ``net`` (whole minor units ``exp``), in percent
+        to four places rounded half up; one per share, kept here (an exact half is computed in Decimal each time)."""
         last = self.levels[-1]
         if not net:
             return CombinedRate(last.jurisdiction, _ZERO, _ZERO / _HUNDRED, last.rate_kind, self.source, self.own, self.levels, True)
-        share = (sum(totals, _ZERO) / net * _HUNDRED).quantize(_RATE_EXP, ROUND_HALF_UP)
-        rate = self.rates.get(share)
+        key = _half_up(sum(totals) * 1_000_000, net)
+        rate = self.rates.get(key) if key is not None else None
         if rate is None:
+            share = (sum([q * exp for q in totals], _ZERO) / (net * exp) * _HUNDRED).quantize(_RATE_EXP, ROUND_HALF_UP)
             effective = Decimal(fmt_percent(share))
             rate = CombinedRate(last.jurisdiction, effective, effective / _HUNDRED, last.rate_kind, self.source, self.own,
                                 self.levels, True)
-            if len(self.rates) < 10_000:
-                self.rates[share] = rate
+            if key is not None and len(self.rates) < 10_000:
+                self.rates[key] = rate
         return rate
+
+
+def _half_up(num: int, den: int) -> int | None:
+    """``num / den`` (``den`` > 0) rounded half up to an integer; None for an exact half (left to the Decimal formula
+    it stands for, which may see it a 28th digit off)."""
+    q, r = divmod(num, den)
+    twice = 2 * r
+    if twice == den:
+        return None
+    return q + 1 if twice > den else q
+
+
+def _ratio(x: Decimal | Fraction) -> tuple[int, int]:
+    """``x`` as a fraction of integers (numerator, denominator)."""
+    return x.as_integer_ratio()
+
+
+_SCALES: dict[Decimal, Decimal] = {}
+
+
+def _scale(exp: Decimal) -> Decimal:
+    """The factor from an amount in the currency to its whole minor units (100 for 0.01)."""
+    found = _SCALES.get(exp)
+    if found is None:
+        found = _SCALES[exp] = _ONE / exp
+    return found
 
 
 BR_TAX = BrTax()
