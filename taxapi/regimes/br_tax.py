@@ -109,10 +109,12 @@ _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 _RATE_EXP = Decimal("0.0001")
-_REMESSA = frozenset({Rule.import_remessa_conforme, Rule.import_rts})
-_DOMESTIC = frozenset({Rule.domestic, Rule.domestic_interstate, Rule.domestic_b2b_interstate})
+_RC, _RTS, _REGULAR = Rule.import_remessa_conforme, Rule.import_rts, Rule.import_regular
+_DOMESTIC_SALE, _INTERSTATE, _B2B_INTERSTATE = Rule.domestic, Rule.domestic_interstate, Rule.domestic_b2b_interstate
+_MARKETPLACE = Collector.marketplace
 _SERVICES_IMPORT = frozenset({Rule.tbe_import, Rule.services_import})
 _NOT_TAXED = frozenset({RateKind.exempt, RateKind.none})
+_EXEMPT, _NO_RATE = RateKind.exempt, RateKind.none  # tested by identity: ``in`` a set hashes a member in Python
 _SECOND_BAND = "import_duty_certified_second_band_rate"
 _new_tuple = tuple.__new__  # a named tuple without its Python-level __new__
 _ENGINE: tuple[Any, Any, Any, Any] | None = None
@@ -161,7 +163,7 @@ class BrTax(MarketRegime):
                 return self.treatment(ctx, dest, Rule.import_rts_individuals)
         if ctx.facilitated and order.marketplace is not None and order.marketplace.remessa_conforme:
             if ctx.value(self, "import_duty_certified_second_band_rate") is not None:  # the programme has started
-                return self.treatment(ctx, dest, Rule.import_remessa_conforme)
+                return self.treatment(ctx, dest, _RC)
             ctx.warn("remessa_conforme_not_started", f"Remessa Conforme started on "
                      f"{ctx.starts_on(self, 'import_duty_certified_second_band_rate').isoformat()}: before it a platform "
                      "collected nothing, and the import tax (60 % from the first dollar) and the state's ICMS were due at import.")
@@ -171,7 +173,7 @@ class BrTax(MarketRegime):
     def treatment(ctx: Context, j: Jurisdiction, rule: StrEnum) -> Treatment:
         """The treatment of a remessa through Remessa Conforme, or between individuals, in the state ``j`` (built once
         per state and rule, kept in the rate book)."""
-        key = (j.id, rule)
+        key = (j.id, rule is _RC)
         cache = ctx.book.memo.get("br_treatment") or ctx.book.cache("br_treatment")
         hit = cache.get(key)
         if hit is None:
@@ -303,8 +305,10 @@ class BrTax(MarketRegime):
         if hit is None:
             rate, source = self.percent(ctx, name)
             found = ctx.limit(self, "import_duty_certified_second_band_deduction") if name == _SECOND_BAND else None
-            hit = Duty(name, rate, rate.as_integer_ratio(), source, Level("BR", "import_duty", RateKind.standard, Decimal(fmt_percent(rate)), source, "Brazil"),
-                       found, f"{found.currency} {found.amount:,} import tax deduction" if found is not None else "")
+            level = Level("BR", "import_duty", RateKind.standard, Decimal(fmt_percent(rate)), source, "Brazil")
+            hit = Duty(name, rate, rate.as_integer_ratio(), source, level, found,
+                       f"{found.currency} {found.amount:,} import tax deduction" if found is not None else "",
+                       found.amount / _ONE if found is not None else _ZERO, {})
             if len(cache) < 100_000:
                 cache[key] = hit
         return hit  # type: ignore[return-value]
@@ -321,6 +325,8 @@ class BrTax(MarketRegime):
         found = duty.deduction
         if found is None:
             return duty, _ZERO, False
+        if found.currency == ctx.order.currency:  # no conversion: the amount (as the division by 1 below writes it)
+            return duty, duty.deduction_same, False
         # USD into the order currency: the rate of the order currency to USD, inverted.
         return duty, found.amount / ctx.convert(_ONE, found.currency, duty.deduction_purpose), False
 
@@ -348,13 +354,13 @@ class BrTax(MarketRegime):
         remessa: list[Any] = []
         regular: list[Any] = []
         domestic: list[Any] = []
-        for it in items:
+        for it in items:  # identity tests: ``in`` a set of rules hashes each member in Python
             rule = it.treatment.rule
-            if rule in _REMESSA:
+            if rule is _RC or rule is _RTS:
                 remessa.append(it)
-            elif rule is Rule.import_regular:
+            elif rule is _REGULAR:
                 regular.append(it)
-            elif rule in _DOMESTIC:
+            elif rule is _DOMESTIC_SALE or rule is _INTERSTATE or rule is _B2B_INTERSTATE:
                 domestic.append(it)
             elif rule in _SERVICES_IMPORT:
                 it.rate = _SERVICES_RATE
@@ -363,7 +369,7 @@ class BrTax(MarketRegime):
             elif rule is Rule.import_rts_individuals:
                 it.rate = self.individuals_rate(ctx)
         if remessa or regular or domestic:
-            exp = exponent(minor_units(ctx.order.currency))
+            exp = _EXPONENTS.get(ctx.order.currency) or _exponent(ctx.order.currency)
             if remessa:
                 regular += self.remessa(ctx, remessa, exp)
             if regular:
@@ -398,20 +404,20 @@ class BrTax(MarketRegime):
     def remessa(self, ctx: Context, items: list[Any], exp: Decimal) -> list[Any]:
         """The remessa's II and ICMS "por dentro", spread over its taxable items by value, with their breakdown; or,
         when a price including the tax turns out above the RTS limit, its items under the ordinary regime (returned)."""
-        taxed = [it for it in items if it.rate.rate_kind not in _NOT_TAXED]
+        taxed = [it for it in items if it.rate.rate_kind is not _EXEMPT and it.rate.rate_kind is not _NO_RATE]
         treatment = items[0].treatment
-        certified = treatment.collected_by is Collector.marketplace
+        certified = treatment.collected_by is _MARKETPLACE
         inclusive = ctx.order.prices_include_tax
         j = treatment.jurisdiction
         assert j is not None
-        bases = [it.base for it in taxed]
-        base = sum(bases, _ZERO)
         state = taxed[0].rate if taxed else None
         t = state.rate_fraction if state is not None else _ZERO
+        scale = _scale(exp)
+        units = [int(it.base * scale) for it in taxed]
+        net_units = sum(units)
+        base = value = net_units * exp  # the taxable value (its lines' sum, exact)
         if inclusive and certified and taxed:
             value, duty, deduction = self.solve_value(ctx, base, t, exp)
-        else:
-            value = base
         if inclusive:
             whole = value + sum((it.base for it in items if it.rate.rate_kind in _NOT_TAXED), _ZERO)
             in_usd, limit = ctx.compare(whole.quantize(exp, ROUND_HALF_UP), self, "lvg_rts_limit", "simplified regime limit (RTS)")
@@ -426,11 +432,10 @@ class BrTax(MarketRegime):
         assert state is not None
         if not (inclusive and certified):
             duty, deduction, _ = self.import_duty(ctx, ctx.goods_value + ctx.shipping_value if not inclusive else base, certified)
-        lay = self.layout(ctx, (Rule.import_rts, j.id, taxed[0].category, ctx.day, duty.name),
+        # The layout is decided by the state's table rate and the band (objects of one day, which the layout keeps).
+        lay = self.layout(ctx, (id(state), id(duty)),
                           lambda: Layout.of((duty.level, Level(j.id, "icms", state.rate_kind, state.rate_percent, state.source,
-                                                                j.name)), state.own, (_ONE - t,), (_ratio(t),)))
-        scale = _scale(exp)
-        units = [int(b * scale) for b in bases]
+                                                                j.name)), state.own, (_ONE - t,), (_ratio(t),), (state, duty)))
         if inclusive and certified:  # the value solved from the price: in Decimal, as the price it comes from
             amount = max(_ZERO, value * duty.rate / _HUNDRED - deduction).quantize(exp, ROUND_HALF_UP)
             icms = (base * t).quantize(exp, ROUND_HALF_UP)  # "por dentro": the ICMS is t of the price it is part of
@@ -440,10 +445,9 @@ class BrTax(MarketRegime):
         else:
             # value x rate / 100 - deduction and (value + II) / (1 - t) x t in whole minor units, rounded half up; an
             # exact half (or a deduction in another currency) is computed in Decimal as written.
-            net_units = sum(units)
             rn, rd = duty.ratio
-            cut = deduction * scale
-            num = net_units * rn - 100 * rd * int(cut) if cut == int(cut) else None
+            cut = 0 if deduction is _ZERO else duty.deduction_units(deduction, exp)
+            num = net_units * rn - 100 * rd * cut if cut is not None else None
             duty_units = (0 if num <= 0 else _half_up(num, 100 * rd)) if num is not None else None
             if duty_units is None:
                 duty_units = int(max(_ZERO, value * duty.rate / _HUNDRED - deduction).quantize(exp, ROUND_HALF_UP) * scale)
@@ -452,25 +456,24 @@ class BrTax(MarketRegime):
             if icms_units is None:
                 icms_units = int(((base + duty_units * exp) / lay.numbers[0] * t).quantize(exp, ROUND_HALF_UP) * scale)
             totals = [duty_units, icms_units]
-        self.spread(taxed, bases, units, totals, lay, exp, lay.share_rate(totals, net_units, exp))
+        self.spread(taxed, units, totals, lay, exp, lay.share_rate(totals, net_units, exp))
         return []
 
     def regular(self, ctx: Context, items: list[Any], exp: Decimal) -> None:
         """An ordinary import: PIS/Cofins-Importação on the customs value, the state's internal ICMS "por dentro" on the
         value and both, due at import (the II and IPI by NCM heading are not computed: a warning says so). In whole
         minor units, rounded half up; an exact half is computed in Decimal as written."""
-        taxed = [it for it in items if it.rate.rate_kind not in _NOT_TAXED]
+        taxed = [it for it in items if it.rate.rate_kind is not _EXEMPT and it.rate.rate_kind is not _NO_RATE]
         if not taxed:
             return
         j = items[0].treatment.jurisdiction
         assert j is not None
-        bases = [it.base for it in taxed]
-        own = taxed[0].rate.own
-        lay = self.layout(ctx, (Rule.import_regular, j.id, taxed[0].category, ctx.day), lambda: self.regular_layout(ctx, j, own))
+        table = taxed[0].rate
+        lay = self.layout(ctx, (id(table), ctx.day), lambda: self.regular_layout(ctx, j, table))
         pis_rate, cofins_rate, t, to_price = lay.numbers
         (pn, pd), (cn, cd), (tn, td) = lay.ratios
         scale = _scale(exp)
-        units = [int(b * scale) for b in bases]
+        units = [int(it.base * scale) for it in taxed]
         value = sum(units)
         pis = _half_up(value * pn, 100 * pd)
         if pis is None:
@@ -482,9 +485,9 @@ class BrTax(MarketRegime):
         if icms is None:
             icms = int((((value + pis + cofins) * exp) / to_price * t).quantize(exp, ROUND_HALF_UP) * scale)
         totals = [pis, cofins, icms]
-        self.spread(taxed, bases, units, totals, lay, exp, lay.share_rate(totals, value, exp))
+        self.spread(taxed, units, totals, lay, exp, lay.share_rate(totals, value, exp))
 
-    def regular_layout(self, ctx: Context, j: Jurisdiction, own: Any) -> Layout:
+    def regular_layout(self, ctx: Context, j: Jurisdiction, table: CombinedRate) -> Layout:
         """An ordinary import's levels: PIS and Cofins-Importação, and the state's internal ICMS."""
         pis_rate, pis_source = self.percent(ctx, "pis_importacao_rate")
         cofins_rate, cofins_source = self.percent(ctx, "cofins_importacao_rate")
@@ -493,7 +496,8 @@ class BrTax(MarketRegime):
         return Layout.of((Level("BR", "pis_importacao", RateKind.standard, pis_rate, pis_source, "Brazil"),
                           Level("BR", "cofins_importacao", RateKind.standard, cofins_rate, cofins_source, "Brazil"),
                           Level(j.id, "icms", RateKind.standard, icms_rate, icms_source, j.name)),
-                         own, (pis_rate, cofins_rate, t, _ONE - t), (_ratio(pis_rate), _ratio(cofins_rate), _ratio(t)))
+                         table.own, (pis_rate, cofins_rate, t, _ONE - t), (_ratio(pis_rate), _ratio(cofins_rate), _ratio(t)),
+                         (table,))
 
     def sale(self, ctx: Context, items: list[Any], exp: Decimal) -> None:
         """A sale from inside Brazil: the ICMS "por dentro" at the destination's internal rate, or for an interstate sale
@@ -504,29 +508,31 @@ class BrTax(MarketRegime):
         level's rate, rounded half up. Computed exactly in whole minor units (``ratios``: each level's rate times
         1 / (1 - t) as a fraction), it rounds alike unless it is an exact half, which is computed in Decimal as written
         (28 digits cannot move a value off a half by a whole fraction of these denominators)."""
-        taxed = [it for it in items if it.rate.rate_kind not in _NOT_TAXED]
+        taxed = [it for it in items if it.rate.rate_kind is not _EXEMPT and it.rate.rate_kind is not _NO_RATE]
         if not taxed:
             return
-        rule = items[0].treatment.rule
-        dest = items[0].treatment.jurisdiction
+        treatment = items[0].treatment
+        dest = treatment.jurisdiction
         origin = ctx.origin.jurisdiction
         assert dest is not None and origin is not None
         abroad = ctx.order.seller.country != self.code
         inclusive = ctx.order.prices_include_tax
-        own = taxed[0].rate.own
-        lay = self.layout(ctx, (rule, origin.id, dest.id, abroad, inclusive, taxed[0].category, ctx.day),
-                          lambda: self.sale_layout(ctx, origin, dest, rule, abroad, inclusive, own))
+        table = taxed[0].rate
+        # The treatment (one per state and rule) and the table rate (its own lookup) are kept by the layout.
+        lay = self.layout(ctx, (id(treatment), id(table), origin.id, abroad, inclusive, ctx.day),
+                          lambda: self.sale_layout(ctx, origin, dest, treatment, abroad, inclusive, table))
         to_gross, *fractions = lay.numbers
-        bases = [it.base for it in taxed]
         scale = _scale(exp)
-        units = [int(b * scale) for b in bases]
+        units = [int(it.base * scale) for it in taxed]
         if ctx.order.rounding == "per_line":
             columns = []
             for r, (n, d) in zip(fractions, lay.ratios):
                 column = []
-                for b, u in zip(bases, units):
-                    q = _half_up(u * n, d)
-                    column.append(q if q is not None else int((b * to_gross * r).quantize(exp, ROUND_HALF_UP) * scale))
+                for it, u in zip(taxed, units):
+                    q, rest = divmod(u * n, d)  # rounded half up; an exact half in Decimal as written
+                    if 2 * rest >= d:
+                        q = q + 1 if 2 * rest > d else int((it.base * to_gross * r).quantize(exp, ROUND_HALF_UP) * scale)
+                    column.append(q)
                 columns.append(column)
             self.put(taxed, columns, lay, exp, lay.rate)
         else:
@@ -534,13 +540,14 @@ class BrTax(MarketRegime):
             totals = []
             for r, (n, d) in zip(fractions, lay.ratios):
                 q = _half_up(value * n, d)
-                totals.append(q if q is not None else int((sum(bases, _ZERO) * to_gross * r).quantize(exp, ROUND_HALF_UP) * scale))
-            self.spread(taxed, bases, units, totals, lay, exp, lay.rate)
+                totals.append(q if q is not None else int((value * exp * to_gross * r).quantize(exp, ROUND_HALF_UP) * scale))
+            self.spread(taxed, units, totals, lay, exp, lay.rate)
 
-    def sale_layout(self, ctx: Context, origin: Jurisdiction, dest: Jurisdiction, rule: StrEnum, abroad: bool,
-                    inclusive: bool, own: Any) -> Layout:
+    def sale_layout(self, ctx: Context, origin: Jurisdiction, dest: Jurisdiction, treatment: Treatment, abroad: bool,
+                    inclusive: bool, table: CombinedRate) -> Layout:
         """A sale's levels (the internal rate, or the interstate rate and the DIFAL); the factor to the price the ICMS
         is part of and each level's fraction of it; the lines' rate, the ICMS as a share of the net price."""
+        rule, own = treatment.rule, table.own
         internal, internal_source = self.percent(ctx, self.internal_rate(dest))
         if rule is Rule.domestic:
             levels: tuple[Level, ...] = (Level(dest.id, "icms", RateKind.standard, internal, internal_source, dest.name),)
@@ -562,11 +569,12 @@ class BrTax(MarketRegime):
         effective = Decimal(fmt_percent((to_gross * t * _HUNDRED if to_gross != _ONE else t / (_ONE - t) * _HUNDRED)
                                         .quantize(_RATE_EXP, ROUND_HALF_UP)))
         fractions = tuple(lv.rate_percent / _HUNDRED for lv in levels)
-        lay = Layout.of(levels, own, (to_gross, *fractions), tuple(_ratio(exact * Fraction(r)) for r in fractions))
+        lay = Layout.of(levels, own, (to_gross, *fractions), tuple(_ratio(exact * Fraction(r)) for r in fractions),
+                        (treatment, table))
         return lay._replace(rate=CombinedRate(dest.id, effective, effective / _HUNDRED, RateKind.standard, lay.source, own,
                                               levels, True))
 
-    def spread(self, taxed: list[Any], bases: list[Decimal], units: list[int], totals: list[int], lay: Layout, exp: Decimal,
+    def spread(self, taxed: list[Any], units: list[int], totals: list[int], lay: Layout, exp: Decimal,
                rate: CombinedRate) -> None:
         """Each level's total (whole minor units) spread over the items by their bases (``units``) as the engine splits
         an amount, with their breakdown and ``rate``."""
@@ -580,7 +588,7 @@ class BrTax(MarketRegime):
             shares = split_units(total, units, whole) if whole > 0 else None
             if shares is None:  # equal remainders compete, or nothing to weigh by: the engine ranks them
                 scale = _scale(exp)
-                shares = [int(a * scale) for a in allocate(total * exp, bases, exp,
+                shares = [int(a * scale) for a in allocate(total * exp, [it.base for it in taxed], exp,
                                                            lambda: [(it.index, it.line_id or "") for it in taxed])]
             columns.append(shares)
         self.put(taxed, columns, lay, exp, rate)
@@ -622,6 +630,19 @@ class Duty(NamedTuple):
     level: Level
     deduction: Limit | None
     deduction_purpose: str
+    deduction_same: Decimal  # the deduction in an order of its own currency
+    units: dict[Decimal, int | None]  # deduction_same in whole minor units, by currency exponent (None: not whole)
+
+    def deduction_units(self, deduction: Decimal, exp: Decimal) -> int | None:
+        """``deduction`` in whole minor units ``exp``; None where it is not whole (converted from another currency)."""
+        if deduction is not self.deduction_same:
+            cut = deduction / exp
+            return int(cut) if cut == int(cut) else None
+        found = self.units.get(exp, _ZERO)
+        if found is _ZERO:
+            cut = deduction / exp
+            found = self.units[exp] = int(cut) if cut == int(cut) else None
+        return found  # type: ignore[return-value]
 
 
 class Layout(NamedTuple):
@@ -638,12 +659,14 @@ class Layout(NamedTuple):
     ratios: tuple[tuple[int, int], ...]
     rates: dict[int, CombinedRate]
     records: dict[Decimal, dict[tuple[int, ...], tuple[tuple[Any, ...], Decimal]]]
+    keeps: tuple[Any, ...]  # the objects whose ids key it: kept alive with it, their ids are not reused
     rate: CombinedRate | None = None
 
     @classmethod
-    def of(cls, levels: tuple[Level, ...], own: Any, numbers: tuple[Decimal, ...], ratios: tuple[tuple[int, int], ...]) -> Layout:
+    def of(cls, levels: tuple[Level, ...], own: Any, numbers: tuple[Decimal, ...], ratios: tuple[tuple[int, int], ...],
+           keeps: tuple[Any, ...]) -> Layout:
         return cls(levels, tuple([(lv.jurisdiction, lv.level, lv.rate_percent, lv.name) for lv in levels]),
-                   "; ".join(dict.fromkeys(lv.source for lv in levels)), own, numbers, ratios, {}, {})
+                   "; ".join(dict.fromkeys(lv.source for lv in levels)), own, numbers, ratios, {}, {}, keeps)
 
     def share_rate(self, totals: list[int], net: int, exp: Decimal) -> CombinedRate:
         """The lines' rate: the levels' ``totals`` together as a share of ``net`` (whole minor units ``exp``), in percent
@@ -676,6 +699,15 @@ def _half_up(num: int, den: int) -> int | None:
 def _ratio(x: Decimal | Fraction) -> tuple[int, int]:
     """``x`` as a fraction of integers (numerator, denominator)."""
     return x.as_integer_ratio()
+
+
+_EXPONENTS: dict[str, Decimal] = {}
+
+
+def _exponent(currency: str) -> Decimal:
+    """The minor unit of ``currency`` (0.01 for BRL), kept per currency."""
+    found = _EXPONENTS[currency] = exponent(minor_units(currency))
+    return found
 
 
 _SCALES: dict[Decimal, Decimal] = {}
