@@ -36,7 +36,7 @@ def place_of(book: RateBook, country: str, region: str | None, postal_code: str 
     """
     # Where no postcode rule of the tables can decide (a US address with its state: the ZIP code picks the
     # local rates, in the US regime), every postcode of the region is one place.
-    pc = postal_code if not region or country in _UK or book.has_postcode_rules(country) else None
+    pc = postal_code if postal_code is not None and (not region or country in _UK or book.has_postcode_rules(country)) else None
     key = (country, region, pc, goods, loc, day if country in _UK else None, city)
     cache = book.memo.get("place") or book.cache("place")
     hit = cache.get(key)

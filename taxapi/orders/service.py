@@ -437,10 +437,13 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
     all_items = items + ship_items if ship_items else items
     zq = ZERO.quantize(exp)
     per_line = order.rounding == "per_line"
+    own = ctx.dest.regime.own_tax_rules
     for it in all_items:
         r = it.rate.rate_fraction
         t = it.treatment
-        if r and t.on_bill:
+        if own and t.rule in own:  # the regime's finish computes it
+            it.tax = zq
+        elif r and t.on_bill:
             raw = it.base * r / (ONE + r) if inclusive else it.base * r
             it.raw_tax = raw
             it.tax = raw.quantize(exp, ROUND_HALF_UP) if per_line else zq
@@ -612,7 +615,7 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
             rate.jurisdiction or (t.jurisdiction.id if t.jurisdiction else dest_country),
             _NOBODY if t.on_bill and rate.rate_kind in _NOT_TAXED else t.collected_by, t.scheme, t.rule,
         )))
-    eff = Decimal(_percent_text((tax / net * 100).quantize(_PERCENT_EXP, ROUND_HALF_UP))) if net else ZERO
+    eff = Decimal(_percent_text((tax / net * 100).quantize(_PERCENT_EXP, ROUND_HALF_UP))) if net and tax else ZERO
     lead = parts[ship_items.index(main)]
     t, rate = main.treatment, main.rate
     return _new_tuple(ApportionedShipping, (

@@ -355,6 +355,8 @@ class Regime(Protocol):
     rule_sources: ClassVar[dict[str, str]]
     #: Whether a marketplace may withhold from the seller's payout under this regime (``withhold`` is asked).
     withholds: ClassVar[bool]
+    #: The rules whose items' tax ``finish`` computes: the engine leaves them at nothing (no tax, raw or import tax).
+    own_tax_rules: ClassVar[frozenset[StrEnum]]
 
     def goods(self, ctx: Context) -> Treatment:
         """The treatment of the order's goods (``per_item_goods`` regimes: of a goods item, see ``goods_item``)."""
@@ -376,7 +378,8 @@ class Regime(Protocol):
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
         """After the tax of every item is computed: adjust items for rules on the order's total
         (the Swiss CHF 5 de minimis). A regime that withholds per line, or splits the tax by level,
-        does it here and in ``levels``; the core does not change."""
+        does it here and in ``levels``; the core does not change. Items under ``own_tax_rules`` come
+        here untaxed: their tax is computed here only."""
         ...
 
     def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:

@@ -47,6 +47,7 @@ class NationalRegime(ABC):
     #: Legal source of this regime's rules, by rule-id prefix (a rate without a source cites it).
     rule_sources: ClassVar[dict[str, str]] = {}
     withholds: ClassVar[bool] = False
+    own_tax_rules: ClassVar[frozenset[StrEnum]] = frozenset()
     Rule: ClassVar[type[StrEnum]]
 
     @abstractmethod

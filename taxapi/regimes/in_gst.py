@@ -52,12 +52,12 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from taxapi.errors import ValidationFailed
-from taxapi.money import exponent, fmt_percent, minor_units
+from taxapi.money import fmt_percent
 from taxapi.rate_tables.combined import CombinedRate, Level
 from taxapi.rate_tables.model import Jurisdiction, RateBook
 from taxapi.rate_tables.parameters import Subdivision
-from taxapi.regimes.base import Context, SupplyKind, Treatment
-from taxapi.regimes.market import MarketRegime, market_rules
+from taxapi.regimes.base import Collector, Context, SupplyKind, Treatment, Withholding
+from taxapi.regimes.market import _SUPPLY, MarketRegime, market_rules
 
 Rule = market_rules("in", domestic_intra_state="domestic.intra_state", domestic_inter_state="domestic.inter_state")
 
@@ -66,6 +66,7 @@ _TWO = Decimal(2)
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 _new_tuple = tuple.__new__  # a named tuple without its Python-level __new__
+_MARKETPLACE = Collector.marketplace
 # Read once: an enum member looked up on its class costs ~0.2 us.
 _INTRA_STATE, _INTER_STATE = Rule.domestic_intra_state, Rule.domestic_inter_state
 #: The rules of services whose supplier, when it is in India, supplies from a state (the state test decides the taxes).
@@ -80,6 +81,7 @@ class InGst(MarketRegime):
     Rule: ClassVar[type[StrEnum]] = Rule
     withholds: ClassVar[bool] = True
     always_breakdown: ClassVar[bool] = True  # every line names its tax: IGST, or CGST + SGST/UTGST
+    own_tax_rules: ClassVar[frozenset[StrEnum]] = frozenset({_INTRA_STATE})  # CGST + SGST/UTGST: :meth:`finish`
 
     def levels(self, book: RateBook, j: Jurisdiction) -> Sequence[tuple[Jurisdiction, str]]:
         """The whole rate is IGST; an intra-state supply splits it into CGST + SGST/UTGST (:meth:`finish`)."""
@@ -159,20 +161,19 @@ class InGst(MarketRegime):
         """Intra-state items: CGST and SGST/UTGST at half the rate each, each rounded on the item's value.
 
         What the items of one rule and category share is found once per order (the state of the rule, the split rate
-        with its records' fields, :func:`_split`); per item only the half and its two breakdown records are made. An
-        apportioned share of the shipping shows no breakdown of its own, so only a shipping in one share gets one."""
+        with its records' fields, :func:`_split`); per item only the half and its two breakdown records are made, at
+        the minor unit of the item's tax as the engine left it. An apportioned share of the shipping shows no
+        breakdown of its own, so only a shipping in one share gets one."""
         per_line = ctx.order.rounding == "per_line"
         inclusive = ctx.order.prices_include_tax
         book, day = ctx.book, ctx.day
         by_rule: dict[Any, Any] = {}
-        exp = None
         shipping: list[Any] = []  # the shipping's taxed shares and their half (a breakdown where it is in one share)
         for it in items:
             rule = it.treatment.rule
             found = by_rule.get(rule)
             if found is None:
-                sub = self._intra_state(ctx, rule)
-                found = by_rule[rule] = (sub, {})
+                found = by_rule[rule] = (self._intra_state(ctx, rule), {})
             sub, plans = found
             if sub is None:
                 continue
@@ -187,15 +188,11 @@ class InGst(MarketRegime):
                 continue
             if not it.treatment.on_bill:
                 continue
-            if exp is None:
-                exp = exponent(minor_units(ctx.order.currency))
-            if inclusive:
-                raw_half = it.base * half / (_ONE + rate.rate_fraction)
-                it.raw_tax = raw_half * _TWO
-            else:  # the engine's raw tax, the item's value at the whole rate: exactly twice this half
-                raw_half = it.base * half
-            if per_line:  # per document, the document's rounding decides the tax, then it is split by rate
-                each = raw_half.quantize(exp, ROUND_HALF_UP)
+            raw_half = it.base * half / (_ONE + rate.rate_fraction) if inclusive else it.base * half
+            if not per_line:  # per document, the document's rounding of the raw tax decides, then it is split by rate
+                it.raw_tax = raw_half + raw_half
+            else:
+                each = raw_half.quantize(it.tax, ROUND_HALF_UP)  # the engine's tax: nothing, at the minor unit
                 it.tax = each + each
                 if it.index < 0:
                     shipping.append((it, heads, each))
@@ -204,6 +201,66 @@ class InGst(MarketRegime):
         if len(shipping) == 1:  # the shipping is in one share, or the other shares are untaxed (shown by none)
             it, heads, each = shipping[0]
             it.breakdown = _halves(heads, each)
+
+    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
+        """TCS on each item's net value, in the records :meth:`MarketRegime.withhold` lays out (the parameters whose
+        conditions the seller's facts meet, split by :meth:`withholding_layout`), kept in the book per day, facts,
+        supply and state; per item only the base and the amount are found.
+
+        The shipping's shares are each withheld on their own value and rounded by themselves, as the market's step
+        does; the answer shows their sum per tax (:func:`~taxapi.orders.service.compute_order` sums the shares), so the
+        sums are written on the shipping's first share and the other shares carry none. What India's parameters do
+        not have is left to the market's step: a condition on a fact the order does not give (the step warns of it),
+        or a base that is a fraction of the item's amount."""
+        facts = self.withholding_facts(ctx)
+        cache = ctx.book.memo.get("in_withholdings") or ctx.book.cache("in_withholdings")
+        plans: dict[Any, Any] = {}
+        shipping: dict[Any, list[Any]] = {}  # per record layout of the shipping's shares: [records, base, amount]
+        first = None
+        for it in items:
+            levels = it.rate.levels
+            state = levels[1].jurisdiction if len(levels) == 2 else None  # withholding_variant
+            supply = _SUPPLY[it.category]
+            plan = plans.get((supply, state))
+            if plan is None:
+                key = (*facts, supply, state)
+                plan = cache.get(key)
+                if plan is None:
+                    _, unknown, found = self._candidates(ctx.book, key[:-1])
+                    layout = self.withholding_layout(found, state, it)
+                    plan = False if unknown or any(entry[1] is not None for entry in layout) else tuple(
+                        (get_base, of_hundred, records) for get_base, _, of_hundred, records in layout)
+                    if len(cache) < 10_000:
+                        cache[key] = plan
+                if plan is False:
+                    super().withhold(ctx, items, exp)
+                    return
+                plans[(supply, state)] = plan
+            share = it.index < 0
+            if share and first is None:
+                first = it
+            held: tuple[Withholding, ...] = ()
+            for get_base, of_hundred, records in plan:
+                base = get_base(it)
+                if not base:
+                    continue
+                amount = (base * of_hundred).quantize(exp, ROUND_HALF_UP)
+                if share:  # summed over the shares
+                    sums = shipping.get(records)
+                    if sums is None:
+                        shipping[records] = [records, base, amount]
+                    else:
+                        sums[1] += base
+                        sums[2] += amount
+                    continue
+                for tax, jurisdiction, rate, rule, source in records:
+                    held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
+            if held:
+                it.withholdings = held
+        if shipping:
+            first.withholdings = tuple([_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source))
+                                        for records, base, amount in shipping.values()
+                                        for tax, jurisdiction, rate, rule, source in records])
 
     def withholding_variant(self, item: Any) -> Any:
         """An intra-state item (two levels: CGST and the state's) has its TCS split too: its state's level."""

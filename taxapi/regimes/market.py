@@ -214,11 +214,8 @@ class MarketRegime(NationalRegime):
         the amount) is laid out once and kept in the rate book; the amounts are computed for each item."""
         if not ctx.facilitated:
             return
-        seller = ctx.order.seller
         code = self.code
-        registrations = ctx.registrations
-        facts = (code, ctx.day, seller.type, None if registrations is None else code in registrations, seller.country == code,
-                 (seller.payout_country or seller.country) == code)
+        facts = self.withholding_facts(ctx)
         cache = ctx.book.memo.get("withholdings") or ctx.book.cache("withholdings")
         by_supply: dict[Any, Any] = {}
         tested = self._tests_withholdings
@@ -270,6 +267,16 @@ class MarketRegime(NationalRegime):
                             held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
                 if held:
                     it.withholdings = held
+
+    def withholding_facts(self, ctx: Context) -> tuple[Any, ...]:
+        """What decides which of the market's withholdings apply to the order, besides the supply: the market, the
+        day, the seller's type, whether it is registered in the market (None: not said), resident there, and paid
+        there (the key of the layouts kept in the book, with the supply; :meth:`_candidates` reads it)."""
+        seller = ctx.order.seller
+        code = self.code
+        registrations = ctx.registrations
+        return (code, ctx.day, seller.type, None if registrations is None else code in registrations, seller.country == code,
+                (seller.payout_country or seller.country) == code)
 
     def withholding_variant(self, item: Any) -> Any:
         """What, besides the seller's facts and the supply, changes the layout of an item's withholdings (India:

@@ -55,6 +55,7 @@ class ZaVat(MarketRegime):
     parameters: ClassVar[tuple[str, ...]] = ("lvg_flat_rate_limit", "lvg_flat_rate", "lvg_vat_on_flat_rate_parcels", "lvg_vat_uplift")
     rule_sources: ClassVar[dict[str, str]] = {"za": "https://www.sars.gov.za/types-of-tax/value-added-tax/"}
     Rule: ClassVar[type[StrEnum]] = Rule
+    own_tax_rules: ClassVar[frozenset[StrEnum]] = frozenset({_FLAT_RATE})  # the duty and VAT: :meth:`finish`
 
     def goods(self, ctx: Context) -> Treatment:
         if ctx.origin.regime is not self:
@@ -72,17 +73,18 @@ class ZaVat(MarketRegime):
         destination and the day, so their category decides their table rate; per line only the two amounts and
         their breakdown records are computed."""
         plans: dict[Any, Any] = {}
+        freight = None
         for it in items:
             if it.treatment.rule is not _FLAT_RATE:
+                continue
+            if it.index < 0:  # a share of the shipping (after the lines it follows): not in the FOB customs value
+                it.rate = freight
+                it.info_tax = it.tax  # nothing, at the minor unit (the engine computes no tax of the rule)
                 continue
             plan = plans.get(it.category)
             if plan is None:
                 plan = plans[it.category] = self.plan(ctx, it.category, it.rate)
-            rate, freight, zero, flat, vat, uplift, exp, entry, flat_percent, vat_percent = plan
-            if it.index < 0:  # a share of the shipping: not in the FOB customs value
-                it.rate = freight
-                it.info_tax = zero
-                continue
+            rate, freight, flat, vat, uplift, exp, entry, flat_percent, vat_percent = plan
             it.rate = rate
             base = it.base
             duty = (base * flat).quantize(exp, ROUND_HALF_UP)
@@ -99,8 +101,8 @@ class ZaVat(MarketRegime):
         """What the flat-rate parcel's lines of ``category`` (at the table rate ``table``) bear on the order date, kept
         in the rate book by what the table rate is of (jurisdiction, category and day, as
         :func:`~taxapi.rate_tables.combined.combined_rate` keys it) and the currency: their rate, the shipping's,
-        the shipping's amount (nothing, at the currency's minor unit), the duty and VAT fractions, the uplifted value
-        factor, the currency's minor unit, the breakdown record and the duty and VAT percents it shows."""
+        the duty and VAT fractions, the uplifted value factor, the currency's minor unit, the breakdown record and the
+        duty and VAT percents it shows."""
         key = (table.jurisdiction, category, ctx.day, ctx.order.currency)
         cache = ctx.book.memo.get("za_flat_rate") or ctx.book.cache("za_flat_rate")
         hit = cache.get(key)
@@ -123,8 +125,7 @@ class ZaVat(MarketRegime):
                             "; ".join(lv.source for lv in combined), table.own, tuple(combined), True)
         freight = CombinedRate(self.code, _ZERO, _ZERO, RateKind.zero, f"{uplift_source} (the customs value is FOB: the "
                                "shipping charged is not part of it)", None, (), False)
-        hit = (rate, freight, _ZERO * exp, flat / _HUNDRED, vat / _HUNDRED, _ONE + uplift / _HUNDRED, exp, BreakdownEntry,
-               flat, vat)
+        hit = (rate, freight, flat / _HUNDRED, vat / _HUNDRED, _ONE + uplift / _HUNDRED, exp, BreakdownEntry, flat, vat)
         if len(cache) < 10_000:
             cache[key] = hit
         return hit

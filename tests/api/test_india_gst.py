@@ -139,6 +139,47 @@ def test_shipping_and_tcs_follow_the_split(client):
     assert r["totals"]["tax_amount"] == "189.00"
 
 
+def test_the_shippings_tcs_is_each_shares_rounded_and_summed_per_tax(client):
+    """Shipping of 6.00 over goods within Maharashtra and a service from Karnataka (IGST Act s.12(2)): three shares of
+    2.00. TCS (CGST Act s.52, 0.5 % from 2024-07-10) on each share's net value, rounded by itself: 0.25 % of 2.00 is
+    0.005, 0.01 CGST and 0.01 SGST on each goods share (0.02 each in all, where 0.25 % of the 4.00 together would be
+    0.01), 0.5 % IGST of the service's share 0.01."""
+    body = _order("2026-03-02", {"country": "IN", "region": "MH"}, {"country": "IN", "region": "MH"}, "1000.00",
+                  seller={"country": "IN", "region": "KA"}, marketplace={"name": "Flipkart"}, shipping={"amount": "6.00"})
+    body["lines"] += [{"id": "2", "amount": "1000.00", "category": "food"}, {"id": "3", "amount": "1000.00", "category": "services"}]
+    r = _post(client, body)
+    assert [(p["net_amount"], p["rule"]) for p in r["shipping"]["apportioned"]] == [
+        ("2.00", "in.domestic.intra_state"), ("2.00", "in.domestic.intra_state"), ("2.00", "in.services.domestic")]
+    assert [(w["jurisdiction"], w["rule"], w["rate_percent"], w["base_amount"], w["amount"]) for w in r["shipping"]["withholdings"]] == [
+        ("IN", "in.withholding.tcs.cgst", "0.25", "4.00", "0.02"), ("IN-MH", "in.withholding.tcs.sgst", "0.25", "4.00", "0.02"),
+        ("IN", "in.withholding.tcs.igst", "0.5", "2.00", "0.01")]
+    assert [w["amount"] for w in r["lines"][2]["withholdings"]] == ["5.00"]  # IGST 0.5 % of the service
+    assert r["totals"]["withheld_by_marketplace"] == "15.05"  # 2.50 x 4 + 5.00 + 0.02 x 2 + 0.01
+
+
+def test_a_withholding_on_a_fact_the_order_does_not_give_is_left_to_the_markets_step(monkeypatch):
+    """India's TCS depends on no fact an order may leave out; were it to (here: every condition reported unknown), the
+    market's step withholds the same and warns that the fact is missing."""
+    from taxapi.regimes.in_gst import InGst
+
+    book, fx = get_rate_book(), get_ecb_rates()
+    body = _order("2026-03-02", {"country": "IN", "region": "MH"}, {"country": "IN", "region": "MH"}, "1000.00",
+                  marketplace={"name": "Flipkart"}, shipping={"amount": "6.00"})
+    body["lines"].append({"id": "2", "amount": "1000.00", "category": "food"})
+    order = CalculateRequest.model_validate(body)
+    known = compute_order(order=order, book=book, fx=fx)
+    candidates = InGst._candidates
+    monkeypatch.setattr(InGst, "_candidates", lambda self, b, key: (lambda g, _, first: (g, True, first))(*candidates(self, b, key)))
+    for name in ("in_withholdings", "withholdings"):  # the layouts kept in the book, for this test only
+        monkeypatch.setitem(book.memo, name, {})
+    unknown = compute_order(order=order, book=book, fx=fx)
+    assert [line.withholdings for line in unknown.lines] == [line.withholdings for line in known.lines]
+    assert unknown.shipping.withholdings == known.shipping.withholdings
+    assert unknown.totals == known.totals
+    assert "withholding_facts_unknown" in {w.code for w in unknown.warnings}
+    assert "withholding_facts_unknown" not in {w.code for w in known.warnings}
+
+
 def test_price_of_an_indian_state(client):
     r = client.get("/v1/price", params={"country": "IN-MH", "amount": "100.05", "date": "2026-03-02"})
     assert r.status_code == 200 and r.json()["tax_amount"] == "18.00"
