@@ -311,9 +311,12 @@ def _split_units(units: int, ints: tuple[int, ...], isum: int) -> list[int] | No
     if left == 1:  # the usual case: one unit left, to the largest remainder
         shares[rest.index(max(rest))] += 1
         return shares
-    order = sorted(range(n), key=rest.__getitem__, reverse=True)
-    for k in range(left):
-        shares[order[k % n]] += 1
+    # ``left`` < n units, one to each of the ``left`` largest remainders (all distinct): those at least the
+    # left-th largest.
+    cut = sorted(rest, reverse=True)[left - 1]
+    for i, remainder in enumerate(rest):
+        if remainder >= cut:
+            shares[i] += 1
     return shares
 
 

@@ -141,6 +141,9 @@ class BrTax(MarketRegime):
     )
     rule_sources: ClassVar[dict[str, str]] = {"br": "https://www.confaz.fazenda.gov.br/legislacao/convenios/2023/CV081_23"}
     Rule: ClassVar[type[StrEnum]] = Rule
+    #: The remessas, ordinary imports and sales from inside Brazil: their taxes are computed in ``finish`` only.
+    own_tax_rules: ClassVar[frozenset[StrEnum]] = frozenset({Rule.import_remessa_conforme, Rule.import_rts, Rule.import_regular,
+                                                             Rule.domestic, Rule.domestic_interstate, Rule.domestic_b2b_interstate})
 
     def goods(self, ctx: Context) -> Treatment:
         order = ctx.order
