@@ -394,15 +394,20 @@ class BrTax(MarketRegime):
 
     @staticmethod
     def layout(ctx: Context, key: tuple[Any, ...], build: Callable[[], Layout]) -> Layout:
-        """The :class:`Layout` of ``key`` (what decides it: the rule, the states, the category, the day), built by
-        ``build`` once and kept in the rate book."""
+        """The :class:`Layout` of ``key`` (the objects and facts that decide it), built by ``build`` once and kept in
+        the rate book."""
         cache = ctx.book.memo.get("br_layout") or ctx.book.cache("br_layout")
         hit = cache.get(key)
         if hit is None:
-            hit = build()
-            if len(cache) < 100_000:
-                cache[key] = hit
+            hit = BrTax.keep(cache, key, build())
         return hit  # type: ignore[return-value]
+
+    @staticmethod
+    def keep(cache: dict[Any, Any], key: tuple[Any, ...], layout: Layout) -> Layout:
+        """``layout`` kept in ``cache`` under ``key`` (up to 100,000 of them)."""
+        if len(cache) < 100_000:
+            cache[key] = layout
+        return layout
 
     def remessa(self, ctx: Context, items: list[Any], exp: Decimal) -> list[Any]:
         """The remessa's II and ICMS "por dentro", spread over its taxable items by value, with their breakdown; or,
@@ -415,13 +420,13 @@ class BrTax(MarketRegime):
         assert j is not None
         state = taxed[0].rate if taxed else None
         t = state.rate_fraction if state is not None else _ZERO
-        scale = _scale(exp)
+        scale = _SCALES.get(exp) or _scale(exp)
         units = [int(it.base * scale) for it in taxed]
         net_units = sum(units)
-        base = value = net_units * exp  # the taxable value (its lines' sum, exact)
-        if inclusive and certified and taxed:
-            value, duty, deduction = self.solve_value(ctx, base, t, exp)
         if inclusive:
+            base = value = net_units * exp  # the taxable value (its lines' sum, exact)
+            if certified and taxed:
+                value, duty, deduction = self.solve_value(ctx, base, t, exp)
             whole = value + sum((it.base for it in items if it.rate.rate_kind in _NOT_TAXED), _ZERO)
             in_usd, limit = ctx.compare(whole.quantize(exp, ROUND_HALF_UP), self, "lvg_rts_limit", "simplified regime limit (RTS)")
             if limit is not None and in_usd > limit.amount:
@@ -436,9 +441,12 @@ class BrTax(MarketRegime):
         if not (inclusive and certified):
             duty, deduction, _ = self.import_duty(ctx, ctx.goods_value + ctx.shipping_value if not inclusive else base, certified)
         # The layout is decided by the state's table rate and the band (objects of one day, which the layout keeps).
-        lay = self.layout(ctx, (id(state), id(duty)),
-                          lambda: Layout.of((duty.level, Level(j.id, "icms", state.rate_kind, state.rate_percent, state.source,
-                                                                j.name)), state.own, (_ONE - t,), (_ratio(t),), (state, duty)))
+        layouts = ctx.book.memo.get("br_layout") or ctx.book.cache("br_layout")
+        lay = layouts.get((id(state), id(duty)))
+        if lay is None:
+            lay = self.keep(layouts, (id(state), id(duty)), Layout.of((duty.level, Level(
+                j.id, "icms", state.rate_kind, state.rate_percent, state.source, j.name)), state.own, (_ONE - t,), (_ratio(t),),
+                (state, duty)))
         if inclusive and certified:  # the value solved from the price: in Decimal, as the price it comes from
             amount = max(_ZERO, value * duty.rate / _HUNDRED - deduction).quantize(exp, ROUND_HALF_UP)
             icms = (base * t).quantize(exp, ROUND_HALF_UP)  # "por dentro": the ICMS is t of the price it is part of
@@ -453,11 +461,12 @@ class BrTax(MarketRegime):
             num = net_units * rn - 100 * rd * cut if cut is not None else None
             duty_units = (0 if num <= 0 else _half_up(num, 100 * rd)) if num is not None else None
             if duty_units is None:
-                duty_units = int(max(_ZERO, value * duty.rate / _HUNDRED - deduction).quantize(exp, ROUND_HALF_UP) * scale)
+                duty_units = int(max(_ZERO, net_units * exp * duty.rate / _HUNDRED - deduction).quantize(exp, ROUND_HALF_UP)
+                                 * scale)
             tn, td = lay.ratios[0]
             icms_units = _half_up((net_units + duty_units) * tn, td - tn)
             if icms_units is None:
-                icms_units = int(((base + duty_units * exp) / lay.numbers[0] * t).quantize(exp, ROUND_HALF_UP) * scale)
+                icms_units = int((((net_units + duty_units) * exp) / lay.numbers[0] * t).quantize(exp, ROUND_HALF_UP) * scale)
             totals = [duty_units, icms_units]
         self.spread(taxed, units, totals, lay, exp, lay.share_rate(totals, net_units, exp))
         return []
@@ -475,7 +484,7 @@ class BrTax(MarketRegime):
         lay = self.layout(ctx, (id(table), ctx.day), lambda: self.regular_layout(ctx, j, table))
         pis_rate, cofins_rate, t, to_price = lay.numbers
         (pn, pd), (cn, cd), (tn, td) = lay.ratios
-        scale = _scale(exp)
+        scale = _SCALES.get(exp) or _scale(exp)
         units = [int(it.base * scale) for it in taxed]
         value = sum(units)
         pis = _half_up(value * pn, 100 * pd)
@@ -525,7 +534,7 @@ class BrTax(MarketRegime):
         lay = self.layout(ctx, (id(treatment), id(table), origin.id, abroad, inclusive, ctx.day),
                           lambda: self.sale_layout(ctx, origin, dest, treatment, abroad, inclusive, table))
         to_gross, *fractions = lay.numbers
-        scale = _scale(exp)
+        scale = _SCALES.get(exp) or _scale(exp)
         units = [int(it.base * scale) for it in taxed]
         if ctx.order.rounding == "per_line":
             columns = []
@@ -590,7 +599,7 @@ class BrTax(MarketRegime):
         for total in totals:
             shares = split_units(total, units, whole) if whole > 0 else None
             if shares is None:  # equal remainders compete, or nothing to weigh by: the engine ranks them
-                scale = _scale(exp)
+                scale = _SCALES.get(exp) or _scale(exp)
                 shares = [int(a * scale) for a in allocate(total * exp, [it.base for it in taxed], exp,
                                                            lambda: [(it.index, it.line_id or "") for it in taxed])]
             columns.append(shares)
