@@ -289,7 +289,7 @@ def _exact_remainders(largest: int, isum: int, rest: list[int]) -> bool:
     of the total and a weight, bounds the product and the quotient). Equal remainders are then equal there too, and
     ranked by content; otherwise the division's rounding ranks them, and only it can say how."""
     k = 28 - len(str(largest))
-    return k >= 0 and not 10**k % (isum // gcd(isum, *rest))
+    return k >= 0 and not pow(10, k, isum // gcd(isum, *rest))  # 10**k % ..., without building 10**k
 
 
 def _split_units(units: int, ints: tuple[int, ...], isum: int) -> list[int] | None:
@@ -356,9 +356,12 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
         shares = _split_units(units, ints, isum)
         if shares is not None:
             return [q * exp for q in shares]
-        rest = [units * w % isum for w in ints]  # equal remainders compete
+        shares, rest = [], []  # equal remainders compete
+        for w in ints:  # one plain loop for both (two comprehensions cost a call each)
+            q, r = divmod(units * w, isum)
+            shares.append(q)
+            rest.append(r)
         if _exact_remainders(units * max(ints), isum, rest):  # as the division below finds them: ranked by content
-            shares = [units * w // isum for w in ints]
             tie = keys()
             order = sorted(range(n), key=lambda j: (-rest[j], tie[j]))
             for k in range(units - sum(shares)):
@@ -482,8 +485,7 @@ def compute_order(*, order: CalculateRequest, book: RateBook, fx: EcbRates) -> O
     withheld = zq
     regime = ctx.dest.regime
     if regime.withholds and ctx.facilitated:  # only a marketplace withholds from the seller's payout
-        regime.withhold(ctx, all_items, exp)
-        withheld = sum([w[5] for it in all_items for w in it.withholdings], zq)  # w[5]: the amount
+        withheld = regime.withhold(ctx, all_items, exp)  # the sum of the items' withholdings
     if inclusive:  # every item's net + tax = gross, so the totals are too
         gross_total, net_total = base_total, base_total - tax_total
     else:
@@ -588,8 +590,6 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     if len(ship_items) == 1:
         return _line_result(ship_items[0], None, "shipping", zq, exp, dest_country)
     net = tax = gross = reverse = at_import = zq
-    #: (tax, collected_by, jurisdiction, rate_percent, rule, source) -> [the one part's record or None, base, amount]
-    withholdings: dict[tuple[Any, ...], list[Any]] = {}
     main = ship_items[0]  # the largest share (then the higher rate) lends its fields
     parts = []
     for part in ship_items:
@@ -601,16 +601,6 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
             reverse += part.info_tax
         elif t.info is _IMPORT:
             at_import += part.info_tax
-        for w in part.withholdings:  # summed per tax, rate and rule over the parts
-            kind, by, where, percent, base, amount, rule, source = w
-            key = (kind, by, where, percent, rule, source)
-            seen = withholdings.get(key)
-            if seen is None:
-                withholdings[key] = [w, base, amount]
-            else:  # a sum: its record is built once, below
-                seen[0] = None
-                seen[1] += base
-                seen[2] += amount
         if part.base > main.base or (part.base == main.base and rate.rate_percent > main.rate.rate_percent):
             main = part
         parts.append(_new_tuple(ShippingPart, (
@@ -624,8 +614,7 @@ def _shipping_result(ship_items: list[Item], zq: Decimal, exp: Decimal, dest_cou
     return _new_tuple(ApportionedShipping, (
         None, "shipping", net, tax, gross, eff, rate.rate_kind, lead.jurisdiction, t.reason or _REASON_BY_KIND[rate.rate_kind],
         lead.collected_by, t.scheme, _SHIPPING_APPORTIONED, rate.source or rule_source(t.rule), (), reverse, at_import,
-        tuple([w if w is not None else _new_tuple(Withholding, (*key[:4], base, amount, *key[4:]))
-               for key, (w, base, amount) in withholdings.items()]) if withholdings else (),
+        ship_items[0].withholdings,  # the regime's withhold() sums them over the shares on the first
         rate.address, tuple(parts),
     ))
 

@@ -63,8 +63,8 @@ class NationalRegime(ABC):
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
         return None
 
-    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
-        return None
+    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> Decimal:
+        return exp * 0
 
     def services(self, ctx: Context, kind: SupplyKind) -> Treatment:
         if kind is SupplyKind.admission:

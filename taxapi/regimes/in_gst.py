@@ -202,18 +202,19 @@ class InGst(MarketRegime):
             it, heads, each = shipping[0]
             it.breakdown = _halves(heads, each)
 
-    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
+    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> Decimal:
         """TCS on each item's net value, in the records :meth:`MarketRegime.withhold` lays out (the parameters whose
         conditions the seller's facts meet, split by :meth:`withholding_layout`), kept in the book per day, facts,
         supply and state; per item only the base and the amount are found.
 
         The shipping's shares are each withheld on their own value and rounded by themselves, as the market's step
-        does; the answer shows their sum per tax (:func:`~taxapi.orders.service.compute_order` sums the shares), so the
-        sums are written on the shipping's first share and the other shares carry none. What India's parameters do
+        does; the answer shows their sum per tax, written on the shipping's first share (the other shares carry none), as
+        the protocol asks; the sum of every amount is returned. What India's parameters do
         not have is left to the market's step: a condition on a fact the order does not give (the step warns of it),
         or a base that is a fraction of the item's amount."""
         facts = self.withholding_facts(ctx)
         cache = ctx.book.memo.get("in_withholdings") or ctx.book.cache("in_withholdings")
+        total = exp * 0  # what is withheld, returned to the engine
         plans: dict[Any, Any] = {}
         shipping: dict[Any, list[Any]] = {}  # per record layout of the shipping's shares: [records, base, amount]
         first = None
@@ -233,8 +234,7 @@ class InGst(MarketRegime):
                     if len(cache) < 10_000:
                         cache[key] = plan
                 if plan is False:
-                    super().withhold(ctx, items, exp)
-                    return
+                    return super().withhold(ctx, items, exp)
                 plans[(supply, state)] = plan
             share = it.index < 0
             if share and first is None:
@@ -255,12 +255,16 @@ class InGst(MarketRegime):
                     continue
                 for tax, jurisdiction, rate, rule, source in records:
                     held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
+                    total += amount
             if held:
                 it.withholdings = held
         if shipping:
             first.withholdings = tuple([_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source))
                                         for records, base, amount in shipping.values()
                                         for tax, jurisdiction, rate, rule, source in records])
+            for w in first.withholdings:
+                total += w[5]  # the amount
+        return total
 
     def withholding_variant(self, item: Any) -> Any:
         """An intra-state item (two levels: CGST and the state's) has its TCS split too: its state's level."""

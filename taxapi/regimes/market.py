@@ -18,7 +18,7 @@ rates) is written in its module, on top of this.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context as DecimalContext, Decimal
 from enum import StrEnum
 from operator import attrgetter
 from typing import Any, ClassVar
@@ -38,6 +38,12 @@ FACTS = frozenset({"seller_type", "seller_registered", "seller_resident", "payou
 BASES = {"net_price": "net", "net_taxable_value": "net", "tax_collected": "tax",
          "gross_turnover": "net", "gross_remittance": "gross", "gross_sale": "gross"}
 _HUNDRED = Decimal(100)
+#: An item's amount a withholding is taken from (``BASES``), one getter each: the hot loop reads the net and the tax
+#: itself when it finds their getter.
+_GET_BASE = {field: attrgetter(field) for field in set(BASES.values())}
+_NET, _TAX = _GET_BASE["net"], _GET_BASE["tax"]
+#: Withholdings are rounded half up to the currency's minor units (a context's quantize: no rounding argument to parse).
+_HALF_UP = DecimalContext(rounding=ROUND_HALF_UP)
 _new_tuple = tuple.__new__
 _MARKETPLACE = Collector.marketplace  # read once: an enum member looked up on its class costs ~0.2 us
 #: The ``supply`` a withholding's conditions name, by line category.
@@ -95,7 +101,7 @@ class MarketRegime(NationalRegime):
     def goods(self, ctx: Context) -> Treatment:
         if ctx.origin.regime is self:
             return self.domestic_sale(ctx)
-        duty_free = self.duty_free(ctx)
+        duty_free = self.import_duty_limit is not None and self.duty_free(ctx)
         name = self.de_minimis(ctx)
         if name is not None:
             value, limit = ctx.compare(ctx.goods_value, self, name, "import de minimis")
@@ -178,16 +184,20 @@ class MarketRegime(NationalRegime):
         flat = self.flat_rate_rules
         if not flat or ctx.origin.regime is self:
             return
-        rate = None
+        # Items share the order's treatment objects: the rule is tested when the treatment changes, not per item.
+        rate = treatment = None
+        quantize = _HALF_UP.quantize
         for it in items:
-            rule = it.treatment.rule
-            if rule not in flat:
-                continue
-            if rate is None or rule is not last:
-                rate, last = self._flat_rate(ctx, self.flat_rate_parameter(ctx, rule)), rule
-                fraction = rate.rate_fraction
-            it.rate = rate
-            it.info_tax = (it.base * fraction).quantize(it.tax, ROUND_HALF_UP)
+            t = it.treatment
+            if t is not treatment:
+                treatment = t
+                rule = t.rule
+                rate = self._flat_rate(ctx, self.flat_rate_parameter(ctx, rule)) if rule in flat else None
+                if rate is not None:
+                    fraction = rate.rate_fraction
+            if rate is not None:
+                it.rate = rate
+                it.info_tax = quantize(it.base * fraction, it.tax)
 
     def _flat_rate(self, ctx: Context, name: str) -> CombinedRate:
         """The flat rate ``name`` in force on the order date, as the rate its lines show (kept in the rate book)."""
@@ -204,39 +214,40 @@ class MarketRegime(NationalRegime):
         return hit  # type: ignore[return-value]
 
     # ----- withholdings from the seller's payout --------------------------------------------------
-    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> None:
+    def withhold(self, ctx: Context, items: Sequence[Any], exp: Decimal) -> Decimal:
         """Set each item's withholdings: the market's ``withholding_*`` parameters in force whose conditions
         the order meets, one per tax (the highest rate where several apply), on the item's base; only when
-        a marketplace facilitates.
+        a marketplace facilitates. Returns their sum.
 
         Which parameters apply depends only on the day and a few facts of the seller and the supply (and the
         regime's :meth:`withholding_variant` of the item), so the records' layout (every field but the base and
         the amount) is laid out once and kept in the rate book; the amounts are computed for each item."""
+        total = exp * 0  # nothing, in the currency's minor units
         if not ctx.facilitated:
-            return
+            return total
         code = self.code
         facts = self.withholding_facts(ctx)
         cache = ctx.book.memo.get("withholdings") or ctx.book.cache("withholdings")
-        by_supply: dict[Any, Any] = {}
         tested = self._tests_withholdings
         varies = self._varies_withholdings
+        quantize = _HALF_UP.quantize
+        supply = variant = hit = None
+        # The shipping's withholdings are the sum over its shares, per record (in the order they first appear), set
+        # on its first share: its shares are not shown apart.
+        shipping: dict[tuple[Any, ...], list[Decimal]] = {}
+        first_share = None
         for it in items:
-            supply = _SUPPLY[it.category]
-            variant = self.withholding_variant(it) if varies else None
-            hit = by_supply.get((supply, variant) if varies else supply)
-            if hit is None:
-                key = (*facts, supply, variant)
-                hit = cache.get(key)
-                if hit is None:
-                    groups, unknown, first = self._candidates(ctx.book, key[:-1])
-                    hit = (groups, unknown, self.withholding_layout(first, variant, it))
-                    if len(cache) < 10_000:
-                        cache[key] = hit
-                by_supply[(supply, variant) if varies else supply] = hit
-                if hit[1]:
-                    ctx.warn("withholding_facts_unknown",
-                             f"The marketplace's withholding in {code} depends on whether the seller is registered "
-                             "there: send seller.registrations.")
+            # Items of one supply (and variant) share a layout: it is looked up when they change, not per item.
+            s = _SUPPLY[it.category]
+            v = self.withholding_variant(it) if varies else None
+            if s is not supply or v is not variant or hit is None:
+                supply, variant = s, v
+                hit = cache.get((*facts, s, v))
+                if hit is None or hit[1]:
+                    hit = self._layout(ctx, cache, facts, s, v, it)
+            share = it.index < 0
+            if share and first_share is None:
+                first_share = it
             if tested:
                 out = []
                 for group in hit[0]:
@@ -245,10 +256,14 @@ class MarketRegime(NationalRegime):
                             continue
                         base: Decimal = getattr(it, base_field)
                         if fraction is not None:
-                            base = (base * fraction[0] / fraction[1]).quantize(exp, ROUND_HALF_UP)
+                            base = quantize(base * fraction[0] / fraction[1], exp)
                         if base:
-                            out.append(_new_tuple(Withholding, (tax, _MARKETPLACE, code, rate, base,
-                                                                (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP), rule, source)))
+                            amount = quantize(base * fraction_of_hundred, exp)
+                            if share:
+                                _add(shipping, (tax, code, rate, rule, source), base, amount)
+                            else:
+                                out.append(_new_tuple(Withholding, (tax, _MARKETPLACE, code, rate, base, amount, rule, source)))
+                                total += amount
                         break
                 if out:
                     it.withholdings = tuple(out)
@@ -258,15 +273,45 @@ class MarketRegime(NationalRegime):
                 # runs for every line and shipping share.
                 held: tuple[Withholding, ...] = ()
                 for get_base, fraction, fraction_of_hundred, records in hit[2]:
-                    base = get_base(it)
+                    base = it.net if get_base is _NET else it.tax if get_base is _TAX else get_base(it)
                     if fraction is not None:
-                        base = (base * fraction[0] / fraction[1]).quantize(exp, ROUND_HALF_UP)
+                        base = quantize(base * fraction[0] / fraction[1], exp)
                     if base:
-                        amount = (base * fraction_of_hundred).quantize(exp, ROUND_HALF_UP)
-                        for tax, jurisdiction, rate, rule, source in records:
-                            held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
+                        amount = quantize(base * fraction_of_hundred, exp)
+                        if share:  # the layout's record is the key: (tax, jurisdiction, rate_percent, rule, source)
+                            for record in records:
+                                _add(shipping, record, base, amount)
+                        else:
+                            for tax, jurisdiction, rate, rule, source in records:
+                                held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
+                                total += amount
                 if held:
                     it.withholdings = held
+        if shipping:
+            merged: tuple[Withholding, ...] = ()
+            for (tax, jurisdiction, rate, rule, source), (base, amount) in shipping.items():
+                merged += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
+                total += amount
+            first_share.withholdings = merged  # type: ignore[union-attr]
+        return total
+
+    def _layout(self, ctx: Context, cache: dict[Any, Any], facts: tuple[Any, ...], supply: str, variant: Any,
+                item: Any) -> tuple[Any, ...]:
+        """The withholdings of a ``supply`` of ``variant`` under the order's ``facts`` (day and seller): their
+        candidates by tax, whether a fact they need is unknown (a warning says so), and their layout (kept in the
+        rate book)."""
+        key = (*facts, supply, variant)
+        hit = cache.get(key)
+        if hit is None:
+            groups, unknown, first = self._candidates(ctx.book, key[:-1])
+            hit = (groups, unknown, self.withholding_layout(first, variant, item))
+            if len(cache) < 10_000:
+                cache[key] = hit
+        if hit[1]:
+            ctx.warn("withholding_facts_unknown",
+                     f"The marketplace's withholding in {self.code} depends on whether the seller is registered "
+                     "there: send seller.registrations.")
+        return hit
 
     def withholding_facts(self, ctx: Context) -> tuple[Any, ...]:
         """What decides which of the market's withholdings apply to the order, besides the supply: the market, the
@@ -323,7 +368,7 @@ class MarketRegime(NationalRegime):
                     (name, param.tax or "tax", rate, rate / _HUNDRED, BASES[param.base or "net_price"], fraction,
                      f"{code.lower()}.{name.replace('_', '.', 1)}", period.source))
         groups = tuple(tuple(sorted(group, key=lambda c: -c[2])) for group in by_tax.values())
-        first = tuple((attrgetter(base_field), fraction, of_hundred, ((tax, code, rate, rule, source),))
+        first = tuple((_GET_BASE[base_field], fraction, of_hundred, ((tax, code, rate, rule, source),))
                       for _, tax, rate, of_hundred, base_field, fraction, rule, source in (group[0] for group in groups))
         return groups, unknown, first
 
@@ -357,6 +402,16 @@ class MarketRegime(NationalRegime):
             paid += ctx.goods_value + ctx.shipping_value
         value, found = ctx.compare(paid, self, limit, what)
         return found is None or value > found.amount
+
+
+def _add(sums: dict[tuple[Any, ...], list[Decimal]], key: tuple[Any, ...], base: Decimal, amount: Decimal) -> None:
+    """Add a shipping share's ``base`` and ``amount`` to the sums of record ``key``."""
+    seen = sums.get(key)
+    if seen is None:
+        sums[key] = [base, amount]
+    else:
+        seen[0] += base
+        seen[1] += amount
 
 
 def _meets(param: Parameter, facts: dict[str, Any]) -> bool | None:
