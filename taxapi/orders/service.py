@@ -297,21 +297,26 @@ def _split_units(units: int, ints: tuple[int, ...], isum: int) -> list[int] | No
     remaining units to the largest remainders; None when equal remainders compete (:func:`_allocate` ranks
     those by content)."""
     shares: list[int] = []
-    for w in ints:
-        shares.append(units * w // isum)
+    rest: list[int] = []
+    for w in ints:  # one product and one divmod per weight, in a plain loop (no comprehension frames)
+        share, remainder = divmod(units * w, isum)
+        shares.append(share)
+        rest.append(remainder)
     left = units - sum(shares)
     if not left:
         return shares
     n = len(ints)
-    rest = [units * w % isum for w in ints]
     if len(set(rest)) != n:
         return None
     if left == 1:  # the usual case: one unit left, to the largest remainder
         shares[rest.index(max(rest))] += 1
         return shares
-    order = sorted(range(n), key=rest.__getitem__, reverse=True)
-    for k in range(left):
-        shares[order[k % n]] += 1
+    # ``left`` < n units, one to each of the ``left`` largest remainders (all distinct): those at least the
+    # left-th largest.
+    cut = sorted(rest, reverse=True)[left - 1]
+    for i, remainder in enumerate(rest):
+        if remainder >= cut:
+            shares[i] += 1
     return shares
 
 

@@ -78,13 +78,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any, ClassVar
+from fractions import Fraction
+from typing import Any, ClassVar, NamedTuple
 
 from taxapi.categories import RateKind
 from taxapi.errors import ValidationFailed
 from taxapi.money import exponent, fmt_percent, minor_units
 from taxapi.rate_tables.combined import CombinedRate, Level
 from taxapi.rate_tables.model import Jurisdiction
+from taxapi.rate_tables.parameters import Limit
 from taxapi.regimes.base import Collector, Context, Info, Reason, Scheme, SupplyKind, Treatment
 from taxapi.regimes.market import MarketRegime, market_rules
 
@@ -100,16 +102,22 @@ STATES = ("AC", "AL", "AM", "AP", "BA", "CE", "DF", "ES", "GO", "MA", "MG", "MS"
 #: The states whose interstate sales to every other state bear 7 % (the South and Southeast but Espírito Santo,
 #: Resolução do Senado Federal 22/1989).
 _SOUTH = frozenset({"SP", "RJ", "MG", "PR", "RS", "SC"})
+#: Each state's internal ICMS rate parameter, and what an order dated before its first day is told.
+_INTERNAL_RATE = {f"BR-{s}": f"icms_internal_rate_{s.lower()}" for s in STATES}
+_INTERNAL_RATE_FROM = {f"BR-{s}": f"before {{start}}, the first day of the internal ICMS rate of BR-{s} shipped" for s in STATES}
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 _RATE_EXP = Decimal("0.0001")
-_REMESSA = frozenset({Rule.import_remessa_conforme, Rule.import_rts})
-_DOMESTIC = frozenset({Rule.domestic, Rule.domestic_interstate, Rule.domestic_b2b_interstate})
+_RC, _RTS, _REGULAR = Rule.import_remessa_conforme, Rule.import_rts, Rule.import_regular
+_DOMESTIC_SALE, _INTERSTATE, _B2B_INTERSTATE = Rule.domestic, Rule.domestic_interstate, Rule.domestic_b2b_interstate
+_MARKETPLACE = Collector.marketplace
 _SERVICES_IMPORT = frozenset({Rule.tbe_import, Rule.services_import})
 _NOT_TAXED = frozenset({RateKind.exempt, RateKind.none})
+_EXEMPT, _NO_RATE = RateKind.exempt, RateKind.none  # tested by identity: ``in`` a set hashes a member in Python
+_SECOND_BAND = "import_duty_certified_second_band_rate"
 _new_tuple = tuple.__new__  # a named tuple without its Python-level __new__
-_ENGINE: tuple[Any, Any] | None = None
+_ENGINE: tuple[Any, Any, Any, Any] | None = None
 _SERVICES_SOURCE = ("https://www.planalto.gov.br/ccivil_03/leis/lcp/lcp116.htm (LC 116/2003 art. 1 §1, art. 6 §2 I: the ISS on a "
                     "service from abroad is owed by its Brazilian buyer); https://www.planalto.gov.br/ccivil_03/_ato2004-2006/2004/lei/"
                     "l10.865.htm (Lei 10.865/2004 arts. 1 and 5 II: PIS/Cofins-Importação owed by the Brazilian contracting party)")
@@ -133,6 +141,9 @@ class BrTax(MarketRegime):
     )
     rule_sources: ClassVar[dict[str, str]] = {"br": "https://www.confaz.fazenda.gov.br/legislacao/convenios/2023/CV081_23"}
     Rule: ClassVar[type[StrEnum]] = Rule
+    #: The remessas, ordinary imports and sales from inside Brazil: their taxes are computed in ``finish`` only.
+    own_tax_rules: ClassVar[frozenset[StrEnum]] = frozenset({Rule.import_remessa_conforme, Rule.import_rts, Rule.import_regular,
+                                                             Rule.domestic, Rule.domestic_interstate, Rule.domestic_b2b_interstate})
 
     def goods(self, ctx: Context) -> Treatment:
         order = ctx.order
@@ -152,17 +163,29 @@ class BrTax(MarketRegime):
             value, limit = ctx.compare(ctx.goods_value + ctx.shipping_value, self, "import_rts_individuals_limit",
                                        "postal remessa between individuals")
             if limit is not None and value <= limit.amount:
-                return Treatment(dest, Collector.none, Scheme.none, Rule.import_rts_individuals, False,
-                                 reason=Reason.product_exempt, exempt_import=True)
+                return self.treatment(ctx, dest, Rule.import_rts_individuals)
         if ctx.facilitated and order.marketplace is not None and order.marketplace.remessa_conforme:
             if ctx.value(self, "import_duty_certified_second_band_rate") is not None:  # the programme has started
-                return Treatment(dest, Collector.marketplace, Scheme.domestic, Rule.import_remessa_conforme, True,
-                                 reason=Reason.marketplace_collects)
+                return self.treatment(ctx, dest, _RC)
             ctx.warn("remessa_conforme_not_started", f"Remessa Conforme started on "
                      f"{ctx.starts_on(self, 'import_duty_certified_second_band_rate').isoformat()}: before it a platform "
                      "collected nothing, and the import tax (60 % from the first dollar) and the state's ICMS were due at import.")
-        return Treatment(dest, Collector.customs, Scheme.none, Rule.import_rts, False, reason=Reason.import_vat_at_border,
-                         info=Info.import_)
+        return ctx.border(Rule.import_rts, duty_free=True, jurisdiction=dest)  # the import tax is computed: no duty warning
+
+    @staticmethod
+    def treatment(ctx: Context, j: Jurisdiction, rule: StrEnum) -> Treatment:
+        """The treatment of a remessa through Remessa Conforme, or between individuals, in the state ``j`` (built once
+        per state and rule, kept in the rate book)."""
+        key = (j.id, rule is _RC)
+        cache = ctx.book.memo.get("br_treatment") or ctx.book.cache("br_treatment")
+        hit = cache.get(key)
+        if hit is None:
+            if rule is Rule.import_remessa_conforme:
+                hit = Treatment(j, Collector.marketplace, Scheme.domestic, rule, True, reason=Reason.marketplace_collects)
+            else:
+                hit = Treatment(j, Collector.none, Scheme.none, rule, False, reason=Reason.product_exempt, exempt_import=True)
+            cache[key] = hit
+        return hit  # type: ignore[return-value]
 
     @staticmethod
     def state(j: Jurisdiction | None, loc: list[str | int], region: str | None, what: str) -> Jurisdiction:
@@ -184,12 +207,12 @@ class BrTax(MarketRegime):
                      "with general repercussion).")
         self.test_year(ctx)
         if origin.id == dest.id:
-            return Treatment(dest, Collector.seller, Scheme.domestic, Rule.domestic, True)
+            return self.domestic_sale(ctx, dest, Rule.domestic)
         if self.business(ctx):
             ctx.warn("difal_owed_by_buyer", "An interstate sale to a business bears the interstate ICMS rate; the buyer owes the "
                      "difference to its state's internal rate (DIFAL) on goods for its own use, which is not computed.")
-            return Treatment(dest, Collector.seller, Scheme.domestic, Rule.domestic_b2b_interstate, True)
-        return Treatment(dest, Collector.seller, Scheme.domestic, Rule.domestic_interstate, True)
+            return self.domestic_sale(ctx, dest, Rule.domestic_b2b_interstate)
+        return self.domestic_sale(ctx, dest, Rule.domestic_interstate)
 
     def individuals_rate(self, ctx: Context) -> CombinedRate:
         """A postal remessa between individuals within the exemption: no II and no ICMS, with their sources."""
@@ -198,12 +221,17 @@ class BrTax(MarketRegime):
         return CombinedRate("BR", _ZERO, _ZERO, RateKind.exempt, period.source, None, (), False)
 
     def test_year(self, ctx: Context) -> None:
-        """The 2026 CBS and IBS test rates a Brazilian seller's invoice states, in a warning (not charged)."""
-        cbs, ibs = ctx.value(self, "cbs_test_rate"), ctx.value(self, "ibs_test_rate")
-        if cbs is not None:
-            ctx.warn("cbs_ibs_test_year", f"In {ctx.day.year} the invoice shows CBS {cbs} % and IBS {ibs} % (LC 214/2025 arts. "
-                     "343 and 346); their payment is waived for a seller meeting the invoicing obligations (art. 348 §1), so "
-                     "they are not charged here.")
+        """The 2026 CBS and IBS test rates a Brazilian seller's invoice states, in a warning (not charged; its text is
+        kept in the rate book per day)."""
+        cache = ctx.book.memo.get("br_test_year") or ctx.book.cache("br_test_year")
+        text = cache.get(ctx.day)
+        if text is None:
+            cbs, ibs = ctx.value(self, "cbs_test_rate"), ctx.value(self, "ibs_test_rate")
+            text = cache[ctx.day] = "" if cbs is None else (
+                f"In {ctx.day.year} the invoice shows CBS {cbs} % and IBS {ibs} % (LC 214/2025 arts. 343 and 346); their "
+                "payment is waived for a seller meeting the invoicing obligations (art. 348 §1), so they are not charged here.")
+        if text:
+            ctx.warn("cbs_ibs_test_year", text)
 
     def regular_import(self, ctx: Context, dest: Jurisdiction) -> Treatment:
         """An import under the ordinary regime (a business buyer, a parcel above USD 3,000): due at import."""
@@ -211,8 +239,7 @@ class BrTax(MarketRegime):
         ctx.warn("import_duty_by_tariff_heading", "Under the ordinary import regime the import tax (II) and the IPI depend on "
                  "the goods' NCM tariff heading and are not computed, nor the ICMS on them: tax_due_at_import holds "
                  "PIS/Cofins-Importação and the state's ICMS on the value and those two.")
-        return Treatment(dest, Collector.customs, Scheme.none, Rule.import_regular, False, reason=Reason.import_vat_at_border,
-                         info=Info.import_)
+        return ctx.border(Rule.import_regular, duty_free=True, jurisdiction=dest)  # its own warning says what is not computed
 
     @staticmethod
     def business(ctx: Context) -> bool:
@@ -229,13 +256,12 @@ class BrTax(MarketRegime):
     def internal_rates_from(self, ctx: Context, detail: str, *states: Jurisdiction) -> None:
         """Refuse an order dated before the internal ICMS rate of one of ``states`` is shipped."""
         for j in states:
-            ctx.unsupported_before(self, self.internal_rate(j), detail,
-                                   f"before {{start}}, the first day of the internal ICMS rate of {j.id} shipped")
+            ctx.unsupported_before(self, _INTERNAL_RATE[j.id], detail, _INTERNAL_RATE_FROM[j.id])
 
     @staticmethod
     def internal_rate(j: Jurisdiction) -> str:
         """The parameter holding the internal ICMS rate of the state ``j`` (``BR-SP`` -> ``icms_internal_rate_sp``)."""
-        return f"icms_internal_rate_{j.id[3:].lower()}"
+        return _INTERNAL_RATE[j.id]
 
     def services(self, ctx: Context, kind: SupplyKind) -> Treatment:
         if kind is SupplyKind.admission:
@@ -274,55 +300,70 @@ class BrTax(MarketRegime):
         assert period is not None and isinstance(rate, Decimal), name
         return rate, period.source
 
-    def import_duty(self, ctx: Context, value: Decimal, certified: bool) -> tuple[Decimal, Decimal, str, bool]:
-        """The II rate (percent), the deduction in the order currency, the rate's source and whether it is the lower
-        band, for a remessa of ``value``."""
-        lower = False
-        if not certified:
-            name, deduction = "import_duty_not_certified_rate", _ZERO
-        else:
-            in_usd, first = ctx.compare(value, self, "import_duty_certified_first_band_limit", "import tax band (Remessa Conforme)")
-            if first is not None and in_usd <= first.amount:
-                name, deduction, lower = "import_duty_certified_first_band_rate", _ZERO, True
-            else:
-                name = "import_duty_certified_second_band_rate"
-                found = ctx.limit(self, "import_duty_certified_second_band_deduction")
-                deduction = _ZERO
-                if found is not None:
-                    # USD into the order currency: the rate of the order currency to USD, inverted.
-                    per_unit = ctx.convert(_ONE, found.currency, f"{found.currency} {found.amount:,} import tax deduction")
-                    deduction = found.amount / per_unit
-        rate, source = self.percent(ctx, name)
-        return rate, deduction, source, lower
+    def duty(self, ctx: Context, name: str) -> Duty:
+        """The import tax of the band parameter ``name`` on the order date (kept in the rate book per day)."""
+        key = (name, ctx.day)
+        cache = ctx.book.memo.get("br_duty") or ctx.book.cache("br_duty")
+        hit = cache.get(key)
+        if hit is None:
+            rate, source = self.percent(ctx, name)
+            found = ctx.limit(self, "import_duty_certified_second_band_deduction") if name == _SECOND_BAND else None
+            level = Level("BR", "import_duty", RateKind.standard, Decimal(fmt_percent(rate)), source, "Brazil")
+            hit = Duty(name, rate, rate.as_integer_ratio(), source, level, found,
+                       f"{found.currency} {found.amount:,} import tax deduction" if found is not None else "",
+                       found.amount / _ONE if found is not None else _ZERO, {})
+            if len(cache) < 100_000:
+                cache[key] = hit
+        return hit  # type: ignore[return-value]
 
-    def solve_value(self, ctx: Context, gross: Decimal, t: Decimal, exp: Decimal) -> tuple[Decimal, Decimal, Decimal, str]:
-        """The customs value of a remessa whose price with II and ICMS (collected at checkout) is ``gross``, with the II
-        rate, deduction and source of its band: gross x (1 - t) is value + II, so value = (gross x (1 - t) + deduction)
-        / (1 + II rate). The lower band is taken when the value it gives is within it to the cent."""
+    def import_duty(self, ctx: Context, value: Decimal, certified: bool) -> tuple[Duty, Decimal, bool]:
+        """The import tax band of a remessa of ``value``, the deduction in the order currency, and whether it is the
+        lower band."""
+        if not certified:
+            return self.duty(ctx, "import_duty_not_certified_rate"), _ZERO, False
+        in_usd, first = ctx.compare(value, self, "import_duty_certified_first_band_limit", "import tax band (Remessa Conforme)")
+        if first is not None and in_usd <= first.amount:
+            return self.duty(ctx, "import_duty_certified_first_band_rate"), _ZERO, True
+        duty = self.duty(ctx, _SECOND_BAND)
+        found = duty.deduction
+        if found is None:
+            return duty, _ZERO, False
+        if found.currency == ctx.order.currency:  # no conversion: the amount (as the division by 1 below writes it)
+            return duty, duty.deduction_same, False
+        # USD into the order currency: the rate of the order currency to USD, inverted.
+        return duty, found.amount / ctx.convert(_ONE, found.currency, duty.deduction_purpose), False
+
+    def solve_value(self, ctx: Context, gross: Decimal, t: Decimal, exp: Decimal) -> tuple[Decimal, Duty, Decimal]:
+        """The customs value of a remessa whose price with II and ICMS (collected at checkout) is ``gross``, with the
+        import tax band and deduction: gross x (1 - t) is value + II, so value = (gross x (1 - t) + deduction) / (1 +
+        II rate). The lower band is taken when the value it gives is within it to the cent."""
         before_icms = gross * (_ONE - t)
-        rate, _, _, _ = self.import_duty(ctx, _ZERO, True)  # the lower band's rate
-        value = before_icms / (_ONE + rate / _HUNDRED)
-        rate, deduction, source, lower = self.import_duty(ctx, value.quantize(exp, ROUND_HALF_UP), True)
+        duty = self.import_duty(ctx, _ZERO, True)[0]  # the lower band's rate
+        value = before_icms / (_ONE + duty.rate / _HUNDRED)
+        duty, deduction, lower = self.import_duty(ctx, value.quantize(exp, ROUND_HALF_UP), True)
         if lower:
-            return value, rate, deduction, source
-        value = (before_icms + deduction) / (_ONE + rate / _HUNDRED)
-        if self.import_duty(ctx, value, True)[3]:
+            return value, duty, deduction
+        value = (before_icms + deduction) / (_ONE + duty.rate / _HUNDRED)
+        if self.import_duty(ctx, value, True)[2]:
             raise ValidationFailed.at(["prices_include_tax"], "no customs value under the import tax bands of the order date "
                                       "gives this price including the tax; send the price without the tax")
-        return value, rate, deduction, source
+        return value, duty, deduction
 
     # ----- the taxes, once every line's treatment is known ----------------------------------------
+    # What the taxes need besides the amounts (the rates in force, their sources, the breakdown's levels, the lines'
+    # rate) depends on the day, the states, the rule and the band: it is laid out once (a Layout kept in the rate
+    # book) and each order only computes its amounts.
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
         remessa: list[Any] = []
         regular: list[Any] = []
         domestic: list[Any] = []
-        for it in items:
+        for it in items:  # identity tests: ``in`` a set of rules hashes each member in Python
             rule = it.treatment.rule
-            if rule in _REMESSA:
+            if rule is _RC or rule is _RTS:
                 remessa.append(it)
-            elif rule is Rule.import_regular:
+            elif rule is _REGULAR:
                 regular.append(it)
-            elif rule in _DOMESTIC:
+            elif rule is _DOMESTIC_SALE or rule is _INTERSTATE or rule is _B2B_INTERSTATE:
                 domestic.append(it)
             elif rule in _SERVICES_IMPORT:
                 it.rate = _SERVICES_RATE
@@ -331,7 +372,7 @@ class BrTax(MarketRegime):
             elif rule is Rule.import_rts_individuals:
                 it.rate = self.individuals_rate(ctx)
         if remessa or regular or domestic:
-            exp = exponent(minor_units(ctx.order.currency))
+            exp = _EXPONENTS.get(ctx.order.currency) or _exponent(ctx.order.currency)
             if remessa:
                 regular += self.remessa(ctx, remessa, exp)
             if regular:
@@ -340,32 +381,52 @@ class BrTax(MarketRegime):
                 self.sale(ctx, domestic, exp)
 
     @staticmethod
-    def engine() -> tuple[Any, Any]:
-        """The engine's breakdown record and share allocator (the engine imports the regimes: read late, once)."""
+    def engine() -> tuple[Any, Any, Any, Any]:
+        """The engine's breakdown record, share allocator, integer weights and integer split (the engine imports the
+        regimes: read late, once)."""
         global _ENGINE
         if _ENGINE is None:
             from taxapi.orders.results import BreakdownEntry
-            from taxapi.orders.service import _allocate
+            from taxapi.orders.service import _allocate, _scaled, _split_units
 
-            _ENGINE = (BreakdownEntry, _allocate)
+            _ENGINE = (BreakdownEntry, _allocate, _scaled, _split_units)
         return _ENGINE
+
+    @staticmethod
+    def layout(ctx: Context, key: tuple[Any, ...], build: Callable[[], Layout]) -> Layout:
+        """The :class:`Layout` of ``key`` (the objects and facts that decide it), built by ``build`` once and kept in
+        the rate book."""
+        cache = ctx.book.memo.get("br_layout") or ctx.book.cache("br_layout")
+        hit = cache.get(key)
+        if hit is None:
+            hit = BrTax.keep(cache, key, build())
+        return hit  # type: ignore[return-value]
+
+    @staticmethod
+    def keep(cache: dict[Any, Any], key: tuple[Any, ...], layout: Layout) -> Layout:
+        """``layout`` kept in ``cache`` under ``key`` (up to 100,000 of them)."""
+        if len(cache) < 100_000:
+            cache[key] = layout
+        return layout
 
     def remessa(self, ctx: Context, items: list[Any], exp: Decimal) -> list[Any]:
         """The remessa's II and ICMS "por dentro", spread over its taxable items by value, with their breakdown; or,
         when a price including the tax turns out above the RTS limit, its items under the ordinary regime (returned)."""
-        taxed = [it for it in items if it.rate.rate_kind not in _NOT_TAXED]
-        certified = items[0].treatment.collected_by is Collector.marketplace
+        taxed = [it for it in items if it.rate.rate_kind is not _EXEMPT and it.rate.rate_kind is not _NO_RATE]
+        treatment = items[0].treatment
+        certified = treatment.collected_by is _MARKETPLACE
         inclusive = ctx.order.prices_include_tax
-        j = items[0].treatment.jurisdiction
+        j = treatment.jurisdiction
         assert j is not None
-        base = sum((it.base for it in taxed), _ZERO)
         state = taxed[0].rate if taxed else None
         t = state.rate_fraction if state is not None else _ZERO
-        if inclusive and certified and taxed:
-            value, rate, deduction, duty_source = self.solve_value(ctx, base, t, exp)
-        else:
-            value = base
+        scale = _SCALES.get(exp) or _scale(exp)
+        units = [int(it.base * scale) for it in taxed]
+        net_units = sum(units)
         if inclusive:
+            base = value = net_units * exp  # the taxable value (its lines' sum, exact)
+            if certified and taxed:
+                value, duty, deduction = self.solve_value(ctx, base, t, exp)
             whole = value + sum((it.base for it in items if it.rate.rate_kind in _NOT_TAXED), _ZERO)
             in_usd, limit = ctx.compare(whole.quantize(exp, ROUND_HALF_UP), self, "lvg_rts_limit", "simplified regime limit (RTS)")
             if limit is not None and in_usd > limit.amount:
@@ -376,59 +437,134 @@ class BrTax(MarketRegime):
                 return items
         if not taxed:
             return []
-        if not (inclusive and certified):
-            rate, deduction, duty_source, _ = self.import_duty(ctx, ctx.goods_value + ctx.shipping_value if not inclusive else base,
-                                                               certified)
-        duty = max(_ZERO, value * rate / _HUNDRED - deduction).quantize(exp, ROUND_HALF_UP)
-        if inclusive and certified:
-            icms = (base * t).quantize(exp, ROUND_HALF_UP)  # "por dentro": the ICMS is t of the price it is part of
-            net = base - duty - icms
-        else:
-            icms = ((base + duty) / (_ONE - t) * t).quantize(exp, ROUND_HALF_UP)
-            net = base
         assert state is not None
-        levels = (Level("BR", "import_duty", RateKind.standard, Decimal(fmt_percent(rate)), duty_source, "Brazil"),
-                  Level(j.id, "icms", state.rate_kind, state.rate_percent, state.source, j.name))
-        self.spread(taxed, (duty, icms), net, levels, state.own, exp)
+        if not (inclusive and certified):
+            duty, deduction, _ = self.import_duty(ctx, ctx.goods_value + ctx.shipping_value if not inclusive else base, certified)
+        # The layout is decided by the state's table rate and the band (objects of one day, which the layout keeps).
+        layouts = ctx.book.memo.get("br_layout") or ctx.book.cache("br_layout")
+        lay = layouts.get((id(state), id(duty)))
+        if lay is None:
+            lay = self.keep(layouts, (id(state), id(duty)), Layout.of((duty.level, Level(
+                j.id, "icms", state.rate_kind, state.rate_percent, state.source, j.name)), state.own, (_ONE - t,), (_ratio(t),),
+                (state, duty)))
+        if inclusive and certified:  # the value solved from the price: in Decimal, as the price it comes from
+            amount = max(_ZERO, value * duty.rate / _HUNDRED - deduction).quantize(exp, ROUND_HALF_UP)
+            icms = (base * t).quantize(exp, ROUND_HALF_UP)  # "por dentro": the ICMS is t of the price it is part of
+            net = base - amount - icms
+            totals = [int(amount * scale), int(icms * scale)]
+            net_units = int(net * scale)
+        else:
+            # value x rate / 100 - deduction and (value + II) / (1 - t) x t in whole minor units, rounded half up; an
+            # exact half (or a deduction in another currency) is computed in Decimal as written.
+            rn, rd = duty.ratio
+            cut = 0 if deduction is _ZERO else duty.deduction_units(deduction, exp)
+            num = net_units * rn - 100 * rd * cut if cut is not None else None
+            duty_units = (0 if num <= 0 else _half_up(num, 100 * rd)) if num is not None else None
+            if duty_units is None:
+                duty_units = int(max(_ZERO, net_units * exp * duty.rate / _HUNDRED - deduction).quantize(exp, ROUND_HALF_UP)
+                                 * scale)
+            tn, td = lay.ratios[0]
+            icms_units = _half_up((net_units + duty_units) * tn, td - tn)
+            if icms_units is None:
+                icms_units = int((((net_units + duty_units) * exp) / lay.numbers[0] * t).quantize(exp, ROUND_HALF_UP) * scale)
+            totals = [duty_units, icms_units]
+        self.spread(taxed, units, totals, lay, exp, lay.share_rate(totals, net_units, exp))
         return []
 
     def regular(self, ctx: Context, items: list[Any], exp: Decimal) -> None:
         """An ordinary import: PIS/Cofins-Importação on the customs value, the state's internal ICMS "por dentro" on the
-        value and both, due at import (the II and IPI by NCM heading are not computed: a warning says so)."""
-        taxed = [it for it in items if it.rate.rate_kind not in _NOT_TAXED]
+        value and both, due at import (the II and IPI by NCM heading are not computed: a warning says so). In whole
+        minor units, rounded half up; an exact half is computed in Decimal as written."""
+        taxed = [it for it in items if it.rate.rate_kind is not _EXEMPT and it.rate.rate_kind is not _NO_RATE]
         if not taxed:
             return
         j = items[0].treatment.jurisdiction
         assert j is not None
-        value = sum((it.base for it in taxed), _ZERO)
+        table = taxed[0].rate
+        lay = self.layout(ctx, (id(table), ctx.day), lambda: self.regular_layout(ctx, j, table))
+        pis_rate, cofins_rate, t, to_price = lay.numbers
+        (pn, pd), (cn, cd), (tn, td) = lay.ratios
+        scale = _SCALES.get(exp) or _scale(exp)
+        units = [int(it.base * scale) for it in taxed]
+        value = sum(units)
+        pis = _half_up(value * pn, 100 * pd)
+        if pis is None:
+            pis = int((value * exp * pis_rate / _HUNDRED).quantize(exp, ROUND_HALF_UP) * scale)
+        cofins = _half_up(value * cn, 100 * cd)
+        if cofins is None:
+            cofins = int((value * exp * cofins_rate / _HUNDRED).quantize(exp, ROUND_HALF_UP) * scale)
+        icms = _half_up((value + pis + cofins) * tn, td - tn)
+        if icms is None:
+            icms = int((((value + pis + cofins) * exp) / to_price * t).quantize(exp, ROUND_HALF_UP) * scale)
+        totals = [pis, cofins, icms]
+        self.spread(taxed, units, totals, lay, exp, lay.share_rate(totals, value, exp))
+
+    def regular_layout(self, ctx: Context, j: Jurisdiction, table: CombinedRate) -> Layout:
+        """An ordinary import's levels: PIS and Cofins-Importação, and the state's internal ICMS."""
         pis_rate, pis_source = self.percent(ctx, "pis_importacao_rate")
         cofins_rate, cofins_source = self.percent(ctx, "cofins_importacao_rate")
         icms_rate, icms_source = self.percent(ctx, self.internal_rate(j))
-        pis = (value * pis_rate / _HUNDRED).quantize(exp, ROUND_HALF_UP)
-        cofins = (value * cofins_rate / _HUNDRED).quantize(exp, ROUND_HALF_UP)
         t = icms_rate / _HUNDRED
-        icms = ((value + pis + cofins) / (_ONE - t) * t).quantize(exp, ROUND_HALF_UP)
-        levels = (Level("BR", "pis_importacao", RateKind.standard, pis_rate, pis_source, "Brazil"),
-                  Level("BR", "cofins_importacao", RateKind.standard, cofins_rate, cofins_source, "Brazil"),
-                  Level(j.id, "icms", RateKind.standard, icms_rate, icms_source, j.name))
-        self.spread(taxed, (pis, cofins, icms), value, levels, taxed[0].rate.own, exp)
+        return Layout.of((Level("BR", "pis_importacao", RateKind.standard, pis_rate, pis_source, "Brazil"),
+                          Level("BR", "cofins_importacao", RateKind.standard, cofins_rate, cofins_source, "Brazil"),
+                          Level(j.id, "icms", RateKind.standard, icms_rate, icms_source, j.name)),
+                         table.own, (pis_rate, cofins_rate, t, _ONE - t), (_ratio(pis_rate), _ratio(cofins_rate), _ratio(t)),
+                         (table,))
 
     def sale(self, ctx: Context, items: list[Any], exp: Decimal) -> None:
         """A sale from inside Brazil: the ICMS "por dentro" at the destination's internal rate, or for an interstate sale
         the interstate rate (origin state) and the DIFAL (destination) on the same base; a business in another state
-        bears the interstate rate alone. Rounded per line or per document as the order asks."""
-        taxed = [it for it in items if it.rate.rate_kind not in _NOT_TAXED]
+        bears the interstate rate alone. Rounded per line or per document as the order asks.
+
+        Each level's tax is the price times to_gross (1, or 1 / (1 - t) rounded to the context's digits) times the
+        level's rate, rounded half up. Computed exactly in whole minor units (``ratios``: each level's rate times
+        1 / (1 - t) as a fraction), it rounds alike unless it is an exact half, which is computed in Decimal as written
+        (28 digits cannot move a value off a half by a whole fraction of these denominators)."""
+        taxed = [it for it in items if it.rate.rate_kind is not _EXEMPT and it.rate.rate_kind is not _NO_RATE]
         if not taxed:
             return
         treatment = items[0].treatment
         dest = treatment.jurisdiction
         origin = ctx.origin.jurisdiction
         assert dest is not None and origin is not None
-        internal, internal_source = self.percent(ctx, self.internal_rate(dest))
-        if treatment.rule is Rule.domestic:
-            levels = (Level(dest.id, "icms", RateKind.standard, internal, internal_source, dest.name),)
+        abroad = ctx.order.seller.country != self.code
+        inclusive = ctx.order.prices_include_tax
+        table = taxed[0].rate
+        # The treatment (one per state and rule) and the table rate (its own lookup) are kept by the layout.
+        lay = self.layout(ctx, (id(treatment), id(table), origin.id, abroad, inclusive, ctx.day),
+                          lambda: self.sale_layout(ctx, origin, dest, treatment, abroad, inclusive, table))
+        to_gross, *fractions = lay.numbers
+        scale = _SCALES.get(exp) or _scale(exp)
+        units = [int(it.base * scale) for it in taxed]
+        if ctx.order.rounding == "per_line":
+            columns = []
+            for r, (n, d) in zip(fractions, lay.ratios):
+                column = []
+                for it, u in zip(taxed, units):
+                    q, rest = divmod(u * n, d)  # rounded half up; an exact half in Decimal as written
+                    if 2 * rest >= d:
+                        q = q + 1 if 2 * rest > d else int((it.base * to_gross * r).quantize(exp, ROUND_HALF_UP) * scale)
+                    column.append(q)
+                columns.append(column)
+            self.put(taxed, columns, lay, exp, lay.rate)
         else:
-            if ctx.order.seller.country != self.code:
+            value = sum(units)
+            totals = []
+            for r, (n, d) in zip(fractions, lay.ratios):
+                q = _half_up(value * n, d)
+                totals.append(q if q is not None else int((value * exp * to_gross * r).quantize(exp, ROUND_HALF_UP) * scale))
+            self.spread(taxed, units, totals, lay, exp, lay.rate)
+
+    def sale_layout(self, ctx: Context, origin: Jurisdiction, dest: Jurisdiction, treatment: Treatment, abroad: bool,
+                    inclusive: bool, table: CombinedRate) -> Layout:
+        """A sale's levels (the internal rate, or the interstate rate and the DIFAL); the factor to the price the ICMS
+        is part of and each level's fraction of it; the lines' rate, the ICMS as a share of the net price."""
+        rule, own = treatment.rule, table.own
+        internal, internal_source = self.percent(ctx, self.internal_rate(dest))
+        if rule is Rule.domestic:
+            levels: tuple[Level, ...] = (Level(dest.id, "icms", RateKind.standard, internal, internal_source, dest.name),)
+        else:
+            if abroad:
                 name = "icms_interstate_rate_imported"
             elif origin.id[3:] in _SOUTH and dest.id[3:] not in _SOUTH:
                 name = "icms_interstate_rate_south_to_north"
@@ -436,75 +572,165 @@ class BrTax(MarketRegime):
                 name = "icms_interstate_rate"
             inter, inter_source = self.percent(ctx, name)
             levels = (Level(origin.id, "icms", RateKind.standard, inter, inter_source, origin.name),)
-            if treatment.rule is Rule.domestic_interstate:
+            if rule is Rule.domestic_interstate:
                 levels += (Level(dest.id, "icms_difal", RateKind.standard, Decimal(fmt_percent(internal - inter)),
                                  internal_source, dest.name),)
         t = sum((lv.rate_percent for lv in levels), _ZERO) / _HUNDRED
-        # The price the ICMS is part of: the price itself where it includes the tax, else net / (1 - t).
-        to_gross = _ONE if ctx.order.prices_include_tax else _ONE / (_ONE - t)
-        fns = [lambda b, r=lv.rate_percent / _HUNDRED: b * to_gross * r for lv in levels]
-        if ctx.order.rounding == "per_line":
-            entry = self.engine()[0]
-            for it in taxed:
-                self.set_taxes(it, [fn(it.base).quantize(exp, ROUND_HALF_UP) for fn in fns], levels, None, entry)
-        else:
-            bases = [it.base for it in taxed]
-            total = sum(bases, _ZERO)
-            self.spread(taxed, tuple(fn(total).quantize(exp, ROUND_HALF_UP) for fn in fns), None, levels, None, exp)
+        to_gross = _ONE if inclusive else _ONE / (_ONE - t)
+        exact = Fraction(1) if inclusive else 1 / (1 - Fraction(t))
         effective = Decimal(fmt_percent((to_gross * t * _HUNDRED if to_gross != _ONE else t / (_ONE - t) * _HUNDRED)
                                         .quantize(_RATE_EXP, ROUND_HALF_UP)))
-        rate = CombinedRate(dest.id, effective, effective / _HUNDRED, RateKind.standard,
-                            "; ".join(dict.fromkeys(lv.source for lv in levels)), taxed[0].rate.own, levels, True)
-        for it in taxed:
-            it.rate = rate
+        fractions = tuple(lv.rate_percent / _HUNDRED for lv in levels)
+        lay = Layout.of(levels, own, (to_gross, *fractions), tuple(_ratio(exact * Fraction(r)) for r in fractions),
+                        (treatment, table))
+        return lay._replace(rate=CombinedRate(dest.id, effective, effective / _HUNDRED, RateKind.standard, lay.source, own,
+                                              levels, True))
 
-    def spread(self, taxed: list[Any], totals: tuple[Decimal, ...], net: Decimal | None, levels: tuple[Level, ...],
-               own: Any, exp: Decimal) -> None:
-        """Each level's total spread over the items by their base, with their breakdown; with ``net``, the items'
-        rate is the levels together as a share of it."""
-        entry, allocate = self.engine()
-        rate = None
-        if net is not None:
-            effective = Decimal(fmt_percent((sum(totals, _ZERO) / net * _HUNDRED).quantize(_RATE_EXP, ROUND_HALF_UP))) if net else _ZERO
-            j = levels[-1]
-            rate = CombinedRate(j.jurisdiction, effective, effective / _HUNDRED, j.rate_kind,
-                                "; ".join(dict.fromkeys(lv.source for lv in levels)), own, levels, True)
-        on_bill = taxed[0].treatment.on_bill  # one treatment per spread: a remessa, an import, a sale
-        heads = [(lv.jurisdiction, lv.level, lv.rate_percent) for lv in levels]
-        names = [lv.name for lv in levels]
+    def spread(self, taxed: list[Any], units: list[int], totals: list[int], lay: Layout, exp: Decimal,
+               rate: CombinedRate) -> None:
+        """Each level's total (whole minor units) spread over the items by their bases (``units``) as the engine splits
+        an amount, with their breakdown and ``rate``."""
         if len(taxed) == 1:
-            columns: list[list[Decimal]] = [[total] for total in totals]
-        else:
-            ranks: Callable[[], list[tuple[int, str]]] = lambda: [(it.index, it.line_id or "") for it in taxed]  # noqa: E731
-            bases = [it.base for it in taxed]
-            columns = [allocate(total, bases, exp, ranks) for total in totals]
-        for k, it in enumerate(taxed):
-            if rate is not None:
-                it.rate = rate
-            total = _ZERO
-            breakdown = []
-            for head, name, column in zip(heads, names, columns):
-                amount = column[k]
-                total += amount
-                breakdown.append(_new_tuple(entry, (*head, amount, name)))
-            it.breakdown = tuple(breakdown)
-            if on_bill:
-                it.tax = it.raw_tax = total
-            else:
-                it.info_tax = total
+            self.put(taxed, [[total] for total in totals], lay, exp, rate)
+            return
+        _, allocate, _, split_units = self.engine()
+        whole = sum(units)
+        columns: list[list[int]] = []
+        for total in totals:
+            shares = split_units(total, units, whole) if whole > 0 else None
+            if shares is None:  # equal remainders compete, or nothing to weigh by: the engine ranks them
+                scale = _SCALES.get(exp) or _scale(exp)
+                shares = [int(a * scale) for a in allocate(total * exp, [it.base for it in taxed], exp,
+                                                           lambda: [(it.index, it.line_id or "") for it in taxed])]
+            columns.append(shares)
+        self.put(taxed, columns, lay, exp, rate)
 
-    @staticmethod
-    def set_taxes(it: Any, amounts: list[Decimal], levels: tuple[Level, ...], rate: CombinedRate | None, entry: Any) -> None:
-        """An item's taxes by level: its breakdown, and its tax on the bill or due at import."""
-        if rate is not None:
+    def put(self, taxed: list[Any], columns: list[list[int]], lay: Layout, exp: Decimal, rate: CombinedRate) -> None:
+        """The items' taxes by level (``columns``: per level, each item's amount in minor units ``exp``): their breakdown
+        and tax (records shared between orders, kept in the layout per amounts), on the bill or due at import, and
+        their ``rate``."""
+        records = lay.records.get(exp)
+        if records is None:
+            records = lay.records[exp] = {}
+        on_bill = taxed[0].treatment.on_bill  # one treatment per spread: a remessa, an import, a sale
+        for it, row in zip(taxed, zip(*columns)):
+            hit = records.get(row)
+            if hit is None:
+                entry = self.engine()[0]
+                amounts = [q * exp for q in row]
+                hit = (tuple([_new_tuple(entry, (jurisdiction, level, percent, amount, name))
+                              for (jurisdiction, level, percent, name), amount in zip(lay.heads, amounts)]),
+                       sum(amounts, _ZERO))
+                if len(records) < 10_000:
+                    records[row] = hit
             it.rate = rate
-        it.breakdown = tuple([_new_tuple(entry, (lv.jurisdiction, lv.level, lv.rate_percent, a, lv.name))
-                              for lv, a in zip(levels, amounts)])
-        total = sum(amounts, _ZERO)
-        if it.treatment.on_bill:
-            it.tax = it.raw_tax = total
-        else:
-            it.info_tax = total
+            it.breakdown, tax = hit
+            if on_bill:
+                it.tax = it.raw_tax = tax
+            else:
+                it.info_tax = tax
+
+
+class Duty(NamedTuple):
+    """An import tax band on a day: its parameter, rate (percent, and as a fraction of integers) and source, its
+    breakdown level, and the deduction of the upper band (with the purpose its conversion is recorded under)."""
+
+    name: str
+    rate: Decimal
+    ratio: tuple[int, int]
+    source: str
+    level: Level
+    deduction: Limit | None
+    deduction_purpose: str
+    deduction_same: Decimal  # the deduction in an order of its own currency
+    units: dict[Decimal, int | None]  # deduction_same in whole minor units, by currency exponent (None: not whole)
+
+    def deduction_units(self, deduction: Decimal, exp: Decimal) -> int | None:
+        """``deduction`` in whole minor units ``exp``; None where it is not whole (converted from another currency)."""
+        if deduction is not self.deduction_same:
+            cut = deduction / exp
+            return int(cut) if cut == int(cut) else None
+        found = self.units.get(exp, _ZERO)
+        if found is _ZERO:
+            cut = deduction / exp
+            found = self.units[exp] = int(cut) if cut == int(cut) else None
+        return found  # type: ignore[return-value]
+
+
+class Layout(NamedTuple):
+    """What the taxes of a remessa, an import or a sale need besides their amounts: the breakdown's levels and
+    their record fields but the amount (``heads``), their sources together, the lines' own rate lookup, the numbers
+    the rule computes with (as written, and as fractions of integers), the lines' rate: fixed (a sale), or by the
+    taxes' share of the value (``rates``); and the breakdown records by amounts (``records``)."""
+
+    levels: tuple[Level, ...]
+    heads: tuple[tuple[str, str, Decimal, str], ...]
+    source: str
+    own: Any
+    numbers: tuple[Decimal, ...]
+    ratios: tuple[tuple[int, int], ...]
+    rates: dict[int, CombinedRate]
+    records: dict[Decimal, dict[tuple[int, ...], tuple[tuple[Any, ...], Decimal]]]
+    keeps: tuple[Any, ...]  # the objects whose ids key it: kept alive with it, their ids are not reused
+    rate: CombinedRate | None = None
+
+    @classmethod
+    def of(cls, levels: tuple[Level, ...], own: Any, numbers: tuple[Decimal, ...], ratios: tuple[tuple[int, int], ...],
+           keeps: tuple[Any, ...]) -> Layout:
+        return cls(levels, tuple([(lv.jurisdiction, lv.level, lv.rate_percent, lv.name) for lv in levels]),
+                   "; ".join(dict.fromkeys(lv.source for lv in levels)), own, numbers, ratios, {}, {}, keeps)
+
+    def share_rate(self, totals: list[int], net: int, exp: Decimal) -> CombinedRate:
+        """The lines' rate: the levels' ``totals`` together as a share of ``net`` (whole minor units ``exp``), in percent
+        to four places rounded half up; one per share, kept here (an exact half is computed in Decimal each time)."""
+        last = self.levels[-1]
+        if not net:
+            return CombinedRate(last.jurisdiction, _ZERO, _ZERO / _HUNDRED, last.rate_kind, self.source, self.own, self.levels, True)
+        key = _half_up(sum(totals) * 1_000_000, net)
+        rate = self.rates.get(key) if key is not None else None
+        if rate is None:
+            share = (sum([q * exp for q in totals], _ZERO) / (net * exp) * _HUNDRED).quantize(_RATE_EXP, ROUND_HALF_UP)
+            effective = Decimal(fmt_percent(share))
+            rate = CombinedRate(last.jurisdiction, effective, effective / _HUNDRED, last.rate_kind, self.source, self.own,
+                                self.levels, True)
+            if key is not None and len(self.rates) < 10_000:
+                self.rates[key] = rate
+        return rate
+
+
+def _half_up(num: int, den: int) -> int | None:
+    """``num / den`` (``den`` > 0) rounded half up to an integer; None for an exact half (left to the Decimal formula
+    it stands for, which may see it a 28th digit off)."""
+    q, r = divmod(num, den)
+    twice = 2 * r
+    if twice == den:
+        return None
+    return q + 1 if twice > den else q
+
+
+def _ratio(x: Decimal | Fraction) -> tuple[int, int]:
+    """``x`` as a fraction of integers (numerator, denominator)."""
+    return x.as_integer_ratio()
+
+
+_EXPONENTS: dict[str, Decimal] = {}
+
+
+def _exponent(currency: str) -> Decimal:
+    """The minor unit of ``currency`` (0.01 for BRL), kept per currency."""
+    found = _EXPONENTS[currency] = exponent(minor_units(currency))
+    return found
+
+
+_SCALES: dict[Decimal, Decimal] = {}
+
+
+def _scale(exp: Decimal) -> Decimal:
+    """The factor from an amount in the currency to its whole minor units (100 for 0.01)."""
+    found = _SCALES.get(exp)
+    if found is None:
+        found = _SCALES[exp] = _ONE / exp
+    return found
 
 
 BR_TAX = BrTax()

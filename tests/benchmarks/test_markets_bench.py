@@ -3,7 +3,9 @@
 Each market order has three lines and shipping like the EU order: a Mexican marketplace sale with
 its IVA and ISR withholdings, a Chilean low-value import collected by the platform, a Korean
 import above the de minimis, a Malaysian low-value sale with the shipping excluded, an Indian
-intra-state sale (CGST + SGST, TCS split), a Brazilian Remessa Conforme parcel (II and ICMS), a
+intra-state sale (CGST + SGST, TCS split), a Brazilian Remessa Conforme parcel (II and ICMS), Brazilian
+sales from a local warehouse within São Paulo and to Bahia (interstate ICMS and DIFAL), an ordinary
+Brazilian import above USD 3,000 (PIS/Cofins-Importação and ICMS), a
 Mexican courier import at the global rate, and an import into each of TH, TW, SA, AE, ZA, CO, IL and
 TR (their low-value rules). Rounds alternate between the EU order and the market orders; the figures
 are medians of CPU time.
@@ -43,6 +45,14 @@ MARKETS = {
     "BR Remessa Conforme": {"date": "2026-03-02", "currency": "USD", "ship_from": {"country": "CN"},
                             "ship_to": {"country": "BR", "region": "SP"}, "seller": {"country": "CN"},
                             "marketplace": {"name": "M", "remessa_conforme": True}},
+    "BR local warehouse": {"date": "2026-03-02", "currency": "BRL", "ship_from": {"country": "BR", "region": "SP"},
+                           "ship_to": {"country": "BR", "region": "SP"}, "seller": {"country": "BR"}, "marketplace": {"name": "M"}},
+    "BR interstate DIFAL": {"date": "2026-03-02", "currency": "BRL", "ship_from": {"country": "BR", "region": "SP"},
+                            "ship_to": {"country": "BR", "region": "BA"}, "seller": {"country": "BR"}, "marketplace": {"name": "M"}},
+    "BR ordinary import": _parcel("BR", "USD", ship_to={"country": "BR", "region": "SP"},
+                                  lines=[{"id": "1", "unit_price": "1249.99", "quantity": "2"},
+                                         {"id": "2", "amount": "1500.00", "category": "books"},
+                                         {"id": "3", "amount": "950.00", "category": "food"}]),
     "MX courier": _parcel("MX", "USD", date="2025-09-01"),
     "TH import": _parcel("TH", "THB", marketplace={"name": "M"}),
     "TW small import": _parcel("TW", "TWD", customer={"imports_this_half_year": 2}),
