@@ -91,3 +91,24 @@ def test_new_market_orders_cost_no_more_than_the_eu_order():
     for name in MARKETS:
         ratio = statistics.median(m / e for m, e in zip(rounds[name], eu))
         print(f"{name}: {statistics.median(rounds[name]):.1f} us CPU, {ratio:.2f} x the EU order")
+
+
+#: Orders counted per market under callgrind.
+N_COUNTED = 200
+
+
+def test_new_market_orders_in_instructions(tmp_path):
+    """The same orders in instructions per order (callgrind: the figure the shared machine's load does not move),
+    every market in one process, each against the EU order of that process."""
+    import sys
+
+    from .callgrind import reduce_counts
+
+    script = [sys.executable, "-m", "tests.benchmarks.markets_instructions", str(N_COUNTED)]
+    names = ["EU", *MARKETS]
+    counts = reduce_counts(script, tmp_path / "cg.out", N_COUNTED, len(names))
+    assert len(counts) == len(names)
+    eu = counts[0]
+    print(f"\nEU 3-line order: {eu / 1e3:.1f}k instructions an order (callgrind, {N_COUNTED} orders after warm-up)")
+    for name, count in zip(names[1:], counts[1:]):
+        print(f"{name}: {count / 1e3:.1f}k, {count / eu:.2f} x the EU order")

@@ -178,26 +178,15 @@ def test_zip_cost_in_instructions(imported, tmp_path):
     order with a ZIP reads its tax area's objects, spread over the loaded table, which miss the CPU caches; so
     both are printed, and the target (<= 5 µs) is read on the CPU time."""
     import ast
-    import shutil
     import subprocess
     import sys
 
+    from tests.benchmarks.callgrind import reduce_counts
     from tests.benchmarks.us_zip_instructions import CASES
 
-    if shutil.which("valgrind") is None:
-        pytest.skip("valgrind is not installed (apt-get install valgrind)")
     script = [sys.executable, "-m", "tests.benchmarks.us_zip_instructions", str(imported), str(N_COUNTED)]
-    out = tmp_path / "cg.out"
-    # One string hash seed removes one source of the variation between processes; the counts still move by about
-    # 2,000 an order from one process to the next (objects' addresses, and so the dictionaries' probing, differ).
+    counts = reduce_counts(script, tmp_path / "cg.out", N_COUNTED, len(CASES))
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    subprocess.run(["valgrind", "--tool=callgrind", "--dump-instr=no", "--collect-atstart=no",
-                    "--toggle-collect=functools_reduce", "--dump-after=functools_reduce", f"--callgrind-out-file={out}",
-                    *script], cwd=REPO, check=True, capture_output=True, timeout=3600, env=env)
-    counts = []
-    for i in range(1, len(CASES) + 1):
-        text = Path(f"{out}.{i}").read_text()
-        counts.append(next(int(line.split()[1]) for line in text.splitlines() if line.startswith(("totals:", "summary:"))) / N_COUNTED)
     timed = subprocess.run([*script, "--time", str(TIMED_ROUNDS)], cwd=REPO, check=True, capture_output=True, text=True,
                            timeout=1800, env=env)
     cpu = ast.literal_eval(timed.stdout.strip().splitlines()[-1])
