@@ -481,7 +481,10 @@ class BrTax(MarketRegime):
         j = items[0].treatment.jurisdiction
         assert j is not None
         table = taxed[0].rate
-        lay = self.layout(ctx, (id(table), ctx.day), lambda: self.regular_layout(ctx, j, table))
+        layouts = ctx.book.memo.get("br_layout") or ctx.book.cache("br_layout")  # self.layout, without a closure per order
+        lay = layouts.get((id(table), ctx.day))
+        if lay is None:
+            lay = self.keep(layouts, (id(table), ctx.day), self.regular_layout(ctx, j, table))
         pis_rate, cofins_rate, t, to_price = lay.numbers
         (pn, pd), (cn, cd), (tn, td) = lay.ratios
         scale = _SCALES.get(exp) or _scale(exp)
