@@ -422,7 +422,7 @@ class BrTax(MarketRegime):
         t = state.rate_fraction if state is not None else _ZERO
         scale = _SCALES.get(exp) or _scale(exp)
         units = [int(it.base * scale) for it in taxed]
-        net_units = sum(units)
+        units_sum = net_units = sum(units)
         if inclusive:
             base = value = net_units * exp  # the taxable value (its lines' sum, exact)
             if certified and taxed:
@@ -468,7 +468,7 @@ class BrTax(MarketRegime):
             if icms_units is None:
                 icms_units = int((((net_units + duty_units) * exp) / lay.numbers[0] * t).quantize(exp, ROUND_HALF_UP) * scale)
             totals = [duty_units, icms_units]
-        self.spread(taxed, units, totals, lay, exp, lay.share_rate(totals, net_units, exp))
+        self.spread(taxed, units, units_sum, totals, lay, exp, lay.share_rate(totals, net_units, exp))
         return []
 
     def regular(self, ctx: Context, items: list[Any], exp: Decimal) -> None:
@@ -481,7 +481,10 @@ class BrTax(MarketRegime):
         j = items[0].treatment.jurisdiction
         assert j is not None
         table = taxed[0].rate
-        lay = self.layout(ctx, (id(table), ctx.day), lambda: self.regular_layout(ctx, j, table))
+        layouts = ctx.book.memo.get("br_layout") or ctx.book.cache("br_layout")  # self.layout, without a closure per order
+        lay = layouts.get((id(table), ctx.day))
+        if lay is None:
+            lay = self.keep(layouts, (id(table), ctx.day), self.regular_layout(ctx, j, table))
         pis_rate, cofins_rate, t, to_price = lay.numbers
         (pn, pd), (cn, cd), (tn, td) = lay.ratios
         scale = _SCALES.get(exp) or _scale(exp)
@@ -497,7 +500,7 @@ class BrTax(MarketRegime):
         if icms is None:
             icms = int((((value + pis + cofins) * exp) / to_price * t).quantize(exp, ROUND_HALF_UP) * scale)
         totals = [pis, cofins, icms]
-        self.spread(taxed, units, totals, lay, exp, lay.share_rate(totals, value, exp))
+        self.spread(taxed, units, value, totals, lay, exp, lay.share_rate(totals, value, exp))
 
     def regular_layout(self, ctx: Context, j: Jurisdiction, table: CombinedRate) -> Layout:
         """An ordinary import's levels: PIS and Cofins-Importação, and the state's internal ICMS."""
@@ -553,7 +556,7 @@ class BrTax(MarketRegime):
             for r, (n, d) in zip(fractions, lay.ratios):
                 q = _half_up(value * n, d)
                 totals.append(q if q is not None else int((value * exp * to_gross * r).quantize(exp, ROUND_HALF_UP) * scale))
-            self.spread(taxed, units, totals, lay, exp, lay.rate)
+            self.spread(taxed, units, value, totals, lay, exp, lay.rate)
 
     def sale_layout(self, ctx: Context, origin: Jurisdiction, dest: Jurisdiction, treatment: Treatment, abroad: bool,
                     inclusive: bool, table: CombinedRate) -> Layout:
@@ -586,22 +589,22 @@ class BrTax(MarketRegime):
         return lay._replace(rate=CombinedRate(dest.id, effective, effective / _HUNDRED, RateKind.standard, lay.source, own,
                                               levels, True))
 
-    def spread(self, taxed: list[Any], units: list[int], totals: list[int], lay: Layout, exp: Decimal,
+    def spread(self, taxed: list[Any], units: list[int], whole: int, totals: list[int], lay: Layout, exp: Decimal,
                rate: CombinedRate) -> None:
-        """Each level's total (whole minor units) spread over the items by their bases (``units``) as the engine splits
-        an amount, with their breakdown and ``rate``."""
+        """Each level's total (whole minor units) spread over the items by their bases (``units``, summing to ``whole``)
+        as the engine splits an amount, with their breakdown and ``rate``."""
         if len(taxed) == 1:
             self.put(taxed, [[total] for total in totals], lay, exp, rate)
             return
-        _, allocate, _, split_units = self.engine()
-        whole = sum(units)
+        engine = _ENGINE or self.engine()
+        split_units = engine[3] if whole > 0 else None
         columns: list[list[int]] = []
         for total in totals:
-            shares = split_units(total, units, whole) if whole > 0 else None
+            shares = split_units(total, units, whole) if split_units is not None else None
             if shares is None:  # equal remainders compete, or nothing to weigh by: the engine ranks them
                 scale = _SCALES.get(exp) or _scale(exp)
-                shares = [int(a * scale) for a in allocate(total * exp, [it.base for it in taxed], exp,
-                                                           lambda: [(it.index, it.line_id or "") for it in taxed])]
+                shares = [int(a * scale) for a in engine[1](total * exp, [it.base for it in taxed], exp,
+                                                             lambda: [(it.index, it.line_id or "") for it in taxed])]
             columns.append(shares)
         self.put(taxed, columns, lay, exp, rate)
 
