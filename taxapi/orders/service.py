@@ -292,10 +292,11 @@ def _exact_remainders(largest: int, isum: int, rest: list[int]) -> bool:
     return k >= 0 and not pow(10, k, isum // gcd(isum, *rest))  # 10**k % ..., without building 10**k
 
 
-def _split_units(units: int, ints: tuple[int, ...], isum: int) -> list[int] | None:
+def _split_units(units: int, ints: tuple[int, ...], isum: int, floors: list[list[int]] | None = None) -> list[int] | None:
     """``units`` whole minor units split by the integer weights ``ints`` (summing to ``isum``): floor, then the
     remaining units to the largest remainders; None when equal remainders compete (:func:`_allocate` ranks
-    those by content)."""
+    those by content: it passes ``floors``, which then receives the floors and the remainders, so that it need
+    not compute them again)."""
     shares: list[int] = []
     rest: list[int] = []
     for w in ints:  # one product and one divmod per weight, in a plain loop (no comprehension frames)
@@ -307,6 +308,8 @@ def _split_units(units: int, ints: tuple[int, ...], isum: int) -> list[int] | No
         return shares
     n = len(ints)
     if len(set(rest)) != n:
+        if floors is not None:
+            floors += (shares, rest)
         return None
     if left == 1:  # the usual case: one unit left, to the largest remainder
         shares[rest.index(max(rest))] += 1
@@ -353,19 +356,19 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
     if scaled is not None:  # in whole minor units and integer weights: exact, and a few times cheaper
         ints, isum = scaled
         units = int(total / exp)
-        shares = _split_units(units, ints, isum)
+        floors_rest: list[list[int]] = []
+        shares = _split_units(units, ints, isum, floors_rest)
         if shares is not None:
             return [q * exp for q in shares]
-        shares, rest = [], []  # equal remainders compete
-        for w in ints:  # one plain loop for both (two comprehensions cost a call each)
-            q, r = divmod(units * w, isum)
-            shares.append(q)
-            rest.append(r)
+        shares, rest = floors_rest  # equal remainders compete
         if _exact_remainders(units * max(ints), isum, rest):  # as the division below finds them: ranked by content
             tie = keys()
-            order = sorted(range(n), key=lambda j: (-rest[j], tie[j]))
+            ranked = []
+            for j in range(n):  # the index last: a stable sort's order among equal keys, without a key function
+                ranked.append((-rest[j], tie[j], j))
+            ranked.sort()
             for k in range(units - sum(shares)):
-                shares[order[k % n]] += 1
+                shares[ranked[k % n][2]] += 1
             return [q * exp for q in shares]
     wsum = sum(weights, ZERO)
     if wsum == 0:

@@ -245,6 +245,7 @@ class MarketRegime(NationalRegime):
                 hit = cache.get((*facts, s, v))
                 if hit is None or hit[1]:
                     hit = self._layout(ctx, cache, facts, s, v, it)
+                first = hit[2]
             share = it.index < 0
             if share and first_share is None:
                 first_share = it
@@ -271,22 +272,27 @@ class MarketRegime(NationalRegime):
                 # The highest rate of each tax, without a test per order, from the layout. A plain loop, a tuple grown in
                 # place and tuple.__new__ to build a Withholding without the named tuple's Python-level __new__: this
                 # runs for every line and shipping share.
-                held: tuple[Withholding, ...] = ()
-                for get_base, fraction, fraction_of_hundred, records in hit[2]:
+                held: list[Withholding] = []
+                for get_base, fraction, fraction_of_hundred, records in first:
                     base = it.net if get_base is _NET else it.tax if get_base is _TAX else get_base(it)
                     if fraction is not None:
                         base = quantize(base * fraction[0] / fraction[1], exp)
                     if base:
                         amount = quantize(base * fraction_of_hundred, exp)
                         if share:  # the layout's record is the key: (tax, jurisdiction, rate_percent, rule, source)
-                            for record in records:
-                                _add(shipping, record, base, amount)
+                            for record in records:  # :func:`_add`, inlined: it runs for every share and record
+                                seen = shipping.get(record)
+                                if seen is None:
+                                    shipping[record] = [base, amount]
+                                else:
+                                    seen[0] += base
+                                    seen[1] += amount
                         else:
                             for tax, jurisdiction, rate, rule, source in records:
-                                held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
+                                held.append(_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)))
                                 total += amount
                 if held:
-                    it.withholdings = held
+                    it.withholdings = tuple(held)
         if shipping:
             merged: tuple[Withholding, ...] = ()
             for (tax, jurisdiction, rate, rule, source), (base, amount) in shipping.items():
