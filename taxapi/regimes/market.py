@@ -280,13 +280,8 @@ class MarketRegime(NationalRegime):
                     if base:
                         amount = quantize(base * fraction_of_hundred, exp)
                         if share:  # the layout's record is the key: (tax, jurisdiction, rate_percent, rule, source)
-                            for record in records:  # :func:`_add`, inlined: it runs for every share and record
-                                seen = shipping.get(record)
-                                if seen is None:
-                                    shipping[record] = [base, amount]
-                                else:
-                                    seen[0] += base
-                                    seen[1] += amount
+                            for record in records:
+                                _add(shipping, record, base, amount)
                         else:
                             for tax, jurisdiction, rate, rule, source in records:
                                 held.append(_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)))
