@@ -227,9 +227,11 @@ class BrTax(MarketRegime):
         text = cache.get(ctx.day)
         if text is None:
             cbs, ibs = ctx.value(self, "cbs_test_rate"), ctx.value(self, "ibs_test_rate")
-            text = cache[ctx.day] = "" if cbs is None else (
+            text = "" if cbs is None else (
                 f"In {ctx.day.year} the invoice shows CBS {cbs} % and IBS {ibs} % (LC 214/2025 arts. 343 and 346); their "
                 "payment is waived for a seller meeting the invoicing obligations (art. 348 §1), so they are not charged here.")
+            if len(cache) < 10_000:  # the tax date is the caller's: bounded like the book's other caches
+                cache[ctx.day] = text
         if text:
             ctx.warn("cbs_ibs_test_year", text)
 
