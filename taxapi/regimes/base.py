@@ -291,9 +291,7 @@ class Context:
         """``amount`` converted into the currency of the regime's value limit ``name``, and the limit in
         force on the order date (None: not in force). ``what`` names the limit after its amount
         ("VOEC item limit" gives the conversion purpose "NOK 3,000 VOEC item limit")."""
-        # The rate book's entry read here first (as _limits keeps it): a regime compares a few values per order.
-        hit = (self.book.memo.get("limits") or self.book.cache("limits")).get((regime.code, name, self.day))
-        limit, nominal = hit if hit is not None else self._limits(regime, name)  # type: ignore[misc]
+        limit, nominal = self._limits(regime, name)
         assert nominal is not None, f"{regime.code} {name} has no amount"
         if nominal.currency == self.order.currency:
             return amount, limit
@@ -310,8 +308,8 @@ class Context:
         """Import tax collected by customs at the border of ``jurisdiction`` (default: the destination's). Duty is
         not computed: unless ``duty_free`` (the consignment is below the market's duty limit), a warning says so.
         The treatment is built once per jurisdiction, rule and exemption (kept in the rate book)."""
-        if not duty_free:  # self.warn, without the call
-            self.warnings.setdefault("import_duty_not_included", "Customs duty and carrier fees at import are not computed.")
+        if not duty_free:
+            self.warn("import_duty_not_included", "Customs duty and carrier fees at import are not computed.")
         j = jurisdiction or self.dest.jurisdiction
         key = (j.id if j is not None else None, rule, exempt)
         cache = self.book.memo.get("border") or self.book.cache("border")

@@ -101,7 +101,7 @@ class MarketRegime(NationalRegime):
     def goods(self, ctx: Context) -> Treatment:
         if ctx.origin.regime is self:
             return self.domestic_sale(ctx)
-        duty_free = self.import_duty_limit is not None and self.duty_free(ctx)
+        duty_free = self.duty_free(ctx)
         name = self.de_minimis(ctx)
         if name is not None:
             value, limit = ctx.compare(ctx.goods_value, self, name, "import de minimis")
@@ -134,16 +134,13 @@ class MarketRegime(NationalRegime):
         """Whether ``value`` is within the value limit ``name`` (False: not in force), or None when no rate
         converts the order's currency into the limit's. Only for a limit that decides no amount of tax (which
         rule id, whether duty is due): one that does goes through ``ctx.compare``, a 422 without a rate."""
-        limit = ctx.limit(self, name)
-        if limit is None:
+        if ctx.limit(self, name) is None:
             return False
-        if limit.currency == ctx.order.currency:  # nothing to convert: the limit in force is all compare would read
-            return value <= limit.amount if inclusive else value < limit.amount
         try:
-            converted, found = ctx.compare(value, self, name, what)
+            converted, limit = ctx.compare(value, self, name, what)
         except ExchangeRateNotFound:
             return None
-        return found is not None and (converted <= found.amount if inclusive else converted < found.amount)
+        return limit is not None and (converted <= limit.amount if inclusive else converted < limit.amount)
 
     def de_minimis(self, ctx: Context) -> str | None:
         """The parameter holding the de minimis that applies to the order's origin (None: none)."""
