@@ -104,10 +104,13 @@ class MxVat(MarketRegime):
 
     def _courier(self, ctx: Context) -> Treatment | None:
         """The courier global-rate treatment of a consumer's import, or None where the rule does not apply."""
-        if ctx.limit(self, _COURIER_LIMIT) is None:  # before 2025: no conversion to record
+        limit = ctx.limit(self, _COURIER_LIMIT)
+        if limit is None:  # before 2025: no conversion to record
             return None
-        value, limit = ctx.compare(ctx.goods_value + ctx.shipping_value, self, _COURIER_LIMIT, "courier limit (customs value)")
-        if limit is None or value > limit.amount:
+        value = ctx.goods_value + ctx.shipping_value
+        if limit.currency != ctx.order.currency:  # in the limit's currency, the conversion recorded
+            value, _ = ctx.compare(value, self, _COURIER_LIMIT, "courier limit (customs value)")
+        if value > limit.amount:
             return None
         origin = ctx.origin.country
         national = self._national(ctx)
