@@ -361,7 +361,17 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
         if shares is not None:
             return [q * exp for q in shares]
         shares, rest = floors_rest  # equal remainders compete
-        if _exact_remainders(units * max(ints), isum, rest):  # as the division below finds them: ranked by content
+        if n == 2:
+            # Two shares tie only as halves: their remainders add up to ``isum`` times the units left (fewer than
+            # two), so one unit is left and each remainder is isum / 2. _exact_remainders then reduces to the product
+            # having at most 27 digits (isum // gcd(isum, *rest) is 2), and the ranking below to its first pair: the
+            # second share takes the unit only with the smaller key.
+            a, b = ints
+            if len(str(units * (a if a > b else b))) <= 27:
+                tie = keys()
+                shares[1 if tie[1] < tie[0] else 0] += 1
+                return [shares[0] * exp, shares[1] * exp]
+        elif _exact_remainders(units * max(ints), isum, rest):  # as the division below finds them: ranked by content
             tie = keys()
             ranked = []
             for j in range(n):  # the index last: a stable sort's order among equal keys, without a key function

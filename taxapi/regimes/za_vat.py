@@ -35,7 +35,7 @@ from taxapi.categories import RateKind
 from taxapi.money import exponent, fmt_percent, minor_units
 from taxapi.rate_tables.combined import CombinedRate, Level
 from taxapi.regimes.base import Context, Treatment
-from taxapi.regimes.market import MarketRegime, market_rules
+from taxapi.regimes.market import _HALF_UP, MarketRegime, market_rules
 
 Rule = market_rules("za", import_flat_rate="import.flat_rate")
 _FLAT_RATE = Rule.import_flat_rate  # read once: an enum member looked up on its class costs ~0.2 us
@@ -69,41 +69,43 @@ class ZaVat(MarketRegime):
         value, each rounded per line; its shipping bears neither (not in the FOB customs value). The line's rate is
         the two as a share of the value, flat + VAT x (1 + uplift + flat): 39.5 % (the amounts within a cent of it).
 
-        What the lines of one category bear is laid out once (:meth:`plan`): the order's flat-rate lines share the
-        destination and the day, so their category decides their table rate; per line only the two amounts and
-        their breakdown records are computed."""
-        plans: dict[Any, Any] = {}
-        freight = None
+        The order's flat-rate lines share the destination, the day and the currency: what those decide is read once
+        per order (:meth:`layout`), and what a line of one category bears once per table rate (:meth:`plan`, kept in
+        the layout); per line only the two amounts and their breakdown records are computed."""
+        layout = None
+        quantize = _HALF_UP.quantize
         for it in items:
             if it.treatment.rule is not _FLAT_RATE:
                 continue
+            if layout is None:
+                layout = self.layout(ctx, it.rate)
+                freight, flat, uplift, exp, flat_percent, entry, plans = layout
             if it.index < 0:  # a share of the shipping (after the lines it follows): not in the FOB customs value
                 it.rate = freight
                 it.info_tax = it.tax  # nothing, at the minor unit (the engine computes no tax of the rule)
                 continue
             plan = plans.get(it.category)
-            if plan is None:
-                plan = plans[it.category] = self.plan(ctx, it.category, it.rate)
-            rate, freight, flat, vat, uplift, exp, entry, flat_percent, vat_percent = plan
-            it.rate = rate
+            if plan is None or plan[0] is not it.rate:
+                plan = self.plan(ctx, layout, it.category, it.rate)
+            it.rate = plan[1]
             base = it.base
-            duty = (base * flat).quantize(exp, ROUND_HALF_UP)
+            duty = quantize(base * flat, exp)
+            vat = plan[2]
             if vat:
-                tax = ((base * uplift + duty) * vat).quantize(exp, ROUND_HALF_UP)
+                tax = quantize((base * uplift + duty) * vat, exp)
                 it.breakdown = (_new_tuple(entry, (_CODE, "import_duty", flat_percent, duty, _NAME)),
-                                _new_tuple(entry, (_CODE, "vat", vat_percent, tax, _NAME)))
+                                _new_tuple(entry, (_CODE, "vat", plan[3], tax, _NAME)))
                 it.info_tax = duty + tax
             else:
                 it.breakdown = (_new_tuple(entry, (_CODE, "import_duty", flat_percent, duty, _NAME)),)
                 it.info_tax = duty
 
-    def plan(self, ctx: Context, category: Any, table: CombinedRate) -> tuple[Any, ...]:
-        """What the flat-rate parcel's lines of ``category`` (at the table rate ``table``) bear on the order date, kept
-        in the rate book by what the table rate is of (jurisdiction, category and day, as
-        :func:`~taxapi.rate_tables.combined.combined_rate` keys it) and the currency: their rate, the shipping's,
-        the duty and VAT fractions, the uplifted value factor, the currency's minor unit, the breakdown record and the
-        duty and VAT percents it shows."""
-        key = (table.jurisdiction, category, ctx.day, ctx.order.currency)
+    def layout(self, ctx: Context, table: CombinedRate) -> tuple[Any, ...]:
+        """What a flat-rate parcel bears on the order date in the jurisdiction of the table rate ``table`` (kept in the
+        rate book by jurisdiction, day and currency): the shipping's rate, the duty fraction, the uplifted value
+        factor, the currency's minor unit, the duty percent, the breakdown record, and the plans of the categories met
+        so far (:meth:`plan`), by category."""
+        key = (table.jurisdiction, ctx.day, ctx.order.currency)
         cache = ctx.book.memo.get("za_flat_rate") or ctx.book.cache("za_flat_rate")
         hit = cache.get(key)
         if hit is not None:
@@ -112,7 +114,20 @@ class ZaVat(MarketRegime):
         # runs the import machinery each time it is reached.
         from taxapi.orders.results import BreakdownEntry
 
-        exp = exponent(minor_units(ctx.order.currency))
+        flat, _ = self.percent(ctx, "lvg_flat_rate")
+        uplift, uplift_source = self.percent(ctx, "lvg_vat_uplift")
+        freight = CombinedRate(self.code, _ZERO, _ZERO, RateKind.zero, f"{uplift_source} (the customs value is FOB: the "
+                               "shipping charged is not part of it)", None, (), False)
+        hit = (freight, flat / _HUNDRED, _ONE + uplift / _HUNDRED, exponent(minor_units(ctx.order.currency)), flat,
+               BreakdownEntry, {})
+        if len(cache) < 10_000:
+            cache[key] = hit
+        return hit
+
+    def plan(self, ctx: Context, layout: tuple[Any, ...], category: Any, table: CombinedRate) -> tuple[Any, ...]:
+        """What the flat-rate lines of ``category`` at the table rate ``table`` bear in ``layout`` (:meth:`layout`),
+        kept there (at most one a category, for the table rate the book gives it that day): the table rate, the
+        line's rate, the VAT fraction (zero when no VAT is added) and the VAT percent the breakdown shows."""
         flat, flat_source = self.percent(ctx, "lvg_flat_rate")
         uplift, uplift_source = self.percent(ctx, "lvg_vat_uplift")
         with_vat = ctx.value(self, "lvg_vat_on_flat_rate_parcels") is True and table.rate_kind not in _NOT_TAXED
@@ -123,12 +138,8 @@ class ZaVat(MarketRegime):
         effective = Decimal(fmt_percent(flat + vat * (_HUNDRED + uplift + flat) / _HUNDRED))
         rate = CombinedRate(self.code, effective, effective / _HUNDRED, RateKind.standard,
                             "; ".join(lv.source for lv in combined), table.own, tuple(combined), True)
-        freight = CombinedRate(self.code, _ZERO, _ZERO, RateKind.zero, f"{uplift_source} (the customs value is FOB: the "
-                               "shipping charged is not part of it)", None, (), False)
-        hit = (rate, freight, flat / _HUNDRED, vat / _HUNDRED, _ONE + uplift / _HUNDRED, exp, BreakdownEntry, flat, vat)
-        if len(cache) < 10_000:
-            cache[key] = hit
-        return hit
+        plan = layout[6][category] = (table, rate, vat / _HUNDRED, vat)
+        return plan
 
     def percent(self, ctx: Context, name: str) -> tuple[Decimal, str]:
         """The percent parameter ``name`` in force on the order date, and its source."""
