@@ -57,7 +57,7 @@ from taxapi.rate_tables.combined import CombinedRate, Level
 from taxapi.rate_tables.model import Jurisdiction, RateBook
 from taxapi.rate_tables.parameters import Subdivision
 from taxapi.regimes.base import Collector, Context, SupplyKind, Treatment, Withholding
-from taxapi.regimes.market import _SUPPLY, MarketRegime, market_rules
+from taxapi.regimes.market import _HALF_UP, _NET, _SUPPLY, MarketRegime, market_rules
 
 Rule = market_rules("in", domestic_intra_state="domestic.intra_state", domestic_inter_state="domestic.inter_state")
 
@@ -167,6 +167,7 @@ class InGst(MarketRegime):
         per_line = ctx.order.rounding == "per_line"
         inclusive = ctx.order.prices_include_tax
         book, day = ctx.book, ctx.day
+        quantize = _HALF_UP.quantize
         by_rule: dict[Any, Any] = {}
         shipping: list[Any] = []  # the shipping's taxed shares and their half (a breakdown where it is in one share)
         for it in items:
@@ -192,7 +193,7 @@ class InGst(MarketRegime):
             if not per_line:  # per document, the document's rounding of the raw tax decides, then it is split by rate
                 it.raw_tax = raw_half + raw_half
             else:
-                each = raw_half.quantize(it.tax, ROUND_HALF_UP)  # the engine's tax: nothing, at the minor unit
+                each = quantize(raw_half, it.tax)  # the engine's tax: nothing, at the minor unit
                 it.tax = each + each
                 if it.index < 0:
                     shipping.append((it, heads, each))
@@ -215,6 +216,7 @@ class InGst(MarketRegime):
         facts = self.withholding_facts(ctx)
         cache = ctx.book.memo.get("in_withholdings") or ctx.book.cache("in_withholdings")
         total = exp * 0  # what is withheld, returned to the engine
+        quantize = _HALF_UP.quantize
         plans: dict[Any, Any] = {}
         shipping: dict[Any, list[Any]] = {}  # per record layout of the shipping's shares: [records, base, amount]
         first = None
@@ -241,10 +243,10 @@ class InGst(MarketRegime):
                 first = it
             held: tuple[Withholding, ...] = ()
             for get_base, of_hundred, records in plan:
-                base = get_base(it)
+                base = it.net if get_base is _NET else get_base(it)  # TCS is on the net value: no getter call
                 if not base:
                     continue
-                amount = (base * of_hundred).quantize(exp, ROUND_HALF_UP)
+                amount = quantize(base * of_hundred, exp)
                 if share:  # summed over the shares
                     sums = shipping.get(records)
                     if sums is None:
