@@ -274,7 +274,7 @@ class MarketRegime(NationalRegime):
                 # The highest rate of each tax, without a test per order, from the layout. A plain loop, a tuple grown in
                 # place and tuple.__new__ to build a Withholding without the named tuple's Python-level __new__: this
                 # runs for every line and shipping share.
-                held: list[Withholding] = []
+                held: tuple[Withholding, ...] = ()
                 for get_base, fraction, fraction_of_hundred, records in first:
                     base = it.net if get_base is _NET else it.tax if get_base is _TAX else get_base(it)
                     if fraction is not None:
@@ -286,10 +286,10 @@ class MarketRegime(NationalRegime):
                                 _add(shipping, record, base, amount)
                         else:
                             for tax, jurisdiction, rate, rule, source in records:
-                                held.append(_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)))
+                                held += (_new_tuple(Withholding, (tax, _MARKETPLACE, jurisdiction, rate, base, amount, rule, source)),)
                                 total += amount
                 if held:
-                    it.withholdings = tuple(held)
+                    it.withholdings = held
         if shipping:
             merged: tuple[Withholding, ...] = ()
             for (tax, jurisdiction, rate, rule, source), (base, amount) in shipping.items():
