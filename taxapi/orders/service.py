@@ -283,12 +283,16 @@ def _scaled(weights: tuple[Decimal, ...]) -> tuple[tuple[int, ...], int] | None:
     return (ints, total) if total > 0 else None
 
 
+#: The digits of the Decimal division :func:`_allocate` falls back to (the default context's precision).
+_DIVISION_DIGITS = 28
+
+
 def _exact_remainders(largest: int, isum: int, rest: list[int]) -> bool:
     """Whether the Decimal division of :func:`_allocate` computes every share exactly, remainders included: each
     remainder over ``isum`` is a decimal of the digits the 28 of the division leave (``largest``, the largest product
     of the total and a weight, bounds the product and the quotient). Equal remainders are then equal there too, and
     ranked by content; otherwise the division's rounding ranks them, and only it can say how."""
-    k = 28 - len(str(largest))
+    k = _DIVISION_DIGITS - len(str(largest))
     return k >= 0 and not pow(10, k, isum // gcd(isum, *rest))  # 10**k % ..., without building 10**k
 
 
@@ -364,10 +368,10 @@ def _allocate(total: Decimal, weights: list[Decimal], exp: Decimal,
         if n == 2:
             # Two shares tie only as halves: their remainders add up to ``isum`` times the units left (fewer than
             # two), so one unit is left and each remainder is isum / 2. _exact_remainders then reduces to the product
-            # having at most 27 digits (isum // gcd(isum, *rest) is 2), and the ranking below to its first pair: the
-            # second share takes the unit only with the smaller key.
+            # leaving the division a digit to spare (isum // gcd(isum, *rest) is 2), and the ranking below to its
+            # first pair: the second share takes the unit only with the smaller key.
             a, b = ints
-            if len(str(units * (a if a > b else b))) <= 27:
+            if len(str(units * (a if a > b else b))) < _DIVISION_DIGITS:
                 tie = keys()
                 shares[1 if tie[1] < tie[0] else 0] += 1
                 return [shares[0] * exp, shares[1] * exp]
