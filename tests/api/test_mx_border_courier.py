@@ -33,7 +33,8 @@ def _domestic(day: str, ship_to: dict, amount: str, registrations: list[str] | N
             "lines": [{"id": "1", "amount": amount}]}
 
 
-@pytest.mark.parametrize("vid", ["mx-border-tijuana-2025", "mx-border-region-2026", "mx-southborder-tapachula"])
+@pytest.mark.parametrize("vid", ["mx-border-tijuana-2025", "mx-border-region-2026", "mx-southborder-tapachula",
+                                 "mx-southborder-palenque"])
 def test_border_region_vectors(client, vid):
     v = VECTORS[vid]
     f, exp = v["facts"], v["expected"]
@@ -47,6 +48,14 @@ def test_border_region_vectors(client, vid):
     if "iva_2020_12_31" in exp:
         body["date"] = "2020-12-31"
         assert _post(client, body)["lines"][0]["tax_amount"] == exp["iva_2020_12_31"]
+
+
+def test_a_municipality_of_a_southern_state_outside_the_decree_bears_the_national_rate(client):
+    v = VECTORS["mx-southborder-palizada-outside"]
+    f, exp = v["facts"], v["expected"]
+    line = _post(client, _domestic(v["date"], f["ship_to"], f["net_price"], ["MX", f["seller_in_padron"]]))["lines"][0]
+    assert (line["jurisdiction"], line["rate_percent"], line["tax_amount"], line["rule"]) == (
+        exp["jurisdiction"], exp["rate_percent"], exp["iva"], "mx.domestic")
 
 
 def test_baja_california_is_decided_by_the_postcode_alone_elsewhere_by_the_municipality(client):
