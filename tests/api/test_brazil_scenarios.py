@@ -244,8 +244,10 @@ def test_a_parcel_up_to_r500_bears_the_flat_rate_and_from_2024_09_01_the_vat_on_
 def test_a_zero_rated_parcel_bears_the_flat_rate_only_and_above_r500_the_vat_at_import(client):
     line = _post(client, _za("2025-03-03", "100.00", category="food"))["lines"][0]
     assert _taxes(line) == {"import_duty": ("ZA", "20", "20.00")}
+    # Above R500 the VAT at import is on the added tax value (VAT Act s.13(2)(a)): the value + 10 % of it (the duty,
+    # by tariff heading, not computed): 500.01 x 1.10 x 15 % = 82.50165 -> 82.50 (75.00 was 15 % of the value alone).
     line = _post(client, _za("2025-03-03", "500.01"))["lines"][0]
-    assert (line["rule"], line["tax_due_at_import"]) == ("za.import", "75.00")
+    assert (line["rule"], line["tax_due_at_import"]) == ("za.import", "82.50")
 
 
 # ----- every Brazilian scenario --------------------------------------------------------------
