@@ -56,9 +56,10 @@ _CODE = "ZA"  # the regime's code, written in every breakdown record
 _UPLIFT = "lvg_vat_uplift"
 _new_tuple = tuple.__new__  # a named tuple without its Python-level __new__
 #: Above the flat-rate limit the duty is by tariff heading: neither it nor the VAT on it is computed.
+#: The rates, the uplift and the countries without it are data (the line's breakdown and source show them), not written here.
 _DUTY_NOT_COMPUTED = ("Customs duty (by tariff heading) and carrier fees at import are not computed, nor the VAT on the "
-                      "duty (15 % of it, VAT Act 89 of 1991 s.13(2)(a)): the VAT shown is on the customs value (FOB, "
-                      "without the shipping) plus 10 % of it (not for goods from Botswana, Lesotho, Namibia or Eswatini).")
+                      "duty (VAT Act 89 of 1991 s.13(2)(a)): the VAT shown is on the customs value (FOB, without the "
+                      "shipping) and its uplift, which goods from the other SACU members do not bear (s.13(2)(b)).")
 
 
 class ZaVat(MarketRegime):
