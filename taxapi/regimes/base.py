@@ -304,12 +304,13 @@ class Context:
         return self.book.parameters[regime.code].parameters[name].starts_on
 
     def border(self, rule: StrEnum, *, exempt: bool = False, duty_free: bool = False,
-               jurisdiction: Jurisdiction | None = None) -> Treatment:
+               jurisdiction: Jurisdiction | None = None, duty_note: str | None = None) -> Treatment:
         """Import tax collected by customs at the border of ``jurisdiction`` (default: the destination's). Duty is
-        not computed: unless ``duty_free`` (the consignment is below the market's duty limit), a warning says so.
+        not computed: unless ``duty_free`` (the consignment is below the market's duty limit), a warning says so, in
+        the regime's words where it gives them (``duty_note``: what else its tax at import leaves out).
         The treatment is built once per jurisdiction, rule and exemption (kept in the rate book)."""
         if not duty_free:
-            self.warn("import_duty_not_included", "Customs duty and carrier fees at import are not computed.")
+            self.warn("import_duty_not_included", duty_note or "Customs duty and carrier fees at import are not computed.")
         j = jurisdiction or self.dest.jurisdiction
         key = (j.id if j is not None else None, rule, exempt)
         cache = self.book.memo.get("border") or self.book.cache("border")

@@ -83,6 +83,9 @@ class MarketRegime(NationalRegime):
     duty_limit_inclusive: ClassVar[bool] = True
     #: Whether the duty limit is tested on the goods alone (FOB) rather than goods and shipping.
     duty_limit_on_goods_only: ClassVar[bool] = False
+    #: The import_duty_not_included warning in the market's words (None: the border's own), where its tax at import
+    #: leaves out more than the duty (South Africa: the VAT on the duty).
+    import_duty_note: ClassVar[str | None] = None
     #: The origins the de minimis is for (None: every origin).
     de_minimis_origins: ClassVar[frozenset[str] | None] = None
     #: The parameter that starts the tax on digital services sold to consumers from abroad (None: always taxed).
@@ -106,8 +109,9 @@ class MarketRegime(NationalRegime):
         if name is not None:
             value, limit = ctx.compare(ctx.goods_value, self, name, "import de minimis")
             if limit is not None and value <= limit.amount:
-                return ctx.border(self._rule_import_de_minimis, exempt=True, duty_free=duty_free)
-        return ctx.border(self._rule_import, duty_free=duty_free)
+                return ctx.border(self._rule_import_de_minimis, exempt=True, duty_free=duty_free,
+                                  duty_note=self.import_duty_note)
+        return ctx.border(self._rule_import, duty_free=duty_free, duty_note=self.import_duty_note)
 
     def domestic_sale(self, ctx: Context, jurisdiction: Jurisdiction | None = None, rule: StrEnum | None = None) -> Treatment:
         """Goods sold from inside the market: a domestic sale by the seller, taxed in ``jurisdiction`` (default: the

@@ -70,13 +70,13 @@ class ZaVat(MarketRegime):
     Rule: ClassVar[type[StrEnum]] = Rule
     #: A flat-rate parcel's duty and VAT, and an import's VAT on the added tax value: :meth:`finish`.
     own_tax_rules: ClassVar[frozenset[StrEnum]] = frozenset({_FLAT_RATE, _IMPORT})
+    import_duty_note: ClassVar[str | None] = _DUTY_NOT_COMPUTED
 
     def goods(self, ctx: Context) -> Treatment:
         if ctx.origin.regime is not self:
             value, limit = ctx.compare(ctx.goods_value, self, "lvg_flat_rate_limit", "flat-rate parcel limit")
             if limit is not None and value <= limit.amount:
                 return ctx.border(_FLAT_RATE, duty_free=True)
-            ctx.warn("import_duty_not_included", _DUTY_NOT_COMPUTED)  # said first: the border's own wording is not kept
         return super().goods(ctx)
 
     def finish(self, ctx: Context, items: Sequence[Any]) -> None:
